@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The whole test suite: vet, every unit/integration test (fuzz targets run on their seed
+# corpora), the libfprint driver against libfprint's virtual reader, and the real window
+# under Xvfb. Fails on the first failing step.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export LANG=${LANG:-C.UTF-8}
+
+echo "== gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go'))
+if [ -n "$unformatted" ]; then echo "gofmt would change: $unformatted"; exit 1; fi
+
+echo "== go vet"
+go vet ./...
+
+echo "== go test"
+go test -count=1 -timeout 30m ./...
+
+if [ -d hardware/fprint ]; then
+  echo "== go test -tags fprint (libfprint virtual image device)"
+  go test -count=1 -timeout 10m -tags fprint ./hardware/fprint/...
+fi
+
+if [ -x scripts/screenshots.sh ] && [ -f scripts/screenshot_test.sh ]; then
+  echo "== real window under Xvfb"
+  ./scripts/screenshot_test.sh
+fi
