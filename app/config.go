@@ -1,0 +1,118 @@
+// Package app is the application layer between the screens (app/ui) and the packages that do
+// the work: it holds the unlocked session with its idle lock, and the services that change
+// cases — validate, store in the vault, queue packets and audit, in one transaction.
+//
+// app has no Fyne in it, so every rule a screen relies on is tested without a display.
+package app
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// Config is what the terminal needs to start. The zero value is not useful; start from
+// DefaultConfig, which is what `make run` uses.
+type Config struct {
+	VaultDir    string        `json:"vaultDir"`
+	IdleTimeout time.Duration `json:"-"`
+	IdleMinutes float64       `json:"idleMinutes"` // as stored; IdleTimeout is derived from it
+	Language    string        `json:"language"`    // interface language: "en" or "nl"
+	CentralURL  string        `json:"centralURL,omitempty"`
+	Demo        bool          `json:"demo,omitempty"` // a vault for demonstrations, marked DEMO on every screen
+}
+
+// DefaultIdleTimeout locks an unattended terminal after five minutes (issue 2).
+const DefaultIdleTimeout = 5 * time.Minute
+
+// DefaultConfig is the embedded default: a vault in the user's data directory, English, and
+// the five-minute idle lock.
+func DefaultConfig() Config {
+	return Config{
+		VaultDir:    DefaultVaultDir(),
+		IdleTimeout: DefaultIdleTimeout,
+		IdleMinutes: DefaultIdleTimeout.Minutes(),
+		Language:    "en",
+	}
+}
+
+// DefaultVaultDir is $FIELDSCREEN_VAULT, else $XDG_DATA_HOME/fieldscreen/vault, else
+// ~/.local/share/fieldscreen/vault.
+func DefaultVaultDir() string {
+	if d := os.Getenv("FIELDSCREEN_VAULT"); d != "" {
+		return d
+	}
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "fieldscreen", "vault")
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "fieldscreen-vault"
+	}
+	return filepath.Join(home, ".local", "share", "fieldscreen", "vault")
+}
+
+// LoadConfig reads a JSON settings file over the defaults. A missing file gives the
+// defaults; a malformed one is an error naming the file, never silently ignored.
+func LoadConfig(path string) (Config, error) {
+	c := DefaultConfig()
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return c, nil
+	}
+	if err != nil {
+		return c, fmt.Errorf("read settings %s: %w", path, err)
+	}
+	if err := json.Unmarshal(b, &c); err != nil {
+		return c, fmt.Errorf("settings file %s is not valid JSON (fix or delete it to use the defaults): %w", path, err)
+	}
+	if err := c.normalise(); err != nil {
+		return c, fmt.Errorf("settings file %s: %w", path, err)
+	}
+	return c, nil
+}
+
+// Save writes the settings atomically (temp file, fsync, rename).
+func (c Config) Save(path string) error {
+	c.IdleMinutes = c.IdleTimeout.Minutes()
+	b, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("save settings %s: %w", path, err)
+	}
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return fmt.Errorf("save settings %s: %w", path, err)
+	}
+	if _, err = f.Write(append(b, '\n')); err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("save settings %s: %w", path, err)
+	}
+	return os.Rename(tmp, path)
+}
+
+func (c *Config) normalise() error {
+	switch {
+	case c.IdleMinutes < 0.1 || c.IdleMinutes > 60:
+		return fmt.Errorf("idleMinutes %.1f is outside 0.1–60", c.IdleMinutes)
+	case c.Language != "en" && c.Language != "nl":
+		return fmt.Errorf("language %q is not supported (use \"en\" or \"nl\")", c.Language)
+	case c.VaultDir == "":
+		return errors.New("vaultDir is empty")
+	}
+	c.IdleTimeout = time.Duration(c.IdleMinutes * float64(time.Minute))
+	return nil
+}

@@ -1,0 +1,245 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/fieldscreen/fieldscreen/vault"
+)
+
+// Terminal is one vault on this machine, before and after unlock.
+type Terminal struct {
+	cfg   Config
+	vault *vault.Vault // nil until the vault exists (first run)
+	opt   vault.Options
+}
+
+// OpenTerminal opens the configured vault, or prepares a first run when there is none yet.
+// A vault that exists but cannot be read is an error (never re-created over it).
+func OpenTerminal(cfg Config, opt vault.Options) (*Terminal, error) {
+	t := &Terminal{cfg: cfg, opt: opt}
+	if !vault.Exists(cfg.VaultDir) {
+		return t, nil
+	}
+	v, err := vault.Open(cfg.VaultDir, opt)
+	if err != nil {
+		return nil, err
+	}
+	t.vault = v
+	return t, nil
+}
+
+// Config is the terminal's settings as loaded.
+func (t *Terminal) Config() Config { return t.cfg }
+
+// NeedsSetup reports a first run: no vault yet.
+func (t *Terminal) NeedsSetup() bool { return t.vault == nil }
+
+// Vault is the open vault, or nil before setup.
+func (t *Terminal) Vault() *vault.Vault { return t.vault }
+
+// Setup creates the vault and its first supervisor, then leaves it open and locked.
+func (t *Terminal) Setup(user string, passphrase []byte) error {
+	if t.vault != nil {
+		return vault.ErrExists
+	}
+	if err := CheckPassphrase(passphrase); err != nil {
+		return err
+	}
+	if err := CheckUserName(user); err != nil {
+		return err
+	}
+	v, err := vault.Create(t.cfg.VaultDir, user, passphrase, t.opt)
+	if err != nil {
+		return err
+	}
+	t.vault = v
+	return nil
+}
+
+// UserNames lists the people who can unlock this terminal, for the unlock screen.
+func (t *Terminal) UserNames() ([]string, error) {
+	if t.vault == nil {
+		return nil, nil
+	}
+	return t.vault.UserNames()
+}
+
+// Unlock opens a session that locks itself after the configured idle time.
+func (t *Terminal) Unlock(user string, passphrase []byte) (*Session, error) {
+	if t.vault == nil {
+		return nil, errors.New("no vault yet: create it first")
+	}
+	vs, err := t.vault.Unlock(user, passphrase)
+	if err != nil {
+		return nil, err
+	}
+	return newSession(vs, t.cfg.IdleTimeout), nil
+}
+
+// Close closes the vault file.
+func (t *Terminal) Close() error {
+	if t.vault == nil {
+		return nil
+	}
+	return t.vault.Close()
+}
+
+// MinPassphraseLen is the shortest passphrase accepted for a new slot. The slot's Argon2id
+// parameters make each guess cost about half a second, but a short passphrase still falls
+// to a determined attacker with the laptop.
+const MinPassphraseLen = 12
+
+// CheckPassphrase says why a new passphrase is refused, in a sentence the user can act on.
+func CheckPassphrase(p []byte) error {
+	if n := len([]rune(string(p))); n < MinPassphraseLen {
+		return fmt.Errorf("passphrase too short: %d characters, at least %d needed (a few unrelated words work well)", n, MinPassphraseLen)
+	}
+	return nil
+}
+
+// CheckUserName keeps user names printable and short: they appear in the audit log and on
+// the unlock screen.
+func CheckUserName(name string) error {
+	if name == "" {
+		return errors.New("user name is empty: type the name you sign in with")
+	}
+	if len(name) > 64 {
+		return errors.New("user name is longer than 64 characters")
+	}
+	for _, r := range name {
+		if r < 0x20 || r == 0x7f {
+			return errors.New("user name contains a control character")
+		}
+	}
+	return nil
+}
+
+// LockReason says why a session ended.
+type LockReason int
+
+const (
+	LockedByUser LockReason = iota // the lock shortcut or button
+	LockedIdle                     // no activity for the idle time
+	LockedClosed                   // the application is closing
+)
+
+func (r LockReason) String() string {
+	switch r {
+	case LockedByUser:
+		return "locked"
+	case LockedIdle:
+		return "locked after idle time"
+	default:
+		return "closed"
+	}
+}
+
+// Session is an unlocked vault session with an idle lock. Call Touch on every user action;
+// when no Touch arrives for the idle time the vault keys are dropped and OnLock callbacks run.
+type Session struct {
+	vs   *vault.Session
+	idle time.Duration
+
+	mu       sync.Mutex
+	last     time.Time
+	timer    *time.Timer
+	locked   bool
+	onLock   []func(LockReason)
+	nowFunc  func() time.Time
+	stopOnce sync.Once
+}
+
+func newSession(vs *vault.Session, idle time.Duration) *Session {
+	if idle <= 0 {
+		idle = DefaultIdleTimeout
+	}
+	s := &Session{vs: vs, idle: idle, nowFunc: time.Now}
+	s.last = s.nowFunc()
+	s.timer = time.AfterFunc(idle, s.checkIdle)
+	return s
+}
+
+// Vault is the underlying vault session for the services in this package.
+func (s *Session) Vault() *vault.Session { return s.vs }
+
+// User is the signed-in user's name.
+func (s *Session) User() string { return s.vs.User() }
+
+// Role is the signed-in user's role.
+func (s *Session) Role() vault.Role { return s.vs.Role() }
+
+// Touch records user activity and pushes the idle lock back.
+func (s *Session) Touch() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.locked {
+		return
+	}
+	s.last = s.nowFunc()
+	s.timer.Reset(s.idle)
+}
+
+// IdleRemaining is the time left before the idle lock, for a warning countdown.
+func (s *Session) IdleRemaining() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.locked {
+		return 0
+	}
+	left := s.idle - s.nowFunc().Sub(s.last)
+	if left < 0 {
+		return 0
+	}
+	return left
+}
+
+// IdleTimeout is the configured idle time.
+func (s *Session) IdleTimeout() time.Duration { return s.idle }
+
+// OnLock registers a callback that runs once when the session locks (from any goroutine:
+// UI callers must hand it to fyne.Do).
+func (s *Session) OnLock(fn func(LockReason)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onLock = append(s.onLock, fn)
+}
+
+// Locked reports whether the keys are gone.
+func (s *Session) Locked() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.locked
+}
+
+// Lock drops the keys now.
+func (s *Session) Lock(reason LockReason) {
+	s.mu.Lock()
+	if s.locked {
+		s.mu.Unlock()
+		return
+	}
+	s.locked = true
+	s.timer.Stop()
+	callbacks := s.onLock
+	s.onLock = nil
+	s.mu.Unlock()
+	s.vs.Lock()
+	for _, fn := range callbacks {
+		fn(reason)
+	}
+}
+
+func (s *Session) checkIdle() {
+	s.mu.Lock()
+	left := s.idle - s.nowFunc().Sub(s.last)
+	if !s.locked && left > 0 {
+		s.timer.Reset(left)
+		s.mu.Unlock()
+		return
+	}
+	s.mu.Unlock()
+	s.Lock(LockedIdle)
+}
