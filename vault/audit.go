@@ -1,0 +1,230 @@
+package vault
+
+import (
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// AuditEvent is what a caller records. Detail never holds personal data of screened persons.
+type AuditEvent struct {
+	Action string `json:"action"`
+	Case   CaseID `json:"case,omitempty"`
+	Class  Class  `json:"class,omitempty"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// AuditEntry is a decrypted audit entry.
+type AuditEntry struct {
+	Seq  uint64
+	At   time.Time
+	User string
+	Role Role
+	AuditEvent
+	Hash [32]byte
+}
+
+type auditPlain struct {
+	At   time.Time `json:"at"`
+	User string    `json:"user,omitempty"`
+	Role Role      `json:"role,omitempty"`
+	AuditEvent
+}
+
+func seqKey(seq uint64) []byte { return binary.BigEndian.AppendUint64(nil, seq) }
+
+// appendAudit seals an entry to the current audit public key and chains it; it needs no secret.
+func appendAudit(btx *bolt.Tx, now time.Time, who actor, e AuditEvent) error {
+	ab := btx.Bucket(bAudit)
+	seq, prev := uint64(1), [32]byte{}
+	if k, v := ab.Cursor().Last(); k != nil {
+		if len(k) != 8 {
+			return fmt.Errorf("audit log key: %w", ErrIntegrity)
+		}
+		seq = binary.BigEndian.Uint64(k) + 1
+		if r, err := parseAuditRec(v); err == nil {
+			prev = r.hash
+		}
+		// A damaged head still chains (on its stored hash bytes or zero); VerifyAudit reports it.
+	}
+	kr := keyring{btx}
+	ver := kr.cur(tagAudit)
+	pub, err := kr.pub(tagAudit, ver)
+	if err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	pt, err := json.Marshal(auditPlain{At: now.UTC(), User: who.user, Role: who.role, AuditEvent: e})
+	if err != nil {
+		return err
+	}
+	box, err := sealTo(pub, "audit", aad("fieldscreen/audit/v1", seqKey(seq)), pt)
+	if err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	r := auditRec{keyVer: ver, box: box}
+	r.hash = chainHash(prev, seq, r.ciphertext())
+	return ab.Put(seqKey(seq), r.encode())
+}
+
+// Audit appends an entry in this same transaction, as the session's user and role.
+func (tx *Tx) Audit(e AuditEvent) error {
+	if !tx.btx.Writable() {
+		return errors.New("audit in a read-only transaction: use Session.Update")
+	}
+	if e.Action == "" {
+		return errors.New("audit event without an action")
+	}
+	return appendAudit(tx.btx, tx.now, actor{tx.s.user, tx.s.role}, e)
+}
+
+// AuditReport is the result of VerifyAudit.
+type AuditReport struct {
+	Entries     uint64   // entries checked
+	Head        [32]byte // h_n of the last intact entry
+	FirstBroken uint64   // 0 when the chain is intact
+	Reason      string   // why FirstBroken is broken
+}
+
+func (r AuditReport) String() string {
+	if r.FirstBroken != 0 {
+		return fmt.Sprintf("BROKEN at entry %d (%s); %d entries before it are intact", r.FirstBroken, r.Reason, r.FirstBroken-1)
+	}
+	return fmt.Sprintf("%d entries intact, head %s", r.Entries, hex.EncodeToString(r.Head[:8]))
+}
+
+// VerifyAudit recomputes the hash chain without any key. On a break it returns the report and an
+// error wrapping ErrIntegrity that names the first broken entry. It cannot see entries cut
+// from the end or a whole chain rebuilt by someone with write access: central's countersigned
+// checkpoints (sync) catch those.
+func (v *Vault) VerifyAudit() (AuditReport, error) {
+	var rep AuditReport
+	err := v.view(func(btx *bolt.Tx) error {
+		var prev [32]byte
+		want := uint64(1)
+		c := btx.Bucket(bAudit).Cursor()
+		for k, val := c.First(); k != nil; k, val = c.Next() {
+			fail := func(reason string) error {
+				rep.FirstBroken, rep.Reason = want, reason
+				return fmt.Errorf("audit entry %d: %s: %w", want, reason, ErrIntegrity)
+			}
+			if len(k) != 8 || binary.BigEndian.Uint64(k) != want {
+				return fail(fmt.Sprintf("sequence gap or bad key %x", k))
+			}
+			r, err := parseAuditRec(val)
+			if err != nil {
+				return fail(err.Error())
+			}
+			if h := chainHash(prev, want, r.ciphertext()); h != r.hash {
+				return fail("hash mismatch")
+			}
+			prev = r.hash
+			rep.Entries, rep.Head = want, prev
+			want++
+		}
+		return nil
+	})
+	return rep, err
+}
+
+// AuditHead returns the sequence number and hash of the last entry (for sync's checkpoints).
+func (v *Vault) AuditHead() (uint64, [32]byte, error) {
+	var seq uint64
+	var h [32]byte
+	err := v.view(func(btx *bolt.Tx) error {
+		k, val := btx.Bucket(bAudit).Cursor().Last()
+		if k == nil {
+			return nil
+		}
+		r, err := parseAuditRec(val)
+		if err != nil || len(k) != 8 {
+			return fmt.Errorf("audit head: %w", ErrIntegrity)
+		}
+		seq, h = binary.BigEndian.Uint64(k), r.hash
+		return nil
+	})
+	return seq, h, err
+}
+
+// RawAuditEntries calls fn with the stored bytes of each entry after seq (for checkpoints: they
+// are sealed, so shipping them reveals nothing to anyone but auditors).
+func (v *Vault) RawAuditEntries(after uint64, fn func(seq uint64, entry []byte) error) error {
+	return v.view(func(btx *bolt.Tx) error {
+		c := btx.Bucket(bAudit).Cursor()
+		for k, val := c.Seek(seqKey(after + 1)); k != nil; k, val = c.Next() {
+			if len(k) != 8 {
+				return fmt.Errorf("audit log key: %w", ErrIntegrity)
+			}
+			if err := fn(binary.BigEndian.Uint64(k), append([]byte(nil), val...)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// AuditFilter selects entries; zero fields match everything.
+type AuditFilter struct {
+	AfterSeq uint64
+	Since    time.Time
+	Until    time.Time
+	User     string
+	Action   string
+	Case     CaseID
+	Limit    int
+}
+
+func (f AuditFilter) match(e AuditEntry) bool {
+	return (f.Since.IsZero() || !e.At.Before(f.Since)) &&
+		(f.Until.IsZero() || e.At.Before(f.Until)) &&
+		(f.User == "" || normName(f.User) == normName(e.User)) &&
+		(f.Action == "" || f.Action == e.Action) &&
+		(f.Case == "" || f.Case == e.Case)
+}
+
+// AuditEntries decrypts entries (audit readers only). An entry that does not decrypt is an
+// ErrIntegrity error naming its sequence number.
+func (s *Session) AuditEntries(f AuditFilter) ([]AuditEntry, error) {
+	if !s.role.Can(Audit, false) {
+		return nil, &PermissionError{Role: s.role, Class: Audit}
+	}
+	var out []AuditEntry
+	err := s.View(func(tx *Tx) error {
+		c := tx.btx.Bucket(bAudit).Cursor()
+		for k, val := c.Seek(seqKey(f.AfterSeq + 1)); k != nil; k, val = c.Next() {
+			if len(k) != 8 {
+				return fmt.Errorf("audit log key: %w", ErrIntegrity)
+			}
+			seq := binary.BigEndian.Uint64(k)
+			r, err := parseAuditRec(val)
+			if err != nil {
+				return fmt.Errorf("audit entry %d: %v: %w", seq, err, ErrIntegrity)
+			}
+			priv, err := s.key(tx.btx, tagAudit, r.keyVer)
+			if err != nil {
+				return fmt.Errorf("audit entry %d: %w", seq, err)
+			}
+			pt, err := openFrom(priv, "audit", aad("fieldscreen/audit/v1", k), r.box)
+			if err != nil {
+				return fmt.Errorf("audit entry %d: %w", seq, err)
+			}
+			var p auditPlain
+			if err := json.Unmarshal(pt, &p); err != nil {
+				return fmt.Errorf("audit entry %d: %v: %w", seq, err, ErrIntegrity)
+			}
+			e := AuditEntry{Seq: seq, At: p.At, User: p.User, Role: p.Role, AuditEvent: p.AuditEvent, Hash: r.hash}
+			if f.match(e) {
+				out = append(out, e)
+				if f.Limit > 0 && len(out) >= f.Limit {
+					return nil
+				}
+			}
+		}
+		return nil
+	})
+	return out, err
+}
