@@ -61,6 +61,11 @@ func ParseBytes(b []byte) (*Transaction, error) {
 		if err != nil {
 			return nil, err
 		}
+		if rec.raw == nil {
+			if err := checkIDCField(rec); err != nil {
+				return nil, &ParseError{Offset: off, Record: idx, Type: e.typ, Field: FieldName(e.typ, 2), Reason: err.Error()}
+			}
+		}
 		t.records = append(t.records, rec)
 		off += size
 	}
@@ -284,4 +289,17 @@ func atoiStrict(b []byte) (int, error) {
 		n = n*10 + int(c-'0')
 	}
 	return n, nil
+}
+
+// checkIDCField insists on a readable IDC: it is what links a record to its CNT entry, so a
+// record without one cannot be written back consistently.
+func checkIDCField(r *Record) error {
+	f := r.Field(2)
+	if f == nil {
+		return fmt.Errorf("missing: every record after Type-1 needs its IDC")
+	}
+	if _, err := atoiStrict(f.Value); err != nil {
+		return fmt.Errorf("IDC %q is not a number", f.Value)
+	}
+	return nil
 }

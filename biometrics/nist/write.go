@@ -40,6 +40,10 @@ func (t *Transaction) Bytes() ([]byte, error) {
 			override = t.cntValue()
 		} else if r.Type == 1 {
 			return nil, fmt.Errorf("ansi/nist: write: record %d is a second Type-1 record", i)
+		} else if r.raw == nil {
+			if err := checkIDCField(r); err != nil {
+				return nil, fmt.Errorf("ansi/nist: write record %d (Type-%d): %w", i, r.Type, err)
+			}
 		}
 		if out, err = r.appendTo(out, override); err != nil {
 			return nil, fmt.Errorf("ansi/nist: write record %d (Type-%d): %w", i, r.Type, err)

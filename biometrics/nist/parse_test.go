@@ -1,0 +1,63 @@
+package nist
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestParseErrors: each broken input gets an ErrFormat error naming the cause.
+func TestParseErrors(t *testing.T) {
+	t1 := func(cnt string) string { return tagged(1, "1.002:0400", "1.003:"+cnt) }
+	type4hdr := "\x00\x00\x00\x30\x01"
+	cases := []struct{ name, in, want string }{
+		{"empty", "", "empty input"},
+		{"not nist", "%PDF-1.7", "expected a field tag"},
+		{"LEN too big", "1.001:500\x1d1.003:1\x1f0\x1c", "claims 500 bytes but only 20 remain"},
+		{"LEN too small", "1.001:18\x1d1.003:1\x1f0\x1c", "not the record separator FS"},
+		{"no CNT", tagged(1, "1.002:0400"), "1.003 CNT: missing"},
+		{"truncated", t1("1\x1f1\x1e2\x1f00"), "file ends after record 0"},
+		{"trailing", t1("1\x1f0") + "junk", "4 bytes after the last record"},
+		{"IDC not number", t1("1\x1f1\x1e2\x1f00") + tagged(2, "2.002:0x"), "IDC \"0x\" is not a number"},
+		{"wrong type tag", t1("1\x1f1\x1e2\x1f00") + tagged(9, "9.002:00"), "tagged Type-9 but the Type-1 CNT field says Type-2"},
+		{"short Type-4", t1("1\x1f1\x1e4\x1f01") + type4hdr, "a Type-4 header needs 18"},
+		{"Type-4 LEN", t1("1\x1f1\x1e4\x1f01") + type4hdr + strings.Repeat("\x00", 20), "record length 48 impossible"},
+		{"CNT items", t1("1\x1f1\x1e2"), "subfield 2 has 1 items"},
+		{"CNT first", t1("2\x1f1"), "first subfield names Type-2"},
+		{"valid minimal", t1("1\x1f1\x1e2\x1f00") + tagged(2, "2.002:00", "2.003:x"), ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ParseBytes([]byte(c.in))
+			if c.want == "" {
+				if err != nil {
+					t.Fatalf("valid input rejected: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			if !errors.Is(err, ErrFormat) {
+				t.Errorf("error %v does not wrap ErrFormat", err)
+			}
+			if !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %q does not say %q", err, c.want)
+			}
+		})
+	}
+}
+
+// tagged builds a tagged record from fields (without LEN), computing LEN like the writer.
+func tagged(typ int, fields ...string) string {
+	body := strings.Join(fields, "\x1d")
+	head := fmt.Sprintf("%d.001:", typ)
+	base := len(head) + 1 + len(body) + 1
+	n := base + 1
+	for len(strconv.Itoa(n)) != n-base {
+		n++
+	}
+	return head + strconv.Itoa(n) + "\x1d" + body + "\x1c"
+}
