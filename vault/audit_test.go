@@ -1,0 +1,82 @@
+package vault
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+var testEpoch = time.Date(2026, 6, 12, 8, 0, 0, 0, time.UTC)
+
+func TestAuditChainAndEntries(t *testing.T) {
+	clock := &fakeClock{t: testEpoch}
+	v, sup := newTestVault(t, clock)
+	officer := addAndUnlock(t, v, sup, "TESTPERSON OFFICER", Officer)
+	auditor := addAndUnlock(t, v, sup, "TESTPERSON AUDITOR", Auditor)
+	clock.Add(time.Minute)
+	var id CaseID
+	if err := officer.Update(func(tx *Tx) error {
+		var err error
+		if id, err = tx.NewCase(); err != nil {
+			return err
+		}
+		if err := tx.PutCase(id, Core, "summary", []byte("{}")); err != nil {
+			return err
+		}
+		return tx.Audit(AuditEvent{Action: "case.create", Case: id, Class: Core, Detail: "trigger 5(1)(a)"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Unlock("TESTPERSON OFFICER", []byte("wrong")); !errors.Is(err, ErrBadPassphrase) {
+		t.Fatal(err)
+	}
+	officer.Lock()
+
+	rep, err := v.VerifyAudit()
+	if err != nil || rep.FirstBroken != 0 {
+		t.Fatalf("VerifyAudit = %v, %v", rep, err)
+	}
+	seq, head, err := v.AuditHead()
+	if err != nil || seq != rep.Entries || head != rep.Head {
+		t.Fatalf("AuditHead = %d %x, report %v", seq, head, rep)
+	}
+	all, err := auditor.AuditEntries(AuditFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if uint64(len(all)) != rep.Entries {
+		t.Fatalf("%d entries decrypted, chain has %d", len(all), rep.Entries)
+	}
+	var actions []string
+	for i, e := range all {
+		if e.Seq != uint64(i+1) {
+			t.Fatalf("entry %d has seq %d", i, e.Seq)
+		}
+		actions = append(actions, e.Action)
+	}
+	want := "vault.create user.add unlock.ok user.add unlock.ok user.add unlock.ok case.create unlock.failed lock"
+	if got := strings.Join(actions, " "); got != want {
+		t.Fatalf("actions:\n got %s\nwant %s", got, want)
+	}
+	c := all[7]
+	if c.User != "TESTPERSON OFFICER" || c.Role != Officer || c.Case != id || c.Class != Core ||
+		c.Detail != "trigger 5(1)(a)" || !c.At.Equal(testEpoch.Add(time.Minute)) {
+		t.Fatalf("case.create entry = %+v", c)
+	}
+	if all[8].User != "TESTPERSON OFFICER" || !strings.Contains(all[8].Detail, "failure 1") {
+		t.Fatalf("failed unlock entry = %+v", all[8])
+	}
+	got, err := auditor.AuditEntries(AuditFilter{Case: id})
+	if err != nil || len(got) != 1 || got[0].Action != "case.create" {
+		t.Fatalf("filter by case = %+v %v", got, err)
+	}
+	got, err = auditor.AuditEntries(AuditFilter{Action: "unlock.ok", Limit: 2})
+	if err != nil || len(got) != 2 {
+		t.Fatalf("filter by action = %d %v", len(got), err)
+	}
+	var raw int
+	if err := v.RawAuditEntries(rep.Entries-2, func(seq uint64, e []byte) error { raw++; return nil }); err != nil || raw != 2 {
+		t.Fatalf("RawAuditEntries = %d %v", raw, err)
+	}
+}

@@ -1,0 +1,219 @@
+package vault
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// TestGrantTable pins the default matrix of the API contract.
+func TestGrantTable(t *testing.T) {
+	type want struct {
+		read, write []Class
+		manage      bool
+	}
+	table := map[Role]want{
+		Officer:    {read: []Class{Core, Biometric, Sync}, write: []Class{Core, Biometric, Sync}},
+		Registrar:  {read: []Class{Core, Sync}, write: []Class{Core, Sync}},
+		Medic:      {read: []Class{Health, Core, Sync}, write: []Class{Health, Sync}},
+		Supervisor: {read: []Class{Core, Sync}, write: []Class{Core, Sync}, manage: true},
+		Technician: {read: []Class{Devices, Sync}, write: []Class{Devices, Sync}},
+		Auditor:    {read: []Class{Audit}},
+	}
+	for _, r := range Roles() {
+		w := table[r]
+		for _, c := range Classes() {
+			if got, exp := r.Can(c, false), contains(w.read, c); got != exp {
+				t.Errorf("%s read %s = %v, want %v", r, c, got, exp)
+			}
+			if got, exp := r.Can(c, true), contains(w.write, c); got != exp {
+				t.Errorf("%s write %s = %v, want %v", r, c, got, exp)
+			}
+		}
+		if r.ManagesUsers() != w.manage {
+			t.Errorf("%s manages users = %v", r, r.ManagesUsers())
+		}
+		if p, err := ParseRole(string(r)); err != nil || p != r {
+			t.Errorf("ParseRole(%s) = %v, %v", r, p, err)
+		}
+	}
+	if _, err := ParseRole("root"); err == nil {
+		t.Error("ParseRole accepted an unknown role")
+	}
+}
+
+func contains(cs []Class, c Class) bool {
+	for _, x := range cs {
+		if x == c {
+			return true
+		}
+	}
+	return false
+}
+
+// heldKeyTags lists the distinct key tags a session holds (after loading every grant it has).
+func heldKeyTags(s *Session) map[byte]bool {
+	out := map[byte]bool{}
+	for ref := range s.keys {
+		out[ref.tag] = true
+	}
+	return out
+}
+
+// canOpenDEK reports whether any key the session holds opens the case's wrapped data key for c.
+func canOpenDEK(t *testing.T, v *Vault, s *Session, id CaseID, c Class) bool {
+	t.Helper()
+	tag := classTags[c]
+	opened := false
+	err := v.view(func(btx *bolt.Tx) error {
+		w := btx.Bucket(bCases).Bucket([]byte(id)).Bucket(bCaseKey).Get([]byte{tag})
+		env, err := parseEnvelope(w)
+		if err != nil {
+			return err
+		}
+		for _, k := range s.keys {
+			if _, err := openSym(k, dekAAD(id, tag, env.keyVer), env.box); err == nil {
+				opened = true
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return opened
+}
+
+func TestRolesSeparateData(t *testing.T) {
+	v, sup := newTestVault(t, nil)
+	officer := addAndUnlock(t, v, sup, "TESTPERSON OFFICER", Officer)
+	medic := addAndUnlock(t, v, sup, "TESTPERSON MEDIC", Medic)
+	tech := addAndUnlock(t, v, sup, "TESTPERSON TECH", Technician)
+	auditor := addAndUnlock(t, v, sup, "TESTPERSON AUDITOR", Auditor)
+
+	id := putCase(t, officer, Core, "person", []byte(`{"name":"TESTPERSON ALPHA"}`))
+	if err := officer.Update(func(tx *Tx) error {
+		return tx.PutCase(id, Biometric, "finger-01", []byte("ridge bytes"))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	health := []byte(`{"condition":"synthetic"}`)
+	if err := medic.Update(func(tx *Tx) error { return tx.PutCase(id, Health, "check", health) }); err != nil {
+		t.Fatal(err)
+	}
+
+	// The medic reads health and core; the officer cannot read health.
+	if got, err := getCase(medic, id, Health, "check"); err != nil || !bytes.Equal(got, health) {
+		t.Fatalf("medic health = %q, %v", got, err)
+	}
+	if _, err := getCase(medic, id, Core, "person"); err != nil {
+		t.Fatalf("medic core read: %v", err)
+	}
+	var pe *PermissionError
+	if _, err := getCase(officer, id, Health, "check"); !errors.As(err, &pe) || pe.Class != Health || pe.Role != Officer {
+		t.Fatalf("officer health read: %v, want *PermissionError", err)
+	}
+	if canOpenDEK(t, v, officer, id, Health) {
+		t.Fatal("the officer's session holds a key that opens the health data key")
+	}
+	// The medic may read core but not write it.
+	if err := medic.Update(func(tx *Tx) error { return tx.PutCase(id, Core, "person", []byte("x")) }); !errors.As(err, &pe) || !pe.Write {
+		t.Fatalf("medic core write: %v", err)
+	}
+
+	// Technician and auditor: a permission error, and no key that opens any class of the case.
+	for _, s := range []*Session{tech, auditor} {
+		for _, c := range []Class{Core, Biometric, Health} {
+			_, err := getCase(s, id, c, "person")
+			if !errors.As(err, &pe) {
+				t.Fatalf("%s reads %s: %v, want *PermissionError", s.Role(), c, err)
+			}
+			if canOpenDEK(t, v, s, id, c) {
+				t.Fatalf("%s session holds a key that opens %s", s.Role(), c)
+			}
+		}
+		held := heldKeyTags(s)
+		for _, c := range []Class{Core, Biometric, Health} {
+			if held[classTags[c]] {
+				t.Fatalf("%s holds a %s key", s.Role(), c)
+			}
+		}
+		if pe.Error() != "role "+string(s.Role())+" may not read health data" {
+			t.Fatalf("message %q", pe.Error())
+		}
+	}
+	// A technician pairs devices, which an officer may not read.
+	if err := tech.Update(func(tx *Tx) error { return tx.Put(Devices, "pairings", "scanner-1", []byte("identity")) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := officer.View(func(tx *Tx) error { _, err := tx.Get(Devices, "pairings", "scanner-1"); return err }); !errors.As(err, &pe) {
+		t.Fatalf("officer reads pairings: %v", err)
+	}
+	// Only managers administer users; only auditors read the audit log.
+	if err := officer.AddUser("TESTPERSON X", Officer, []byte("p")); !errors.As(err, &pe) {
+		t.Fatalf("officer AddUser: %v", err)
+	}
+	if _, err := sup.AuditEntries(AuditFilter{}); !errors.As(err, &pe) {
+		t.Fatalf("supervisor reads audit: %v", err)
+	}
+	if _, err := auditor.AuditEntries(AuditFilter{}); err != nil {
+		t.Fatalf("auditor reads audit: %v", err)
+	}
+	// Nobody writes the audit class through Put.
+	if err := auditor.Update(func(tx *Tx) error { return tx.Put(Audit, "x", "y", nil) }); !errors.As(err, &pe) {
+		t.Fatalf("Put(Audit): %v", err)
+	}
+}
+
+func TestPurgeShredsCase(t *testing.T) {
+	clock := &fakeClock{t: testEpoch}
+	v, sup := newTestVault(t, clock)
+	officer := addAndUnlock(t, v, sup, "TESTPERSON OFFICER", Officer)
+	id := putCase(t, officer, Core, "person", []byte("alpha"))
+	keep := putCase(t, officer, Core, "person", []byte("beta"))
+	if err := officer.Update(func(tx *Tx) error { return tx.PutCase(id, Biometric, "face", []byte("img")) }); err != nil {
+		t.Fatal(err)
+	}
+	clock.Add(72 * 3600e9)
+	if err := officer.Update(func(tx *Tx) error { return tx.PurgeCase(id) }); err != nil {
+		t.Fatal(err)
+	}
+	err := officer.View(func(tx *Tx) error {
+		if _, err := tx.GetCase(id, Core, "person"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("purged case read: %v", err)
+		}
+		at, ok, err := tx.Purged(id)
+		if err != nil || !ok || !at.Equal(clock.Now()) {
+			t.Errorf("tombstone = %v %v %v", at, ok, err)
+		}
+		ids, _ := tx.CaseIDs()
+		if len(ids) != 1 || ids[0] != keep {
+			t.Errorf("CaseIDs after purge = %v", ids)
+		}
+		if got, err := tx.GetCase(keep, Core, "person"); err != nil || string(got) != "beta" {
+			t.Errorf("other case = %q %v", got, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// No wrapped key and no record of the case is left in the file's live data.
+	err = v.view(func(btx *bolt.Tx) error {
+		if btx.Bucket(bCases).Bucket([]byte(id)) != nil {
+			t.Error("case bucket survived the purge")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := officer.Update(func(tx *Tx) error { return tx.PurgeCase(id) }); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("second purge: %v", err)
+	}
+	if err := officer.Update(func(tx *Tx) error { return tx.PutCase(id, Core, "person", []byte("again")) }); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("write to a purged case: %v", err)
+	}
+}
