@@ -1,0 +1,149 @@
+package vault
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+const crashChildEnv = "FIELDSCREEN_VAULT_CRASH_CHILD"
+
+func crashPayload(id CaseID) []byte {
+	return bytes.Repeat([]byte("summary of "+string(id)+";"), 40)
+}
+
+// crashChild saves cases in a loop and prints each ID after Update has returned (so after the
+// commit and its fsync). It never stops by itself.
+func crashChild(dir string) error {
+	v, err := Open(dir, testOptions(nil))
+	if err != nil {
+		return err
+	}
+	s, err := v.Unlock(supName, []byte(supPass))
+	if err != nil {
+		return err
+	}
+	for {
+		var id CaseID
+		err := s.Update(func(tx *Tx) error {
+			var err error
+			if id, err = tx.NewCase(); err != nil {
+				return err
+			}
+			if err := tx.PutCase(id, Core, "summary", crashPayload(id)); err != nil {
+				return err
+			}
+			if err := tx.Put(Sync, "outbox", string(id), []byte("row "+id)); err != nil {
+				return err
+			}
+			return tx.Audit(AuditEvent{Action: "case.create", Case: id})
+		})
+		if err != nil {
+			return err
+		}
+		if _, err := fmt.Fprintln(os.Stdout, id); err != nil {
+			return err
+		}
+	}
+}
+
+// TestCrashKill kills a saving child process with SIGKILL at random moments, 50 times; the vault
+// must open every time, its audit chain must verify, and every case whose save returned before
+// the kill must read back intact.
+func TestCrashKill(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "vault")
+	v, err := Create(dir, supName, []byte(supPass), testOptions(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.Close()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, uint64(time.Now().UnixNano())))
+	var saved []CaseID
+	for round := 0; round < 50; round++ {
+		cmd := exec.Command(exe, "-test.run=^$")
+		cmd.Env = append(os.Environ(), crashChildEnv+"="+dir)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		lines := make(chan []string, 1)
+		go func() {
+			var got []string
+			sc := bufio.NewScanner(out)
+			for sc.Scan() {
+				got = append(got, sc.Text())
+			}
+			lines <- got
+		}()
+		time.Sleep(time.Duration(20+rng.IntN(120)) * time.Millisecond)
+		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		got := <-lines
+		werr := cmd.Wait()
+		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
+			t.Fatalf("round %d: child ended by itself (%v): %s", round, werr, stderr.String())
+		}
+		for _, l := range got {
+			id := CaseID(strings.TrimSpace(l))
+			if !id.Valid() {
+				t.Fatalf("round %d: child printed %q", round, l)
+			}
+			saved = append(saved, id)
+		}
+
+		v, err := Open(dir, testOptions(nil))
+		if err != nil {
+			t.Fatalf("round %d: open after kill: %v", round, err)
+		}
+		if rep, err := v.VerifyAudit(); err != nil {
+			t.Fatalf("round %d: audit after kill: %v (%v)", round, err, rep)
+		}
+		s, err := v.Unlock(supName, []byte(supPass))
+		if err != nil {
+			t.Fatalf("round %d: unlock after kill: %v", round, err)
+		}
+		err = s.View(func(tx *Tx) error {
+			for _, id := range saved {
+				got, err := tx.GetCase(id, Core, "summary")
+				if err != nil {
+					return fmt.Errorf("case %s: %w", id, err)
+				}
+				if !bytes.Equal(got, crashPayload(id)) {
+					return fmt.Errorf("case %s: content differs", id)
+				}
+				row, err := tx.Get(Sync, "outbox", string(id))
+				if err != nil || string(row) != "row "+string(id) {
+					return fmt.Errorf("outbox row %s: %q %v", id, row, err)
+				}
+			}
+			return nil
+		})
+		s.Lock()
+		v.Close()
+		if err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+	}
+	if len(saved) < 50 {
+		t.Fatalf("only %d saves returned in 50 rounds: the test did not exercise saving", len(saved))
+	}
+	t.Logf("%d saved cases survived 50 kills", len(saved))
+}
