@@ -88,8 +88,8 @@ func (t *Transaction) RecordsOfType(typ int) []*Record {
 	return out
 }
 
-// Add appends a record. Type-1 cannot be added (a transaction has exactly one); the CNT
-// field is brought up to date when the transaction is written.
+// Add appends a record and updates the Type-1 CNT field. Type-1 cannot be added (a
+// transaction has exactly one).
 func (t *Transaction) Add(r *Record) error {
 	if r == nil {
 		return errors.New("ansi/nist: add: nil record")
@@ -101,16 +101,26 @@ func (t *Transaction) Add(r *Record) error {
 		return fmt.Errorf("ansi/nist: add: record type %d outside 2-99", r.Type)
 	}
 	t.records = append(t.records, r)
+	t.syncCNT()
 	return nil
 }
 
-// Remove deletes the record at index i (i ≥ 1).
+// Remove deletes the record at index i (i ≥ 1) and updates the Type-1 CNT field.
 func (t *Transaction) Remove(i int) error {
 	if i < 1 || i >= len(t.records) {
 		return fmt.Errorf("ansi/nist: remove: no record at index %d (have 1-%d)", i, len(t.records)-1)
 	}
 	t.records = append(t.records[:i], t.records[i+1:]...)
+	t.syncCNT()
 	return nil
+}
+
+// syncCNT brings the Type-1 CNT field in line with the records (the writer does the same
+// for changes made behind the transaction's back, such as a new IDC).
+func (t *Transaction) syncCNT() {
+	if len(t.records) > 0 && t.records[0].Type == 1 && t.records[0].raw == nil {
+		_ = t.records[0].set(3, t.cntValue())
+	}
 }
 
 // Field is one field of a record. Value holds the bytes between ':' and the next separator,
