@@ -1,0 +1,318 @@
+package app
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/base32"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/fieldscreen/fieldscreen/forms"
+	"github.com/fieldscreen/fieldscreen/vault"
+)
+
+// Record names inside a case. They are structural, never personal data.
+const (
+	recCase    = "case"    // the whole forms.Case as JSON (core class)
+	recSummary = "summary" // a CaseRow as JSON (core class), so the list never decrypts whole cases
+	recHealth  = "health"  // forms.HealthDetails (health class, medics only)
+)
+
+// Audit actions written by the case service.
+const (
+	AuditCaseCreate = "case.create"
+	AuditCaseRead   = "case.read"
+	AuditCaseUpdate = "case.update"
+	AuditCaseExport = "case.export"
+	AuditCasePrint  = "case.print"
+	AuditHealthRead = "health.read"
+	AuditHealthSave = "health.update"
+)
+
+// ErrNoCase is returned for a case ID that is not on this terminal (or was purged).
+var ErrNoCase = errors.New("no such case on this terminal")
+
+// newReference makes a case reference for the form and its QR code: random, so it carries
+// nothing about the person, and short enough to read aloud (FS- and 10 base32 characters).
+func newReference() (string, error) {
+	var b [7]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	s := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:])[:10]
+	return "FS-" + s[:5] + "-" + s[5:], nil
+}
+
+// CreateCase stores a new case: the case, its list summary and the audit entry commit
+// together, durably, before it returns.
+func (s *Session) CreateCase(c *forms.Case) (vault.CaseID, error) {
+	s.Touch()
+	now := s.nowFunc()
+	if c.Reference == "" {
+		ref, err := newReference()
+		if err != nil {
+			return "", fmt.Errorf("new case reference: %w", err)
+		}
+		c.Reference = ref
+	}
+	if c.Status == "" {
+		c.Status = forms.StatusOpened
+	}
+	var id vault.CaseID
+	err := s.vs.Update(func(tx *vault.Tx) error {
+		var err error
+		if id, err = tx.NewCase(); err != nil {
+			return err
+		}
+		if err := putCase(tx, id, c, now); err != nil {
+			return err
+		}
+		return tx.Audit(vault.AuditEvent{Action: AuditCaseCreate, Case: id, Class: vault.Core})
+	})
+	if err != nil {
+		return "", fmt.Errorf("create case: %w", err)
+	}
+	return id, nil
+}
+
+// SaveCase replaces a case with its edited version.
+func (s *Session) SaveCase(id vault.CaseID, c *forms.Case) error {
+	s.Touch()
+	now := s.nowFunc()
+	err := s.vs.Update(func(tx *vault.Tx) error {
+		if err := caseExists(tx, id); err != nil {
+			return err
+		}
+		if err := putCase(tx, id, c, now); err != nil {
+			return err
+		}
+		return tx.Audit(vault.AuditEvent{Action: AuditCaseUpdate, Case: id, Class: vault.Core})
+	})
+	if err != nil {
+		return fmt.Errorf("save case %s: %w", id, err)
+	}
+	return nil
+}
+
+// Case reads a case. Every read of personal data is audited, in the same transaction.
+func (s *Session) Case(id vault.CaseID) (*forms.Case, error) {
+	return s.readCase(id, AuditCaseRead)
+}
+
+// ExportCase returns the case as indented JSON (the format of docs/case-schema.md), audited
+// as an export.
+func (s *Session) ExportCase(id vault.CaseID) ([]byte, error) {
+	c, err := s.readCase(id, AuditCaseExport)
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("export case %s: %w", id, err)
+	}
+	return append(b, '\n'), nil
+}
+
+func (s *Session) readCase(id vault.CaseID, action string) (*forms.Case, error) {
+	s.Touch()
+	var raw []byte
+	err := s.vs.Update(func(tx *vault.Tx) error {
+		if err := caseExists(tx, id); err != nil {
+			return err
+		}
+		var err error
+		if raw, err = tx.GetCase(id, vault.Core, recCase); err != nil {
+			return err
+		}
+		return tx.Audit(vault.AuditEvent{Action: action, Case: id, Class: vault.Core})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read case %s: %w", id, err)
+	}
+	c, err := forms.DecodeCase(bytes.NewReader(raw))
+	if err != nil {
+		return nil, fmt.Errorf("case %s is stored in a form this version cannot read: %w", id, err)
+	}
+	return c, nil
+}
+
+// CaseRows lists every case's summary for the case list, newest trigger first. Purged cases
+// appear with their reference only.
+func (s *Session) CaseRows() ([]CaseRow, error) {
+	var rows []CaseRow
+	err := s.vs.View(func(tx *vault.Tx) error {
+		sums, err := tx.Summaries(recSummary)
+		if err != nil {
+			return err
+		}
+		rows = make([]CaseRow, 0, len(sums))
+		for id, raw := range sums {
+			var r CaseRow
+			if err := json.Unmarshal(raw, &r); err != nil {
+				return fmt.Errorf("summary of case %s: %w", id, err)
+			}
+			r.ID = id
+			rows = append(rows, r)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list cases: %w", err)
+	}
+	sort.Slice(rows, func(i, j int) bool {
+		if !rows[i].TriggerAt.Equal(rows[j].TriggerAt) {
+			return rows[i].TriggerAt.After(rows[j].TriggerAt)
+		}
+		return rows[i].ID < rows[j].ID
+	})
+	return rows, nil
+}
+
+// PurgeCase destroys a case's keys and records (crypto-shredding); only its ID, a
+// tombstone and the audit entries stay.
+func (s *Session) PurgeCase(id vault.CaseID) error {
+	s.Touch()
+	err := s.vs.Update(func(tx *vault.Tx) error {
+		if err := caseExists(tx, id); err != nil {
+			return err
+		}
+		return tx.PurgeCase(id)
+	})
+	if err != nil {
+		return fmt.Errorf("purge case %s: %w", id, err)
+	}
+	return nil
+}
+
+// SaveHealth stores the medical details of the health check in the medic-only class and
+// the outcome on the case, in one transaction.
+func (s *Session) SaveHealth(id vault.CaseID, d *forms.HealthDetails, outcome forms.HealthOutcome) error {
+	s.Touch()
+	now := s.nowFunc()
+	b, err := json.Marshal(d)
+	if err != nil {
+		return err
+	}
+	err = s.vs.Update(func(tx *vault.Tx) error {
+		raw, err := tx.GetCase(id, vault.Core, recCase)
+		if errors.Is(err, vault.ErrNotFound) {
+			return ErrNoCase
+		}
+		if err != nil {
+			return err
+		}
+		c, err := forms.DecodeCase(bytes.NewReader(raw))
+		if err != nil {
+			return err
+		}
+		c.Health = outcome
+		if err := tx.PutCase(id, vault.Health, recHealth, b); err != nil {
+			return err
+		}
+		if err := putCase(tx, id, c, now); err != nil {
+			return err
+		}
+		return tx.Audit(vault.AuditEvent{Action: AuditHealthSave, Case: id, Class: vault.Health})
+	})
+	if err != nil {
+		return fmt.Errorf("save health check of case %s: %w", id, err)
+	}
+	return nil
+}
+
+// Health reads the medical details (medics only); ErrNoCase-free nil when none were recorded.
+func (s *Session) Health(id vault.CaseID) (*forms.HealthDetails, error) {
+	s.Touch()
+	var raw []byte
+	err := s.vs.Update(func(tx *vault.Tx) error {
+		var err error
+		raw, err = tx.GetCase(id, vault.Health, recHealth)
+		if errors.Is(err, vault.ErrNotFound) {
+			raw = nil
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return tx.Audit(vault.AuditEvent{Action: AuditHealthRead, Case: id, Class: vault.Health})
+	})
+	if err != nil || raw == nil {
+		return nil, err
+	}
+	var d forms.HealthDetails
+	if err := json.Unmarshal(raw, &d); err != nil {
+		return nil, fmt.Errorf("health details of case %s: %w", id, err)
+	}
+	return &d, nil
+}
+
+func caseExists(tx *vault.Tx, id vault.CaseID) error {
+	if _, purged, err := tx.Purged(id); err != nil {
+		return err
+	} else if purged {
+		return fmt.Errorf("%w: case %s was purged", ErrNoCase, id)
+	}
+	if _, err := tx.GetCase(id, vault.Core, recSummary); errors.Is(err, vault.ErrNotFound) {
+		return ErrNoCase
+	} else if err != nil {
+		return err
+	}
+	return nil
+}
+
+// putCase writes the case and its summary row.
+func putCase(tx *vault.Tx, id vault.CaseID, c *forms.Case, now time.Time) error {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("encode case: %w", err)
+	}
+	if err := tx.PutCase(id, vault.Core, recCase, b); err != nil {
+		return err
+	}
+	row, err := json.Marshal(rowFromCase(id, c))
+	if err != nil {
+		return err
+	}
+	return tx.PutCase(id, vault.Core, recSummary, row)
+}
+
+// rowFromCase is the list summary of a case.
+func rowFromCase(id vault.CaseID, c *forms.Case) CaseRow {
+	r := CaseRow{
+		ID:         id,
+		Reference:  c.Reference,
+		Surnames:   strings.Join(c.Identity.Surnames, " "),
+		GivenNames: strings.Join(c.Identity.GivenNames, " "),
+		Status:     string(c.Status),
+		TriggerAt:  c.Trigger.At,
+	}
+	if len(c.Documents) > 0 {
+		r.DocumentNumber = c.Documents[0].Number
+		if r.Surnames == "" && r.GivenNames == "" {
+			r.Surnames = strings.Join(c.Documents[0].Holder.Surnames, " ")
+			r.GivenNames = strings.Join(c.Documents[0].Holder.GivenNames, " ")
+		}
+	}
+	r.ScreeningDue, r.EurodacDue = deadlines(c)
+	return r
+}
+
+// deadlines are the due times of the screening and of the Eurodac transmission; zero when
+// the trigger time is not known yet or the deadline was met.
+func deadlines(c *forms.Case) (screening, eurodac time.Time) {
+	if c.Trigger.At.IsZero() {
+		return time.Time{}, time.Time{}
+	}
+	d := c.Deadlines()
+	if d.Screening.MetAt.IsZero() {
+		screening = d.Screening.Due()
+	}
+	if d.Eurodac.MetAt.IsZero() {
+		eurodac = d.Eurodac.Due()
+	}
+	return screening, eurodac
+}

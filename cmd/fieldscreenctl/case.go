@@ -1,0 +1,167 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"github.com/fieldscreen/fieldscreen/app"
+	"github.com/fieldscreen/fieldscreen/forms"
+	"github.com/fieldscreen/fieldscreen/vault"
+)
+
+func init() {
+	register(Command{Name: "case", Summary: "import | update | export | list | purge: cases as JSON (docs/case-schema.md)", Run: runCase})
+}
+
+// maxCaseJSON bounds what case import reads: a case is a few kilobytes; images never travel
+// in case JSON.
+const maxCaseJSON = 4 << 20
+
+// withApp wraps a vault session in the app layer's case service. The idle lock never
+// fires in a short command; the session is locked when the command ends.
+func (e *Env) withApp(fn func(s *app.Session) error) error {
+	if !vault.Exists(e.VaultDir) {
+		_, err := e.openVault() // the error that says how to create one
+		return err
+	}
+	cfg := app.DefaultConfig()
+	cfg.VaultDir = e.VaultDir
+	cfg.IdleTimeout = time.Hour
+	term, err := app.OpenTerminal(cfg, vaultOptions())
+	if err != nil {
+		return err
+	}
+	defer term.Close()
+	if e.User == "" {
+		return fmt.Errorf("no user: pass --user NAME or set FIELDSCREEN_USER")
+	}
+	pass, err := e.passphrase()
+	if err != nil {
+		return err
+	}
+	s, err := term.Unlock(e.User, pass)
+	if err != nil {
+		return fmt.Errorf("unlock as %s: %w", e.User, err)
+	}
+	defer s.Lock(app.LockedClosed)
+	return fn(s)
+}
+
+func runCase(e *Env, args []string) error {
+	sub, rest, err := subcommand("case", args, "import", "update", "export", "list", "purge")
+	if err != nil {
+		return err
+	}
+	fs := newFlags("case " + sub)
+	asJSON := fs.Bool("json", false, "print JSON (case list)")
+	pos, err := parseMixed(fs, rest)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	switch sub {
+	case "import":
+		if len(pos) != 0 {
+			return usageError("usage: case import < case.json")
+		}
+		c, err := readCaseJSON(e)
+		if err != nil {
+			return err
+		}
+		return e.withApp(func(s *app.Session) error {
+			id, err := s.CreateCase(c)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(e.Stdout, id)
+			return nil
+		})
+	case "update":
+		if len(pos) != 1 {
+			return usageError("usage: case update ID < case.json")
+		}
+		c, err := readCaseJSON(e)
+		if err != nil {
+			return err
+		}
+		return e.withApp(func(s *app.Session) error {
+			if err := s.SaveCase(vault.CaseID(pos[0]), c); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.Stdout, "updated %s\n", pos[0])
+			return nil
+		})
+	case "export":
+		if len(pos) != 1 {
+			return usageError("usage: case export ID")
+		}
+		return e.withApp(func(s *app.Session) error {
+			b, err := s.ExportCase(vault.CaseID(pos[0]))
+			if err != nil {
+				return err
+			}
+			_, err = e.Stdout.Write(b)
+			return err
+		})
+	case "purge":
+		if len(pos) != 1 {
+			return usageError("usage: case purge ID")
+		}
+		return e.withApp(func(s *app.Session) error {
+			if err := s.PurgeCase(vault.CaseID(pos[0])); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.Stdout, "purged %s: its keys and records are destroyed\n", pos[0])
+			return nil
+		})
+	default: // list
+		if len(pos) != 0 {
+			return usageError("usage: case list [--json]")
+		}
+		return e.withApp(func(s *app.Session) error {
+			rows, err := s.CaseRows()
+			if err != nil {
+				return err
+			}
+			if *asJSON {
+				enc := json.NewEncoder(e.Stdout)
+				enc.SetIndent("", "  ")
+				if rows == nil {
+					rows = []app.CaseRow{}
+				}
+				return enc.Encode(rows)
+			}
+			tw := tabwriter.NewWriter(e.Stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tREFERENCE\tSTATUS\tTRIGGER\tSCREENING DUE\tEURODAC DUE")
+			for _, r := range rows {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Reference, r.Status, stamp(r.TriggerAt), stamp(r.ScreeningDue), stamp(r.EurodacDue))
+			}
+			return tw.Flush()
+		})
+	}
+}
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("2006-01-02 15:04Z")
+}
+
+// readCaseJSON reads and decodes one case from stdin.
+func readCaseJSON(e *Env) (*forms.Case, error) {
+	data, err := io.ReadAll(io.LimitReader(e.Stdin, maxCaseJSON+1))
+	if err != nil {
+		return nil, fmt.Errorf("read case JSON from stdin: %w", err)
+	}
+	if len(data) > maxCaseJSON {
+		return nil, fmt.Errorf("case JSON on stdin is larger than %d MiB: images do not belong in case JSON", maxCaseJSON>>20)
+	}
+	c, err := forms.DecodeCase(bytesReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("case JSON on stdin: %w", err)
+	}
+	return c, nil
+}
