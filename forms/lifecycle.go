@@ -1,0 +1,180 @@
+package forms
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Status is where a case stands in its lifecycle (domain note §2.2).
+type Status string
+
+// Statuses. The steps between opened and form_completed can happen in any order (the
+// regulation fixes none); only the form and the referral come last.
+const (
+	StatusOpened             Status = "opened"
+	StatusInformed           Status = "informed"
+	StatusHealthChecked      Status = "health_checked"
+	StatusVulnChecked        Status = "vulnerability_checked"
+	StatusIdentified         Status = "identified"
+	StatusBiometricsCaptured Status = "biometrics_captured"
+	StatusBiometricsExempt   Status = "biometrics_exempt"
+	StatusBiometricsDeferred Status = "biometrics_deferred"
+	StatusSecurityQueried    Status = "security_queried"
+	StatusFormCompleted      Status = "form_completed"
+	StatusReferred           Status = "referred"
+	StatusClosed             Status = "closed"
+)
+
+// Statuses lists every status in lifecycle order.
+var Statuses = []Status{StatusOpened, StatusInformed, StatusHealthChecked, StatusVulnChecked,
+	StatusIdentified, StatusBiometricsCaptured, StatusBiometricsExempt, StatusBiometricsDeferred,
+	StatusSecurityQueried, StatusFormCompleted, StatusReferred, StatusClosed}
+
+// Valid reports whether s is a known status.
+func (s Status) Valid() bool { return oneOf(s, Statuses) }
+
+// step reports whether s is one of the steps that may happen in any order.
+func (s Status) step() bool {
+	switch s {
+	case StatusInformed, StatusHealthChecked, StatusVulnChecked, StatusIdentified,
+		StatusBiometricsCaptured, StatusBiometricsExempt, StatusBiometricsDeferred, StatusSecurityQueried:
+		return true
+	}
+	return false
+}
+
+// Errors a caller decides on; a *TransitionError wraps one of them.
+var (
+	// ErrTransition: the lifecycle does not allow this move (for example closed → informed).
+	ErrTransition = errors.New("transition not allowed")
+	// ErrIncomplete: the form cannot be completed while required fields are missing.
+	ErrIncomplete = errors.New("screening form incomplete")
+	// ErrOpenChecks: security checks are pending and the screening deadline has not passed.
+	ErrOpenChecks = errors.New("security checks still pending")
+)
+
+// TransitionError explains a refused Transition.
+type TransitionError struct {
+	From, To Status
+	Err      error    // ErrTransition, ErrIncomplete or ErrOpenChecks
+	Problems Problems // missing fields, for ErrIncomplete
+	Pending  []string // systems still pending, for ErrOpenChecks
+}
+
+func (e *TransitionError) Error() string {
+	msg := fmt.Sprintf("case %s → %s: %v", e.From, e.To, e.Err)
+	switch {
+	case len(e.Pending) > 0:
+		msg += " (" + strings.Join(e.Pending, ", ") + "); they can stay open only once the screening deadline has passed"
+	case len(e.Problems) > 0:
+		paths := make([]string, len(e.Problems))
+		for i, p := range e.Problems {
+			paths[i] = p.Path
+		}
+		msg += ": " + strings.Join(paths, ", ")
+	}
+	return msg
+}
+
+func (e *TransitionError) Unwrap() error { return e.Err }
+
+// CanTransition reports whether the lifecycle graph allows from → to, ignoring the content
+// checks that Transition also makes.
+func CanTransition(from, to Status) bool {
+	if from == "" {
+		from = StatusOpened
+	}
+	switch {
+	case !from.Valid() || !to.Valid() || from == to:
+		return false
+	case to.step():
+		return from == StatusOpened || from.step()
+	case to == StatusFormCompleted:
+		return from == StatusOpened || from.step()
+	case to == StatusReferred:
+		return from == StatusFormCompleted
+	case to == StatusClosed:
+		return from == StatusReferred
+	}
+	return false
+}
+
+// Transition moves the case to status to at time now, or returns a *TransitionError and
+// leaves the case unchanged.
+//
+// Completing the form needs the Art 17 fields (see Completeness) and no pending security
+// check. Once the screening deadline has passed, pending checks no longer block: the case
+// completes with Outcome "ended_at_deadline_with_open_checks" and OpenChecks lists them, so the
+// receiving authority is told (Art 18(5)).
+func (c *Case) Transition(to Status, now time.Time) error {
+	from := c.Status
+	if from == "" {
+		from = StatusOpened
+	}
+	if !CanTransition(from, to) {
+		return &TransitionError{From: from, To: to, Err: ErrTransition}
+	}
+	outcome, open := c.Outcome, c.OpenChecks
+	switch to {
+	case StatusFormCompleted:
+		if probs := c.Completeness(); len(probs) > 0 {
+			return &TransitionError{From: from, To: to, Err: ErrIncomplete, Problems: probs}
+		}
+		pending := c.PendingChecks()
+		switch {
+		case len(pending) == 0:
+			outcome, open = OutcomeCompleted, nil
+		case c.Deadlines().Screening.Passed(now):
+			outcome, open = OutcomeEndedAtDeadlineWithOpenChecks, pending
+		default:
+			return &TransitionError{From: from, To: to, Err: ErrOpenChecks, Pending: pending}
+		}
+	case StatusReferred:
+		if c.Referral.To == "" {
+			probs := Problems{problem("referral.to", CodeRequired, msgRequired)}
+			return &TransitionError{From: from, To: to, Err: ErrIncomplete, Problems: probs}
+		}
+	}
+	c.Status = to
+	c.Outcome, c.OpenChecks = outcome, open
+	c.History = append(c.History, StatusChange{From: from, To: to, At: now.UTC()})
+	return nil
+}
+
+// PendingChecks lists the systems whose security check is still pending, in case order.
+func (c *Case) PendingChecks() []string {
+	var out []string
+	for _, ch := range c.Checks {
+		if ch.Status == CheckPending {
+			out = append(out, ch.System)
+		}
+	}
+	return out
+}
+
+// Completeness lists the Art 17 fields that must be present before the form can be
+// completed. "Unknown" is a valid value where the domain allows it (nationality XXX, sex X);
+// the rule is "do not invent data", not "fill everything".
+func (c *Case) Completeness() Problems {
+	var ps Problems
+	req := func(ok bool, path string) {
+		if !ok {
+			ps = append(ps, problem(path, CodeRequired, msgRequired))
+		}
+	}
+	req(c.Trigger.Reason != "", "trigger.reason")
+	req(!c.Trigger.At.IsZero(), "trigger.at")
+	req(c.Trigger.Place != "", "trigger.place")
+	req(!c.Info.At.IsZero(), "information.at")
+	req(c.Info.LeafletLanguage != "", "information.leafletLanguage")
+	req(len(c.Identity.Surnames) > 0 || len(c.Identity.GivenNames) > 0, "identity.surnames")
+	req(!c.Identity.BirthDate.IsZero(), "identity.birthDate")
+	req(c.Identity.Sex != "", "identity.sex")
+	req(len(c.Identity.Nationalities) > 0, "identity.nationalities")
+	req(c.Health.Result != "", "health.result")
+	req(c.Vulnerability.Checked, "vulnerability.checked")
+	req(len(c.Checks) > 0, "securityChecks")
+	return ps
+}
