@@ -98,14 +98,18 @@ func subKey(secret []byte, info string) []byte {
 
 // sealSym encrypts pt under a 32-byte key: nonce(24) || ciphertext+tag.
 func sealSym(key, aad, pt []byte) []byte {
+	return sealSymTo(make([]byte, 0, nonceSize+len(pt)+tagSize), key, aad, pt)
+}
+
+// sealSymTo appends nonce || ciphertext+tag to dst (give it the capacity to avoid a copy).
+func sealSymTo(dst, key, aad, pt []byte) []byte {
 	aead, err := chacha20poly1305.NewX(key)
 	if err != nil {
 		panic("vault: bad key length") // keys are always 32 bytes, made here
 	}
 	nonce := randomBytes(nonceSize)
-	out := make([]byte, nonceSize, nonceSize+len(pt)+tagSize)
-	copy(out, nonce)
-	return aead.Seal(out, nonce, pt, aad)
+	dst = append(dst, nonce...)
+	return aead.Seal(dst, nonce, pt, aad)
 }
 
 // openSym reverses sealSym; any failure is ErrIntegrity.

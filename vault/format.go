@@ -159,9 +159,11 @@ func recordAAD(path, key []byte, tag byte, keyVer uint32) []byte {
 }
 
 func sealRecord(k []byte, keyVer uint32, path, key []byte, tag byte, pt []byte) []byte {
-	out := []byte{formatVersion}
-	out = binary.BigEndian.AppendUint32(out, keyVer)
-	return append(out, sealSym(k, recordAAD(path, key, tag, keyVer), pt)...)
+	// One allocation of the final size: biometric records are megabytes.
+	out := make([]byte, 5, 5+nonceSize+len(pt)+tagSize)
+	out[0] = formatVersion
+	binary.BigEndian.PutUint32(out[1:5], keyVer)
+	return sealSymTo(out, k, recordAAD(path, key, tag, keyVer), pt)
 }
 
 // ---- wrapped per-case data key -----------------------------------------------------------------

@@ -1,0 +1,236 @@
+package vault
+
+import (
+	"bytes"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	"golang.org/x/crypto/argon2"
+)
+
+// Benchmarks run the vault beside plain bbolt storing the same bytes with the same durability
+// (one Update, so one commit with fsync, per save), interleaved in the same loop so both see the
+// same disk and CPU load, and report the ratio. Results: docs/bench/vault.md.
+
+func plainBolt(b *testing.B) *bolt.DB {
+	b.Helper()
+	db, err := bolt.Open(filepath.Join(b.TempDir(), "plain.db"), 0o600, &bolt.Options{Timeout: time.Second, FreelistType: bolt.FreelistMapType})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	return db
+}
+
+func benchSave(b *testing.B, c Class, size int) {
+	v, sup := newTestVault(b, nil)
+	s := sup
+	if c == Biometric {
+		s = addAndUnlock(b, v, sup, "TESTPERSON OFFICER", Officer)
+	}
+	db := plainBolt(b)
+	value := bytes.Repeat([]byte("0123456789abcdef"), size/16)
+	var vaultTime, plainTime time.Duration
+	b.SetBytes(int64(size))
+	b.ResetTimer()
+	saveVault := func() {
+		err := s.Update(func(tx *Tx) error {
+			id, err := tx.NewCase()
+			if err != nil {
+				return err
+			}
+			return tx.PutCase(id, c, "record", value)
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	savePlain := func() {
+		err := db.Update(func(btx *bolt.Tx) error {
+			// The same layout without the crypto: a bucket per case holding the record.
+			bk, err := btx.CreateBucketIfNotExists([]byte("cases"))
+			if err != nil {
+				return err
+			}
+			cb, err := bk.CreateBucket(randomBytes(16))
+			if err != nil {
+				return err
+			}
+			return cb.Put([]byte("record"), value)
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	timed := func(fn func()) time.Duration {
+		t0 := time.Now()
+		fn()
+		return time.Since(t0)
+	}
+	for i := 0; i < b.N; i++ {
+		// Alternate the order: the second save of a pair pays for the disk still flushing the first.
+		if i%2 == 0 {
+			vaultTime += timed(saveVault)
+			plainTime += timed(savePlain)
+		} else {
+			plainTime += timed(savePlain)
+			vaultTime += timed(saveVault)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(vaultTime.Nanoseconds())/float64(b.N), "vault-ns/op")
+	b.ReportMetric(float64(plainTime.Nanoseconds())/float64(b.N), "bbolt-ns/op")
+	b.ReportMetric(float64(vaultTime)/float64(plainTime), "ratio")
+}
+
+// BenchmarkSaveCase64KiB: one ~64 KiB core record saved durably, vs plain bbolt.
+func BenchmarkSaveCase64KiB(b *testing.B) { benchSave(b, Core, 64<<10) }
+
+// BenchmarkSaveBiometric4MiB: one 4 MiB biometric record saved durably, vs plain bbolt.
+func BenchmarkSaveBiometric4MiB(b *testing.B) { benchSave(b, Biometric, 4<<20) }
+
+// BenchmarkUnlockCalibrated: Unlock with the parameters calibrated on this machine, beside the
+// bare Argon2id derivation with the same parameters.
+func BenchmarkUnlockCalibrated(b *testing.B) {
+	p := CalibrateKDF()
+	dir := filepath.Join(b.TempDir(), "vault")
+	v, err := Create(dir, supName, []byte(supPass), Options{KDF: &p})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer v.Close()
+	salt := randomBytes(16)
+	var unlockTime, kdfTime time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		s, err := v.Unlock(supName, []byte(supPass))
+		t1 := time.Now()
+		if err != nil {
+			b.Fatal(err)
+		}
+		s.wipe()
+		k := argon2.IDKey([]byte(supPass), salt, p.Time, p.MemoryKiB, p.Threads, 32)
+		t2 := time.Now()
+		clear(k)
+		unlockTime += t1.Sub(t0)
+		kdfTime += t2.Sub(t1)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(unlockTime.Milliseconds())/float64(b.N), "unlock-ms/op")
+	b.ReportMetric(float64(kdfTime.Milliseconds())/float64(b.N), "argon2-ms/op")
+	b.ReportMetric(float64(unlockTime)/float64(kdfTime), "ratio")
+	b.ReportMetric(float64(p.MemoryKiB/1024), "MiB")
+	b.ReportMetric(float64(p.Time), "passes")
+	b.ReportMetric(float64(p.Threads), "threads")
+}
+
+// BenchmarkOpenListSummaries10k: open a vault of 10,000 cases and, with an unlocked session,
+// read every case's ~300-byte summary; beside plain bbolt opening a file with the same 10,000
+// values and reading them all.
+func BenchmarkOpenListSummaries10k(b *testing.B) {
+	const n = 10000
+	v, sup := newTestVault(b, nil)
+	dir := v.Dir()
+	db := plainBolt(b)
+	summary := func(i int) []byte {
+		return []byte(fmt.Sprintf(`{"status":"open","trigger":"5(1)(a)","place":"BCP-%05d","opened":"2026-06-12T08:00:00Z","deadline_screening":"2026-06-19T08:00:00Z","deadline_eurodac":"2026-06-15T08:00:00Z","sync":"queued","biometrics":"10/10","health":"done","vulnerability":"none","form":"draft","referral":"","pad":"%0120d"}`, i, i))
+	}
+	for start := 0; start < n; start += 1000 {
+		err := sup.Update(func(tx *Tx) error {
+			for i := start; i < start+1000; i++ {
+				id, err := tx.NewCase()
+				if err != nil {
+					return err
+				}
+				if err := tx.PutCase(id, Core, "summary", summary(i)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		err = db.Update(func(btx *bolt.Tx) error {
+			bk, err := btx.CreateBucketIfNotExists([]byte("cases"))
+			if err != nil {
+				return err
+			}
+			for i := start; i < start+1000; i++ {
+				if err := bk.Put(randomBytes(16), summary(i)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	plainPath := db.Path()
+	sup.Lock()
+	v.Close()
+	db.Close()
+	opt := testOptions(nil)
+	var vaultTime, plainTime time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		v, err := Open(dir, opt) // unlocking (one Argon2id) is measured in BenchmarkUnlockCalibrated
+		if err != nil {
+			b.Fatal(err)
+		}
+		s, err := v.Unlock(supName, []byte(supPass))
+		if err != nil {
+			b.Fatal(err)
+		}
+		v.Close()
+		b.StartTimer()
+		t0 := time.Now()
+		v2, err := Open(dir, opt)
+		if err != nil {
+			b.Fatal(err)
+		}
+		s.v = v2 // the unlocked session's keys, on a freshly opened file
+		var got map[CaseID][]byte
+		err = s.View(func(tx *Tx) error {
+			var err error
+			got, err = tx.Summaries("summary")
+			return err
+		})
+		t1 := time.Now()
+		if err != nil || len(got) != n {
+			b.Fatalf("summaries: %d, %v", len(got), err)
+		}
+		pdb, err := bolt.Open(plainPath, 0o600, &bolt.Options{Timeout: time.Second, FreelistType: bolt.FreelistMapType})
+		if err != nil {
+			b.Fatal(err)
+		}
+		count := 0
+		err = pdb.View(func(btx *bolt.Tx) error {
+			return btx.Bucket([]byte("cases")).ForEach(func(k, v []byte) error {
+				count += len(bytes.Clone(v)) / len(v)
+				return nil
+			})
+		})
+		t2 := time.Now()
+		if err != nil || count != n {
+			b.Fatalf("plain: %d %v", count, err)
+		}
+		b.StopTimer()
+		s.wipe()
+		v2.Close()
+		pdb.Close()
+		b.StartTimer()
+		vaultTime += t1.Sub(t0)
+		plainTime += t2.Sub(t1)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(vaultTime.Microseconds())/1000/float64(b.N), "vault-ms/op")
+	b.ReportMetric(float64(plainTime.Microseconds())/1000/float64(b.N), "bbolt-ms/op")
+	b.ReportMetric(float64(vaultTime)/float64(plainTime), "ratio")
+}
