@@ -155,8 +155,18 @@ func parseTagged(b []byte, off, idx, typ int) (*Record, int, error) {
 		return nil, 0, perr(off+size-1, FieldName(typ, 1), "byte %d of the record (its declared end) is 0x%02X, not the record separator FS; LEN is wrong", size, rest[size-1])
 	}
 	body := rest[:size-1]
+	// Fields are allocated in growing slabs instead of one by one: a record with thousands
+	// of text fields costs a handful of allocations, each bounded by fields actually read.
+	var slab []Field
 	rec := &Record{Type: typ}
-	rec.fields = append(rec.fields, &Field{Num: 1, tag: tag, Value: body[p:end]})
+	newField := func(f Field) *Field {
+		if len(slab) == cap(slab) {
+			slab = make([]Field, 0, min(8+2*cap(slab), 1024))
+		}
+		slab = append(slab, f)
+		return &slab[len(slab)-1]
+	}
+	rec.fields = append(rec.fields, newField(Field{Num: 1, tag: tag, Value: body[p:end]}))
 	pos := end
 	last := 1
 	for pos < len(body) {
@@ -184,7 +194,7 @@ func parseTagged(b []byte, off, idx, typ int) (*Record, int, error) {
 				vend = vstart + i
 			}
 		}
-		rec.fields = append(rec.fields, &Field{Num: fnum, tag: ftag, Value: body[vstart:vend]})
+		rec.fields = append(rec.fields, newField(Field{Num: fnum, tag: ftag, Value: body[vstart:vend]}))
 		last = fnum
 		pos = vend
 	}

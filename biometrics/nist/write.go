@@ -113,8 +113,11 @@ func (r *Record) appendTo(out []byte, override []byte) ([]byte, error) {
 	if len(r.fields) == 0 || r.fields[0].Num != 1 {
 		return out, fmt.Errorf("the first field must be %d.001 LEN", r.Type)
 	}
-	seen := make(map[int]bool, len(r.fields))
+	var seen [1000]bool
 	for i, f := range r.fields {
+		if f.Num < 1 || f.Num > 999 {
+			return out, fmt.Errorf("field number %d outside 1-999", f.Num)
+		}
 		if seen[f.Num] {
 			return out, fmt.Errorf("field %s appears twice", FieldName(r.Type, f.Num))
 		}
@@ -122,7 +125,7 @@ func (r *Record) appendTo(out []byte, override []byte) ([]byte, error) {
 		if f.Num == 999 && i != len(r.fields)-1 {
 			return out, fmt.Errorf("field %s must be the last field", FieldName(r.Type, 999))
 		}
-		if f.Num != 999 && bytes.ContainsAny(f.Value, "\x1c\x1d") {
+		if f.Num != 999 && (bytes.IndexByte(f.Value, FS) >= 0 || bytes.IndexByte(f.Value, GS) >= 0) {
 			return out, fmt.Errorf("field %s contains a field or record separator", FieldName(r.Type, f.Num))
 		}
 	}
