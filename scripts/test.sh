@@ -4,7 +4,7 @@
 # under Xvfb. Fails on the first failing step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export LANG=${LANG:-C.UTF-8}
+export LANG=en_US.UTF-8
 
 echo "== gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go'))

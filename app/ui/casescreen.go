@@ -1,0 +1,182 @@
+package ui
+
+import (
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/fieldscreen/fieldscreen/forms"
+	"github.com/fieldscreen/fieldscreen/vault"
+)
+
+// stepView is one step of a case (trigger, identity, …): it builds its widgets from the
+// case, and writes them back into the case on apply.
+type stepView interface {
+	content() fyne.CanvasObject
+	// apply copies the inputs into the case; an error is an input that cannot be read
+	// (a date that is not a date), shown beside the field, and blocks saving.
+	apply(c *forms.Case) error
+	fields() *fieldSet
+}
+
+// step is an entry of the case's step list.
+type step struct {
+	key  string // translation key "step.<key>"
+	done func(c *forms.Case) bool
+	make func(cs *caseScreen) stepView
+}
+
+// caseSteps are the steps of a screening in the order the list shows them; the officer may
+// take them in any order (domain note §2.2).
+var caseSteps = []step{
+	{"trigger", func(c *forms.Case) bool { return c.Trigger.Reason != "" && !c.Trigger.At.IsZero() }, newTriggerStep},
+	{"identity", func(c *forms.Case) bool { return len(c.Identity.Surnames) > 0 }, newIdentityStep},
+	{"document", func(c *forms.Case) bool { return len(c.Documents) > 0 }, newDocumentStep},
+}
+
+// caseScreen shows one case, step by step, with the case's deadlines above.
+type caseScreen struct {
+	u      *UI
+	id     vault.CaseID // empty until the first save of a new case
+	c      *forms.Case
+	cur    int
+	view   stepView
+	nav    *widget.List
+	body   *fyne.Container
+	header *widget.Label
+	notice *widget.Label
+}
+
+// showNewCase opens an empty case at the trigger step, with the trigger time set to now.
+func (u *UI) showNewCase() {
+	c := &forms.Case{Trigger: forms.Trigger{At: time.Now().Truncate(time.Minute)}}
+	u.openCaseScreen("", c)
+}
+
+// showCase opens a stored case (an audited read).
+func (u *UI) showCase(id vault.CaseID) {
+	c, err := u.sess.Case(id)
+	if err != nil {
+		u.showCaseListWithError(errorText(err))
+		return
+	}
+	u.openCaseScreen(id, c)
+}
+
+func (u *UI) showCaseListWithError(msg string) {
+	s := newCaseListScreen(u)
+	setError(s.msg, msg)
+	u.show("cases", s.content())
+}
+
+func (u *UI) openCaseScreen(id vault.CaseID, c *forms.Case) {
+	cs := &caseScreen{u: u, id: id, c: c, header: widget.NewLabel(""), notice: widget.NewLabel(""), body: container.NewStack()}
+	cs.header.TextStyle.Bold = true
+	cs.notice.Wrapping = fyne.TextWrapWord
+	cs.nav = widget.NewList(
+		func() int { return len(caseSteps) },
+		func() fyne.CanvasObject { return widget.NewLabel("") },
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			mark := "○ "
+			if caseSteps[i].done(cs.c) {
+				mark = "● "
+			}
+			o.(*widget.Label).SetText(mark + T("step."+caseSteps[i].key))
+		},
+	)
+	cs.nav.OnSelected = func(i widget.ListItemID) {
+		u.touch()
+		if i == cs.cur {
+			return
+		}
+		if !cs.applyCurrent() {
+			cs.nav.Select(cs.cur)
+			return
+		}
+		cs.open(i)
+	}
+	save := widget.NewButton(T("common.save"), func() { cs.save() })
+	save.Importance = widget.HighImportance
+	back := widget.NewButton(T("common.back"), func() { u.touch(); u.showCaseList() })
+	bar := container.NewHBox(back, save)
+	left := container.NewBorder(nil, nil, nil, nil, cs.nav)
+	split := container.NewHSplit(left, container.NewVScroll(container.NewPadded(cs.body)))
+	split.Offset = 0.22
+	content := container.NewBorder(container.NewVBox(cs.header, cs.notice), bar, nil, nil, split)
+	u.show("case", content)
+	u.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyS, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
+		if u.current == "case" {
+			cs.save()
+		}
+	})
+	cs.open(0)
+	cs.nav.Select(0)
+	cs.refreshHeader()
+}
+
+func (cs *caseScreen) open(i int) {
+	cs.cur = i
+	cs.view = caseSteps[i].make(cs)
+	cs.body.Objects = []fyne.CanvasObject{cs.view.content()}
+	cs.body.Refresh()
+	cs.view.fields().showProblems(cs.c.Validate(time.Now()), "")
+}
+
+// applyCurrent reads the current step's inputs into the case; false when an input cannot be
+// read (the problem is shown beside it).
+func (cs *caseScreen) applyCurrent() bool {
+	if err := cs.view.apply(cs.c); err != nil {
+		setError(cs.view.fields().general, err.Error())
+		return false
+	}
+	return true
+}
+
+// save applies the step, shows every validation problem beside its field, and stores the
+// case: problems do not block saving work in progress, unreadable input does.
+func (cs *caseScreen) save() {
+	cs.u.touch()
+	if !cs.applyCurrent() {
+		return
+	}
+	probs := cs.c.Validate(time.Now())
+	var err error
+	if cs.id == "" {
+		cs.id, err = cs.u.sess.CreateCase(cs.c)
+	} else {
+		err = cs.u.sess.SaveCase(cs.id, cs.c)
+	}
+	if err != nil {
+		cs.notice.Importance = widget.DangerImportance
+		cs.notice.SetText(errorText(err))
+		return
+	}
+	n := cs.view.fields().showProblems(probs, "")
+	cs.notice.Importance = widget.SuccessImportance
+	if len(probs) > 0 {
+		cs.notice.Importance = widget.WarningImportance
+		cs.notice.SetText(Tf("case.savedWithProblems", len(probs), n))
+	} else {
+		cs.notice.SetText(T("common.saved"))
+	}
+	cs.nav.Refresh()
+	cs.refreshHeader()
+}
+
+func (cs *caseScreen) refreshHeader() {
+	ref := cs.c.Reference
+	if ref == "" {
+		ref = T("case.unsaved")
+	}
+	text := ref
+	if !cs.c.Trigger.At.IsZero() {
+		d := cs.c.Deadlines()
+		now := time.Now()
+		text += fmt.Sprintf("   ·   %s %s   ·   Eurodac %s", T("cases.screening"), left(d.Screening.Due(), now), left(d.Eurodac.Due(), now))
+	}
+	cs.header.SetText(text)
+}

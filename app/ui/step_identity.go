@@ -1,0 +1,233 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/fieldscreen/fieldscreen/forms"
+)
+
+// triggerStep: why and where the person is screened, and when (every deadline runs from it).
+type triggerStep struct {
+	fs     *fieldSet
+	reason *widget.Select
+	place  *widget.Entry
+	at     *widget.Entry
+	held   *widget.Check
+}
+
+func newTriggerStep(cs *caseScreen) stepView {
+	s := &triggerStep{fs: newFieldSet(), place: widget.NewEntry(), at: widget.NewEntry()}
+	labels := make([]string, len(forms.TriggerReasons))
+	for i, r := range forms.TriggerReasons {
+		labels[i] = T("trigger." + string(r))
+	}
+	s.reason = widget.NewSelect(labels, nil)
+	for i, r := range forms.TriggerReasons {
+		if cs.c.Trigger.Reason == r {
+			s.reason.SetSelectedIndex(i)
+		}
+	}
+	s.place.SetText(cs.c.Trigger.Place)
+	s.at.SetText(timeText(cs.c.Trigger.At))
+	s.at.SetPlaceHolder("2026-06-12 03:10")
+	s.held = widget.NewCheck(T("trigger.held"), nil)
+	s.held.SetChecked(cs.c.Trigger.HeldAtBorderOver72h)
+	for _, e := range []*widget.Entry{s.place, s.at} {
+		e.OnChanged = func(string) { cs.u.touch() }
+	}
+	s.fs.add("trigger.reason", "trigger.reason", s.reason)
+	s.fs.add("trigger.place", "trigger.place", s.place)
+	s.fs.add("trigger.at", "trigger.at", s.at)
+	s.fs.add("trigger.heldAtBorderOver72h", "trigger.heldLabel", s.held)
+	return s
+}
+
+func (s *triggerStep) fields() *fieldSet { return s.fs }
+
+func (s *triggerStep) content() fyne.CanvasObject { return s.fs.form() }
+
+func (s *triggerStep) apply(c *forms.Case) error {
+	if i := s.reason.SelectedIndex(); i >= 0 {
+		c.Trigger.Reason = forms.TriggerReasons[i]
+	}
+	c.Trigger.Place = strings.TrimSpace(s.place.Text)
+	t, err := parseTime(s.at.Text)
+	if err != nil {
+		return fmt.Errorf("%s: %s", T("trigger.at"), T("input.badTime"))
+	}
+	c.Trigger.At = t
+	c.Trigger.HeldAtBorderOver72h = s.held.Checked
+	return nil
+}
+
+// identityStep: the identity as the person declares it (the documented one is on the
+// document step; the two are never merged).
+type identityStep struct {
+	fs                   *fieldSet
+	surnames, givenNames *widget.Entry
+	birth, place, nats   *widget.Entry
+	langs                *widget.Entry
+	estimated, underSix  *widget.Check
+	sex                  *widget.RadioGroup
+}
+
+func newIdentityStep(cs *caseScreen) stepView {
+	id := cs.c.Identity
+	s := &identityStep{fs: newFieldSet()}
+	entry := func(text, placeholder string) *widget.Entry {
+		e := widget.NewEntry()
+		e.SetText(text)
+		e.SetPlaceHolder(placeholder)
+		e.OnChanged = func(string) { cs.u.touch() }
+		return e
+	}
+	s.surnames = entry(joinNames(id.Surnames), "")
+	s.givenNames = entry(joinNames(id.GivenNames), "")
+	s.birth = entry(dateText(id.BirthDate), T("identity.birthPlaceholder"))
+	s.place = entry(id.PlaceOfBirth, "")
+	s.nats = entry(strings.Join(id.Nationalities, ", "), T("identity.natPlaceholder"))
+	s.langs = entry(strings.Join(id.Languages, ", "), T("identity.langPlaceholder"))
+	s.estimated = widget.NewCheck(T("identity.estimated"), nil)
+	s.estimated.SetChecked(id.BirthDateEstimated)
+	s.underSix = widget.NewCheck(T("identity.underSix"), nil)
+	s.underSix.SetChecked(id.PossiblyUnderSix)
+	s.sex = widget.NewRadioGroup([]string{"F", "M", "X"}, nil)
+	s.sex.Horizontal = true
+	s.sex.SetSelected(string(id.Sex))
+	s.fs.add("identity.surnames", "identity.surnames", s.surnames)
+	s.fs.add("identity.givenNames", "identity.givenNames", s.givenNames)
+	s.fs.add("identity.birthDate", "identity.birthDate", s.birth)
+	s.fs.add("identity.birthDateEstimated", "identity.age", container.NewVBox(s.estimated, s.underSix))
+	s.fs.add("identity.sex", "identity.sex", s.sex)
+	s.fs.add("identity.placeOfBirth", "identity.placeOfBirth", s.place)
+	s.fs.add("identity.nationalities", "identity.nationalities", s.nats)
+	s.fs.add("identity.languages", "identity.languages", s.langs)
+	return s
+}
+
+func (s *identityStep) fields() *fieldSet { return s.fs }
+
+func (s *identityStep) content() fyne.CanvasObject { return s.fs.form() }
+
+func (s *identityStep) apply(c *forms.Case) error {
+	bd, err := parseDate(s.birth.Text)
+	if err != nil {
+		return fmt.Errorf("%s: %s", T("identity.birthDate"), T("input.badDate"))
+	}
+	id := &c.Identity
+	id.Surnames = splitNames(s.surnames.Text)
+	id.GivenNames = splitNames(s.givenNames.Text)
+	id.BirthDate = bd
+	id.BirthDateEstimated = s.estimated.Checked
+	id.PossiblyUnderSix = s.underSix.Checked
+	id.Sex = forms.Sex(s.sex.Selected)
+	id.PlaceOfBirth = strings.TrimSpace(s.place.Text)
+	id.Nationalities = splitCodes(s.nats.Text)
+	id.Languages = splitCodes(s.langs.Text)
+	for i := range id.Languages {
+		id.Languages[i] = strings.ToLower(id.Languages[i])
+	}
+	return nil
+}
+
+// documentStep: the first document and the identity it states, typed or read from the MRZ.
+type documentStep struct {
+	fs                          *fieldSet
+	typ, number, state, expiry  *widget.Entry
+	surnames, givenNames, birth *widget.Entry
+	sex                         *widget.RadioGroup
+	nationality                 *widget.Entry
+	source                      string
+}
+
+func newDocumentStep(cs *caseScreen) stepView {
+	var d forms.Document
+	if len(cs.c.Documents) > 0 {
+		d = cs.c.Documents[0]
+	}
+	s := &documentStep{fs: newFieldSet(), source: d.Source}
+	entry := func(text string) *widget.Entry {
+		e := widget.NewEntry()
+		e.SetText(text)
+		e.OnChanged = func(string) { cs.u.touch() }
+		return e
+	}
+	s.typ = entry(d.Type)
+	s.typ.SetPlaceHolder("P")
+	s.number = entry(d.Number)
+	s.state = entry(d.IssuingState)
+	s.expiry = entry(dateText(d.ExpiryDate))
+	s.expiry.SetPlaceHolder("2031-01-31")
+	s.surnames = entry(joinNames(d.Holder.Surnames))
+	s.givenNames = entry(joinNames(d.Holder.GivenNames))
+	s.birth = entry(dateText(d.Holder.BirthDate))
+	s.nationality = entry(strings.Join(d.Holder.Nationalities, ", "))
+	s.sex = widget.NewRadioGroup([]string{"F", "M", "X"}, nil)
+	s.sex.Horizontal = true
+	s.sex.SetSelected(string(d.Holder.Sex))
+	p := "documents[0]"
+	s.fs.add(p+".type", "document.type", s.typ)
+	s.fs.add(p+".number", "document.number", s.number)
+	s.fs.add(p+".issuingState", "document.issuingState", s.state)
+	s.fs.add(p+".expiryDate", "document.expiryDate", s.expiry)
+	s.fs.add(p+".holder.surnames", "identity.surnames", s.surnames)
+	s.fs.add(p+".holder.givenNames", "identity.givenNames", s.givenNames)
+	s.fs.add(p+".holder.birthDate", "identity.birthDate", s.birth)
+	s.fs.add(p+".holder.sex", "identity.sex", s.sex)
+	s.fs.add(p+".holder.nationalities", "identity.nationalities", s.nationality)
+	return s
+}
+
+func (s *documentStep) fields() *fieldSet { return s.fs }
+
+func (s *documentStep) content() fyne.CanvasObject { return s.fs.form() }
+
+func (s *documentStep) apply(c *forms.Case) error {
+	exp, err := parseDate(s.expiry.Text)
+	if err != nil {
+		return fmt.Errorf("%s: %s", T("document.expiryDate"), T("input.badDate"))
+	}
+	bd, err := parseDate(s.birth.Text)
+	if err != nil {
+		return fmt.Errorf("%s: %s", T("identity.birthDate"), T("input.badDate"))
+	}
+	d := forms.Document{
+		Type:         strings.ToUpper(strings.TrimSpace(s.typ.Text)),
+		Number:       strings.ToUpper(strings.TrimSpace(s.number.Text)),
+		IssuingState: strings.ToUpper(strings.TrimSpace(s.state.Text)),
+		ExpiryDate:   exp,
+		Source:       s.source,
+		Holder: forms.Identity{
+			Surnames:      splitNames(s.surnames.Text),
+			GivenNames:    splitNames(s.givenNames.Text),
+			BirthDate:     bd,
+			Sex:           forms.Sex(s.sex.Selected),
+			Nationalities: splitCodes(s.nationality.Text),
+		},
+	}
+	empty := d.Type == "" && d.Number == "" && d.IssuingState == "" && exp.IsZero() && d.Holder.IsZero()
+	switch {
+	case empty && len(c.Documents) <= 1:
+		c.Documents = nil
+	case empty:
+		c.Documents = c.Documents[1:]
+	case len(c.Documents) == 0:
+		c.Documents = []forms.Document{d}
+	default:
+		if d.Source == "" {
+			d.Source = "manual"
+		}
+		old := c.Documents[0]
+		d.IssueDate, d.Authenticity, d.ScanRef = old.IssueDate, old.Authenticity, old.ScanRef
+		c.Documents[0] = d
+	}
+	if len(c.Documents) > 0 && c.Documents[0].Source == "" {
+		c.Documents[0].Source = "manual"
+	}
+	return nil
+}

@@ -1,0 +1,153 @@
+// Package ui holds the Fyne screens of the terminal and nothing else: every rule, every
+// stored byte and every device goes through package app. A screen is one file with a
+// constructor; the UI type switches between them.
+package ui
+
+import (
+	"errors"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/fieldscreen/fieldscreen/app"
+	"github.com/fieldscreen/fieldscreen/vault"
+)
+
+// UI is the one window of the terminal and the session it shows.
+type UI struct {
+	win  fyne.Window
+	term *app.Terminal
+	sess *app.Session
+
+	// current is the name of the screen on show, for tests and the screenshot walk.
+	current string
+	// lockNotice is shown on the unlock screen after an idle lock.
+	lockNotice string
+}
+
+// New builds the UI on a window; call Start to show the first screen.
+func New(w fyne.Window, term *app.Terminal) *UI {
+	SetLanguage(term.Config().Language)
+	u := &UI{win: w, term: term}
+	w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
+		u.Lock()
+	})
+	w.SetTitle(u.title())
+	return u
+}
+
+func (u *UI) title() string {
+	t := "fieldscreen"
+	if u.term.Config().Demo {
+		t += " — DEMO"
+	}
+	return t
+}
+
+// Start shows the first-run screen when there is no vault, else the unlock screen.
+func (u *UI) Start() {
+	if u.term.NeedsSetup() {
+		u.show("firstrun", newFirstRunScreen(u))
+		return
+	}
+	u.showUnlock()
+}
+
+func (u *UI) showUnlock() {
+	content, focus := newUnlockScreen(u)
+	u.show("unlock", content)
+	u.win.Canvas().Focus(focus)
+}
+
+// Screen names the screen on show ("firstrun", "unlock", "cases", "case").
+func (u *UI) Screen() string { return u.current }
+
+// Session is the unlocked session, or nil.
+func (u *UI) Session() *app.Session { return u.sess }
+
+// show replaces the window content with a screen, under a DEMO banner when the vault is a demo.
+func (u *UI) show(name string, content fyne.CanvasObject) {
+	u.current = name
+	if u.term.Config().Demo {
+		banner := canvas.NewText("DEMO — "+T("demo.banner"), theme.Color(theme.ColorNameError))
+		banner.TextStyle.Bold = true
+		banner.Alignment = fyne.TextAlignCenter
+		content = container.NewBorder(banner, nil, nil, nil, content)
+	}
+	u.win.SetContent(content)
+}
+
+// unlocked is called after a successful unlock or first run.
+func (u *UI) unlocked(s *app.Session) {
+	u.sess = s
+	u.lockNotice = ""
+	s.OnLock(func(r app.LockReason) {
+		fyne.Do(func() { u.afterLock(r) })
+	})
+	u.showCaseList()
+}
+
+// Lock ends the session now (the lock shortcut, Ctrl+L).
+func (u *UI) Lock() {
+	if u.sess != nil {
+		u.sess.Lock(app.LockedByUser)
+	}
+}
+
+func (u *UI) afterLock(r app.LockReason) {
+	u.sess = nil
+	if r == app.LockedIdle {
+		u.lockNotice = T("unlock.idleLocked")
+	}
+	u.showUnlock()
+}
+
+// touch tells the session the user is active, pushing the idle lock back.
+func (u *UI) touch() {
+	if u.sess != nil {
+		u.sess.Touch()
+	}
+}
+
+// errorText turns an error from app or vault into a sentence for the person at the screen.
+func errorText(err error) string {
+	var be *vault.BackoffError
+	var pe *vault.PermissionError
+	switch {
+	case errors.As(err, &be):
+		return Tf("err.backoff", be.Failures, int(be.Wait.Round(time.Second)/time.Second))
+	case errors.Is(err, vault.ErrBadPassphrase), errors.Is(err, vault.ErrUnknownUser):
+		// one message for both, so the screen does not tell which user names exist
+		return T("err.badLogin")
+	case errors.As(err, &pe):
+		return T("err.permission")
+	case errors.Is(err, vault.ErrLocked):
+		return T("err.locked")
+	case errors.Is(err, vault.ErrIntegrity):
+		return T("err.integrity")
+	}
+	return err.Error()
+}
+
+// errorLabel is a wrapping red label for messages beside fields.
+func errorLabel() *widget.Label {
+	l := widget.NewLabel("")
+	l.Wrapping = fyne.TextWrapWord
+	l.Importance = widget.DangerImportance
+	l.Hide()
+	return l
+}
+
+func setError(l *widget.Label, msg string) {
+	l.SetText(msg)
+	if msg == "" {
+		l.Hide()
+	} else {
+		l.Show()
+	}
+}

@@ -1,0 +1,61 @@
+// Command fieldscreen is the desktop screening terminal. It reads its settings, opens the
+// vault (or offers to create one) and shows the screens of app/ui.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	fyneapp "fyne.io/fyne/v2/app"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/fieldscreen/fieldscreen/app"
+	"github.com/fieldscreen/fieldscreen/app/ui"
+	"github.com/fieldscreen/fieldscreen/vault"
+)
+
+func main() {
+	settings := flag.String("settings", defaultSettingsPath(), "settings file (JSON); missing means the embedded defaults")
+	vaultDir := flag.String("vault", "", "vault directory (overrides the settings)")
+	demo := flag.Bool("demo", false, "mark the vault as a DEMO vault on every screen")
+	flag.Parse()
+
+	cfg, err := app.LoadConfig(*settings)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "fieldscreen:", err)
+		os.Exit(1)
+	}
+	if *vaultDir != "" {
+		cfg.VaultDir = *vaultDir
+	}
+	cfg.Demo = cfg.Demo || *demo
+
+	term, err := app.OpenTerminal(cfg, vault.Options{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "fieldscreen:", err)
+		os.Exit(1)
+	}
+	defer term.Close()
+
+	a := fyneapp.NewWithID("eu.fieldscreen.terminal")
+	w := a.NewWindow("fieldscreen")
+	w.Resize(fyne.NewSize(1100, 720))
+	u := ui.New(w, term)
+	u.Start()
+	w.SetOnClosed(func() {
+		if s := u.Session(); s != nil {
+			s.Lock(app.LockedClosed)
+		}
+	})
+	w.ShowAndRun()
+}
+
+func defaultSettingsPath() string {
+	if d, err := os.UserConfigDir(); err == nil {
+		return filepath.Join(d, "fieldscreen", "settings.json")
+	}
+	return "fieldscreen-settings.json"
+}
