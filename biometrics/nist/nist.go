@@ -132,7 +132,8 @@ type Field struct {
 	Value []byte
 }
 
-// Tag returns the tag as written in the file, or the canonical "T.NNN" for a new field.
+// tagText returns the tag as written in the file, or the canonical "T.NNN" for a field
+// built in code.
 func (f *Field) tagText(typ int) []byte {
 	if f.tag != nil {
 		return f.tag

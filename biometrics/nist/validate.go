@@ -172,6 +172,14 @@ func (t *Transaction) Validate() []Problem {
 				}
 			}
 		}
+		if r.Type == 10 && r.Value(3) == "FACE" {
+			// The subject acquisition profile is required for faces (10.013 SAP).
+			if f := r.Field(13); f == nil {
+				add(i, r, 13, "mandatory for a facial image (10.003 IMT FACE)")
+			} else if reason := checkRange(0, 99)(string(f.Value)); reason != "" {
+				add(i, r, 13, "%s", reason)
+			}
+		}
 		if ranges, ok := fgpRanges[r.Type]; ok {
 			if f := r.Field(13); f != nil {
 				for _, s := range f.Subfields() {

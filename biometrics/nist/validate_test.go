@@ -71,6 +71,8 @@ func TestValidateFindsDefects(t *testing.T) {
 			"record 1 (Type-2) field 2.003: invalid UTF-8"},
 		{"Type-4 GCA", "type-4-slaps.an2", func(tx *Transaction) { _ = tx.Records()[2].SetField(8, "9") },
 			"record 2 (Type-4) field 4.008 CGA: \"9\" is not an integer 0-6"},
+		{"face without SAP", "type-10-sap10.an2", func(tx *Transaction) { tx.Records()[2].DeleteField(13) },
+			"record 2 (Type-10) field 10.013 SAP: mandatory for a facial image"},
 		{"no image", "type-10-sap10.an2", func(tx *Transaction) { tx.Records()[2].DeleteField(999) },
 			"record 2 (Type-10) field 10.999 DATA: mandatory field missing"},
 	}

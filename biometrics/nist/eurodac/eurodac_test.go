@@ -15,7 +15,7 @@ import (
 
 // images takes a real WSQ fingerprint (344×370, 500 ppi) and a real JPEG face out of the
 // NIST reference files kept by package nist.
-func images(t *testing.T) (wsq, jpeg []byte) {
+func images(t testing.TB) (wsq, jpeg []byte) {
 	t.Helper()
 	load := func(name string, rec int) []byte {
 		b, err := os.ReadFile(filepath.Join("..", "testdata", name))
@@ -33,7 +33,7 @@ func images(t *testing.T) (wsq, jpeg []byte) {
 }
 
 // syntheticCase is an invented person (no real data).
-func syntheticCase(t *testing.T) (Subject, []Finger, *Face, Transmission) {
+func syntheticCase(t testing.TB) (Subject, []Finger, *Face, Transmission) {
 	wsq, jpeg := images(t)
 	taken := time.Date(2026, 6, 15, 0, 0, 0, 0, time.UTC)
 	s := Subject{

@@ -1,0 +1,57 @@
+package eurodac
+
+import (
+	"testing"
+
+	"github.com/fieldscreen/fieldscreen/biometrics/nist"
+)
+
+// FuzzRead feeds arbitrary transactions to Read: it must never panic, and what it accepts
+// must be a complete data set (ten finger positions, each with a status).
+func FuzzRead(f *testing.F) {
+	s, fingers, face, tr := syntheticCase(f)
+	// Small images keep the seed corpus small: a WSQ start marker and a JPEG start marker.
+	for i := range fingers {
+		if fingers[i].Status == Captured {
+			fingers[i].ImageWSQ = []byte{0xFF, 0xA0, 0xFF, 0xA8, 0, 2}
+		}
+	}
+	face.Image = []byte{0xFF, 0xD8, 0xFF, 0xD9}
+	tx, err := Build(s, fingers, face, tr)
+	if err != nil {
+		f.Fatal(err)
+	}
+	b, err := tx.Bytes()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b)
+	for i := range fingers {
+		fingers[i] = Finger{Position: i + 1, Status: Refused}
+	}
+	if tx, err = Build(s, fingers, face, tr); err != nil {
+		f.Fatal(err)
+	}
+	if b, err = tx.Bytes(); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b)
+	f.Fuzz(func(t *testing.T, in []byte) {
+		tx, err := nist.ParseBytes(in)
+		if err != nil {
+			return
+		}
+		d, err := Read(tx)
+		if err != nil {
+			return
+		}
+		if len(d.Fingers) != 10 {
+			t.Fatalf("%d finger positions", len(d.Fingers))
+		}
+		for i, fg := range d.Fingers {
+			if fg.Position != i+1 || fg.Status == 0 {
+				t.Fatalf("finger %d: position %d status %v", i+1, fg.Position, fg.Status)
+			}
+		}
+	})
+}
