@@ -169,6 +169,8 @@ func parseTagged(b []byte, off, idx, typ int) (*Record, int, error) {
 	rec.fields = append(rec.fields, newField(Field{Num: 1, tag: tag, Value: body[p:end]}))
 	pos := end
 	last := 1
+	var seen [1000]bool
+	seen[1] = true
 	for pos < len(body) {
 		if body[pos] != GS {
 			return nil, 0, perr(off+pos, "", "expected a field separator after field %d.%03d", typ, last)
@@ -181,6 +183,10 @@ func parseTagged(b []byte, off, idx, typ int) (*Record, int, error) {
 		if fTyp != typ {
 			return nil, 0, perr(off+pos, string(ftag), "field tag names Type-%d inside a Type-%d record", fTyp, typ)
 		}
+		if seen[fnum] {
+			return nil, 0, perr(off+pos, string(ftag), "field appears twice in the record")
+		}
+		seen[fnum] = true
 		vstart := pos + vp
 		var vend int
 		if fnum == 999 {

@@ -26,6 +26,7 @@ func TestParseErrors(t *testing.T) {
 		{"Type-4 LEN", t1("1\x1f1\x1e4\x1f01") + type4hdr + strings.Repeat("\x00", 20), "record length 48 impossible"},
 		{"CNT items", t1("1\x1f1\x1e2"), "subfield 2 has 1 items"},
 		{"CNT first", t1("2\x1f1"), "first subfield names Type-2"},
+		{"duplicate field", t1("1\x1f1\x1e2\x1f00") + tagged(2, "2.002:00", "2.003:a", "2.003:b"), "2.003: field appears twice"},
 		{"valid minimal", t1("1\x1f1\x1e2\x1f00") + tagged(2, "2.002:00", "2.003:x"), ""},
 	}
 	for _, c := range cases {
