@@ -32,22 +32,43 @@ var mnemonics = map[int]map[int]string{
 		10: "TVPS", 11: "CGA", 12: "BPX", 13: "CSP", 999: "DATA"},
 }
 
-// FieldName returns "T.NNN MNEMONIC" (or "T.NNN" for a field without a known mnemonic).
+// FieldName returns "T.NNN MNEMONIC" (or "T.NNN" for a field without a known mnemonic),
+// the form used in error messages.
 func FieldName(typ, num int) string {
-	tag := fmt.Sprintf("%d.%03d", typ, num)
+	if m := Mnemonic(typ, num); m != "" {
+		return Tag(typ, num) + " " + m
+	}
+	return Tag(typ, num)
+}
+
+// Tag returns the canonical tag "T.NNN" of field num in a Type-typ record.
+func Tag(typ, num int) string { return fmt.Sprintf("%d.%03d", typ, num) }
+
+// Mnemonic returns the standard's short name of a field ("FGP" for 14.013), or "" if this
+// package does not know it.
+func Mnemonic(typ, num int) string {
 	if m, ok := mnemonics[typ][num]; ok {
-		return tag + " " + m
+		return m
 	}
-	if num == 1 {
-		return tag + " LEN"
+	switch {
+	case num == 1:
+		return "LEN"
+	case num == 2 && typ != 1:
+		return "IDC"
+	case num == 999:
+		return "DATA"
 	}
-	if num == 2 && typ != 1 {
-		return tag + " IDC"
+	return ""
+}
+
+// taggedType reports record types that the standard defines with tagged fields: every type
+// except the binary 3-8. Unknown numbers may be either; their bytes decide.
+func taggedType(typ int) bool {
+	switch typ {
+	case 1, 2, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 98, 99:
+		return true
 	}
-	if num == 999 {
-		return tag + " DATA"
-	}
-	return tag
+	return false
 }
 
 // binLayout describes a fixed binary record header: the byte width of each header field in

@@ -53,7 +53,7 @@ func ParseBytes(b []byte) (*Transaction, error) {
 		switch {
 		case binaryLayout(e.typ) != nil:
 			rec, size, err = parseType4(b, off, idx)
-		case opaqueBinary(e.typ) || !looksTagged(b[off:]):
+		case opaqueBinary(e.typ) || (!taggedType(e.typ) && !looksTagged(b[off:])):
 			rec, size, err = parseOpaque(b, off, idx, e.typ)
 		default:
 			rec, size, err = parseTagged(b, off, idx, e.typ)

@@ -101,11 +101,7 @@ func nistDump(e *Env, path string) error {
 			dr.Raw = nistBlobOf(r.Raw())
 		}
 		for _, f := range r.Fields() {
-			name := nist.FieldName(r.Type, f.Num)
-			df := nistDumpField{Tag: name[:len(fmt.Sprintf("%d.%03d", r.Type, f.Num))]}
-			if len(name) > len(df.Tag) {
-				df.Name = name[len(df.Tag)+1:]
-			}
+			df := nistDumpField{Tag: nist.Tag(r.Type, f.Num), Name: nist.Mnemonic(r.Type, f.Num)}
 			switch {
 			case f.Num == 999 || !utf8.Valid(f.Value):
 				df.Data = nistBlobOf(f.Value)
