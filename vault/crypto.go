@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"sort"
 	"time"
 
 	"golang.org/x/crypto/argon2"
@@ -48,7 +49,9 @@ func deriveKey(pass, salt []byte, p KDFParams) []byte {
 }
 
 // CalibrateKDF measures Argon2id on this machine and returns parameters that take about 0.5 s:
-// memory grows first (up to 256 MiB), then passes; never below 64 MiB, t=3, p=4.
+// memory grows first (up to 256 MiB), then passes; never below 64 MiB, t=3, p=4. It takes the
+// median of three measurements at the floor, so one lucky (idle) or unlucky (busy) run on a
+// shared machine does not set the parameters.
 func CalibrateKDF() KDFParams {
 	p := floorKDF
 	salt := make([]byte, 16)
@@ -57,14 +60,20 @@ func CalibrateKDF() KDFParams {
 		k := deriveKey([]byte("calibration"), salt, p)
 		d := time.Since(start)
 		clear(k)
-		runtime.GC() // give the Argon2 memory back before the real derivation
+		runtime.GC() // give the Argon2 memory back before the next derivation
 		return d
 	}
-	d := measure(p)
+	runs := []time.Duration{measure(p), measure(p), measure(p)}
+	sort.Slice(runs, func(i, j int) bool { return runs[i] < runs[j] })
+	return scaleKDF(p, runs[1], calibrateTarget)
+}
+
+// scaleKDF scales floor parameters p, measured at d, towards target.
+func scaleKDF(p KDFParams, d, target time.Duration) KDFParams {
 	if d <= 0 {
 		return p
 	}
-	factor := float64(calibrateTarget) / float64(d)
+	factor := float64(target) / float64(d)
 	if factor <= 1 {
 		return p
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 func TestCreateOpenUnlockRecords(t *testing.T) {
@@ -200,5 +201,26 @@ func TestSlotsUnlockErrors(t *testing.T) {
 	}
 	if err := s.AddUser("TESTPERSON OTHER", Role("janitor"), []byte("x")); err == nil {
 		t.Fatal("AddUser with an unknown role succeeded")
+	}
+}
+
+func TestScaleKDF(t *testing.T) {
+	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+	tests := []struct {
+		name string
+		d    time.Duration
+		want KDFParams
+	}{
+		{"slow machine stays at the floor", ms(800), floorKDF},
+		{"exactly on target", ms(500), floorKDF},
+		{"twice as fast doubles memory", ms(250), KDFParams{Time: 3, MemoryKiB: 128 * 1024, Threads: 4}},
+		{"very fast machine caps memory then adds passes", ms(50), KDFParams{Time: 8, MemoryKiB: 256 * 1024, Threads: 4}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := scaleKDF(floorKDF, tt.d, 500*time.Millisecond); got != tt.want {
+				t.Fatalf("scaleKDF(%v) = %+v, want %+v", tt.d, got, tt.want)
+			}
+		})
 	}
 }
