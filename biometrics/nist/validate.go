@@ -165,8 +165,13 @@ func (t *Transaction) Validate() []Problem {
 					add(i, r, 14, "%q is not a UTC time YYYYMMDDhhmmssZ", v)
 				}
 			}
-		} else if csErr == nil && (cs == CharSetASCII || cs == CharSetUTF8) && r.Type == 2 {
+		} else if csErr == nil && (cs == CharSetASCII || cs == CharSetUTF8) && r.Type != 4 {
+			// Text fields of every tagged record follow the declared character set; the
+			// binary image field 999 is exempt.
 			for _, f := range r.fields {
+				if f.Num == 999 {
+					continue
+				}
 				if err := checkText(cs, f.Value); err != nil {
 					add(i, r, f.Num, "%v", err)
 				}

@@ -67,6 +67,8 @@ func TestValidateFindsDefects(t *testing.T) {
 			"field 14.018 AMP: each subfield must be position US XX"},
 		{"non-ASCII Type-2", "type-14-tip-eji-wsq.an2", func(tx *Transaction) { _ = tx.Records()[1].SetField(3, "caf\xc3\xa9") },
 			"record 1 (Type-2) field 2.003: byte 3 is 0xC3, not 7-bit ASCII"},
+		{"non-ASCII Type-14 comment", "type-14-tip-eji-wsq.an2", func(tx *Transaction) { _ = tx.Records()[2].SetField(20, "caf\xc3\xa9") },
+			"record 2 (Type-14) field 14.020 COM: byte 3 is 0xC3, not 7-bit ASCII"},
 		{"bad UTF-8", "type-14-amp-nqm-utf8.an2", func(tx *Transaction) { _ = tx.Records()[1].SetField(3, "\xff") },
 			"record 1 (Type-2) field 2.003: invalid UTF-8"},
 		{"Type-4 GCA", "type-4-slaps.an2", func(tx *Transaction) { _ = tx.Records()[2].SetField(8, "9") },
