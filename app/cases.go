@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/fieldscreen/fieldscreen/forms"
@@ -273,7 +272,7 @@ func putCase(tx *vault.Tx, id vault.CaseID, c *forms.Case, now time.Time) error 
 	if err := tx.PutCase(id, vault.Core, recCase, b); err != nil {
 		return err
 	}
-	row, err := json.Marshal(rowFromCase(id, c))
+	row, err := json.Marshal(rowFromCase(id, c, now))
 	if err != nil {
 		return err
 	}
@@ -281,38 +280,6 @@ func putCase(tx *vault.Tx, id vault.CaseID, c *forms.Case, now time.Time) error 
 }
 
 // rowFromCase is the list summary of a case.
-func rowFromCase(id vault.CaseID, c *forms.Case) CaseRow {
-	r := CaseRow{
-		ID:         id,
-		Reference:  c.Reference,
-		Surnames:   strings.Join(c.Identity.Surnames, " "),
-		GivenNames: strings.Join(c.Identity.GivenNames, " "),
-		Status:     string(c.Status),
-		TriggerAt:  c.Trigger.At,
-	}
-	if len(c.Documents) > 0 {
-		r.DocumentNumber = c.Documents[0].Number
-		if r.Surnames == "" && r.GivenNames == "" {
-			r.Surnames = strings.Join(c.Documents[0].Holder.Surnames, " ")
-			r.GivenNames = strings.Join(c.Documents[0].Holder.GivenNames, " ")
-		}
-	}
-	r.ScreeningDue, r.EurodacDue = deadlines(c)
-	return r
-}
-
-// deadlines are the due times of the screening and of the Eurodac transmission; zero when
-// the trigger time is not known yet or the deadline was met.
-func deadlines(c *forms.Case) (screening, eurodac time.Time) {
-	if c.Trigger.At.IsZero() {
-		return time.Time{}, time.Time{}
-	}
-	d := c.Deadlines()
-	if d.Screening.MetAt.IsZero() {
-		screening = d.Screening.Due()
-	}
-	if d.Eurodac.MetAt.IsZero() {
-		eurodac = d.Eurodac.Due()
-	}
-	return screening, eurodac
+func rowFromCase(id vault.CaseID, c *forms.Case, now time.Time) CaseRow {
+	return CaseRow{ID: id, Summary: c.Summary(now)}
 }

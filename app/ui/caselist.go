@@ -52,9 +52,9 @@ func newCaseListScreen(u *UI) *caseListScreen {
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			r := s.shown[i]
 			cells := o.(*fyne.Container).Objects
-			cells[0].(*widget.Label).SetText(r.DisplayName())
+			cells[0].(*widget.Label).SetText(r.DisplayName)
 			cells[1].(*widget.Label).SetText(r.Reference)
-			cells[2].(*widget.Label).SetText(T("status." + r.Status))
+			cells[2].(*widget.Label).SetText(T("status." + string(r.Status)))
 			cells[3].(*widget.Label).SetText(deadlineBadge(r, time.Now()))
 		},
 	)
