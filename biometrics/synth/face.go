@@ -7,7 +7,8 @@ import (
 
 // Face returns a drawn frontal face on a plain background, w×h pixels, laid
 // out to ICAO portrait proportions: head (chin to crown) about 75 % of the
-// height, eyes about 42 % from the top, centred, eye line level. Skin and
+// height, eyes about 42 % from the top, centred, eye line level, eye
+// distance about head height / 3.6 (about 115-130 px at 480×600). Skin and
 // hair tones and small offsets vary with the seed; the same seed and size
 // give the same pixels. Sizes below 32×32 are raised to 32×32.
 //
@@ -27,7 +28,8 @@ func Face(seed int64, w, h int) *image.RGBA {
 	eyeY := fh * r.between(0.40, 0.44)
 	top := eyeY - headH*0.45 // crown
 	cy := top + headH/2      // head ellipse centre
-	eyeDX := headW * r.between(0.21, 0.23)
+	// Half the eye distance: head height ≈ 3.6 × eye distance in adults.
+	eyeDX := headH * r.between(0.135, 0.142)
 	eyeR := headW * 0.075
 
 	skin := [3]float64{r.between(150, 225), 0, 0}
