@@ -5,7 +5,6 @@ import (
 	"crypto/hkdf"
 	"crypto/rand"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"runtime"
 	"sort"
@@ -176,11 +175,7 @@ func sealTo(pub []byte, label string, aad, pt []byte) ([]byte, error) {
 		return nil, fmt.Errorf("x25519: %w", err)
 	}
 	ephPub := eph.PublicKey().Bytes()
-	key, err := hkdf.Key(sha256.New, shared, append(append([]byte{}, ephPub...), pub...), "fieldscreen/seal/v1 "+label, keySize)
-	clear(shared)
-	if err != nil {
-		return nil, err
-	}
+	key := boxKey(shared, ephPub, pub, label)
 	defer clear(key)
 	out := append([]byte{boxVersion}, ephPub...)
 	return append(out, sealSym(key, aad, pt)...), nil
@@ -206,14 +201,18 @@ func openFrom(priv []byte, label string, aad, box []byte) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("x25519: %w", ErrIntegrity)
 	}
-	pub := k.PublicKey().Bytes()
-	key, err := hkdf.Key(sha256.New, shared, append(append([]byte{}, ephPub...), pub...), "fieldscreen/seal/v1 "+label, keySize)
-	clear(shared)
-	if err != nil {
-		return nil, err
-	}
+	key := boxKey(shared, ephPub, k.PublicKey().Bytes(), label)
 	defer clear(key)
 	return openSym(key, aad, box[33:])
 }
 
-var errShort = errors.New("too short")
+// boxKey derives a sealed box's key from the X25519 shared secret, which it clears.
+func boxKey(shared, ephPub, recipientPub []byte, label string) []byte {
+	defer clear(shared)
+	salt := append(append([]byte{}, ephPub...), recipientPub...)
+	k, err := hkdf.Key(sha256.New, shared, salt, "fieldscreen/seal/v1 "+label, keySize)
+	if err != nil {
+		panic("vault: hkdf: " + err.Error()) // only for lengths > 255*32, never here
+	}
+	return k
+}

@@ -75,6 +75,16 @@ func (tx *Tx) caseBucket(id CaseID) (*bolt.Bucket, error) {
 	return b, nil
 }
 
+// caseFor checks the role's right to class c and finds the case's bucket.
+func (tx *Tx) caseFor(id CaseID, c Class, write bool) (byte, *bolt.Bucket, error) {
+	tag, err := tx.need(c, write)
+	if err != nil {
+		return 0, nil, err
+	}
+	cb, err := tx.caseBucket(id)
+	return tag, cb, err
+}
+
 // NewCase makes a case with a fresh random ID (core write access).
 func (tx *Tx) NewCase() (CaseID, error) {
 	if _, err := tx.need(Core, true); err != nil {
@@ -190,11 +200,7 @@ func (tx *Tx) PutCase(id CaseID, c Class, name string, value []byte) error {
 // GetCase reads a record: ErrNotFound when absent, *PermissionError when the role may not read
 // the class, ErrIntegrity when the stored bytes were altered (never altered data).
 func (tx *Tx) GetCase(id CaseID, c Class, name string) ([]byte, error) {
-	tag, err := tx.need(c, false)
-	if err != nil {
-		return nil, err
-	}
-	cb, err := tx.caseBucket(id)
+	tag, cb, err := tx.caseFor(id, c, false)
 	if err != nil {
 		return nil, err
 	}
@@ -232,11 +238,7 @@ func (tx *Tx) getCaseRec(cb *bolt.Bucket, id CaseID, tag byte, name string) ([]b
 
 // CaseRecordNames lists the names of a case's records of class c, sorted.
 func (tx *Tx) CaseRecordNames(id CaseID, c Class) ([]string, error) {
-	tag, err := tx.need(c, false)
-	if err != nil {
-		return nil, err
-	}
-	cb, err := tx.caseBucket(id)
+	tag, cb, err := tx.caseFor(id, c, false)
 	if err != nil {
 		return nil, err
 	}
@@ -251,11 +253,7 @@ func (tx *Tx) CaseRecordNames(id CaseID, c Class) ([]string, error) {
 // DeleteCaseRecord removes one record (its ciphertext may stay in free pages until Compact; it
 // is unreadable once the case is purged).
 func (tx *Tx) DeleteCaseRecord(id CaseID, c Class, name string) error {
-	tag, err := tx.need(c, true)
-	if err != nil {
-		return err
-	}
-	cb, err := tx.caseBucket(id)
+	tag, cb, err := tx.caseFor(id, c, true)
 	if err != nil {
 		return err
 	}
