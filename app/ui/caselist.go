@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/fieldscreen/fieldscreen/app"
@@ -28,6 +29,16 @@ func (u *UI) showCaseList() {
 	s := newCaseListScreen(u)
 	u.show("cases", s.content())
 	u.win.Canvas().Focus(s.search)
+}
+
+// shortcuts that work on every unlocked screen.
+func (u *UI) addShortcuts() {
+	u.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
+		if u.sess != nil && (u.current == "cases" || u.current == "case") {
+			u.touch()
+			u.showNewCase()
+		}
+	})
 }
 
 func newCaseListScreen(u *UI) *caseListScreen {

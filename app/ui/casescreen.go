@@ -49,6 +49,9 @@ type caseScreen struct {
 	body   *fyne.Container
 	header *widget.Label
 	notice *widget.Label
+	// saved is set after the first save on this screen: before it, "required" problems are
+	// not shown, so a new case does not open as a wall of red.
+	saved bool
 }
 
 // showNewCase opens an empty case at the trigger step, with the trigger time set to now.
@@ -123,7 +126,22 @@ func (cs *caseScreen) open(i int) {
 	cs.view = caseSteps[i].make(cs)
 	cs.body.Objects = []fyne.CanvasObject{cs.view.content()}
 	cs.body.Refresh()
-	cs.view.fields().showProblems(cs.c.Validate(time.Now()), "")
+	cs.view.fields().showProblems(cs.problems(), "")
+}
+
+// problems are the validation findings to show now.
+func (cs *caseScreen) problems() forms.Problems {
+	all := cs.c.Validate(time.Now())
+	if cs.saved || cs.id != "" {
+		return all
+	}
+	var out forms.Problems
+	for _, p := range all {
+		if p.Code != forms.CodeRequired {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // applyCurrent reads the current step's inputs into the case; false when an input cannot be
@@ -143,7 +161,8 @@ func (cs *caseScreen) save() {
 	if !cs.applyCurrent() {
 		return
 	}
-	probs := cs.c.Validate(time.Now())
+	cs.saved = true
+	probs := cs.problems()
 	var err error
 	if cs.id == "" {
 		cs.id, err = cs.u.sess.CreateCase(cs.c)

@@ -28,15 +28,25 @@ type UI struct {
 	current string
 	// lockNotice is shown on the unlock screen after an idle lock.
 	lockNotice string
+	// idleWarn counts down the last seconds before an idle lock, on every screen.
+	idleWarn *widget.Label
+	stopTick chan struct{}
 }
+
+// idleWarning is how long before an idle lock the countdown shows.
+const idleWarning = 30 * time.Second
 
 // New builds the UI on a window; call Start to show the first screen.
 func New(w fyne.Window, term *app.Terminal) *UI {
 	SetLanguage(term.Config().Language)
-	u := &UI{win: w, term: term}
+	u := &UI{win: w, term: term, idleWarn: widget.NewLabel("")}
+	u.idleWarn.Importance = widget.WarningImportance
+	u.idleWarn.TextStyle.Bold = true
+	u.idleWarn.Hide()
 	w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
 		u.Lock()
 	})
+	u.addShortcuts()
 	w.SetTitle(u.title())
 	return u
 }
@@ -73,6 +83,7 @@ func (u *UI) Session() *app.Session { return u.sess }
 // show replaces the window content with a screen, under a DEMO banner when the vault is a demo.
 func (u *UI) show(name string, content fyne.CanvasObject) {
 	u.current = name
+	content = container.NewBorder(u.idleWarn, nil, nil, nil, content)
 	if u.term.Config().Demo {
 		banner := canvas.NewText("DEMO — "+T("demo.banner"), theme.Color(theme.ColorNameError))
 		banner.TextStyle.Bold = true
@@ -86,9 +97,13 @@ func (u *UI) show(name string, content fyne.CanvasObject) {
 func (u *UI) unlocked(s *app.Session) {
 	u.sess = s
 	u.lockNotice = ""
+	stop := make(chan struct{})
+	u.stopTick = stop
 	s.OnLock(func(r app.LockReason) {
+		close(stop)
 		fyne.Do(func() { u.afterLock(r) })
 	})
+	go u.tickIdle(s, stop)
 	u.showCaseList()
 }
 
@@ -99,7 +114,30 @@ func (u *UI) Lock() {
 	}
 }
 
+// tickIdle shows the countdown before an idle lock; it ends when the session locks.
+func (u *UI) tickIdle(s *app.Session, stop <-chan struct{}) {
+	t := time.NewTicker(time.Second / 2)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			left := s.IdleRemaining()
+			fyne.Do(func() {
+				if left > 0 && left <= idleWarning {
+					u.idleWarn.SetText(Tf("idle.warning", int(left.Round(time.Second)/time.Second)))
+					u.idleWarn.Show()
+				} else {
+					u.idleWarn.Hide()
+				}
+			})
+		}
+	}
+}
+
 func (u *UI) afterLock(r app.LockReason) {
+	u.idleWarn.Hide()
 	u.sess = nil
 	if r == app.LockedIdle {
 		u.lockNotice = T("unlock.idleLocked")
