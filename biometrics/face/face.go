@@ -329,23 +329,10 @@ func luma(img image.Image) []uint8 {
 		}
 		return out
 	case *image.RGBA:
-		for y := 0; y < h; y++ {
-			row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
-			for x := 0; x < w; x++ {
-				p := row[4*x : 4*x+3]
-				out[y*w+x] = uint8((19595*uint32(p[0]) + 38470*uint32(p[1]) + 7471*uint32(p[2]) + 1<<15) >> 16)
-			}
-		}
+		lumaRGBA(out, w, h, func(y int) []uint8 { return m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):] }, false)
 		return out
 	case *image.NRGBA:
-		for y := 0; y < h; y++ {
-			row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
-			for x := 0; x < w; x++ {
-				p := row[4*x : 4*x+4]
-				l := (19595*uint32(p[0]) + 38470*uint32(p[1]) + 7471*uint32(p[2]) + 1<<15) >> 16
-				out[y*w+x] = uint8(l * uint32(p[3]) / 255) // composite on black, as RGBA() does
-			}
-		}
+		lumaRGBA(out, w, h, func(y int) []uint8 { return m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):] }, true)
 		return out
 	case *image.YCbCr:
 		for y := 0; y < h; y++ {
@@ -362,4 +349,20 @@ func luma(img image.Image) []uint8 {
 		}
 	}
 	return out
+}
+
+// lumaRGBA converts 4-byte RGBA rows; straight (non-premultiplied) alpha is
+// composited on black, as color.NRGBA.RGBA does.
+func lumaRGBA(out []uint8, w, h int, row func(y int) []uint8, straight bool) {
+	for y := 0; y < h; y++ {
+		r := row(y)
+		for x := 0; x < w; x++ {
+			p := r[4*x : 4*x+4]
+			l := (19595*uint32(p[0]) + 38470*uint32(p[1]) + 7471*uint32(p[2]) + 1<<15) >> 16
+			if straight {
+				l = l * uint32(p[3]) / 255
+			}
+			out[y*w+x] = uint8(l)
+		}
+	}
 }
