@@ -48,7 +48,10 @@ type Session struct {
 	role    Role
 	slotKey []byte
 
+	// mu is read-locked for the length of every transaction and write-locked by Lock, so keys
+	// are never zeroed under a running transaction. Do not call Lock inside View or Update.
 	mu           sync.RWMutex
+	keysMu       sync.Mutex // guards keys: transactions add keys opened lazily
 	locked       bool
 	priv         []byte // the user's X25519 private key: opens the user's grants
 	keys         map[keyRef][]byte
@@ -195,6 +198,8 @@ func (s *Session) loadGrants(btx *bolt.Tx) error {
 // key returns the session's key for tag/ver, opening a grant made after unlock (a rotation by
 // another user) when needed. Keys are only ever granted to roles that hold the class.
 func (s *Session) key(btx *bolt.Tx, tag byte, ver uint32) ([]byte, error) {
+	s.keysMu.Lock()
+	defer s.keysMu.Unlock()
 	if k, ok := s.keys[keyRef{tag, ver}]; ok {
 		return k, nil
 	}
@@ -213,6 +218,8 @@ func (s *Session) key(btx *bolt.Tx, tag byte, ver uint32) ([]byte, error) {
 
 // wipe zeroes and drops every key the session holds.
 func (s *Session) wipe() {
+	s.keysMu.Lock()
+	defer s.keysMu.Unlock()
 	for ref, k := range s.keys {
 		clear(k)
 		delete(s.keys, ref)
@@ -257,8 +264,8 @@ func (s *Session) Locked() bool {
 
 // View runs fn in a read-only transaction.
 func (s *Session) View(fn func(*Tx) error) error {
-	s.mu.Lock() // keys may be added lazily (rotations), so the map is written under the lock
-	defer s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	if s.locked {
 		return ErrLocked
 	}
@@ -268,8 +275,8 @@ func (s *Session) View(fn func(*Tx) error) error {
 // Update runs fn in one read-write transaction; when it returns nil the change is on disk
 // (bbolt fsyncs before the commit returns). An error from fn rolls everything back.
 func (s *Session) Update(fn func(*Tx) error) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	if s.locked {
 		return ErrLocked
 	}

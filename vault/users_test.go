@@ -242,3 +242,54 @@ func TestUnlockCounterTamper(t *testing.T) {
 		t.Fatalf("deleted counter: %v", err)
 	}
 }
+
+// TestSessionConcurrentUseAndLock saves from several goroutines on one session while another
+// locks it: every save either commits whole or fails with ErrLocked.
+func TestSessionConcurrentUseAndLock(t *testing.T) {
+	v, s := newTestVault(t, nil)
+	const workers, each = 4, 20
+	errs := make(chan error, workers*each)
+	saved := make(chan CaseID, workers*each)
+	done := make(chan struct{})
+	for w := 0; w < workers; w++ {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := 0; i < each; i++ {
+				var id CaseID
+				err := s.Update(func(tx *Tx) error {
+					var err error
+					if id, err = tx.NewCase(); err != nil {
+						return err
+					}
+					return tx.PutCase(id, Core, "summary", []byte(id))
+				})
+				if err != nil {
+					errs <- err
+					continue
+				}
+				saved <- id
+			}
+		}()
+	}
+	time.Sleep(5 * time.Millisecond)
+	s.Lock()
+	for w := 0; w < workers; w++ {
+		<-done
+	}
+	close(errs)
+	close(saved)
+	for err := range errs {
+		if !errors.Is(err, ErrLocked) {
+			t.Fatalf("save during lock: %v", err)
+		}
+	}
+	s2, err := v.Unlock(supName, []byte(supPass))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id := range saved {
+		if got, err := getCase(s2, id, Core, "summary"); err != nil || string(got) != string(id) {
+			t.Fatalf("case %s: %q %v", id, got, err)
+		}
+	}
+}
