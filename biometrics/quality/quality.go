@@ -40,14 +40,21 @@
 //
 // and the image's score is
 //
-//	Score = round(100 · Q · A),  Q = mean q over the foreground blocks,
-//	A = 1 − exp(−area/150 mm²),  area = foreground area in mm².
+//	Score = round(100 · Q · A · S)
+//	Q = mean q over the foreground blocks
+//	A = 1 − exp(−area/300 mm²), area = foreground area in mm²
+//	S = 1 − dark/(foreground + dark), dark = flat blocks with mean grey < 100
 //
-// A rolled print (≈ 400 mm²) has A ≈ 0.93, a flat print of half that ≈ 0.74,
-// a blank image scores 0. The weights were set by hand so each defect the
-// synth package applies (blur, noise, contrast loss, missing part, smudge)
-// lowers the score steadily; the tests pin that behaviour on synthetic and
-// NIST sample prints.
+// A is "enough finger": a 400×500 synthetic print (≈ 440 mm² of finger) has
+// A ≈ 0.77, a rolled card print (≈ 1200 mm²) ≈ 0.98, half a finger much less.
+// S is "no smear": flat and dark is a smudge, a wet finger or over-inking,
+// where flat and light is just paper or platen. A blank image scores 0.
+//
+// The weights and scales were set by hand so that each defect the synth
+// package applies (blur, noise, contrast loss, missing part, smudge) lowers
+// the score steadily; the tests pin that behaviour on synthetic prints and
+// on NIST sample card prints. Clean prints of either kind score about 55-65;
+// there is no calibrated pass mark: the caller picks a retake threshold.
 package quality
 
 import (

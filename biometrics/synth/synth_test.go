@@ -140,9 +140,8 @@ func TestFingerLooksLikeAPrint(t *testing.T) {
 			}
 			inRidge = d
 		}
-		// 200 px at 7-11 px per ridge crossed at any angle: a row meets
-		// between 200/11/1 and 200/7 ridges... but a row along the ridges
-		// meets few; require at least a handful and at most 30.
+		// 200 px across ridges of 7-11 px period meet 18-29 ridges; a row
+		// running along the ridges meets fewer. Require 4..30.
 		if runs < 4 || runs > 30 {
 			t.Errorf("position %d: %d ridges across 200 px of the centre row", pos, runs)
 		}
@@ -174,8 +173,10 @@ func TestOutOfRangeInputs(t *testing.T) {
 }
 
 func TestSlap(t *testing.T) {
+	all := map[SlapKind][]image.Rectangle{}
 	for _, k := range []SlapKind{RightFour, LeftFour, Thumbs} {
 		img, segs := Slap(9, k, Options{})
+		all[k] = segs
 		if len(segs) != len(k.Positions()) {
 			t.Fatalf("%v: %d segments, want %d", k, len(segs), len(k.Positions()))
 		}
@@ -216,9 +217,7 @@ func TestSlap(t *testing.T) {
 	}
 	// Segment order follows Positions(): right hand index leftmost,
 	// left hand index rightmost, right thumb on the right.
-	_, r := Slap(1, RightFour, Options{})
-	_, l := Slap(1, LeftFour, Options{})
-	_, th := Slap(1, Thumbs, Options{})
+	r, l, th := all[RightFour], all[LeftFour], all[Thumbs]
 	if !(r[0].Min.X < r[3].Min.X && l[0].Min.X > l[3].Min.X && th[0].Min.X > th[1].Min.X) {
 		t.Errorf("finger order: right %v left %v thumbs %v", r, l, th)
 	}
