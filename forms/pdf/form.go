@@ -1,0 +1,386 @@
+package pdf
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/carlos7ags/folio/layout"
+
+	"github.com/fieldscreen/fieldscreen/forms"
+)
+
+// ErrNoReference is returned for a case without a reference: the QR code and the footer need
+// one, and a printed form that cannot be matched to its case is worse than none.
+var ErrNoReference = errors.New("case has no reference")
+
+// RenderForm writes the screening form of c in lang (en, nl, fr, ar, fa) as PDF. It prints what
+// is recorded and says "not recorded" for what is not; it never prints a pending security
+// check as "no hit". The health section holds the outcome only. Validate the case first: the
+// renderer does not judge content.
+func RenderForm(out io.Writer, c *forms.Case, lang string, opts Options) error {
+	if c == nil {
+		return errors.New("render screening form: no case")
+	}
+	if strings.TrimSpace(c.Reference) == "" {
+		return fmt.Errorf("render screening form: %w", ErrNoReference)
+	}
+	t, err := formLabels(lang)
+	if err != nil {
+		return fmt.Errorf("render screening form: %w", err)
+	}
+	w, err := newWriter(lang, t.Dir, t.label("title")+" "+c.Reference, opts)
+	if err != nil {
+		return fmt.Errorf("render screening form: %w", err)
+	}
+	f := &formWriter{writer: w, t: t, c: c}
+	if err := f.header(); err != nil {
+		return fmt.Errorf("render screening form: %w", err)
+	}
+	f.sections()
+	if err := w.finish(out); err != nil {
+		return fmt.Errorf("render screening form: %w", err)
+	}
+	return nil
+}
+
+type formWriter struct {
+	*writer
+	t    *formTexts
+	c    *forms.Case
+	rows *layout.Table
+	odd  bool
+}
+
+func (f *formWriter) l(key string) string { return f.t.label(key) }
+
+func (f *formWriter) header() error {
+	img, err := qrImage(f.c.Reference)
+	if err != nil {
+		return err
+	}
+	f.footer(f.l("reference")+": "+f.c.Reference, f.l("page"))
+	head := f.table(contentW-qrSizePt-8, qrSizePt+8)
+	r := head.AddRow()
+	title := layout.NewDiv()
+	title.Add(f.para(f.l("title"), f.bold, titleSize).SetSpaceAfter(2))
+	title.Add(f.para(f.l("subtitle"), f.reg, bodySize))
+	title.Add(f.para(f.l("reference")+": "+f.c.Reference, f.bold, headSize).SetSpaceBefore(6))
+	title.Add(f.para(f.l("printed")+": "+f.stamp(f.opts.now()), f.reg, bodySize))
+	r.AddCellElement(title).SetBorders(layout.NoBorders()).SetPadding(0)
+	qrCell := layout.NewDiv()
+	qrCell.Add(layout.NewImageElement(img).SetSize(qrSizePt, qrSizePt))
+	r.AddCellElement(qrCell).SetBorders(layout.NoBorders()).SetPadding(0)
+	f.doc.Add(head)
+	note := f.l("qrNote")
+	if strings.HasPrefix(f.t.TranslationStatus, "DRAFT") {
+		note += "  " + f.t.TranslationStatus
+	}
+	f.doc.Add(f.para(note, f.reg, smallSize).SetSpaceBefore(2).SetSpaceAfter(4))
+	return nil
+}
+
+// section starts a heading and a fresh label/value table.
+func (f *formWriter) section(key string) {
+	f.flush()
+	f.doc.Add(f.para(f.l(key), f.bold, headSize).SetSpaceBefore(9).SetSpaceAfter(3))
+	f.rows = f.table(labelW, contentW-labelW)
+	f.odd = false
+}
+
+func (f *formWriter) row(labelKey, value string) {
+	r := f.rows.AddRow()
+	lc := f.cell(r, f.l(labelKey), f.bold, bodySize)
+	vc := f.cell(r, value, f.reg, bodySize)
+	if f.odd {
+		lc.SetBackground(layout.Gray(rowShading))
+		vc.SetBackground(layout.Gray(rowShading))
+	}
+	f.odd = !f.odd
+}
+
+func (f *formWriter) flush() {
+	if f.rows != nil && len(f.rows.Rows()) > 0 {
+		f.doc.Add(f.rows)
+	}
+	f.rows = nil
+}
+
+func (f *formWriter) or(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return f.l("notRecorded")
+	}
+	return s
+}
+
+func (f *formWriter) list(items []string) string { return f.or(strings.Join(items, ", ")) }
+
+// enum translates a code with the label "prefix.code", keeping the code if it is unknown.
+func (f *formWriter) enum(prefix, code string) string {
+	if code == "" {
+		return f.l("notRecorded")
+	}
+	if s, ok := f.t.Labels[prefix+"."+code]; ok {
+		return s
+	}
+	return code
+}
+
+func (f *formWriter) stamp(t time.Time) string {
+	if t.IsZero() {
+		return f.l("notRecorded")
+	}
+	return t.In(f.opts.loc()).Format("2006-01-02 15:04 MST")
+}
+
+func (f *formWriter) yesNo(b bool) string {
+	if b {
+		return f.l("yes")
+	}
+	return f.l("no")
+}
+
+func (f *formWriter) sections() {
+	c := f.c
+	f.section("sec.screening")
+	f.row("reason", f.enum("reason", string(c.Trigger.Reason)))
+	f.row("place", f.or(c.Trigger.Place))
+	f.row("datetime", f.stamp(c.Trigger.At))
+	f.row("status", f.outcome())
+
+	f.identity()
+	f.documents()
+
+	f.section("sec.information")
+	leaflet := c.Info.LeafletLanguage
+	if c.Info.LeafletVersion != "" {
+		leaflet += ", " + c.Info.LeafletVersion
+	}
+	f.row("leaflet", f.or(leaflet))
+	interp := f.yesNo(c.Info.Interpreter.Used)
+	if c.Info.Interpreter.Used && c.Info.Interpreter.Language != "" {
+		interp += " (" + c.Info.Interpreter.Language + ")"
+	}
+	f.row("interpreter", interp)
+	if c.Info.ChildFriendly {
+		f.row("childFriendly", f.l("yes"))
+	}
+	f.row("datetime", f.stamp(c.Info.At))
+
+	f.section("sec.health")
+	f.row("outcome", f.enum("health", string(c.Health.Result)))
+
+	f.section("sec.vulnerability")
+	var ind []string
+	for _, i := range c.Vulnerability.Indicators {
+		ind = append(ind, f.enum("vuln", i))
+	}
+	switch {
+	case len(ind) > 0:
+		f.row("indicators", strings.Join(ind, ", "))
+	case c.Vulnerability.Checked:
+		f.row("indicators", f.l("noIndication"))
+	default:
+		f.row("indicators", f.l("notRecorded"))
+	}
+	if len(c.Vulnerability.ReceptionNeeds) > 0 {
+		f.row("receptionNeeds", strings.Join(c.Vulnerability.ReceptionNeeds, ", "))
+	}
+	if len(c.Vulnerability.ProceduralNeeds) > 0 {
+		f.row("proceduralNeeds", strings.Join(c.Vulnerability.ProceduralNeeds, ", "))
+	}
+
+	f.section("sec.application")
+	f.row("applicationMade", f.yesNo(c.Application.Made))
+	if c.Application.Made {
+		f.row("datetime", f.stamp(c.Application.At))
+		f.row("place", f.or(c.Application.Place))
+	}
+
+	f.section("sec.family")
+	if len(c.Family) == 0 {
+		f.row("sec.family", f.l("none"))
+	}
+	for _, m := range c.Family {
+		r := f.rows.AddRow()
+		f.cell(r, m.Relation, f.bold, bodySize)
+		f.cell(r, m.Name+" ("+m.MemberState+")", f.reg, bodySize)
+	}
+
+	f.section("sec.checks")
+	if len(c.Checks) == 0 {
+		f.row("status", f.l("notRecorded"))
+	}
+	for _, ch := range c.Checks {
+		r := f.rows.AddRow()
+		f.cell(r, ch.System, f.bold, bodySize)
+		// The status label comes from the check's own status: pending prints as pending.
+		f.cell(r, f.enum("check", string(ch.Status)), f.reg, bodySize)
+	}
+
+	f.biometrics()
+
+	f.section("sec.cooperation")
+	f.row("complied", f.enumOr(c.Cooperation.Complied))
+
+	f.section("sec.outcome")
+	f.row("status", f.outcome())
+	if c.Referral.To != "" {
+		ref := f.enum("referral", string(c.Referral.To))
+		if c.Referral.MemberState != "" {
+			ref += " (" + c.Referral.MemberState + ")"
+		}
+		f.row("referral", ref)
+		f.row("authority", f.or(c.Referral.Authority))
+	} else {
+		f.row("referral", f.l("notRecorded"))
+	}
+	f.flush()
+	f.signatures()
+}
+
+func (f *formWriter) enumOr(code string) string {
+	switch code {
+	case "yes", "no", "partly":
+		return f.l(code)
+	}
+	return f.or(code)
+}
+
+func (f *formWriter) outcome() string {
+	switch f.c.Outcome {
+	case forms.OutcomeCompleted:
+		return f.l("outcome.completed")
+	case forms.OutcomeEndedAtDeadlineWithOpenChecks:
+		return f.l("outcome.ended_at_deadline_with_open_checks") + " " + strings.Join(f.c.OpenChecks, ", ")
+	}
+	return f.l("inProgress")
+}
+
+func (f *formWriter) identity() {
+	id := f.c.Identity
+	f.section("sec.identity")
+	f.row("surnames", f.list(id.Surnames))
+	f.row("givenNames", f.list(id.GivenNames))
+	if orig := strings.TrimSpace(strings.Join(append(append([]string{}, id.GivenNamesOriginal...), id.SurnamesOriginal...), " ")); orig != "" {
+		f.row("originalScript", orig)
+	}
+	if len(id.OtherNames) > 0 {
+		f.row("otherNames", strings.Join(id.OtherNames, ", "))
+	}
+	dob := f.or(id.BirthDate.String())
+	if id.BirthDateEstimated {
+		dob += " (" + f.l("estimated") + ")"
+	}
+	f.row("birthDate", dob)
+	pob := id.PlaceOfBirth
+	if id.CountryOfBirth != "" {
+		pob = strings.TrimSpace(pob + " (" + id.CountryOfBirth + ")")
+	}
+	f.row("placeOfBirth", f.or(pob))
+	f.row("sex", f.enum("sex", string(id.Sex)))
+	var nats []string
+	for _, n := range id.Nationalities {
+		if s, ok := f.t.Labels["nat."+n]; ok {
+			n = s + " (" + n + ")"
+		}
+		nats = append(nats, n)
+	}
+	f.row("nationalities", f.list(nats))
+	f.row("languages", f.list(id.Languages))
+	if len(id.Residences) > 0 {
+		var rs []string
+		for _, r := range id.Residences {
+			s := r.Country
+			if !r.From.IsZero() || !r.To.IsZero() {
+				s += " " + r.From.String() + "–" + r.To.String()
+			}
+			rs = append(rs, s)
+		}
+		f.row("residences", strings.Join(rs, "; "))
+	}
+}
+
+func (f *formWriter) documents() {
+	f.section("sec.documents")
+	if len(f.c.Documents) == 0 {
+		f.row("docNumber", f.l("none"))
+		return
+	}
+	f.flush()
+	t := f.table(contentW*0.14, contentW*0.34, contentW*0.24, contentW*0.28)
+	h := t.AddHeaderRow()
+	for _, k := range []string{"docType", "docNumber", "issuingState", "expiryDate"} {
+		f.cell(h, f.l(k), f.bold, bodySize).SetBackground(layout.Gray(rowShading))
+	}
+	for _, d := range f.c.Documents {
+		r := t.AddRow()
+		for _, v := range []string{d.Type, d.Number, d.IssuingState, d.ExpiryDate.String()} {
+			f.cell(r, f.or(v), f.reg, bodySize)
+		}
+	}
+	f.doc.Add(t)
+}
+
+func (f *formWriter) biometrics() {
+	c, b := f.c, f.c.Biometrics
+	f.section("sec.biometrics")
+	at := b.CapturedAt
+	if at.IsZero() {
+		at = f.opts.now()
+	}
+	if req, _ := c.BiometricsRequired(at); !req {
+		f.row("fingersTaken", f.l("biometricsNotRequired"))
+		return
+	}
+	latest := map[forms.FingerPosition]forms.Finger{}
+	for _, fg := range b.Fingers {
+		latest[fg.Position] = fg
+	}
+	taken := 0
+	var not []string
+	for p := forms.RightThumb; p <= forms.LeftLittle; p++ {
+		fg, ok := latest[p]
+		switch {
+		case !ok:
+		case fg.Status == forms.FingerCaptured:
+			taken++
+		default:
+			// Status first, the ANSI/NIST position in parentheses after it: a number at the
+			// start of a right-to-left line is misplaced by the bidi layout.
+			s := fmt.Sprintf("%s (%d)", f.enum("finger", string(fg.Status)), p)
+			if !fg.RetakeOn.IsZero() {
+				s += " " + fg.RetakeOn.String()
+			}
+			not = append(not, s)
+		}
+	}
+	// No spaces around the slash: "9/10" stays one number run in right-to-left text.
+	f.row("fingersTaken", fmt.Sprintf("%d/10", taken))
+	if len(not) > 0 {
+		f.row("fingersNotTaken", strings.Join(not, "; "))
+	}
+	f.row("face", f.enum("face", string(b.Face.Status)))
+	if b.Companion != nil {
+		f.row("companion", b.Companion.Name+" ("+f.enum("companion", string(b.Companion.Role))+")")
+	}
+	if !b.CapturedAt.IsZero() {
+		f.row("datetime", f.stamp(b.CapturedAt))
+	}
+}
+
+func (f *formWriter) signatures() {
+	t := f.table(contentW/2, contentW/2)
+	r := t.AddRow()
+	for _, k := range []string{"signatureOfficer", "signaturePerson"} {
+		d := layout.NewDiv()
+		d.Add(f.para(f.l(k), f.bold, bodySize).SetSpaceAfter(28))
+		d.Add(f.para("______________________________", f.reg, bodySize))
+		d.Add(f.para(f.l("date")+": ____________", f.reg, bodySize).SetSpaceBefore(6))
+		r.AddCellElement(d).SetBorders(layout.NoBorders()).SetPadding(4)
+	}
+	f.doc.Add(layout.NewParagraphEmbedded(" ", f.reg, bodySize).SetSpaceBefore(8))
+	f.doc.Add(t)
+}
