@@ -3,6 +3,7 @@ package vault
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -146,4 +147,53 @@ func TestCrashKill(t *testing.T) {
 		t.Fatalf("only %d saves returned in 50 rounds: the test did not exercise saving", len(saved))
 	}
 	t.Logf("%d saved cases survived 50 kills", len(saved))
+}
+
+// TestOpenInUseByOtherProcess: while another process has the vault open, Open fails with
+// ErrInUse after the lock timeout instead of waiting forever or opening a second writer.
+func TestOpenInUseByOtherProcess(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "vault")
+	v, err := Create(dir, supName, []byte(supPass), testOptions(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.Close()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe, "-test.run=^$")
+	cmd.Env = append(os.Environ(), crashChildEnv+"="+dir)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	}()
+	sc := bufio.NewScanner(out)
+	if !sc.Scan() { // the child has the vault open once it has saved a case
+		t.Fatal("child saved nothing")
+	}
+	go func() {
+		for sc.Scan() {
+		}
+	}()
+	o := testOptions(nil)
+	o.LockTimeout = 200 * time.Millisecond
+	start := time.Now()
+	_, err = Open(dir, o)
+	if !errors.Is(err, ErrInUse) {
+		t.Fatalf("Open while another process holds the vault: %v, want ErrInUse", err)
+	}
+	if !strings.Contains(err.Error(), "vault in use") {
+		t.Fatalf("error does not say the vault is in use: %v", err)
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Fatal("Open did not give up after its lock timeout")
+	}
 }

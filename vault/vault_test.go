@@ -224,3 +224,46 @@ func TestScaleKDF(t *testing.T) {
 		})
 	}
 }
+
+func TestCompactShrinksAndKeepsData(t *testing.T) {
+	v, s := newTestVault(t, nil)
+	var ids []CaseID
+	for i := 0; i < 40; i++ {
+		ids = append(ids, putCase(t, s, Core, "scan", bytes.Repeat([]byte{byte(i)}, 64<<10)))
+	}
+	if err := s.Update(func(tx *Tx) error {
+		for _, id := range ids[:35] {
+			if err := tx.PurgeCase(id); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(v.Dir(), dbName)
+	before, _ := os.Stat(path)
+	if err := v.Compact(); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := os.Stat(path)
+	if after.Size() >= before.Size()/2 {
+		t.Fatalf("compact: %d → %d bytes, want less than half", before.Size(), after.Size())
+	}
+	leftovers, _ := filepath.Glob(filepath.Join(v.Dir(), ".vault-*"))
+	if len(leftovers) != 0 {
+		t.Fatalf("temporary files left: %v", leftovers)
+	}
+	for i, id := range ids[35:] {
+		got, err := getCase(s, id, Core, "scan")
+		if err != nil || !bytes.Equal(got, bytes.Repeat([]byte{byte(35 + i)}, 64<<10)) {
+			t.Fatalf("case %d after compact: %v", 35+i, err)
+		}
+	}
+	if err := v.Check(); err != nil {
+		t.Fatalf("Check after compact: %v", err)
+	}
+	if rep, err := v.VerifyAudit(); err != nil {
+		t.Fatalf("audit after compact: %v %v", rep, err)
+	}
+}
