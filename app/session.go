@@ -59,6 +59,9 @@ func (t *Terminal) Setup(user string, passphrase []byte) error {
 	return nil
 }
 
+// SetIdleTimeout changes the idle time for sessions unlocked from now on (Settings).
+func (t *Terminal) SetIdleTimeout(d time.Duration) { t.cfg.IdleTimeout = d }
+
 // UserNames lists the people who can unlock this terminal, for the unlock screen.
 func (t *Terminal) UserNames() ([]string, error) {
 	if t.vault == nil {

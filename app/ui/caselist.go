@@ -34,7 +34,7 @@ func (u *UI) showCaseList() {
 // shortcuts that work on every unlocked screen.
 func (u *UI) addShortcuts() {
 	u.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
-		if u.sess != nil && (u.current == "cases" || u.current == "case") {
+		if u.sess != nil && (u.Screen() == "cases" || u.Screen() == "case") {
 			u.touch()
 			u.showNewCase()
 		}

@@ -112,7 +112,7 @@ func (u *UI) openCaseScreen(id vault.CaseID, c *forms.Case) {
 	content := container.NewBorder(container.NewVBox(cs.header, cs.notice), bar, nil, nil, split)
 	u.show("case", content)
 	u.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyS, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
-		if u.current == "case" {
+		if u.Screen() == "case" {
 			cs.save()
 		}
 	})

@@ -4,6 +4,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/fieldscreen/fieldscreen/app"
 )
 
 // newFirstRunScreen creates the vault and its first supervisor, then unlocks as them.
@@ -15,23 +17,32 @@ func newFirstRunScreen(u *UI) fyne.CanvasObject {
 	msg := errorLabel()
 	create := widget.NewButton(T("firstrun.create"), nil)
 	create.Importance = widget.HighImportance
+	bar := newBusyBar()
 	create.OnTapped = func() {
 		if pass.Text != again.Text {
 			setError(msg, T("firstrun.mismatch"))
 			return
 		}
-		create.Disable()
-		defer create.Enable()
-		if err := u.term.Setup(name.Text, []byte(pass.Text)); err != nil {
-			setError(msg, errorText(err))
-			return
-		}
-		s, err := u.term.Unlock(name.Text, []byte(pass.Text))
-		if err != nil {
-			setError(msg, errorText(err))
-			return
-		}
-		u.unlocked(s)
+		setError(msg, T("firstrun.working"))
+		msg.Importance = widget.MediumImportance
+		user, secret := name.Text, []byte(pass.Text)
+		var s *app.Session
+		busy(bar, create, func() error {
+			// creating calibrates the key derivation to this laptop: a few seconds
+			if err := u.term.Setup(user, secret); err != nil {
+				return err
+			}
+			var err error
+			s, err = u.term.Unlock(user, secret)
+			return err
+		}, func(err error) {
+			msg.Importance = widget.DangerImportance
+			if err != nil {
+				setError(msg, errorText(err))
+				return
+			}
+			u.unlocked(s)
+		})
 	}
 	again.OnSubmitted = func(string) { create.OnTapped() }
 	form := widget.NewForm(
@@ -42,6 +53,6 @@ func newFirstRunScreen(u *UI) fyne.CanvasObject {
 	intro := widget.NewLabel(T("firstrun.intro"))
 	intro.Wrapping = fyne.TextWrapWord
 	title := widget.NewLabelWithStyle(T("firstrun.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	box := container.NewVBox(title, intro, form, msg, create)
+	box := container.NewVBox(title, intro, form, msg, create, bar)
 	return container.NewCenter(container.NewGridWrap(fyne.NewSize(520, 420), box))
 }

@@ -5,6 +5,7 @@ package ui
 
 import (
 	"errors"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -24,8 +25,9 @@ type UI struct {
 	term *app.Terminal
 	sess *app.Session
 
-	// current is the name of the screen on show, for tests and the screenshot walk.
-	current string
+	// current is the name of the screen on show, for tests and the screenshot walk; atomic
+	// because the idle lock changes screens from a timer.
+	current atomic.Value
 	// lockNotice is shown on the unlock screen after an idle lock.
 	lockNotice string
 	// idleWarn counts down the last seconds before an idle lock, on every screen.
@@ -75,14 +77,16 @@ func (u *UI) showUnlock() {
 }
 
 // Screen names the screen on show ("firstrun", "unlock", "cases", "case").
-func (u *UI) Screen() string { return u.current }
+func (u *UI) Screen() string {
+	s, _ := u.current.Load().(string)
+	return s
+}
 
 // Session is the unlocked session, or nil.
 func (u *UI) Session() *app.Session { return u.sess }
 
 // show replaces the window content with a screen, under a DEMO banner when the vault is a demo.
 func (u *UI) show(name string, content fyne.CanvasObject) {
-	u.current = name
 	content = container.NewBorder(u.idleWarn, nil, nil, nil, content)
 	if u.term.Config().Demo {
 		banner := canvas.NewText("DEMO — "+T("demo.banner"), theme.Color(theme.ColorNameError))
@@ -91,6 +95,7 @@ func (u *UI) show(name string, content fyne.CanvasObject) {
 		content = container.NewBorder(banner, nil, nil, nil, content)
 	}
 	u.win.SetContent(content)
+	u.current.Store(name)
 }
 
 // unlocked is called after a successful unlock or first run.
@@ -101,7 +106,7 @@ func (u *UI) unlocked(s *app.Session) {
 	u.stopTick = stop
 	s.OnLock(func(r app.LockReason) {
 		close(stop)
-		fyne.Do(func() { u.afterLock(r) })
+		uiDo(func() { u.afterLock(r) })
 	})
 	go u.tickIdle(s, stop)
 	u.showCaseList()
@@ -124,7 +129,7 @@ func (u *UI) tickIdle(s *app.Session, stop <-chan struct{}) {
 			return
 		case <-t.C:
 			left := s.IdleRemaining()
-			fyne.Do(func() {
+			uiDo(func() {
 				if left > 0 && left <= idleWarning {
 					u.idleWarn.SetText(Tf("idle.warning", int(left.Round(time.Second)/time.Second)))
 					u.idleWarn.Show()

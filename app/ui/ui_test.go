@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,6 +23,12 @@ const supPass = "correct horse battery staple"
 // newTestUI opens the UI on a fresh vault directory in the test driver.
 func newTestUI(t *testing.T, idle time.Duration) (*UI, fyne.Window, *app.Terminal) {
 	t.Helper()
+	runAsync = func(work, done func()) { work(); done() }
+	uiDo = func(f func()) {
+		uiMu.Lock()
+		defer uiMu.Unlock()
+		f()
+	}
 	test.NewTempApp(t)
 	cfg := app.DefaultConfig()
 	cfg.VaultDir = filepath.Join(t.TempDir(), "vault")
@@ -102,7 +109,13 @@ func entries(w fyne.Window) []*widget.Entry {
 	return out
 }
 
+// uiMu stands in for the UI goroutine in tests: background callbacks (idle lock, countdown)
+// and the test's own reads of the widgets take turns.
+var uiMu sync.Mutex
+
 func labelsText(w fyne.Window) string {
+	uiMu.Lock()
+	defer uiMu.Unlock()
 	var b strings.Builder
 	var walk func(o fyne.CanvasObject)
 	walk = func(o fyne.CanvasObject) {
@@ -139,6 +152,7 @@ func firstRun(t *testing.T, u *UI, w fyne.Window) {
 	test.Type(es[1], supPass)
 	test.Type(es[2], supPass)
 	test.Tap(button(t, w, T("firstrun.create")))
+	waitScreen(u, "cases")
 	if u.Screen() != "cases" {
 		t.Fatalf("after first run: screen %q; messages:\n%s", u.Screen(), labelsText(w))
 	}
@@ -158,6 +172,7 @@ func TestFirstRunRefusesMismatchAndShortPassphrase(t *testing.T) {
 		e.SetText("short")
 	}
 	test.Tap(button(t, w, T("firstrun.create")))
+	waitFor(func() bool { return strings.Contains(labelsText(w), "too short") })
 	if u.Screen() != "firstrun" || !strings.Contains(labelsText(w), "too short") {
 		t.Fatalf("short passphrase accepted; messages:\n%s", labelsText(w))
 	}
@@ -237,7 +252,7 @@ func TestIdentityFormIsStoredEncrypted(t *testing.T) {
 }
 
 func TestUnlockWrongPassphraseThenIdleLock(t *testing.T) {
-	u, w, term := newTestUI(t, 300*time.Millisecond)
+	u, w, _ := newTestUI(t, time.Hour)
 	firstRun(t, u, w)
 	u.Lock()
 	if u.Screen() != "unlock" {
@@ -250,23 +265,22 @@ func TestUnlockWrongPassphraseThenIdleLock(t *testing.T) {
 	if u.Screen() != "unlock" || !strings.Contains(labelsText(w), T("err.badLogin")) {
 		t.Fatalf("wrong passphrase: screen %s, labels %s", u.Screen(), labelsText(w))
 	}
+	// the idle lock: shorten it for this session, then leave the terminal alone
+	u.term.SetIdleTimeout(400 * time.Millisecond)
 	test.Type(es[1], supPass)
 	test.Tap(button(t, w, T("unlock.button")))
 	if u.Screen() != "cases" {
 		t.Fatalf("unlock failed: %s", labelsText(w))
 	}
 	s := u.Session()
-	deadline := time.Now().Add(5 * time.Second)
-	for u.Screen() != "unlock" && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
+	waitFor(func() bool { return strings.Contains(labelsText(w), "locks in") || u.Screen() == "unlock" })
+	waitScreen(u, "unlock")
 	if u.Screen() != "unlock" || !s.Locked() {
 		t.Fatal("no idle lock after the idle time")
 	}
 	if !strings.Contains(labelsText(w), T("unlock.idleLocked")) {
 		t.Error("the unlock screen does not say why it locked")
 	}
-	_ = term
 }
 
 func TestTranslationsComplete(t *testing.T) {
@@ -312,3 +326,13 @@ func TestTranslationsComplete(t *testing.T) {
 		}
 	}
 }
+
+// waitFor polls cond for up to five seconds: slow steps (key derivation) finish off the UI
+// goroutine and report back through fyne.Do.
+func waitFor(cond func() bool) {
+	for end := time.Now().Add(5 * time.Second); time.Now().Before(end) && !cond(); {
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func waitScreen(u *UI, name string) { waitFor(func() bool { return u.Screen() == name }) }

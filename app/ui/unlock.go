@@ -4,6 +4,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/fieldscreen/fieldscreen/app"
 )
 
 // newUnlockScreen asks for the user and passphrase. Failed attempts back off in the vault;
@@ -25,20 +27,27 @@ func newUnlockScreen(u *UI) (fyne.CanvasObject, fyne.Focusable) {
 	}
 	btn := widget.NewButton(T("unlock.button"), nil)
 	btn.Importance = widget.HighImportance
+	bar := newBusyBar()
 	btn.OnTapped = func() {
-		btn.Disable()
-		defer btn.Enable()
-		s, err := u.term.Unlock(user.Text, []byte(pass.Text))
+		name, secret := user.Text, []byte(pass.Text)
 		pass.SetText("")
-		if err != nil {
-			setError(msg, errorText(err))
-			return
-		}
-		u.unlocked(s)
+		setError(msg, "")
+		var s *app.Session
+		busy(bar, btn, func() (err error) {
+			s, err = u.term.Unlock(name, secret)
+			return err
+		}, func(err error) {
+			if err != nil {
+				setError(msg, errorText(err))
+				u.win.Canvas().Focus(pass)
+				return
+			}
+			u.unlocked(s)
+		})
 	}
 	pass.OnSubmitted = func(string) { btn.OnTapped() }
 	title := widget.NewLabelWithStyle(T("unlock.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	box := container.NewVBox(title, user, pass, msg, btn)
+	box := container.NewVBox(title, user, pass, msg, btn, bar)
 	var focus fyne.Focusable = user
 	if user.Text != "" {
 		focus = pass
