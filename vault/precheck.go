@@ -46,13 +46,17 @@ func precheckBolt(path string, size int64) error {
 		return meta{ok: true, pageSize: le.Uint32(b[8:12]), freelist: le.Uint64(b[32:40]), pgid: le.Uint64(b[40:48]), txid: le.Uint64(b[48:56])}
 	}
 	m0 := read(0)
-	if !m0.ok {
-		return nil // bbolt reports invalid meta pages itself, without faulting
-	}
-	m1 := read(int64(m0.pageSize))
-	m := m0
-	if m1.ok && m1.txid > m0.txid {
-		m = m1
+	var m meta
+	if m0.ok {
+		m = m0
+		if m1 := read(int64(m0.pageSize)); m1.ok && m1.txid > m0.txid {
+			m = m1
+		}
+	} else {
+		// bbolt then falls back to the second meta page at the OS page size.
+		if m = read(int64(os.Getpagesize())); !m.ok {
+			return nil // both invalid: bbolt reports that itself, without faulting
+		}
 	}
 	if m.pageSize < 1024 || m.pageSize > 1<<20 {
 		return fmt.Errorf("page size %d is implausible", m.pageSize)

@@ -267,3 +267,27 @@ func TestCompactShrinksAndKeepsData(t *testing.T) {
 		t.Fatalf("audit after compact: %v %v", rep, err)
 	}
 }
+
+// TestTruncatedWithFirstMetaDamaged: bbolt falls back to the second meta page when the first is
+// damaged; a truncated file must still be refused, not mapped and faulted on.
+func TestTruncatedWithFirstMetaDamaged(t *testing.T) {
+	v, s := newTestVault(t, nil)
+	for i := 0; i < 200; i++ {
+		putCase(t, s, Core, "summary", bytes.Repeat([]byte{byte(i)}, 2000))
+	}
+	dir := v.Dir()
+	v.Close()
+	path := filepath.Join(dir, dbName)
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw[16+20] ^= 0xff // inside meta page 0: its checksum fails
+	if err := os.WriteFile(path, raw[:len(raw)/2], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var ce *CorruptError
+	if _, err := Open(dir, testOptions(nil)); !errors.As(err, &ce) {
+		t.Fatalf("Open: %v, want *CorruptError", err)
+	}
+}
