@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/boombuler/barcode"
 	"github.com/boombuler/barcode/qr"
@@ -37,6 +38,11 @@ type Options struct {
 	// Deterministic makes the output byte-identical for identical input (fixed /ID), for
 	// golden tests and reproducible archives.
 	Deterministic bool
+
+	// unshaped breaks Arabic joining (isolated letter forms, direction and layout unchanged):
+	// tests use it to prove that the golden-image comparison catches broken shaping. Not
+	// settable outside the package.
+	unshaped bool
 }
 
 func (o Options) now() time.Time {
@@ -118,6 +124,9 @@ func newWriter(lang, dir, title string, opts Options) (*writer, error) {
 }
 
 func (w *writer) para(text string, f *font.EmbeddedFont, size float64) *layout.Paragraph {
+	if w.opts.unshaped {
+		text = isolateLetters(text)
+	}
 	p := layout.NewParagraphEmbedded(text, f, size)
 	if w.rtl {
 		p.SetDirection(layout.DirectionRTL).SetAlign(layout.AlignRight)
@@ -196,4 +205,17 @@ func RenderLeaflet(out io.Writer, lang string, opts Options) error {
 		}
 	}
 	return w.finish(out)
+}
+
+// isolateLetters puts a zero-width non-joiner after every Arabic letter, so the letters take
+// their isolated forms: the rendering a broken shaper would produce.
+func isolateLetters(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		b.WriteRune(r)
+		if unicode.Is(unicode.Arabic, r) && unicode.IsLetter(r) {
+			b.WriteRune('\u200c')
+		}
+	}
+	return b.String()
 }
