@@ -25,7 +25,7 @@
 //     that mean, β the fraction in ridge bins that are lighter.
 //     Clarity = max(0, 1 − (α + β)): 1 for clean ridges, 0 for noise.
 //   - Ridge contrast: mean of the valley bins minus mean of the ridge bins,
-//     in grey levels, mapped to 1 − exp(−amplitude/40). Blur and low contrast
+//     in grey levels, mapped to 1 − exp(−amplitude/80). Blur and low contrast
 //     shrink it.
 //   - Ridge frequency validity: the ridge period is the profile's span
 //     between its first and last ridge divided by the ridges between them;
@@ -36,7 +36,7 @@
 //
 // A block's quality is the weighted geometric mean
 //
-//	q = OCL^0.25 · Clarity^0.30 · Contrast^0.25 · Frequency^0.20
+//	q = OCL^0.25 · Clarity^0.25 · Contrast^0.30 · Frequency^0.20
 //
 // and the image's score is
 //
@@ -53,7 +53,7 @@
 // The weights and scales were set by hand so that each defect the synth
 // package applies (blur, noise, contrast loss, missing part, smudge) lowers
 // the score steadily; the tests pin that behaviour on synthetic prints and
-// on NIST sample card prints. Clean prints of either kind score about 55-65;
+// on NIST sample card prints. Clean prints of either kind score about 50-60;
 // there is no calibrated pass mark: the caller picks a retake threshold.
 package quality
 
@@ -87,14 +87,14 @@ const (
 const (
 	block500      = 32
 	fgMinStd      = 10.0
-	contrastScale = 40.0
+	contrastScale = 80.0
 	areaScaleMM2  = 300.0
 	darkMean      = 100.0
 	periodMin500  = 5.0
 	periodMax500  = 15.0
 	freqPenalty   = 0.1
-	wOCL, wLCS    = 0.25, 0.30
-	wContrast     = 0.25
+	wOCL, wLCS    = 0.25, 0.25
+	wContrast     = 0.30
 	wFreq         = 0.20
 )
 
@@ -293,7 +293,7 @@ func (s *scorer) block(bx, by int, bins []int16) (bq blockQuality, ok bool) {
 	th := 0.5 * math.Atan2(2*c, a-b)
 	nx, ny := math.Cos(th), math.Sin(th)
 	rad := float64(bs) / 2
-	nb := 2*int(rad) + 1
+	nb := int(math.Ceil(2*rad)) + 2 // every bin floor(u+rad+0.5) for |u| ≤ rad
 	var sig, cnt [2*block500*2 + 1]float64 // room for bs up to 64 (1000 ppi)
 	// Each pixel's bin across the ridges, -1 outside the inscribed circle.
 	for y := 0; y < bs; y++ {
@@ -301,7 +301,7 @@ func (s *scorer) block(bx, by int, bins []int16) (bq blockQuality, ok bool) {
 			dx, dy := float64(x)-rad+0.5, float64(y)-rad+0.5
 			k := int16(-1)
 			if dx*dx+dy*dy <= rad*rad {
-				k = int16(math.Floor(dx*nx + dy*ny + rad + 0.5))
+				k = int16(max(0, min(nb-1, int(math.Floor(dx*nx+dy*ny+rad+0.5)))))
 			}
 			bins[y*bs+x] = k
 		}
