@@ -293,7 +293,7 @@ func (s *scorer) block(bx, by int, bins []int16) (bq blockQuality, ok bool) {
 	th := 0.5 * math.Atan2(2*c, a-b)
 	nx, ny := math.Cos(th), math.Sin(th)
 	rad := float64(bs) / 2
-	nb := int(math.Ceil(2*rad)) + 2 // every bin floor(u+rad+0.5) for |u| ≤ rad
+	nb := int(math.Ceil(2*rad)) + 2        // every bin floor(u+rad+0.5) for |u| ≤ rad
 	var sig, cnt [2*block500*2 + 1]float64 // room for bs up to 64 (1000 ppi)
 	// Each pixel's bin across the ridges, -1 outside the inscribed circle.
 	for y := 0; y < bs; y++ {
