@@ -27,7 +27,7 @@ type caseListScreen struct {
 
 func (u *UI) showCaseList() {
 	s := newCaseListScreen(u)
-	u.show("cases", s.content())
+	u.showSection("cases", s.content())
 	u.win.Canvas().Focus(s.search)
 }
 
@@ -85,9 +85,7 @@ func (s *caseListScreen) content() fyne.CanvasObject {
 		s.u.showNewCase()
 	})
 	newCase.Importance = widget.HighImportance
-	lock := widget.NewButton(T("common.lock"), s.u.Lock)
-	who := widget.NewLabel(Tf("cases.signedIn", s.u.sess.User(), T("role."+string(s.u.sess.Role()))))
-	top := container.NewBorder(nil, nil, nil, container.NewHBox(who, lock), container.NewBorder(nil, nil, nil, newCase, s.search))
+	top := container.NewBorder(nil, nil, nil, newCase, s.search)
 	empty := widget.NewLabel(T("cases.empty"))
 	var body fyne.CanvasObject = s.list
 	if len(s.all) == 0 {

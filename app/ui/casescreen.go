@@ -73,7 +73,7 @@ func (u *UI) showCase(id vault.CaseID) {
 func (u *UI) showCaseListWithError(msg string) {
 	s := newCaseListScreen(u)
 	setError(s.msg, msg)
-	u.show("cases", s.content())
+	u.showSection("cases", s.content())
 }
 
 func (u *UI) openCaseScreen(id vault.CaseID, c *forms.Case) {

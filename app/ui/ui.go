@@ -109,7 +109,7 @@ func (u *UI) unlocked(s *app.Session) {
 		uiDo(func() { u.afterLock(r) })
 	})
 	go u.tickIdle(s, stop)
-	u.showCaseList()
+	u.showHome()
 }
 
 // Lock ends the session now (the lock shortcut, Ctrl+L).

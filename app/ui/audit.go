@@ -1,0 +1,77 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/fieldscreen/fieldscreen/vault"
+)
+
+// showAudit lets an auditor read, filter and verify the audit log.
+func (u *UI) showAudit() {
+	msg := errorLabel()
+	status := widget.NewLabel("")
+	status.Wrapping = fyne.TextWrapWord
+	all, err := u.sess.AuditEntries(vault.AuditFilter{})
+	if err != nil {
+		setError(msg, errorText(err))
+	}
+	shown := all
+	table := widget.NewTable(
+		func() (int, int) { return len(shown), 6 },
+		func() fyne.CanvasObject { return widget.NewLabel("") },
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			e := shown[id.Row]
+			var s string
+			switch id.Col {
+			case 0:
+				s = fmt.Sprint(e.Seq)
+			case 1:
+				s = e.At.Local().Format("2006-01-02 15:04:05")
+			case 2:
+				s = e.User
+			case 3:
+				s = e.Action
+			case 4:
+				s = string(e.Case)
+			case 5:
+				s = e.Detail
+			}
+			o.(*widget.Label).SetText(s)
+		},
+	)
+	for i, w := range []float32{60, 170, 110, 140, 260, 300} {
+		table.SetColumnWidth(i, w)
+	}
+	filter := widget.NewEntry()
+	filter.SetPlaceHolder(T("audit.filter"))
+	filter.OnChanged = func(q string) {
+		u.touch()
+		q = strings.ToLower(strings.TrimSpace(q))
+		shown = nil
+		for _, e := range all {
+			if q == "" || strings.Contains(strings.ToLower(e.User+" "+e.Action+" "+string(e.Case)+" "+e.Detail), q) {
+				shown = append(shown, e)
+			}
+		}
+		table.Refresh()
+	}
+	verify := widget.NewButton(T("audit.verify"), func() {
+		u.touch()
+		rep, err := u.term.VerifyAudit()
+		if err != nil {
+			status.Importance = widget.DangerImportance
+			status.SetText(Tf("audit.broken", rep.FirstBroken, rep.Reason))
+			return
+		}
+		status.Importance = widget.SuccessImportance
+		status.SetText(Tf("audit.intact", rep.Entries, time.Now().Format("15:04:05")))
+	})
+	top := container.NewBorder(nil, nil, nil, verify, filter)
+	u.showSection("audit", container.NewBorder(container.NewVBox(top, status, msg), nil, nil, nil, table))
+}
