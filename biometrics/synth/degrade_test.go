@@ -136,3 +136,25 @@ func TestDegradeAnyImage(t *testing.T) {
 		t.Fatalf("bounds %v", g.Rect)
 	}
 }
+
+// FuzzDegrade: any options on any small image give an image of the same
+// size, never a panic.
+func FuzzDegrade(f *testing.F) {
+	f.Add(uint8(40), uint8(30), 1.5, 10.0, 0.5, 0.3, 0.2, int64(1), []byte{0, 255, 9})
+	f.Add(uint8(1), uint8(1), 60.0, -1.0, 2.0, 1.0, 1.0, int64(-5), []byte{})
+	f.Add(uint8(64), uint8(3), math.NaN(), math.Inf(1), math.Inf(-1), 0.99, 0.01, int64(7), []byte("ridge"))
+	f.Fuzz(func(t *testing.T, w, h uint8, blur, noise, contrast, partial, smudge float64, seed int64, data []byte) {
+		w, h = w%96, h%96
+		img := image.NewGray(image.Rect(0, 0, int(w), int(h)))
+		for i := range img.Pix {
+			if len(data) > 0 {
+				img.Pix[i] = data[i%len(data)]
+			}
+		}
+		o := Options{Blur: math.Mod(blur, 8), Noise: noise, Contrast: contrast, Partial: partial, Smudge: smudge}
+		g := Degrade(img, o, seed)
+		if g.Rect != image.Rect(0, 0, int(w), int(h)) {
+			t.Fatalf("bounds %v for %dx%d", g.Rect, w, h)
+		}
+	})
+}
