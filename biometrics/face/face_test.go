@@ -171,6 +171,17 @@ func TestSyntheticFace(t *testing.T) {
 			t.Errorf("seed %d: roll %.1f eye distance %.1f", seed, r.Roll, r.EyeDistance)
 		}
 	}
+	// The sizes the device simulators use, and a small one that must fail
+	// only for its size.
+	for _, sz := range []image.Point{{480, 640}, {600, 800}} {
+		if r := check(t, synth.Face(7, sz.X, sz.Y)); !r.OK {
+			t.Errorf("%v: problems %v", sz, codes(r))
+		}
+	}
+	r0 := check(t, synth.Face(7, 240, 320))
+	if got := codes(r0); !slices.Equal(got, []string{"eye_distance"}) {
+		t.Errorf("240x320: problems %v, want only eye_distance", got)
+	}
 	r := check(t, synth.Degrade(synth.Face(1, 480, 600), synth.Options{Blur: 3}, 1))
 	if !slices.Contains(codes(r), "sharpness") {
 		t.Errorf("blurred synthetic face: problems %v", codes(r))
