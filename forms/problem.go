@@ -64,6 +64,18 @@ func (ps Problems) Has(path, code string) bool {
 	return false
 }
 
+// Blocking drops the advisory problems (a missing reason for a missed deadline), which must
+// be shown but never stop work such as saving or printing a form.
+func (ps Problems) Blocking() Problems {
+	var out Problems
+	for _, p := range ps {
+		if p.Code != CodeMissReasonMissing {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 func problem(path, code string, m Message) Problem {
 	return Problem{Path: path, Code: code, Message: m}
 }

@@ -149,3 +149,16 @@ func TestPartialDateParse(t *testing.T) {
 		t.Errorf("range %v %v", d.Earliest(), d.Latest())
 	}
 }
+
+func TestBlockingDropsOnlyAdvisories(t *testing.T) {
+	c := fullCase()
+	c.Identity.Sex = "Q"
+	ps := c.Validate(t0.Add(30 * day))
+	if !ps.Has("deadlineMisses", CodeMissReasonMissing) {
+		t.Fatalf("no advisory: %v", ps)
+	}
+	b := ps.Blocking()
+	if b.Has("deadlineMisses", CodeMissReasonMissing) || !b.Has("identity.sex", CodeInvalidValue) || len(b) != 1 {
+		t.Errorf("blocking = %v", b)
+	}
+}

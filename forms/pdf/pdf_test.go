@@ -406,3 +406,9 @@ func ExampleRenderForm() {
 	fmt.Println(err, bytes.HasPrefix(buf.Bytes(), []byte("%PDF-")))
 	// Output: <nil> true
 }
+
+func TestSampleCaseIsValid(t *testing.T) {
+	if ps := SampleCase().Validate(printedAt); len(ps) != 0 {
+		t.Errorf("sample case invalid: %v", ps)
+	}
+}

@@ -42,7 +42,14 @@ func SampleCase() *forms.Case {
 			Fingers: sampleFingers(t0.Add(6 * time.Hour)),
 			Face:    forms.Face{Status: forms.FaceCaptured, At: t0.Add(6 * time.Hour)}, Operator: "KMAR-1201", CapturedAt: t0.Add(6 * time.Hour),
 		},
-		Eurodac:  forms.Eurodac{Category: forms.EurodacApplicant, Reference: "NLD-SPL-000123", MemberStateOfOrigin: "NLD"},
+		Eurodac: forms.Eurodac{Category: forms.EurodacApplicant, Reference: "NLD-SPL-000123", MemberStateOfOrigin: "NLD",
+			TransmittedAt: t0.Add(30 * time.Hour)},
+		History: []forms.StatusChange{
+			{From: forms.StatusOpened, To: forms.StatusSecurityQueried, At: t0.Add(7 * time.Hour)},
+			{From: forms.StatusSecurityQueried, To: forms.StatusFormCompleted, At: t0.Add(7 * 24 * time.Hour)},
+		},
+		DeadlineMisses: []forms.DeadlineMiss{{Deadline: forms.DeadlineScreening, Reason: forms.MissOffline,
+			Note: "ECRIS-TCN answer not received before the deadline", RecordedAt: t0.Add(7 * 24 * time.Hour)}},
 		Referral: forms.Referral{To: forms.ReferAsylum, Authority: "IND Aanmeldcentrum Schiphol"},
 	}
 }

@@ -1,0 +1,146 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/fieldscreen/fieldscreen/app"
+	"github.com/fieldscreen/fieldscreen/forms"
+	"github.com/fieldscreen/fieldscreen/forms/pdf"
+	"github.com/fieldscreen/fieldscreen/vault"
+)
+
+func init() {
+	register(Command{Name: "form", Summary: "render | leaflet | languages: the printed screening form and information leaflet (PDF)", Run: runForm})
+}
+
+func runForm(e *Env, args []string) error {
+	sub, rest, err := subcommand("form", args, "render", "leaflet", "languages")
+	if err != nil {
+		return err
+	}
+	fs := newFlags("form " + sub)
+	lang := fs.String("lang", "", "language of the form or leaflet: "+strings.Join(pdf.Languages(), ", "))
+	out := fs.String("out", "", "output PDF file, or - for standard output")
+	sample := fs.Bool("sample", false, "render a synthetic sample case (for review)")
+	in := fs.String("in", "", "render the case in this JSON file (case export format)")
+	caseID := fs.String("case", "", "render the case with this ID from the vault (audited as a print)")
+	pos, err := parseMixed(fs, rest)
+	if err != nil {
+		return usageError("form %s: %v", sub, err)
+	}
+	if len(pos) > 0 {
+		return usageError("form %s: unexpected argument %q", sub, pos[0])
+	}
+	if sub == "languages" {
+		for _, l := range pdf.Languages() {
+			fmt.Fprintln(e.Stdout, l)
+		}
+		return nil
+	}
+	if *lang == "" || *out == "" {
+		return usageError("usage: form %s --lang %s --out FILE.pdf%s", sub, strings.Join(pdf.Languages(), "|"),
+			map[string]string{"render": " (--sample | --in CASE.json | --case ID)"}[sub])
+	}
+	if !knownLang(*lang) {
+		return usageError("form %s: no text in language %q; available: %s", sub, *lang, strings.Join(pdf.Languages(), ", "))
+	}
+	var buf bytes.Buffer
+	switch sub {
+	case "leaflet":
+		if *sample || *in != "" || *caseID != "" {
+			return usageError("form leaflet takes no case: use --lang and --out only")
+		}
+		err = pdf.RenderLeaflet(&buf, *lang, pdf.Options{})
+	case "render":
+		n := 0
+		for _, set := range []bool{*sample, *in != "", *caseID != ""} {
+			if set {
+				n++
+			}
+		}
+		if n != 1 {
+			return usageError("form render: give exactly one of --sample, --in CASE.json or --case ID")
+		}
+		switch {
+		case *sample:
+			err = pdf.RenderForm(&buf, pdf.SampleCase(), *lang, pdf.Options{})
+		case *in != "":
+			err = renderFromFile(&buf, *in, *lang)
+		default:
+			err = e.withApp(func(s *app.Session) error {
+				return s.PrintForm(&buf, vault.CaseID(*caseID), *lang)
+			})
+		}
+	}
+	if err != nil {
+		return err
+	}
+	return writeOutput(e, *out, buf.Bytes())
+}
+
+func knownLang(lang string) bool {
+	for _, l := range pdf.Languages() {
+		if l == lang {
+			return true
+		}
+	}
+	return false
+}
+
+// renderFromFile renders a case JSON file. An invalid case is refused with its problems: a
+// printed form with wrong data is handed to a person and travels on.
+func renderFromFile(w io.Writer, path, lang string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("open case file: %w", err)
+	}
+	defer f.Close()
+	c, err := forms.DecodeCase(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	// A missed deadline without a reason is advisory: it never stops printing.
+	if ps := c.Validate(time.Now()).Blocking(); len(ps) > 0 {
+		return fmt.Errorf("%s: case not valid, fix it before printing: %w", path, ps)
+	}
+	if c.Reference == "" {
+		return fmt.Errorf("%s: the case has no \"reference\": the form and its QR code need one", path)
+	}
+	return pdf.RenderForm(w, c, lang, pdf.Options{})
+}
+
+// writeOutput writes the whole PDF or nothing: a temporary file renamed into place, mode 0600
+// because a form holds personal data.
+func writeOutput(e *Env, out string, data []byte) error {
+	if out == "-" {
+		_, err := e.Stdout.Write(data)
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(out), ".form-*.pdf")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", out, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", out, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", out, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", out, err)
+	}
+	if err := os.Rename(tmp.Name(), out); err != nil {
+		return fmt.Errorf("write %s: %w", out, err)
+	}
+	fmt.Fprintf(e.Stdout, "wrote %s (%d bytes)\n", out, len(data))
+	return nil
+}

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/fieldscreen/fieldscreen/forms"
+	"github.com/fieldscreen/fieldscreen/forms/pdf"
+)
+
+func formCtl(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(args, strings.NewReader(""), &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+func pdfToText(t *testing.T, path string) string {
+	t.Helper()
+	tool, err := exec.LookPath("pdftotext")
+	if err != nil {
+		t.Fatal("pdftotext not found: install the Debian package poppler-utils")
+	}
+	out, err := exec.Command(tool, path, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext %s: %v", path, err)
+	}
+	return string(out)
+}
+
+func TestFormRenderSample(t *testing.T) {
+	dir := t.TempDir()
+	for _, lang := range []string{"en", "nl", "fr", "ar", "fa"} {
+		out := filepath.Join(dir, "form-"+lang+".pdf")
+		stdout, stderr, code := formCtl(t, "form", "render", "--sample", "--lang", lang, "--out", out)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", lang, code, stderr)
+		}
+		if !strings.Contains(stdout, "wrote "+out) {
+			t.Errorf("%s: stdout %q", lang, stdout)
+		}
+		fi, err := os.Stat(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %v, want 0600 (personal data)", lang, fi.Mode().Perm())
+		}
+		text := pdfToText(t, out)
+		if !strings.Contains(text, "SPL-2026-000123") || !strings.Contains(text, "X1234567") {
+			t.Errorf("%s: sample data missing from the PDF", lang)
+		}
+	}
+	if !strings.Contains(pdfToText(t, filepath.Join(dir, "form-nl.pdf")), "Screeningsformulier") {
+		t.Error("Dutch form has no Dutch title")
+	}
+}
+
+func TestFormRenderFromFileAndLeaflet(t *testing.T) {
+	dir := t.TempDir()
+	var buf bytes.Buffer
+	c := pdf.SampleCase()
+	c.Identity.Surnames = []string{"TESTPERSON-FILE"}
+	if err := forms.EncodeCase(&buf, c); err != nil {
+		t.Fatal(err)
+	}
+	in := filepath.Join(dir, "case.json")
+	os.WriteFile(in, buf.Bytes(), 0o600)
+	out := filepath.Join(dir, "f.pdf")
+	if _, stderr, code := formCtl(t, "form", "render", "--in", in, "--lang", "en", "--out", out); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(pdfToText(t, out), "TESTPERSON-FILE") {
+		t.Error("case from file not rendered")
+	}
+	// An invalid case is refused with its problem paths, and nothing is written.
+	c.Documents[0].ExpiryDate = forms.PartialDate{Year: 2020, Month: 1, Day: 1}
+	buf.Reset()
+	forms.EncodeCase(&buf, c)
+	os.WriteFile(in, buf.Bytes(), 0o600)
+	bad := filepath.Join(dir, "bad.pdf")
+	_, stderr, code := formCtl(t, "form", "render", "--in", in, "--lang", "en", "--out", bad)
+	if code != 1 || !strings.Contains(stderr, "documents[0].expiryDate") || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("invalid case: exit %d, stderr %q", code, stderr)
+	}
+	if _, err := os.Stat(bad); !os.IsNotExist(err) {
+		t.Error("an output file was left for a refused case")
+	}
+	// Leaflet to standard output.
+	stdout, stderr, code := formCtl(t, "form", "leaflet", "--lang", "fa", "--out", "-")
+	if code != 0 || !strings.HasPrefix(stdout, "%PDF-") {
+		t.Errorf("leaflet: exit %d %s", code, stderr)
+	}
+	stdout, _, _ = formCtl(t, "form", "languages")
+	if strings.Fields(stdout)[0] != "ar" || len(strings.Fields(stdout)) != 5 {
+		t.Errorf("languages: %q", stdout)
+	}
+}
+
+func TestFormUsageErrors(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "x.pdf")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"form"}, "missing subcommand"},
+		{[]string{"form", "print"}, "unknown subcommand"},
+		{[]string{"form", "render", "--sample", "--out", out}, "usage: form render --lang"},
+		{[]string{"form", "render", "--sample", "--lang", "de", "--out", out}, `no text in language "de"`},
+		{[]string{"form", "render", "--lang", "en", "--out", out}, "exactly one of --sample"},
+		{[]string{"form", "render", "--sample", "--in", "x.json", "--lang", "en", "--out", out}, "exactly one of --sample"},
+		{[]string{"form", "leaflet", "--sample", "--lang", "en", "--out", out}, "takes no case"},
+		{[]string{"form", "render", "--sample", "--lang", "en", "--out", out, "extra"}, "unexpected argument"},
+		{[]string{"form", "render", "--bogus"}, "flag provided but not defined"},
+	} {
+		_, stderr, code := formCtl(t, tc.args...)
+		if code != 2 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tc.args, code, stderr, tc.want)
+		}
+	}
+	_, stderr, code := formCtl(t, "form", "render", "--in", "/nonexistent/case.json", "--lang", "en", "--out", out)
+	if code != 1 || !strings.Contains(stderr, "open case file") {
+		t.Errorf("missing file: %d %q", code, stderr)
+	}
+	_, stderr, code = formCtl(t, "form", "render", "--sample", "--lang", "en", "--out", "/nonexistent-dir/x.pdf")
+	if code != 1 || !strings.Contains(stderr, "write /nonexistent-dir/x.pdf") {
+		t.Errorf("unwritable output: %d %q", code, stderr)
+	}
+}
+
+// The vault path: import a case, print it by ID.
+func TestFormRenderCaseFromVault(t *testing.T) {
+	dir := newVault(t)
+	var buf bytes.Buffer
+	c := pdf.SampleCase()
+	c.Reference = ""
+	forms.EncodeCase(&buf, c)
+	id := strings.TrimSpace(mustCtl(t, dir, "off1", offPass, buf.String(), "case", "import"))
+	out := filepath.Join(t.TempDir(), "case.pdf")
+	mustCtl(t, dir, "off1", offPass, "", "form", "render", "--case", id, "--lang", "ar", "--out", out)
+	if text := pdfToText(t, out); !strings.Contains(text, "TESTPERSON") {
+		t.Errorf("vault case not rendered:\n%s", text)
+	}
+}
+
+// One real run of the built binary.
+func TestFormBinary(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "fieldscreenctl")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	out := filepath.Join(t.TempDir(), "form.pdf")
+	cmd := exec.Command(bin, "form", "render", "--sample", "--lang", "ar", "--out", out)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("form render: %v %s", err, b)
+	}
+	if !strings.Contains(pdfToText(t, out), "SPL-2026-000123") {
+		t.Error("binary output has no case reference")
+	}
+	cmd = exec.Command(bin, "form", "render", "--lang", "ar", "--out", out)
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || strings.Count(errb.String(), "\n") != 1 {
+		t.Errorf("usage error: %v %q", err, errb.String())
+	}
+}
