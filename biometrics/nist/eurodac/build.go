@@ -1,8 +1,12 @@
 package eurodac
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"image"
+	_ "image/jpeg" // face images: dimensions are read from the JPEG header
+	_ "image/png"
 	"regexp"
 	"strings"
 	"time"
@@ -133,6 +137,9 @@ func Build(s Subject, fingers []Finger, face *Face, tr Transmission) (*nist.Tran
 		}
 	}
 	if face != nil {
+		if err := checkFace(face); err != nil {
+			return nil, err
+		}
 		csp := "SRGB"
 		if face.Gray {
 			csp = "GRAY"
@@ -322,4 +329,20 @@ func type2(s Subject, fingers []Finger, tr Transmission) (*nist.Record, error) {
 		}
 	}
 	return r, nil
+}
+
+// checkFace reads the face image's header: the format must be JPEG or PNG and the declared
+// size must be the real one (Type-10 HLL/VLL would otherwise lie to the receiver).
+func checkFace(f *Face) error {
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(f.Image))
+	if err != nil {
+		return fmt.Errorf("eurodac: face image is not a readable JPEG or PNG (%v): %w", err, ErrInvalid)
+	}
+	if format != "jpeg" && format != "png" {
+		return fmt.Errorf("eurodac: face image is %s, the profile takes JPEG or PNG: %w", format, ErrInvalid)
+	}
+	if cfg.Width != f.Width || cfg.Height != f.Height {
+		return fmt.Errorf("eurodac: face image is %dx%d but %dx%d was declared: %w", cfg.Width, cfg.Height, f.Width, f.Height, ErrInvalid)
+	}
+	return nil
 }

@@ -172,7 +172,8 @@ func TestBuildRejects(t *testing.T) {
 			}
 			*face = nil
 		}, "nothing to transmit"},
-		{"face as WSQ", func(_ *Subject, f []Finger, face **Face, _ *Transmission) { (*face).Image = f[0].ImageWSQ }, "face"},
+		{"face as WSQ", func(_ *Subject, f []Finger, face **Face, _ *Transmission) { (*face).Image = f[0].ImageWSQ }, "not a readable JPEG or PNG"},
+		{"face size wrong", func(_ *Subject, _ []Finger, face **Face, _ *Transmission) { (*face).Width = 640 }, "1181x1575 but 640x1575"},
 		{"no TCN", func(_ *Subject, _ []Finger, _ **Face, tr *Transmission) { tr.ControlNum = "" }, "control number"},
 	}
 	for _, c := range cases {
@@ -186,7 +187,7 @@ func TestBuildRejects(t *testing.T) {
 			if !strings.Contains(err.Error(), c.want) {
 				t.Errorf("error %q does not mention %q", err, c.want)
 			}
-			if c.name != "face as WSQ" && !errors.Is(err, ErrInvalid) {
+			if !errors.Is(err, ErrInvalid) {
 				t.Errorf("error %v does not wrap ErrInvalid", err)
 			}
 		})

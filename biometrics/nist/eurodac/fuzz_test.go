@@ -1,6 +1,9 @@
 package eurodac
 
 import (
+	"bytes"
+	"image"
+	"image/jpeg"
 	"testing"
 
 	"github.com/fieldscreen/fieldscreen/biometrics/nist"
@@ -10,13 +13,17 @@ import (
 // must be a complete data set (ten finger positions, each with a status).
 func FuzzRead(f *testing.F) {
 	s, fingers, face, tr := syntheticCase(f)
-	// Small images keep the seed corpus small: a WSQ start marker and a JPEG start marker.
+	// Small images keep the seed corpus small: a WSQ start marker and a 16×16 JPEG.
 	for i := range fingers {
 		if fingers[i].Status == Captured {
 			fingers[i].ImageWSQ = []byte{0xFF, 0xA0, 0xFF, 0xA8, 0, 2}
 		}
 	}
-	face.Image = []byte{0xFF, 0xD8, 0xFF, 0xD9}
+	var small bytes.Buffer
+	if err := jpeg.Encode(&small, image.NewGray(image.Rect(0, 0, 16, 16)), nil); err != nil {
+		f.Fatal(err)
+	}
+	face.Image, face.Width, face.Height = small.Bytes(), 16, 16
 	tx, err := Build(s, fingers, face, tr)
 	if err != nil {
 		f.Fatal(err)
