@@ -36,6 +36,16 @@ var caseSteps = []step{
 	{"trigger", func(c *forms.Case) bool { return c.Trigger.Reason != "" && !c.Trigger.At.IsZero() }, newTriggerStep},
 	{"identity", func(c *forms.Case) bool { return len(c.Identity.Surnames) > 0 }, newIdentityStep},
 	{"document", func(c *forms.Case) bool { return len(c.Documents) > 0 }, newDocumentStep},
+	{"information", func(c *forms.Case) bool { return c.Info.LeafletLanguage != "" }, newInformationStep},
+	{"health", func(c *forms.Case) bool { return c.Health.Result != "" }, newHealthStep},
+	{"vulnerability", func(c *forms.Case) bool { return c.Vulnerability.Checked }, newVulnerabilityStep},
+	{"checks", func(c *forms.Case) bool { return len(c.Checks) > 0 && len(c.PendingChecks()) == 0 }, newChecksStep},
+	{"form", func(c *forms.Case) bool { return c.Referral.To != "" }, newFormStep},
+}
+
+// extraSaver is a step that stores something besides the case (the medic's details).
+type extraSaver interface {
+	saveExtra(id vault.CaseID, c *forms.Case) error
 }
 
 // caseScreen shows one case, step by step, with the case's deadlines above.
@@ -168,6 +178,9 @@ func (cs *caseScreen) save() {
 		cs.id, err = cs.u.sess.CreateCase(cs.c)
 	} else {
 		err = cs.u.sess.SaveCase(cs.id, cs.c)
+	}
+	if es, ok := cs.view.(extraSaver); ok && err == nil {
+		err = es.saveExtra(cs.id, cs.c)
 	}
 	if err != nil {
 		cs.notice.Importance = widget.DangerImportance

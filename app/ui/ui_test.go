@@ -297,6 +297,18 @@ func TestTranslationsComplete(t *testing.T) {
 	for _, r := range vault.Roles() {
 		dynamic = append(dynamic, "role."+string(r))
 	}
+	for _, v := range forms.VulnerabilityIndicators {
+		dynamic = append(dynamic, "vuln."+v)
+	}
+	for _, r := range forms.HealthResults {
+		dynamic = append(dynamic, "health."+string(r))
+	}
+	for _, c := range forms.CheckStatuses {
+		dynamic = append(dynamic, "checkstatus."+string(c))
+	}
+	for _, r := range referralTargets {
+		dynamic = append(dynamic, "referral."+string(r))
+	}
 	for _, k := range dynamic {
 		for _, l := range Languages {
 			if _, ok := strs.msgs[l][k]; !ok {

@@ -1,0 +1,314 @@
+package ui
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/fieldscreen/fieldscreen/forms"
+	"github.com/fieldscreen/fieldscreen/forms/pdf"
+	"github.com/fieldscreen/fieldscreen/vault"
+)
+
+// informationStep: the leaflet handed over, its language and version, the interpreter.
+type informationStep struct {
+	fs            *fieldSet
+	lang          *widget.Select
+	interpreter   *widget.Check
+	interpLang    *widget.Entry
+	childFriendly *widget.Check
+}
+
+func newInformationStep(cs *caseScreen) stepView {
+	in := cs.c.Info
+	s := &informationStep{fs: newFieldSet()}
+	s.lang = widget.NewSelect(pdf.Languages(), nil)
+	s.lang.SetSelected(in.LeafletLanguage)
+	s.interpreter = widget.NewCheck(T("info.interpreterUsed"), nil)
+	s.interpreter.SetChecked(in.Interpreter.Used)
+	s.interpLang = widget.NewEntry()
+	s.interpLang.SetText(in.Interpreter.Language)
+	s.interpLang.SetPlaceHolder(T("identity.langPlaceholder"))
+	s.childFriendly = widget.NewCheck(T("info.childFriendly"), nil)
+	s.childFriendly.SetChecked(in.ChildFriendly)
+	s.fs.add("information.leafletLanguage", "info.leafletLanguage", s.lang)
+	s.fs.add("information.interpreter", "info.interpreter", container.NewVBox(s.interpreter, s.interpLang))
+	s.fs.add("information.childFriendly", "info.variant", s.childFriendly)
+	return s
+}
+
+func (s *informationStep) fields() *fieldSet          { return s.fs }
+func (s *informationStep) content() fyne.CanvasObject { return s.fs.form() }
+
+func (s *informationStep) apply(c *forms.Case) error {
+	if s.lang.Selected == "" {
+		return nil
+	}
+	if c.Info.LeafletLanguage != s.lang.Selected || c.Info.At.IsZero() {
+		c.Info.At = time.Now()
+	}
+	c.Info.LeafletLanguage = s.lang.Selected
+	c.Info.LeafletVersion = pdf.Version
+	c.Info.Medium = "paper"
+	c.Info.Interpreter.Used = s.interpreter.Checked
+	c.Info.Interpreter.Language = strings.ToLower(strings.TrimSpace(s.interpLang.Text))
+	c.Info.ChildFriendly = s.childFriendly.Checked
+	return nil
+}
+
+// healthStep: everyone sees the outcome; a medic also records and reads the details, which
+// live in the medic-only health class.
+type healthStep struct {
+	cs       *caseScreen
+	fs       *fieldSet
+	result   *widget.Select
+	defers   *widget.Check
+	findings *widget.Entry
+	details  *forms.HealthDetails
+}
+
+func newHealthStep(cs *caseScreen) stepView {
+	s := &healthStep{cs: cs, fs: newFieldSet()}
+	labels := make([]string, len(forms.HealthResults))
+	for i, r := range forms.HealthResults {
+		labels[i] = T("health." + string(r))
+	}
+	s.result = widget.NewSelect(labels, nil)
+	for i, r := range forms.HealthResults {
+		if cs.c.Health.Result == r {
+			s.result.SetSelectedIndex(i)
+		}
+	}
+	s.defers = widget.NewCheck(T("health.defers"), nil)
+	s.defers.SetChecked(cs.c.Health.DefersBiometrics)
+	s.fs.add("health.result", "health.result", s.result)
+	s.fs.add("health.defersBiometrics", "health.biometrics", s.defers)
+	if cs.u.sess.Can(vault.Health, true) {
+		s.findings = widget.NewMultiLineEntry()
+		s.findings.SetMinRowsVisible(5)
+		if cs.id != "" {
+			if d, err := cs.u.sess.Health(cs.id); err == nil && d != nil {
+				s.details = d
+				s.findings.SetText(d.Findings)
+			}
+		}
+		s.fs.add("health.details", "health.findings", s.findings)
+	} else {
+		s.result.Disable()
+		s.defers.Disable()
+		s.fs.add("health.details", "health.findings", widget.NewLabel(T("health.medicOnly")))
+	}
+	return s
+}
+
+func (s *healthStep) fields() *fieldSet          { return s.fs }
+func (s *healthStep) content() fyne.CanvasObject { return s.fs.form() }
+
+// apply records the outcome on the case; the details are saved separately by saveExtra.
+func (s *healthStep) apply(c *forms.Case) error {
+	if s.findings == nil {
+		return nil
+	}
+	if i := s.result.SelectedIndex(); i >= 0 {
+		c.Health.Result = forms.HealthResults[i]
+		c.Health.DefersBiometrics = s.defers.Checked
+		c.Health.Examiner = s.cs.u.sess.User()
+		if c.Health.At.IsZero() {
+			c.Health.At = time.Now()
+		}
+	}
+	return nil
+}
+
+// saveExtra stores the medical details after the case exists.
+func (s *healthStep) saveExtra(id vault.CaseID, c *forms.Case) error {
+	if s.findings == nil || (strings.TrimSpace(s.findings.Text) == "" && s.details == nil) {
+		return nil
+	}
+	d := forms.HealthDetails{CaseReference: c.Reference, Examiner: s.cs.u.sess.User(), At: time.Now(), Findings: s.findings.Text}
+	return s.cs.u.sess.SaveHealth(id, &d, c.Health)
+}
+
+// vulnerabilityStep: indicators and special needs from the preliminary check.
+type vulnerabilityStep struct {
+	fs         *fieldSet
+	checked    *widget.Check
+	indicators *widget.CheckGroup
+	notes      *widget.Entry
+}
+
+func newVulnerabilityStep(cs *caseScreen) stepView {
+	v := cs.c.Vulnerability
+	s := &vulnerabilityStep{fs: newFieldSet()}
+	s.checked = widget.NewCheck(T("vuln.done"), nil)
+	s.checked.SetChecked(v.Checked)
+	opts := make([]string, len(forms.VulnerabilityIndicators))
+	for i, code := range forms.VulnerabilityIndicators {
+		opts[i] = T("vuln." + code)
+	}
+	s.indicators = widget.NewCheckGroup(opts, nil)
+	var sel []string
+	for _, code := range v.Indicators {
+		sel = append(sel, T("vuln."+code))
+	}
+	s.indicators.SetSelected(sel)
+	s.notes = widget.NewMultiLineEntry()
+	s.notes.SetText(v.Notes)
+	s.fs.add("vulnerability.checked", "vuln.check", s.checked)
+	s.fs.add("vulnerability.indicators", "vuln.indicators", s.indicators)
+	s.fs.add("vulnerability.notes", "vuln.notes", s.notes)
+	return s
+}
+
+func (s *vulnerabilityStep) fields() *fieldSet          { return s.fs }
+func (s *vulnerabilityStep) content() fyne.CanvasObject { return s.fs.form() }
+
+func (s *vulnerabilityStep) apply(c *forms.Case) error {
+	v := &c.Vulnerability
+	v.Checked = s.checked.Checked
+	v.Indicators = nil
+	for i, code := range forms.VulnerabilityIndicators {
+		for _, sel := range s.indicators.Selected {
+			if sel == T("vuln."+forms.VulnerabilityIndicators[i]) {
+				v.Indicators = append(v.Indicators, code)
+			}
+		}
+	}
+	v.Notes = s.notes.Text
+	if v.Checked && v.At.IsZero() {
+		v.At = time.Now()
+	}
+	return nil
+}
+
+// checksStep shows each security check's status; statuses come from central, never typed.
+// A pending check is shown as pending, never as "no hit".
+type checksStep struct {
+	fs *fieldSet
+}
+
+func newChecksStep(cs *caseScreen) stepView {
+	s := &checksStep{fs: newFieldSet()}
+	if len(cs.c.Checks) == 0 {
+		s.fs.add("securityChecks", "checks.none", widget.NewLabel(T("checks.notQueued")))
+	}
+	for i, ch := range cs.c.Checks {
+		text := T("checkstatus." + string(ch.Status))
+		if ch.Reference != "" {
+			text += " · " + ch.Reference
+		}
+		if !ch.AnsweredAt.IsZero() {
+			text += " · " + timeText(ch.AnsweredAt)
+		}
+		l := widget.NewLabel(text)
+		if ch.Status == forms.CheckHit {
+			l.Importance = widget.DangerImportance
+		}
+		f := s.fs.add(fmt.Sprintf("securityChecks[%d]", i), "checks.system", l)
+		f.label = ch.System
+	}
+	return s
+}
+
+func (s *checksStep) fields() *fieldSet          { return s.fs }
+func (s *checksStep) content() fyne.CanvasObject { return s.fs.form() }
+func (s *checksStep) apply(*forms.Case) error    { return nil }
+
+// formStep: the referral, and the screening form printed in the person's language.
+type formStep struct {
+	cs        *caseScreen
+	fs        *fieldSet
+	to        *widget.Select
+	authority *widget.Entry
+	lang      *widget.Select
+	result    *widget.Label
+}
+
+var referralTargets = []forms.ReferralTarget{forms.ReferAsylum, forms.ReferReturn, forms.ReferRelocation}
+
+func newFormStep(cs *caseScreen) stepView {
+	s := &formStep{cs: cs, fs: newFieldSet(), result: widget.NewLabel("")}
+	s.result.Wrapping = fyne.TextWrapWord
+	opts := make([]string, len(referralTargets))
+	for i, r := range referralTargets {
+		opts[i] = T("referral." + string(r))
+	}
+	s.to = widget.NewSelect(opts, nil)
+	for i, r := range referralTargets {
+		if cs.c.Referral.To == r {
+			s.to.SetSelectedIndex(i)
+		}
+	}
+	s.authority = widget.NewEntry()
+	s.authority.SetText(cs.c.Referral.Authority)
+	s.lang = widget.NewSelect(pdf.Languages(), nil)
+	s.lang.SetSelected(firstNonEmpty(cs.c.Info.LeafletLanguage, "en"))
+	print := widget.NewButton(T("form.print"), s.print)
+	print.Importance = widget.HighImportance
+	s.fs.add("referral.to", "referral.to", s.to)
+	s.fs.add("referral.authority", "referral.authority", s.authority)
+	s.fs.add("form", "form.language", container.NewBorder(nil, nil, nil, print, s.lang))
+	return s
+}
+
+func (s *formStep) fields() *fieldSet { return s.fs }
+func (s *formStep) content() fyne.CanvasObject {
+	return container.NewVBox(s.fs.form(), s.result)
+}
+
+func (s *formStep) apply(c *forms.Case) error {
+	if i := s.to.SelectedIndex(); i >= 0 {
+		c.Referral.To = referralTargets[i]
+	}
+	c.Referral.Authority = strings.TrimSpace(s.authority.Text)
+	return nil
+}
+
+// print saves the case, renders the form to a PDF in the user's documents folder and says
+// where it is; printing is audited.
+func (s *formStep) print() {
+	s.cs.save()
+	if s.cs.id == "" {
+		return
+	}
+	dir := filepath.Join(os.TempDir(), "fieldscreen-print")
+	if home, err := os.UserHomeDir(); err == nil {
+		dir = filepath.Join(home, "Documents", "fieldscreen")
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		s.result.SetText(err.Error())
+		return
+	}
+	// the file name carries the case reference only, never a name
+	path := filepath.Join(dir, fmt.Sprintf("screening-form-%s-%s.pdf", s.cs.c.Reference, s.lang.Selected))
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		s.result.SetText(err.Error())
+		return
+	}
+	err = s.cs.u.sess.PrintForm(f, s.cs.id, s.lang.Selected)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+		s.result.Importance = widget.DangerImportance
+		s.result.SetText(errorText(err))
+		return
+	}
+	s.result.Importance = widget.SuccessImportance
+	s.result.SetText(Tf("form.printed", path))
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
