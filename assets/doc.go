@@ -1,0 +1,2 @@
+// Package assets embeds the files the terminal ships: code lists, leaflet texts, fonts, translations.
+package assets
