@@ -13,15 +13,15 @@ import (
 type Code int
 
 const (
-	CodeNotFound     Code = iota + 1 // the device is not attached or does not answer
-	CodeBusy                         // another capture is running on it
-	CodeNotReady                     // attached but not ready (warming up, not registered)
-	CodeNotPaired                    // no pairing record for it on this terminal
-	CodeTimeout                      // no usable capture within the time allowed
-	CodeUnsupported                  // the device cannot do what was asked
-	CodeIntegrity                    // its response failed signature, hash, transaction or clock checks
-	CodeProtocol                     // its response was malformed
-	CodeCaptureFailed                // the sensor failed (no finger detected, technical error)
+	CodeNotFound      Code = iota + 1 // the device is not attached or does not answer
+	CodeBusy                          // another capture is running on it
+	CodeNotReady                      // attached but not ready (warming up, not registered)
+	CodeNotPaired                     // no pairing record for it on this terminal
+	CodeTimeout                       // no usable capture within the time allowed
+	CodeUnsupported                   // the device cannot do what was asked
+	CodeIntegrity                     // its response failed signature, hash, transaction or clock checks
+	CodeProtocol                      // its response was malformed
+	CodeCaptureFailed                 // the sensor failed (no finger detected, technical error)
 )
 
 var codeNames = map[Code]string{
