@@ -130,40 +130,60 @@ func (s *slot) aad(key []byte) []byte { return aad("fieldscreen/slot/v1", key, s
 
 // ---- record envelope ----------------------------------------------------------------------------
 
-// envelope is every encrypted record value:
+// envelope is every encrypted record value. Version 1 (values under chunkThreshold):
 //
 //	0     version = 1 (XChaCha20-Poly1305)
 //	1..4  key version, uint32 BE (class key version for terminal records, 1 for case data keys)
 //	5..   nonce(24) || ciphertext+tag
 //
-// aad = aad("fieldscreen/rec/v1", bucket path, record key, class tag, version byte, key version).
+// Version 2 is the chunked form of large values (chunked.go).
+// aad = aad("fieldscreen/rec/v1", bucket path, record key, class tag || version byte, key version).
 type envelope struct {
-	keyVer uint32
-	box    []byte
+	version byte
+	keyVer  uint32
+	box     []byte // everything after the key version
 }
 
 const envelopeMin = 5 + nonceSize + tagSize
 
 func parseEnvelope(b []byte) (envelope, error) {
-	if len(b) < envelopeMin {
-		return envelope{}, fmt.Errorf("record of %d bytes is shorter than the %d-byte minimum", len(b), envelopeMin)
+	if len(b) < 5 {
+		return envelope{}, fmt.Errorf("record of %d bytes is shorter than its 5-byte header", len(b))
 	}
-	if b[0] != formatVersion {
+	env := envelope{version: b[0], keyVer: binary.BigEndian.Uint32(b[1:5]), box: b[5:]}
+	switch {
+	case env.version == formatVersion && len(b) < envelopeMin:
+		return envelope{}, fmt.Errorf("record of %d bytes is shorter than the %d-byte minimum", len(b), envelopeMin)
+	case env.version == envChunked && len(b) < chunkedHeader+tagSize+1:
+		return envelope{}, fmt.Errorf("chunked record of %d bytes is too short", len(b))
+	case env.version != formatVersion && env.version != envChunked:
 		return envelope{}, fmt.Errorf("record format version %d is not supported", b[0])
 	}
-	return envelope{keyVer: binary.BigEndian.Uint32(b[1:5]), box: b[5:]}, nil
+	return env, nil
 }
 
-func recordAAD(path, key []byte, tag byte, keyVer uint32) []byte {
-	return aad("fieldscreen/rec/v1", path, key, []byte{tag, formatVersion}, u32(keyVer))
+func recordAAD(path, key []byte, tag, version byte, keyVer uint32) []byte {
+	return aad("fieldscreen/rec/v1", path, key, []byte{tag, version}, u32(keyVer))
 }
 
 func sealRecord(k []byte, keyVer uint32, path, key []byte, tag byte, pt []byte) []byte {
-	// One allocation of the final size: biometric records are megabytes.
+	if len(pt) >= chunkThreshold {
+		return sealChunked(k, keyVer, randomBytes(chunkPrefixLen), recordAAD(path, key, tag, envChunked, keyVer), pt)
+	}
+	// One allocation of the final size.
 	out := make([]byte, 5, 5+nonceSize+len(pt)+tagSize)
 	out[0] = formatVersion
 	binary.BigEndian.PutUint32(out[1:5], keyVer)
-	return sealSymTo(out, k, recordAAD(path, key, tag, keyVer), pt)
+	return sealSymTo(out, k, recordAAD(path, key, tag, formatVersion, keyVer), pt)
+}
+
+// openRecord opens an envelope stored at path/key; any failure is ErrIntegrity.
+func openRecord(k []byte, env envelope, path, key []byte, tag byte) ([]byte, error) {
+	ad := recordAAD(path, key, tag, env.version, env.keyVer)
+	if env.version == envChunked {
+		return openChunked(k, ad, env.box)
+	}
+	return openSym(k, ad, env.box)
 }
 
 // ---- wrapped per-case data key -----------------------------------------------------------------

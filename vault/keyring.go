@@ -337,7 +337,7 @@ func (v *Vault) directory() ([]UserInfo, error) {
 			if err != nil {
 				return fmt.Errorf("user directory: %v: %w", err, ErrIntegrity)
 			}
-			pt, err := openSym(v.dirKey, recordAAD(dirPath, key, 0, env.keyVer), env.box)
+			pt, err := openRecord(v.dirKey, env, dirPath, key, 0)
 			if err != nil {
 				return fmt.Errorf("user directory: %w", err)
 			}

@@ -140,6 +140,9 @@ func (tx *Tx) caseDEK(cb *bolt.Bucket, id CaseID, tag byte, create bool) ([]byte
 	}
 	if w := kb.Get([]byte{tag}); w != nil {
 		env, err := parseEnvelope(w)
+		if err == nil && env.version != formatVersion {
+			err = fmt.Errorf("wrapped key format version %d", env.version)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("case %s data key: %v: %w", id, err, ErrIntegrity)
 		}
@@ -229,7 +232,7 @@ func (tx *Tx) getCaseRec(cb *bolt.Bucket, id CaseID, tag byte, name string) ([]b
 		return nil, err
 	}
 	defer clear(dek)
-	pt, err := openSym(dek, recordAAD(casePath(id), key, tag, env.keyVer), env.box)
+	pt, err := openRecord(dek, env, casePath(id), key, tag)
 	if err != nil {
 		return nil, fmt.Errorf("case %s record %q: %w", id, name, err)
 	}
@@ -361,7 +364,7 @@ func (tx *Tx) openData(tag byte, bucket string, key, raw []byte) ([]byte, error)
 	if err != nil {
 		return nil, fmt.Errorf("record %s/%s: %w", bucket, key, err)
 	}
-	pt, err := openSym(ck, recordAAD(dataPath(bucket), key, tag, env.keyVer), env.box)
+	pt, err := openRecord(ck, env, dataPath(bucket), key, tag)
 	if err != nil {
 		return nil, fmt.Errorf("record %s/%s: %w", bucket, key, err)
 	}
