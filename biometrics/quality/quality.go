@@ -221,7 +221,7 @@ func greyPixels(img image.Image) []float32 {
 		for x := 0; x < w; x++ {
 			r, gg, bb, _ := img.At(b.Min.X+x, b.Min.Y+y).RGBA()
 			// ITU-R BT.601 luma, as image/color's Gray model.
-			px[y*w+x] = float32((19595*r+38470*gg+7471*bb+1<<15)>>24) * 1
+			px[y*w+x] = float32((19595*r + 38470*gg + 7471*bb + 1<<15) >> 24)
 		}
 	}
 	return px

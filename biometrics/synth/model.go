@@ -89,7 +89,8 @@ func classFor(r *rng, position int) Class {
 	if position == 0 || position > 10 {
 		ulnarRight = r.float() < 0.5
 	}
-	if r.float() < 0.9 == ulnarRight {
+	ulnar := r.float() < 0.9 // about 9 in 10 loops are ulnar
+	if ulnar == ulnarRight {
 		return RightLoop
 	}
 	return LeftLoop
