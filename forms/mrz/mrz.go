@@ -273,12 +273,22 @@ func (p *parser) composite(l2, data []byte, at int) {
 	p.r.Checks[CheckComposite] = checkMatches(data, l2[at])
 }
 
-// header reads the document code and issuing state that open line 1 of every layout.
+// header reads the document code and issuing state that open line 1 of every layout, and
+// flags a document code the layout does not allow: P for passports (Part 4); A, C or I for
+// cards, never with V second, which would read as a visa (Parts 5 and 6). Visas start with V
+// by classification.
 func (p *parser) header(l1 []byte) {
 	p.r.DocumentCode = trimFiller(l1[0:2])
 	p.r.IssuingState = trimFiller(l1[2:5])
-	if l1[0] < 'A' || l1[0] > 'Z' {
-		p.problem("documentCode", "the document code must start with a letter (P, I, A, C or V)")
+	switch p.r.Format {
+	case TD3:
+		if l1[0] != 'P' {
+			p.problem("documentCode", fmt.Sprintf("document code %q: a passport (TD3) code starts with P", p.r.DocumentCode))
+		}
+	case TD1, TD2:
+		if l1[0] != 'A' && l1[0] != 'C' && l1[0] != 'I' || l1[1] == 'V' {
+			p.problem("documentCode", fmt.Sprintf("document code %q: a card (%s) code starts with A, C or I and has no V second", p.r.DocumentCode, p.r.Format))
+		}
 	}
 }
 
@@ -300,7 +310,11 @@ func (p *parser) docNumber(l []byte, line, at, optFrom, optTo int) {
 			full := concat(num, opt[:end-1])
 			p.r.DocumentNumber = trimFiller(full)
 			p.r.Checks[CheckDocumentNumber] = checkMatches(full, opt[end-1])
-			p.r.OptionalData = trimFiller(opt[end:])
+			rest := opt[end:]
+			for len(rest) > 0 && rest[0] == '<' { // the filler that ends the overflow
+				rest = rest[1:]
+			}
+			p.r.OptionalData = trimFiller(rest)
 			return
 		}
 	}

@@ -204,13 +204,8 @@ func TestOCRCorrections(t *testing.T) {
 
 // td3 builds a TD3 MRZ with correct check digits from its parts, so dates and names can vary.
 func td3(name, number, birth, sex, expiry, opt string) string {
-	pad := func(s string, n int) string { return s + strings.Repeat("<", n-len(s)) }
-	cd := func(s string) string { d, _ := CheckDigit(s); return string(d) }
-	l1 := pad("P<UTO"+name, 44)
-	num, op := pad(number, 9), pad(opt, 14)
-	l2 := num + cd(num) + "UTO" + birth + cd(birth) + sex + expiry + cd(expiry) + op + cd(op)
-	l2 += cd(l2[0:10] + l2[13:20] + l2[21:43])
-	return l1 + "\n" + l2
+	return doc{format: TD3, code: "P", state: "UTO", name: name, number: number, nat: "UTO",
+		birth: birth, sex: sex, expiry: expiry, opt: opt}.text()
 }
 
 func TestDatesAndNames(t *testing.T) {
@@ -301,5 +296,55 @@ func TestParseTextTolerance(t *testing.T) {
 	}
 	if r2, err := ParseText(strings.ReplaceAll(specTD1, "\n", "\r"), now); err != nil || !r2.Valid {
 		t.Errorf("CR line ends: %v", err)
+	}
+}
+
+// TestBuilderMatchesSpecimens: the test builder prints the ICAO specimens byte for byte, so the
+// generated MRZs used elsewhere follow the same layouts.
+func TestBuilderMatchesSpecimens(t *testing.T) {
+	anna := doc{code: "I", state: "UTO", name: "ERIKSSON<<ANNA<MARIA", number: "D23145890", nat: "UTO",
+		birth: "740812", sex: "F", expiry: "120415"}
+	visa := doc{code: "V", state: "UTO", name: "ERIKSSON<<ANNA<MARIA", number: "L8988901C", nat: "XXX",
+		birth: "400907", sex: "F", expiry: "961210"}
+	for name, tt := range map[string]struct {
+		d    doc
+		want string
+	}{
+		"TD1":      {withFormat(anna, TD1), specTD1},
+		"TD1 long": {doc{format: TD1, code: "I", state: "UTO", name: "STEVENSON<<PETER<JOHN", number: "D23145890734", nat: "UTO", birth: "340712", sex: "M", expiry: "950712"}, specTD1L},
+		"TD2":      {withFormat(anna, TD2), specTD2},
+		"TD3":      {doc{format: TD3, code: "P", state: "UTO", name: "ERIKSSON<<ANNA<MARIA", number: "L898902C3", nat: "UTO", birth: "740812", sex: "F", expiry: "120415", opt: "ZE184226B"}, specTD3},
+		"MRVA":     {func() doc { v := withFormat(visa, MRVA); v.opt = "6ZE184226B"; return v }(), specMRVA},
+		"MRVB":     {withFormat(visa, MRVB), specMRVB},
+	} {
+		if got := tt.d.text(); got != tt.want {
+			t.Errorf("%s:\n%s\nwant\n%s", name, got, tt.want)
+		}
+	}
+}
+
+func withFormat(d doc, f Format) doc { d.format = f; return d }
+
+func TestLongDocumentNumbers(t *testing.T) {
+	for _, f := range []Format{TD1, TD2} {
+		for _, number := range []string{"AB1234567", "AB12345678", "AB123456789", "AB1234567890"} {
+			d := doc{format: f, code: "ID", state: "NLD", name: "TESTPERSON<<BRAVO", number: number, nat: "SYR",
+				birth: "990101", sex: "M", expiry: "300101", opt: "X"}
+			r, err := ParseText(d.text(), now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !r.Valid || r.DocumentNumber != number || r.OptionalData != "X" && f == TD1 {
+				t.Errorf("%s %s: number %q optional %q checks %v\n%s", f, number, r.DocumentNumber, r.OptionalData, r.Checks, d.text())
+			}
+		}
+	}
+	// A '<' check digit with nothing in the optional data is a wrong check digit, not a long number.
+	r, err := ParseText(replaceAt(specTD1, 1, 15, '<'), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Checks["documentNumber"] || r.DocumentNumber != "D23145890" {
+		t.Errorf("number %q checks %v", r.DocumentNumber, r.Checks)
 	}
 }
