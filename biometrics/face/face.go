@@ -26,6 +26,12 @@
 // Check reports every failed rule, never only the first, each with a code
 // and an English and a Dutch message for the officer.
 //
+// pico's cascades find upright faces (about ±12°). When the upright pass
+// finds no face, only a weak one, or a tilted eye line, Check searches
+// copies of the image turned by ±15° and ±30° and maps what it finds back,
+// so a tilted head is reported as "roll" with its angle rather than lost.
+// That costs up to four more detection passes, for such images only.
+//
 // Not checked (the cascades cannot judge them reliably): yaw and pitch,
 // eyes open, mouth closed, glasses, background uniformity, expression.
 // This is a screening aid, not an ICAO conformance test.
@@ -67,6 +73,14 @@ const (
 	// minScore is pigo's detection score below which a window is not a face
 	// (the value pigo's own examples use).
 	minScore = 5.0
+	// confidentScore: an upright face scoring this much (real and drawn
+	// frontal faces score 40-70, false hits on a rotated head 5-20) is
+	// taken without searching rotated copies.
+	confidentScore = 25.0
+	// rotatedScore: a face found on a rotated copy must score this much to
+	// replace the upright result (turned heads scored 40-50 in the tests;
+	// false hits in the rotated copy of a face cut off at the edge 25).
+	rotatedScore = 32.0
 )
 
 // ErrTooSmall: the image is smaller than MinSize on a side.
@@ -141,33 +155,29 @@ func Check(img image.Image) (Report, error) {
 		return Report{}, err
 	}
 	grey := luma(img)
-	params := pigo.ImageParams{Pixels: grey, Rows: h, Cols: w, Dim: w}
-
-	faces := detect(det, params)
+	fd := find(det, plc, grey, w, h)
 	var r Report
-	if len(faces) == 0 {
+	if len(fd.faces) == 0 {
 		r.add("no_face", "No face found. Face the camera with the whole face in the frame.",
 			"Geen gezicht gevonden. Kijk recht in de camera met het hele gezicht in beeld.")
 		return r, nil
 	}
-	f := faces[0]
+	f := fd.faces[0]
 	half := f.Scale / 2
 	r.Face = image.Rect(f.Col-half, f.Row-half, f.Col+half, f.Row+half).Intersect(image.Rect(0, 0, w, h)).Add(b.Min)
-	for _, o := range faces[1:] {
+	for _, o := range fd.faces[1:] {
 		if o.Scale*2 >= f.Scale {
 			r.add("multiple_faces", "More than one face in the picture. Only the person being registered may be visible.",
 				"Meer dan één gezicht in beeld. Alleen de persoon die geregistreerd wordt mag zichtbaar zijn.")
 			break
 		}
 	}
-
-	left, right, ok := eyes(plc, params, f)
-	if !ok {
+	if !fd.eyesOK {
 		r.add("no_eyes", "Eyes not found. Look into the camera with both eyes open; remove glasses that reflect.",
 			"Ogen niet gevonden. Kijk in de camera met beide ogen open; zet een spiegelende bril af.")
 	} else {
-		r.LeftEye, r.RightEye = left.Add(b.Min), right.Add(b.Min)
-		r.geometry(left, right, w, h)
+		r.LeftEye, r.RightEye = fd.left.Add(b.Min), fd.right.Add(b.Min)
+		r.geometry(fd.left, fd.right, w, h)
 	}
 	r.quality(grey, w, h, r.Face.Sub(b.Min))
 	r.OK = len(r.Problems) == 0
@@ -176,6 +186,102 @@ func Check(img image.Image) (Report, error) {
 
 func (r *Report) add(code, en, nl string) {
 	r.Problems = append(r.Problems, Problem{Code: code, EN: en, NL: nl})
+}
+
+// found is what find located, in image coordinates. Faces found on a
+// rotated copy are mapped back by their centre and keep their size.
+type found struct {
+	faces       []pigo.Detection
+	left, right image.Point
+	eyesOK      bool
+	angle       float64 // degrees the copy was rotated by to find them
+}
+
+// rollSteps are the head rolls (degrees) tried when the upright search
+// finds no face or a tilted eye line: pico's cascades tolerate about ±12°,
+// and pupil localisation drifts beyond that, so a tilted head is searched
+// on copies turned upright.
+var rollSteps = []float64{15, -15, 30, -30}
+
+// find runs face and pupil detection upright and, when that finds no face,
+// only a weak one, or an eye line tilted past MaxRoll, also on rotated
+// copies; the result with the best detection score wins. Upright, level
+// portraits (the normal case) cost one pass, others up to five.
+func find(det *pigo.Pigo, plc *pigo.PuplocCascade, grey []uint8, w, h int) found {
+	best := findAt(det, plc, grey, w, h, 0)
+	if len(best.faces) > 0 && best.faces[0].Q >= confidentScore && best.eyesOK &&
+		math.Abs(rollOf(best.left, best.right)) <= MaxRoll {
+		return best
+	}
+	for _, a := range rollSteps {
+		c := findAt(det, plc, rotateGrey(grey, w, h, a), w, h, a)
+		if len(c.faces) == 0 || c.faces[0].Q < rotatedScore {
+			continue
+		}
+		if len(best.faces) == 0 || (c.eyesOK && !best.eyesOK) || (c.eyesOK == best.eyesOK && c.faces[0].Q > best.faces[0].Q) {
+			best = c
+		}
+	}
+	return best
+}
+
+// findAt detects on grey, which is the image rotated by angle degrees, and
+// maps the results back to the image.
+func findAt(det *pigo.Pigo, plc *pigo.PuplocCascade, grey []uint8, w, h int, angle float64) found {
+	params := pigo.ImageParams{Pixels: grey, Rows: h, Cols: w, Dim: w}
+	fd := found{faces: detect(det, params), angle: angle}
+	if len(fd.faces) == 0 {
+		return fd
+	}
+	fd.left, fd.right, fd.eyesOK = eyes(plc, params, fd.faces[0])
+	if angle != 0 {
+		fd.left, fd.right = unrotate(fd.left, w, h, angle), unrotate(fd.right, w, h, angle)
+		for i := range fd.faces {
+			p := unrotate(image.Pt(fd.faces[i].Col, fd.faces[i].Row), w, h, angle)
+			fd.faces[i].Col, fd.faces[i].Row = p.X, p.Y
+		}
+	}
+	return fd
+}
+
+// rollOf is the eye-line angle in degrees, positive when the right eye (on
+// the image) is lower.
+func rollOf(left, right image.Point) float64 {
+	return math.Atan2(float64(right.Y-left.Y), float64(right.X-left.X)) * 180 / math.Pi
+}
+
+// rotateGrey returns a copy of grey (w×h) in which a head rolled by angle
+// degrees stands upright: each output pixel samples the input at the point
+// rotated by angle about the centre (bilinear, mid-grey outside).
+func rotateGrey(grey []uint8, w, h int, angle float64) []uint8 {
+	out := make([]uint8, w*h)
+	sin, cos := math.Sincos(angle * math.Pi / 180)
+	cx, cy := float64(w)/2, float64(h)/2
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			dx, dy := float64(x)+0.5-cx, float64(y)+0.5-cy
+			sx, sy := cos*dx-sin*dy+cx-0.5, sin*dx+cos*dy+cy-0.5
+			x0, y0 := int(math.Floor(sx)), int(math.Floor(sy))
+			if x0 < 0 || y0 < 0 || x0+1 >= w || y0+1 >= h {
+				out[y*w+x] = 128
+				continue
+			}
+			fx, fy := sx-float64(x0), sy-float64(y0)
+			i := y0*w + x0
+			top := float64(grey[i])*(1-fx) + float64(grey[i+1])*fx
+			bot := float64(grey[i+w])*(1-fx) + float64(grey[i+w+1])*fx
+			out[y*w+x] = uint8(top*(1-fy) + bot*fy + 0.5)
+		}
+	}
+	return out
+}
+
+// unrotate maps a point of the copy made by rotateGrey back to the image.
+func unrotate(p image.Point, w, h int, angle float64) image.Point {
+	sin, cos := math.Sincos(angle * math.Pi / 180)
+	cx, cy := float64(w)/2, float64(h)/2
+	dx, dy := float64(p.X)+0.5-cx, float64(p.Y)+0.5-cy
+	return image.Pt(int(math.Floor(cos*dx-sin*dy+cx)), int(math.Floor(sin*dx+cos*dy+cy)))
 }
 
 // detect returns the faces in params, best first.
@@ -228,7 +334,7 @@ func eyes(plc *pigo.PuplocCascade, params pigo.ImageParams, f pigo.Detection) (l
 func (r *Report) geometry(left, right image.Point, w, h int) {
 	dx, dy := float64(right.X-left.X), float64(right.Y-left.Y)
 	r.EyeDistance = math.Hypot(dx, dy)
-	r.Roll = math.Atan2(dy, dx) * 180 / math.Pi
+	r.Roll = rollOf(left, right)
 	if r.EyeDistance < MinEyeDistance {
 		r.add("eye_distance",
 			fmt.Sprintf("Eyes are %.0f px apart; at least %.0f px are needed. Move the camera closer or use a higher resolution.", r.EyeDistance, MinEyeDistance),

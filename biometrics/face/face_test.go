@@ -303,3 +303,25 @@ func FuzzCheck(f *testing.F) {
 		}
 	})
 }
+
+// A tilted head is measured, not lost: past pico's tolerance (about ±12°)
+// Check searches rotated copies. The astronaut's own roll is about 3°.
+func TestRollEstimate(t *testing.T) {
+	good := upscale(loadAstronaut(t), cropRect, 2.5)
+	base := check(t, good).Roll
+	for _, deg := range []float64{-30, -20, -15, 15, 20, 30} {
+		for name, img := range map[string]image.Image{
+			"astronaut": rotate(good, deg),
+			"synthetic": rotate(synth.Face(1, 480, 600), deg),
+		} {
+			want := deg
+			if name == "astronaut" {
+				want += base
+			}
+			r := check(t, img)
+			if math.Abs(r.Roll-want) > 5 || !slices.Contains(codes(r), "roll") || slices.Contains(codes(r), "eye_distance") {
+				t.Errorf("%s rotated %+.0f°: roll %.1f (want %.1f ± 5), eye distance %.0f, problems %v", name, deg, r.Roll, want, r.EyeDistance, codes(r))
+			}
+		}
+	}
+}
