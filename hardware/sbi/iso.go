@@ -47,8 +47,8 @@ func EncodeFinger(img *image.Gray, position, quality, ppi int) ([]byte, error) {
 	binary.BigEndian.PutUint32(l6[2:], uint32(total))
 	w.Write(l6[:])
 	be := func(v uint16) { binary.Write(&w, binary.BigEndian, v) }
-	be(0)      // capture device ID
-	be(31)     // image acquisition level (500 ppi)
+	be(0)  // capture device ID
+	be(31) // image acquisition level (500 ppi)
 	w.WriteByte(1)
 	w.WriteByte(1) // scale units: pixels per inch
 	for range 4 {

@@ -315,4 +315,3 @@ func (s *Service) capture(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, sbi.CaptureResponse{Biometrics: items})
 }
-
