@@ -80,3 +80,66 @@ func TestAuditChainAndEntries(t *testing.T) {
 		t.Fatalf("RawAuditEntries = %d %v", raw, err)
 	}
 }
+
+// TestRemoveAuditorRotatesAuditKey: after an auditor leaves, new entries are sealed to a new
+// audit key pair that the leaver's copied keys cannot open; remaining and new auditors read the
+// whole log.
+func TestRemoveAuditorRotatesAuditKey(t *testing.T) {
+	v, sup := newTestVault(t, nil)
+	leaving := addAndUnlock(t, v, sup, "TESTPERSON AUDITOR ONE", Auditor)
+	staying := addAndUnlock(t, v, sup, "TESTPERSON AUDITOR TWO", Auditor)
+	copied := map[keyRef][]byte{}
+	for r, k := range leaving.keys {
+		copied[r] = append([]byte(nil), k...)
+	}
+	leaving.Lock()
+	if err := sup.RemoveUser("TESTPERSON AUDITOR ONE"); err != nil {
+		t.Fatal(err)
+	}
+	if err := sup.Update(func(tx *Tx) error { return tx.Audit(AuditEvent{Action: "case.export", Detail: "after removal"}) }); err != nil {
+		t.Fatal(err)
+	}
+	late := addAndUnlock(t, v, sup, "TESTPERSON AUDITOR THREE", Auditor)
+	rep, err := v.VerifyAudit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []*Session{staying, late} {
+		all, err := s.AuditEntries(AuditFilter{})
+		if err != nil || uint64(len(all)) != rep.Entries {
+			t.Fatalf("%s reads %d of %d entries: %v", s.User(), len(all), rep.Entries, err)
+		}
+	}
+	after, err := staying.AuditEntries(AuditFilter{Action: "case.export"})
+	if err != nil || len(after) != 1 {
+		t.Fatalf("entry after removal: %v %v", after, err)
+	}
+	// The copied audit key opens entries from before the removal only.
+	opened := map[bool]int{}
+	err = v.RawAuditEntries(0, func(seq uint64, raw []byte) error {
+		r, err := parseAuditRec(raw)
+		if err != nil {
+			return err
+		}
+		ok := false
+		for ref, k := range copied {
+			if ref.tag != tagAudit {
+				continue
+			}
+			if _, err := openFrom(k, "audit", aad("fieldscreen/audit/v1", seqKey(seq)), r.box); err == nil {
+				ok = true
+			}
+		}
+		if ok && r.keyVer != 1 {
+			t.Errorf("copied key opens entry %d sealed to audit key version %d", seq, r.keyVer)
+		}
+		opened[ok]++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opened[true] == 0 || opened[false] == 0 {
+		t.Fatalf("copied key opened %d entries and failed on %d; want both", opened[true], opened[false])
+	}
+}
