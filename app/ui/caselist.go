@@ -7,7 +7,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/fieldscreen/fieldscreen/app"
@@ -29,16 +28,6 @@ func (u *UI) showCaseList() {
 	s := newCaseListScreen(u)
 	u.showSection("cases", s.content())
 	u.win.Canvas().Focus(s.search)
-}
-
-// shortcuts that work on every unlocked screen.
-func (u *UI) addShortcuts() {
-	u.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
-		if u.sess != nil && (u.Screen() == "cases" || u.Screen() == "case") {
-			u.touch()
-			u.showNewCase()
-		}
-	})
 }
 
 func newCaseListScreen(u *UI) *caseListScreen {
@@ -63,7 +52,11 @@ func newCaseListScreen(u *UI) *caseListScreen {
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			r := s.shown[i]
 			cells := o.(*fyne.Container).Objects
-			cells[0].(*widget.Label).SetText(r.DisplayName)
+			name := r.DisplayName
+			if name == r.Reference {
+				name = T("cases.noName")
+			}
+			cells[0].(*widget.Label).SetText(name)
 			cells[1].(*widget.Label).SetText(r.Reference)
 			cells[2].(*widget.Label).SetText(T("status." + string(r.Status)))
 			cells[3].(*widget.Label).SetText(deadlineBadge(r, time.Now()))

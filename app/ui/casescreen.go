@@ -2,11 +2,11 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/fieldscreen/fieldscreen/forms"
@@ -28,19 +28,51 @@ type step struct {
 	key  string // translation key "step.<key>"
 	done func(c *forms.Case) bool
 	make func(cs *caseScreen) stepView
+	// paths are the JSON path prefixes of the problems this step shows; the last step also
+	// shows every problem no step claims.
+	paths []string
 }
 
 // caseSteps are the steps of a screening in the order the list shows them; the officer may
 // take them in any order (domain note §2.2).
-var caseSteps = []step{
-	{"trigger", func(c *forms.Case) bool { return c.Trigger.Reason != "" && !c.Trigger.At.IsZero() }, newTriggerStep},
-	{"identity", func(c *forms.Case) bool { return len(c.Identity.Surnames) > 0 }, newIdentityStep},
-	{"document", func(c *forms.Case) bool { return len(c.Documents) > 0 }, newDocumentStep},
-	{"information", func(c *forms.Case) bool { return c.Info.LeafletLanguage != "" }, newInformationStep},
-	{"health", func(c *forms.Case) bool { return c.Health.Result != "" }, newHealthStep},
-	{"vulnerability", func(c *forms.Case) bool { return c.Vulnerability.Checked }, newVulnerabilityStep},
-	{"checks", func(c *forms.Case) bool { return len(c.Checks) > 0 && len(c.PendingChecks()) == 0 }, newChecksStep},
-	{"form", func(c *forms.Case) bool { return c.Referral.To != "" }, newFormStep},
+var caseSteps []step
+
+// init fills caseSteps; a plain initialiser would be a cycle (steps show problems, which
+// are sorted by step).
+func init() {
+	caseSteps = []step{
+		{"trigger", func(c *forms.Case) bool { return c.Trigger.Reason != "" && !c.Trigger.At.IsZero() }, newTriggerStep, []string{"trigger"}},
+		{"identity", func(c *forms.Case) bool { return len(c.Identity.Surnames) > 0 }, newIdentityStep, []string{"identity"}},
+		{"document", func(c *forms.Case) bool { return len(c.Documents) > 0 }, newDocumentStep, []string{"documents"}},
+		{"information", func(c *forms.Case) bool { return c.Info.LeafletLanguage != "" }, newInformationStep, []string{"information"}},
+		{"health", func(c *forms.Case) bool { return c.Health.Result != "" }, newHealthStep, []string{"health"}},
+		{"vulnerability", func(c *forms.Case) bool { return c.Vulnerability.Checked }, newVulnerabilityStep, []string{"vulnerability"}},
+		{"checks", func(c *forms.Case) bool { return len(c.Checks) > 0 && len(c.PendingChecks()) == 0 }, newChecksStep, []string{"securityChecks"}},
+		{"form", func(c *forms.Case) bool { return c.Referral.To != "" }, newFormStep, []string{"referral"}},
+	}
+}
+
+// stepOf is the index of the step that shows a problem at path.
+func stepOf(path string) int {
+	for i, st := range caseSteps {
+		for _, p := range st.paths {
+			if path == p || strings.HasPrefix(path, p+".") || strings.HasPrefix(path, p+"[") {
+				return i
+			}
+		}
+	}
+	return len(caseSteps) - 1
+}
+
+// problemsFor keeps the problems step i shows.
+func problemsFor(ps forms.Problems, i int) forms.Problems {
+	var out forms.Problems
+	for _, p := range ps {
+		if stepOf(p.Path) == i {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // extraSaver is a step that stores something besides the case (the medic's details).
@@ -90,6 +122,7 @@ func (u *UI) openCaseScreen(id vault.CaseID, c *forms.Case) {
 	cs := &caseScreen{u: u, id: id, c: c, header: widget.NewLabel(""), notice: widget.NewLabel(""), body: container.NewStack()}
 	cs.header.TextStyle.Bold = true
 	cs.notice.Wrapping = fyne.TextWrapWord
+	cs.notice.Hide()
 	cs.nav = widget.NewList(
 		func() int { return len(caseSteps) },
 		func() fyne.CanvasObject { return widget.NewLabel("") },
@@ -98,7 +131,11 @@ func (u *UI) openCaseScreen(id vault.CaseID, c *forms.Case) {
 			if caseSteps[i].done(cs.c) {
 				mark = "● "
 			}
-			o.(*widget.Label).SetText(mark + T("step."+caseSteps[i].key))
+			text := fmt.Sprintf("%s%d  %s", mark, i+1, T("step."+caseSteps[i].key))
+			if n := len(problemsFor(cs.problems(), i)); n > 0 {
+				text += fmt.Sprintf("  (%d)", n)
+			}
+			o.(*widget.Label).SetText(text)
 		},
 	)
 	cs.nav.OnSelected = func(i widget.ListItemID) {
@@ -121,11 +158,7 @@ func (u *UI) openCaseScreen(id vault.CaseID, c *forms.Case) {
 	split.Offset = 0.22
 	content := container.NewBorder(container.NewVBox(cs.header, cs.notice), bar, nil, nil, split)
 	u.show("case", content)
-	u.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyS, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
-		if u.Screen() == "case" {
-			cs.save()
-		}
-	})
+	u.openCase = cs
 	cs.open(0)
 	cs.nav.Select(0)
 	cs.refreshHeader()
@@ -136,7 +169,39 @@ func (cs *caseScreen) open(i int) {
 	cs.view = caseSteps[i].make(cs)
 	cs.body.Objects = []fyne.CanvasObject{cs.view.content()}
 	cs.body.Refresh()
-	cs.view.fields().showProblems(cs.problems(), "")
+	cs.view.fields().showProblems(problemsFor(cs.problems(), i), "")
+	if f := firstFocusable(cs.view.content()); f != nil {
+		cs.u.win.Canvas().Focus(f)
+	}
+}
+
+// Step opens step i (Ctrl+1 … Ctrl+9), keeping what was typed on the current one.
+func (cs *caseScreen) Step(i int) {
+	if i < 0 || i >= len(caseSteps) || i == cs.cur {
+		return
+	}
+	cs.nav.Select(i)
+}
+
+// firstFocusable finds the first input of a step, so typing can start at once.
+func firstFocusable(o fyne.CanvasObject) fyne.Focusable {
+	switch c := o.(type) {
+	case *widget.Entry:
+		return c
+	case *widget.Form:
+		for _, it := range c.Items {
+			if f := firstFocusable(it.Widget); f != nil {
+				return f
+			}
+		}
+	case *fyne.Container:
+		for _, ch := range c.Objects {
+			if f := firstFocusable(ch); f != nil {
+				return f
+			}
+		}
+	}
+	return nil
 }
 
 // problems are the validation findings to show now.
@@ -182,12 +247,13 @@ func (cs *caseScreen) save() {
 	if es, ok := cs.view.(extraSaver); ok && err == nil {
 		err = es.saveExtra(cs.id, cs.c)
 	}
+	cs.notice.Show()
 	if err != nil {
 		cs.notice.Importance = widget.DangerImportance
 		cs.notice.SetText(errorText(err))
 		return
 	}
-	n := cs.view.fields().showProblems(probs, "")
+	n := cs.view.fields().showProblems(problemsFor(probs, cs.cur), "")
 	cs.notice.Importance = widget.SuccessImportance
 	if len(probs) > 0 {
 		cs.notice.Importance = widget.WarningImportance

@@ -9,7 +9,7 @@ import (
 )
 
 // newFirstRunScreen creates the vault and its first supervisor, then unlocks as them.
-func newFirstRunScreen(u *UI) fyne.CanvasObject {
+func newFirstRunScreen(u *UI) (fyne.CanvasObject, fyne.Focusable) {
 	name := widget.NewEntry()
 	name.SetPlaceHolder(T("firstrun.namePlaceholder"))
 	pass := widget.NewPasswordEntry()
@@ -54,5 +54,5 @@ func newFirstRunScreen(u *UI) fyne.CanvasObject {
 	intro.Wrapping = fyne.TextWrapWord
 	title := widget.NewLabelWithStyle(T("firstrun.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	box := container.NewVBox(title, intro, form, msg, create, bar)
-	return container.NewCenter(container.NewGridWrap(fyne.NewSize(520, 420), box))
+	return container.NewCenter(container.NewGridWrap(fyne.NewSize(520, 420), box)), name
 }

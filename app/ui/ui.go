@@ -5,6 +5,7 @@ package ui
 
 import (
 	"errors"
+	"fmt"
 	"sync/atomic"
 	"time"
 
@@ -33,6 +34,8 @@ type UI struct {
 	// idleWarn counts down the last seconds before an idle lock, on every screen.
 	idleWarn *widget.Label
 	stopTick chan struct{}
+	// openCase is the case screen on show, for the save shortcut.
+	openCase *caseScreen
 }
 
 // idleWarning is how long before an idle lock the countdown shows.
@@ -45,9 +48,6 @@ func New(w fyne.Window, term *app.Terminal) *UI {
 	u.idleWarn.Importance = widget.WarningImportance
 	u.idleWarn.TextStyle.Bold = true
 	u.idleWarn.Hide()
-	w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
-		u.Lock()
-	})
 	u.addShortcuts()
 	w.SetTitle(u.title())
 	return u
@@ -61,10 +61,70 @@ func (u *UI) title() string {
 	return t
 }
 
+// addShortcuts puts the common steps in the window's menu with keyboard shortcuts. Menu
+// shortcuts work wherever the focus is, even inside a text field, which shortcuts added to
+// the canvas do not.
+func (u *UI) addShortcuts() {
+	sc := func(k fyne.KeyName) fyne.Shortcut {
+		return &desktop.CustomShortcut{KeyName: k, Modifier: fyne.KeyModifierShortcutDefault}
+	}
+	newCase := fyne.NewMenuItem(T("menu.newCase"), u.NewCase)
+	newCase.Shortcut = sc(fyne.KeyN)
+	save := fyne.NewMenuItem(T("menu.save"), u.Save)
+	save.Shortcut = sc(fyne.KeyS)
+	cases := fyne.NewMenuItem(T("menu.cases"), func() {
+		if u.sess != nil && u.sess.Can(vault.Core, false) {
+			u.showCaseList()
+		}
+	})
+	cases.Shortcut = sc(fyne.KeyK)
+	lock := fyne.NewMenuItem(T("menu.lock"), u.Lock)
+	lock.Shortcut = sc(fyne.KeyL)
+	items := []*fyne.MenuItem{newCase, save, cases, lock}
+	var steps []*fyne.MenuItem
+	for i, st := range caseSteps {
+		i := i
+		it := fyne.NewMenuItem(T("step."+st.key), func() {
+			if u.Screen() == "case" && u.openCase != nil {
+				u.touch()
+				u.openCase.Step(i)
+			}
+		})
+		it.Shortcut = sc(fyne.KeyName(fmt.Sprint(i + 1)))
+		steps = append(steps, it)
+	}
+	items = append(items, steps...)
+	u.win.SetMainMenu(fyne.NewMainMenu(
+		fyne.NewMenu(T("menu.terminal"), cases, newCase, save, fyne.NewMenuItemSeparator(), lock),
+		fyne.NewMenu(T("menu.steps"), steps...),
+	))
+	for _, it := range items {
+		action := it.Action
+		u.win.Canvas().AddShortcut(it.Shortcut, func(fyne.Shortcut) { action() })
+	}
+}
+
+// NewCase opens a new case (Ctrl+N) when the signed-in role works on cases.
+func (u *UI) NewCase() {
+	if u.sess != nil && u.sess.Can(vault.Core, true) {
+		u.touch()
+		u.showNewCase()
+	}
+}
+
+// Save saves the case on show (Ctrl+S).
+func (u *UI) Save() {
+	if u.sess != nil && u.Screen() == "case" && u.openCase != nil {
+		u.openCase.save()
+	}
+}
+
 // Start shows the first-run screen when there is no vault, else the unlock screen.
 func (u *UI) Start() {
 	if u.term.NeedsSetup() {
-		u.show("firstrun", newFirstRunScreen(u))
+		content, focus := newFirstRunScreen(u)
+		u.show("firstrun", content)
+		u.win.Canvas().Focus(focus)
 		return
 	}
 	u.showUnlock()
@@ -87,6 +147,9 @@ func (u *UI) Session() *app.Session { return u.sess }
 
 // show replaces the window content with a screen, under a DEMO banner when the vault is a demo.
 func (u *UI) show(name string, content fyne.CanvasObject) {
+	if name != "case" {
+		u.openCase = nil
+	}
 	content = container.NewBorder(u.idleWarn, nil, nil, nil, content)
 	if u.term.Config().Demo {
 		banner := canvas.NewText("DEMO — "+T("demo.banner"), theme.Color(theme.ColorNameError))
