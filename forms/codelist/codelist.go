@@ -223,6 +223,21 @@ func State(code string) (Entry, bool) {
 	return t.get(strings.ToUpper(strings.TrimSpace(code)))
 }
 
+// IsState reports whether code is an ICAO 9303 state code, exactly as printed (upper case).
+// It is State without the copy, for hot paths such as MRZ parsing.
+func IsState(code string) bool {
+	t, _ := states.load(StatesList)
+	_, ok := t.byCode[code]
+	return ok
+}
+
+// IsLanguage reports whether code is a listed ISO 639-3 code, exactly as written (lower case).
+func IsLanguage(code string) bool {
+	t, _ := languages.load(LanguagesList)
+	_, ok := t.byCode[code]
+	return ok
+}
+
 // Language looks up an ISO 639-3 code ("prs", "tir"); case is ignored.
 func Language(code string) (Entry, bool) {
 	t, _ := languages.load(LanguagesList)

@@ -185,6 +185,19 @@ func TestEntriesAreCopies(t *testing.T) {
 	}
 }
 
+func TestIs(t *testing.T) {
+	for code, want := range map[string]bool{"NLD": true, "D": true, "XXA": true, "nld": false, "": false, "ZZZ": false} {
+		if IsState(code) != want {
+			t.Errorf("IsState(%q) = %v", code, !want)
+		}
+	}
+	for code, want := range map[string]bool{"tir": true, "prs": true, "TIR": false, "xyz": false} {
+		if IsLanguage(code) != want {
+			t.Errorf("IsLanguage(%q) = %v", code, !want)
+		}
+	}
+}
+
 func TestEntryName(t *testing.T) {
 	e, _ := Language("tir")
 	if e.Name("nl") != "Tigrinya" || e.Name("self") != "ትግርኛ" || e.Name("de") != "Tigrinya" {

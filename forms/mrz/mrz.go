@@ -13,9 +13,9 @@
 // names, document numbers and codes are alphanumeric, so a repair there would be a guess and
 // is never made. Every repair is listed in Result.Corrections.
 //
-// The package knows nothing about cases or code lists: whether the issuing state is a real
-// ICAO code is for forms/codelist, and mapping a Result onto a case's documented identity is
-// for package forms.
+// Issuing state and nationality are looked up in forms/codelist (ICAO 9303 Part 3 codes); an
+// unknown code is a problem on the field, not an error, because an OCR misread there is for
+// the officer to fix. Mapping a Result onto a case's documented identity is for package forms.
 package mrz
 
 import (
@@ -23,6 +23,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/fieldscreen/fieldscreen/forms/codelist"
 )
 
 // Format names the MRZ layout.
@@ -145,6 +147,8 @@ func Parse(lines []string, now time.Time) (*Result, error) {
 	default:
 		p.twoLine(44)
 	}
+	p.stateCode("issuingState", p.r.IssuingState)
+	p.stateCode("nationality", p.r.Nationality)
 	r := p.r
 	r.Valid = true
 	for _, ok := range r.Checks {
@@ -289,6 +293,13 @@ func (p *parser) header(l1 []byte) {
 		if l1[0] != 'A' && l1[0] != 'C' && l1[0] != 'I' || l1[1] == 'V' {
 			p.problem("documentCode", fmt.Sprintf("document code %q: a card (%s) code starts with A, C or I and has no V second", p.r.DocumentCode, p.r.Format))
 		}
+	}
+}
+
+// stateCode reports a state code that is not in ICAO 9303 Part 3.
+func (p *parser) stateCode(field, code string) {
+	if !codelist.IsState(code) {
+		p.problem(field, fmt.Sprintf("%q is not an ICAO 9303 state code; check the document and type the code as printed", code))
 	}
 }
 

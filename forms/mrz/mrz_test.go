@@ -110,7 +110,7 @@ func TestCorruptedDigits(t *testing.T) {
 		{"TD3 expiry check", replaceAt(specTD3, 2, 28, '8'), []string{"expiryDate", "composite"}},
 		{"TD3 optional data", replaceAt(specTD3, 2, 30, 'F'), []string{"optionalData", "composite"}},
 		{"TD3 composite only", replaceAt(specTD3, 2, 44, '9'), []string{"composite"}},
-		{"TD3 nationality is outside every check", replaceAt(specTD3, 2, 11, 'X'), nil},
+		{"TD3 nationality is outside every check", replaceAt(specTD3, 2, 11, 'S'), nil},
 		{"TD1 optional data line 1 is in the composite", replaceAt(specTD1, 1, 20, 'B'), []string{"composite"}},
 		{"TD1 optional data line 2 is in the composite", replaceAt(specTD1, 2, 20, 'B'), []string{"composite"}},
 		{"TD1 long number check", replaceAt(specTD1L, 1, 19, '8'), []string{"documentNumber", "composite"}},
@@ -346,5 +346,26 @@ func TestLongDocumentNumbers(t *testing.T) {
 	}
 	if r.Checks["documentNumber"] || r.DocumentNumber != "D23145890" {
 		t.Errorf("number %q checks %v", r.DocumentNumber, r.Checks)
+	}
+}
+
+func TestUnknownStateCodes(t *testing.T) {
+	r, err := ParseText(replaceAt(replaceAt(specTD3, 1, 3, 'Q'), 2, 11, 'Q'), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Valid || r.IssuingState != "QTO" || r.Nationality != "QTO" || len(r.Problems) != 2 ||
+		r.Problems[0].Field != "issuingState" || r.Problems[1].Field != "nationality" {
+		t.Errorf("valid %v state %q nationality %q problems %v", r.Valid, r.IssuingState, r.Nationality, r.Problems)
+	}
+	// Germany's one-letter code is read with its fillers removed and is known.
+	d := doc{format: TD3, code: "P", state: "D", name: "TESTPERSON<<CHARLIE", number: "C01X00T47", nat: "D",
+		birth: "640812", sex: "F", expiry: "300101"}
+	r, err = ParseText(d.text(), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Valid || r.IssuingState != "D" || r.Nationality != "D" || len(r.Problems) != 0 {
+		t.Errorf("valid %v state %q nationality %q problems %v", r.Valid, r.IssuingState, r.Nationality, r.Problems)
 	}
 }
