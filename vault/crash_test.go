@@ -15,7 +15,10 @@ import (
 	"time"
 )
 
-const crashChildEnv = "FIELDSCREEN_VAULT_CRASH_CHILD"
+const (
+	crashChildEnv   = "FIELDSCREEN_VAULT_CRASH_CHILD"
+	crashCompactEnv = "FIELDSCREEN_VAULT_CRASH_COMPACT" // the child also compacts after every other save
+)
 
 func crashPayload(id CaseID) []byte {
 	return bytes.Repeat([]byte("summary of "+string(id)+";"), 40)
@@ -32,7 +35,13 @@ func crashChild(dir string) error {
 	if err != nil {
 		return err
 	}
-	for {
+	compact := os.Getenv(crashCompactEnv) != ""
+	for n := 0; ; n++ {
+		if compact && n%2 == 1 {
+			if err := v.Compact(); err != nil {
+				return err
+			}
+		}
 		var id CaseID
 		err := s.Update(func(tx *Tx) error {
 			var err error
@@ -59,7 +68,13 @@ func crashChild(dir string) error {
 // TestCrashKill kills a saving child process with SIGKILL at random moments, 50 times; the vault
 // must open every time, its audit chain must verify, and every case whose save returned before
 // the kill must read back intact.
-func TestCrashKill(t *testing.T) {
+func TestCrashKill(t *testing.T) { crashKill(t, 50, false) }
+
+// TestCrashKillDuringCompact does the same with a child that also compacts the vault after every
+// other save, so kills land inside Compact (copy, fsync, rename, reopen) too.
+func TestCrashKillDuringCompact(t *testing.T) { crashKill(t, 20, true) }
+
+func crashKill(t *testing.T, rounds int, compact bool) {
 	dir := filepath.Join(t.TempDir(), "vault")
 	v, err := Create(dir, supName, []byte(supPass), testOptions(nil))
 	if err != nil {
@@ -72,9 +87,13 @@ func TestCrashKill(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(1, uint64(time.Now().UnixNano())))
 	var saved []CaseID
-	for round := 0; round < 50; round++ {
+	inCompact := 0
+	for round := 0; round < rounds; round++ {
 		cmd := exec.Command(exe, "-test.run=^$")
 		cmd.Env = append(os.Environ(), crashChildEnv+"="+dir)
+		if compact {
+			cmd.Env = append(cmd.Env, crashCompactEnv+"=1")
+		}
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		out, err := cmd.StdoutPipe()
@@ -110,6 +129,9 @@ func TestCrashKill(t *testing.T) {
 			saved = append(saved, id)
 		}
 
+		if temps, _ := filepath.Glob(filepath.Join(dir, ".vault-compact-*")); len(temps) > 0 {
+			inCompact++ // the kill landed inside Compact
+		}
 		v, err := Open(dir, testOptions(nil))
 		if err != nil {
 			t.Fatalf("round %d: open after kill: %v", round, err)
@@ -143,10 +165,13 @@ func TestCrashKill(t *testing.T) {
 			t.Fatalf("round %d: %v", round, err)
 		}
 	}
-	if len(saved) < 50 {
-		t.Fatalf("only %d saves returned in 50 rounds: the test did not exercise saving", len(saved))
+	if len(saved) < rounds {
+		t.Fatalf("only %d saves returned in %d rounds: the test did not exercise saving", len(saved), rounds)
 	}
-	t.Logf("%d saved cases survived 50 kills", len(saved))
+	if leftovers, _ := filepath.Glob(filepath.Join(dir, ".vault-*")); len(leftovers) != 0 {
+		t.Fatalf("temporary files left after reopening: %v", leftovers)
+	}
+	t.Logf("%d saved cases survived %d kills (%d of them inside Compact)", len(saved), rounds, inCompact)
 }
 
 // TestOpenInUseByOtherProcess: while another process has the vault open, Open fails with

@@ -232,7 +232,20 @@ func Open(dir string, opt Options) (*Vault, error) {
 		db.Close()
 		return nil, err
 	}
+	removeStaleTemps(dir)
 	return v, nil
+}
+
+// removeStaleTemps deletes what an interrupted Create or Compact left behind. It runs with the
+// file lock held, so no other process is writing them; they are never the live vault (that is
+// only ever renamed into place whole), and they hold only ciphertext.
+func removeStaleTemps(dir string) {
+	for _, pattern := range []string{".vault-create-*", ".vault-compact-*"} {
+		stale, _ := filepath.Glob(filepath.Join(dir, pattern))
+		for _, f := range stale {
+			os.Remove(f)
+		}
+	}
 }
 
 func openBolt(path string, opt Options) (db *bolt.DB, err error) {
