@@ -49,33 +49,50 @@ func newReference() (string, error) {
 // CreateCase stores a new case: the case, its list summary and the audit entry commit
 // together, durably, before it returns.
 func (s *Session) CreateCase(c *forms.Case) (vault.CaseID, error) {
+	ids, err := s.CreateCases([]*forms.Case{c})
+	if err != nil {
+		return "", err
+	}
+	return ids[0], nil
+}
+
+// CreateCases stores several new cases in one transaction (imports, demo data): all or none.
+func (s *Session) CreateCases(cs []*forms.Case) ([]vault.CaseID, error) {
 	s.Touch()
 	now := s.nowFunc()
-	if c.Reference == "" {
-		ref, err := newReference()
-		if err != nil {
-			return "", fmt.Errorf("new case reference: %w", err)
+	for _, c := range cs {
+		if c.Reference == "" {
+			ref, err := newReference()
+			if err != nil {
+				return nil, fmt.Errorf("new case reference: %w", err)
+			}
+			c.Reference = ref
 		}
-		c.Reference = ref
+		if c.Status == "" {
+			c.Status = forms.StatusOpened
+		}
 	}
-	if c.Status == "" {
-		c.Status = forms.StatusOpened
-	}
-	var id vault.CaseID
+	ids := make([]vault.CaseID, len(cs))
 	err := s.vs.Update(func(tx *vault.Tx) error {
-		var err error
-		if id, err = tx.NewCase(); err != nil {
-			return err
+		for i, c := range cs {
+			id, err := tx.NewCase()
+			if err != nil {
+				return err
+			}
+			if err := putCase(tx, id, c, now); err != nil {
+				return err
+			}
+			if err := tx.Audit(vault.AuditEvent{Action: AuditCaseCreate, Case: id, Class: vault.Core}); err != nil {
+				return err
+			}
+			ids[i] = id
 		}
-		if err := putCase(tx, id, c, now); err != nil {
-			return err
-		}
-		return tx.Audit(vault.AuditEvent{Action: AuditCaseCreate, Case: id, Class: vault.Core})
+		return nil
 	})
 	if err != nil {
-		return "", fmt.Errorf("create case: %w", err)
+		return nil, fmt.Errorf("create case: %w", err)
 	}
-	return id, nil
+	return ids, nil
 }
 
 // SaveCase replaces a case with its edited version.
