@@ -133,7 +133,9 @@ func Parse(lines []string, now time.Time) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := parser{lines: ls, now: now, r: &Result{
+	// Dates are days: compare with the calendar day of now, wherever now was taken.
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	p := parser{lines: ls, now: today, r: &Result{
 		Format:      f,
 		Checks:      map[string]bool{},
 		Corrections: []Correction{},
@@ -222,7 +224,7 @@ func describeByte(l string, j int) string {
 // parser carries the state of one Parse call.
 type parser struct {
 	lines [][]byte
-	now   time.Time
+	now   time.Time // the calendar day of Parse's now, at 00:00 UTC
 	r     *Result
 }
 
@@ -533,14 +535,13 @@ func (p *parser) birth(b []byte) string {
 		return fmt.Sprintf("%04d-%02d", year, mm)
 	}
 	dd, okD := num2(b[4:6])
+	if okD && year == p.now.Year() && mm == int(p.now.Month()) && dd > p.now.Day() {
+		year -= 100
+	}
+	// Checked after the century is known: 29 February 2000 exists, 1900 does not.
 	if !okD || dd < 1 || dd > daysIn(year, mm) {
 		p.problem(CheckBirthDate, fmt.Sprintf("the birth date %q has no day %q in that month", string(b), string(b[4:6])))
 		return ""
-	}
-	d := time.Date(year, time.Month(mm), dd, 0, 0, 0, 0, time.UTC)
-	if d.After(p.now) {
-		d = d.AddDate(-100, 0, 0)
-		year -= 100
 	}
 	return fmt.Sprintf("%04d-%02d-%02d", year, mm, dd)
 }
@@ -570,9 +571,7 @@ func (p *parser) expiry(b []byte) string {
 		p.problem(CheckExpiryDate, fmt.Sprintf("the expiry date %q is not a calendar date", string(b)))
 		return ""
 	}
-	d := time.Date(year, time.Month(mm), dd, 0, 0, 0, 0, time.UTC)
-	nowDay := time.Date(p.now.Year(), p.now.Month(), p.now.Day(), 0, 0, 0, 0, time.UTC)
-	p.r.Expired = d.Before(nowDay)
+	p.r.Expired = time.Date(year, time.Month(mm), dd, 0, 0, 0, 0, time.UTC).Before(p.now)
 	return fmt.Sprintf("%04d-%02d-%02d", year, mm, dd)
 }
 

@@ -369,3 +369,35 @@ func TestUnknownStateCodes(t *testing.T) {
 		t.Errorf("valid %v state %q nationality %q problems %v", r.Valid, r.IssuingState, r.Nationality, r.Problems)
 	}
 }
+
+// TestCenturyEdges moves now instead of the document: the century follows the day Parse is told.
+func TestCenturyEdges(t *testing.T) {
+	tests := []struct {
+		name, birth, expiry string
+		now                 time.Time
+		wantBirth, wantExp  string
+		problem             bool
+	}{
+		{"29 Feb 2000 read on 28 Feb 2000 is 1900, which has no 29 Feb", "000229", "100101",
+			time.Date(2000, 2, 28, 23, 0, 0, 0, time.UTC), "", "2010-01-01", true},
+		{"29 Feb 2000 read on 29 Feb 2000", "000229", "100101",
+			time.Date(2000, 2, 29, 0, 0, 0, 0, time.UTC), "2000-02-29", "2010-01-01", false},
+		{"now late in the day in another zone is still that day", "261129", "361129",
+			time.Date(2026, 11, 29, 23, 30, 0, 0, time.FixedZone("UTC-5", -5*3600)), "2026-11-29", "2036-11-29", false},
+		{"year-only birth in the current year", "26<<<<", "361129", now, "2026", "2036-11-29", false},
+		{"month-only birth next month is last century", "2612<<", "361129", now, "1926-12", "2036-11-29", false},
+		{"read in 2090: expiry 10 wraps to 2110", "850101", "100101",
+			time.Date(2090, 6, 1, 0, 0, 0, 0, time.UTC), "2085-01-01", "2110-01-01", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := ParseText(td3("TESTPERSON<<DELTA", "X1", tt.birth, "M", tt.expiry, ""), tt.now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.BirthDate != tt.wantBirth || r.ExpiryDate != tt.wantExp || (len(r.Problems) > 0) != tt.problem || !r.Valid {
+				t.Errorf("birth %q expiry %q problems %v valid %v", r.BirthDate, r.ExpiryDate, r.Problems, r.Valid)
+			}
+		})
+	}
+}
