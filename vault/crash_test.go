@@ -74,7 +74,10 @@ func TestCrashKill(t *testing.T) { crashKill(t, 50, false) }
 // other save, so kills land inside Compact (copy, fsync, rename, reopen) too.
 func TestCrashKillDuringCompact(t *testing.T) { crashKill(t, 20, true) }
 
-func crashKill(t *testing.T, rounds int, compact bool) {
+// childVault creates a closed vault for a child process and returns its dir and the command
+// that starts a saving child on it.
+func childVault(t *testing.T) (string, func(compact bool) *exec.Cmd) {
+	t.Helper()
 	dir := filepath.Join(t.TempDir(), "vault")
 	v, err := Create(dir, supName, []byte(supPass), testOptions(nil))
 	if err != nil {
@@ -85,15 +88,23 @@ func crashKill(t *testing.T, rounds int, compact bool) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rng := rand.New(rand.NewPCG(1, uint64(time.Now().UnixNano())))
-	var saved []CaseID
-	inCompact := 0
-	for round := 0; round < rounds; round++ {
+	return dir, func(compact bool) *exec.Cmd {
 		cmd := exec.Command(exe, "-test.run=^$")
 		cmd.Env = append(os.Environ(), crashChildEnv+"="+dir)
 		if compact {
 			cmd.Env = append(cmd.Env, crashCompactEnv+"=1")
 		}
+		return cmd
+	}
+}
+
+func crashKill(t *testing.T, rounds int, compact bool) {
+	dir, child := childVault(t)
+	rng := rand.New(rand.NewPCG(1, uint64(time.Now().UnixNano())))
+	var saved []CaseID
+	inCompact := 0
+	for round := 0; round < rounds; round++ {
+		cmd := child(compact)
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		out, err := cmd.StdoutPipe()
@@ -177,18 +188,8 @@ func crashKill(t *testing.T, rounds int, compact bool) {
 // TestOpenInUseByOtherProcess: while another process has the vault open, Open fails with
 // ErrInUse after the lock timeout instead of waiting forever or opening a second writer.
 func TestOpenInUseByOtherProcess(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "vault")
-	v, err := Create(dir, supName, []byte(supPass), testOptions(nil))
-	if err != nil {
-		t.Fatal(err)
-	}
-	v.Close()
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(exe, "-test.run=^$")
-	cmd.Env = append(os.Environ(), crashChildEnv+"="+dir)
+	dir, child := childVault(t)
+	cmd := child(false)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -2,6 +2,7 @@ package vault
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -96,4 +97,18 @@ func wantErr(t *testing.T, err, target error) {
 	if !errors.Is(err, target) {
 		t.Fatalf("got error %v, want %v", err, target)
 	}
+}
+
+// closeAndRead locks the session, closes the vault and returns its dir, file path and bytes.
+func closeAndRead(t *testing.T, v *Vault, s *Session) (dir, path string, raw []byte) {
+	t.Helper()
+	s.Lock()
+	dir = v.Dir()
+	v.Close()
+	path = filepath.Join(dir, dbName)
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, path, raw
 }

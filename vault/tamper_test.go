@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"os"
-	"path/filepath"
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
@@ -127,14 +126,7 @@ func TestTamperRawFile(t *testing.T) {
 		stored = append(stored, btx.Bucket(bCases).Bucket([]byte(id)).Bucket(bCaseRec).Get(caseRecKey(tagCore, "person"))...)
 		return nil
 	})
-	s.Lock()
-	dir := v.Dir()
-	v.Close()
-	path := filepath.Join(dir, dbName)
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, path, raw := closeAndRead(t, v, s)
 	at := bytes.Index(raw, stored[40:]) // a stretch of the ciphertext
 	if at < 0 || bytes.Count(raw, stored[40:]) != 1 {
 		t.Fatal("record ciphertext not found once in the file")

@@ -275,13 +275,7 @@ func TestTruncatedWithFirstMetaDamaged(t *testing.T) {
 	for i := 0; i < 200; i++ {
 		putCase(t, s, Core, "summary", bytes.Repeat([]byte{byte(i)}, 2000))
 	}
-	dir := v.Dir()
-	v.Close()
-	path := filepath.Join(dir, dbName)
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, path, raw := closeAndRead(t, v, s)
 	raw[16+20] ^= 0xff // inside meta page 0: its checksum fails
 	if err := os.WriteFile(path, raw[:len(raw)/2], 0o600); err != nil {
 		t.Fatal(err)
