@@ -10,6 +10,7 @@ import (
 	"github.com/carlos7ags/folio/layout"
 
 	"github.com/fieldscreen/fieldscreen/forms"
+	"github.com/fieldscreen/fieldscreen/forms/codelist"
 )
 
 // ErrNoReference is returned for a case without a reference: the QR code and the footer need
@@ -135,6 +136,29 @@ func (f *formWriter) stamp(t time.Time) string {
 	return t.In(f.opts.loc()).Format("2006-01-02 15:04 MST")
 }
 
+// state prints an ICAO code with its name where the code list has one in the form's language
+// (en, nl); other languages get the code, which is what the person's documents show.
+func (f *formWriter) state(code string) string {
+	if e, ok := codelist.State(code); ok && e.Names[f.t.Lang] != "" {
+		return e.Names[f.t.Lang] + " (" + code + ")"
+	}
+	return code
+}
+
+// language prints an ISO 639-3 code with its name in the form's language, else the
+// language's own name (endonym), so the person can recognise it.
+func (f *formWriter) language(code string) string {
+	if e, ok := codelist.Language(code); ok {
+		if n := e.Names[f.t.Lang]; n != "" {
+			return n + " (" + code + ")"
+		}
+		if n := e.Names["self"]; n != "" {
+			return n + " (" + code + ")"
+		}
+	}
+	return code
+}
+
 func (f *formWriter) yesNo(b bool) string {
 	if b {
 		return f.l("yes")
@@ -161,7 +185,7 @@ func (f *formWriter) sections() {
 	f.row("leaflet", f.or(leaflet))
 	interp := f.yesNo(c.Info.Interpreter.Used)
 	if c.Info.Interpreter.Used && c.Info.Interpreter.Language != "" {
-		interp += " (" + c.Info.Interpreter.Language + ")"
+		interp += ": " + f.language(c.Info.Interpreter.Language)
 	}
 	f.row("interpreter", interp)
 	if c.Info.ChildFriendly {
@@ -206,7 +230,7 @@ func (f *formWriter) sections() {
 	for _, m := range c.Family {
 		r := f.rows.AddRow()
 		f.cell(r, m.Relation, f.bold, bodySize)
-		f.cell(r, m.Name+" ("+m.MemberState+")", f.reg, bodySize)
+		f.cell(r, m.Name+", "+f.state(m.MemberState), f.reg, bodySize)
 	}
 
 	f.section("sec.checks")
@@ -230,7 +254,7 @@ func (f *formWriter) sections() {
 	if c.Referral.To != "" {
 		ref := f.enum("referral", string(c.Referral.To))
 		if c.Referral.MemberState != "" {
-			ref += " (" + c.Referral.MemberState + ")"
+			ref += ": " + f.state(c.Referral.MemberState)
 		}
 		f.row("referral", ref)
 		f.row("authority", f.or(c.Referral.Authority))
@@ -277,23 +301,28 @@ func (f *formWriter) identity() {
 	f.row("birthDate", dob)
 	pob := id.PlaceOfBirth
 	if id.CountryOfBirth != "" {
-		pob = strings.TrimSpace(pob + " (" + id.CountryOfBirth + ")")
+		pob = strings.TrimSpace(pob + ", " + f.state(id.CountryOfBirth))
 	}
 	f.row("placeOfBirth", f.or(pob))
 	f.row("sex", f.enum("sex", string(id.Sex)))
 	var nats []string
 	for _, n := range id.Nationalities {
 		if s, ok := f.t.Labels["nat."+n]; ok {
-			n = s + " (" + n + ")"
+			nats = append(nats, s+" ("+n+")")
+			continue
 		}
-		nats = append(nats, n)
+		nats = append(nats, f.state(n))
 	}
 	f.row("nationalities", f.list(nats))
-	f.row("languages", f.list(id.Languages))
+	var langs []string
+	for _, l := range id.Languages {
+		langs = append(langs, f.language(l))
+	}
+	f.row("languages", f.list(langs))
 	if len(id.Residences) > 0 {
 		var rs []string
 		for _, r := range id.Residences {
-			s := r.Country
+			s := f.state(r.Country)
 			if !r.From.IsZero() || !r.To.IsZero() {
 				s += " " + r.From.String() + "–" + r.To.String()
 			}
@@ -317,7 +346,7 @@ func (f *formWriter) documents() {
 	}
 	for _, d := range f.c.Documents {
 		r := t.AddRow()
-		for _, v := range []string{d.Type, d.Number, d.IssuingState, d.ExpiryDate.String()} {
+		for _, v := range []string{d.Type, d.Number, f.state(d.IssuingState), d.ExpiryDate.String()} {
 			f.cell(r, f.or(v), f.reg, bodySize)
 		}
 	}

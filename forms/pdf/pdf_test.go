@@ -347,9 +347,10 @@ func meanAbsDiff(a, b *image.Gray) float64 {
 	return float64(sum) / float64(len(a.Pix))
 }
 
-// goldenTolerance allows anti-aliasing differences between poppler builds; a broken Arabic
+// goldenTolerance allows small anti-aliasing differences between poppler builds (identical
+// renderings give 0; changing one table value such as a country name gives about 0.3); a broken Arabic
 // rendering differs by several times this (TestGoldenCatchesUnshapedArabic).
-const goldenTolerance = 1.0
+const goldenTolerance = 0.15
 
 func TestFormGoldenImages(t *testing.T) {
 	for _, lang := range Languages() {
@@ -370,7 +371,9 @@ func TestFormGoldenImages(t *testing.T) {
 			if !ok {
 				t.Fatalf("%s is not a grey PNG", golden)
 			}
-			if d := meanAbsDiff(got, wantGray); d > goldenTolerance {
+			d := meanAbsDiff(got, wantGray)
+			t.Logf("mean abs diff %.3f", d)
+			if d > goldenTolerance {
 				dump := filepath.Join(os.TempDir(), "fieldscreen-form-"+lang+"-p1.png")
 				var buf bytes.Buffer
 				_ = png.Encode(&buf, got)
