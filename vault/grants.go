@@ -51,8 +51,10 @@ type roleGrant struct {
 // it; change access only here. Audit appends are open to everyone and are not listed: entries are
 // sealed to the audit public key, which needs no secret.
 var grantTable = map[Role]roleGrant{
-	Officer:    {classes: map[Class]Access{Core: ReadWrite, Biometric: ReadWrite, Sync: ReadWrite}},
-	Registrar:  {classes: map[Class]Access{Core: ReadWrite, Sync: ReadWrite}},
+	// Officers and registrars read the pairings (no personal data) so capture can refuse an
+	// unpaired or changed device; only technicians pair.
+	Officer:    {classes: map[Class]Access{Core: ReadWrite, Biometric: ReadWrite, Devices: Read, Sync: ReadWrite}},
+	Registrar:  {classes: map[Class]Access{Core: ReadWrite, Devices: Read, Sync: ReadWrite}},
 	Medic:      {classes: map[Class]Access{Health: ReadWrite, Core: Read, Sync: ReadWrite}},
 	Supervisor: {classes: map[Class]Access{Core: ReadWrite, Sync: ReadWrite}, manageUsers: true},
 	Technician: {classes: map[Class]Access{Devices: ReadWrite, Sync: ReadWrite}},

@@ -38,19 +38,34 @@ func mustLoadCatalog() *catalog {
 
 func loadCatalog(fsys fs.FS) (*catalog, error) {
 	c := &catalog{current: "en", msgs: map[string]map[string]string{}}
+	// Each language is en.json (or nl.json) plus any <screen>.en.json beside it, so screens
+	// can keep their strings in their own file; a key defined twice is an error.
 	for _, l := range Languages {
-		b, err := fs.ReadFile(fsys, "translations/"+l+".json")
-		if err != nil {
-			return nil, fmt.Errorf("interface strings for %s: %w", l, err)
+		files, err := fs.Glob(fsys, "translations/*"+l+".json")
+		if err != nil || len(files) == 0 {
+			return nil, fmt.Errorf("interface strings for %s: no translations/%s.json", l, l)
 		}
 		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			return nil, fmt.Errorf("interface strings translations/%s.json: %w", l, err)
+		for _, f := range files {
+			b, err := fs.ReadFile(fsys, f)
+			if err != nil {
+				return nil, err
+			}
+			part := map[string]string{}
+			if err := json.Unmarshal(b, &part); err != nil {
+				return nil, fmt.Errorf("interface strings %s: %w", f, err)
+			}
+			for k, v := range part {
+				if _, dup := m[k]; dup {
+					return nil, fmt.Errorf("interface strings %s: key %q is defined twice", f, k)
+				}
+				m[k] = v
+			}
+			if err := lang.AddTranslationsForLocale(b, fyne.Locale(l)); err != nil {
+				return nil, fmt.Errorf("register %s with fyne: %w", f, err)
+			}
 		}
 		c.msgs[l] = m
-		if err := lang.AddTranslationsForLocale(b, fyne.Locale(l)); err != nil {
-			return nil, fmt.Errorf("register %s strings with fyne: %w", l, err)
-		}
 	}
 	return c, nil
 }

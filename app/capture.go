@@ -1,0 +1,222 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"image/png"
+	"strings"
+
+	"github.com/fieldscreen/fieldscreen/biometrics/face"
+	"github.com/fieldscreen/fieldscreen/forms"
+	"github.com/fieldscreen/fieldscreen/hardware"
+	"github.com/fieldscreen/fieldscreen/vault"
+)
+
+// Capture settings: the quality an officer aims for and how many extra attempts a finger or
+// slap gets before the best one is accepted with a recorded reason.
+const (
+	CaptureThreshold = 40
+	CaptureRetries   = 2
+)
+
+// AuditCapture is the audit action of a biometric capture (detail: devices, counts).
+const AuditCapture = "biometrics.capture"
+
+// Capture preconditions the officer must resolve first; the UI shows them as sentences.
+var (
+	ErrNoBiometrics    = errors.New("no biometrics are taken for this person")
+	ErrCaptureDeferred = errors.New("the health check defers biometric capture: ask the medic, or record the deadline reason")
+	ErrCompanion       = errors.New("the person is or may be a minor: record the accompanying adult or representative first")
+	ErrNothingToTake   = errors.New("every finger and the face are already recorded for this case")
+)
+
+// fingerRecord and faceRecord name the biometric-class records of a case. Numbers, never names.
+func fingerRecord(pos int, ext string) string { return fmt.Sprintf("finger-%02d.%s", pos, ext) }
+
+const faceRecord = "face.png"
+
+// HardwarePlan turns the case's capture plan into what the device layer runs: three slaps
+// when all ten fingers are to be taken, single fingers otherwise; known exceptions skipped.
+func HardwarePlan(cp forms.CapturePlan) hardware.Plan {
+	p := hardware.Plan{Threshold: CaptureThreshold, Retries: CaptureRetries, Face: cp.Face}
+	if len(cp.Exceptions) > 0 {
+		p.Exceptions = map[int]hardware.FingerStatus{}
+		for _, e := range cp.Exceptions {
+			p.Exceptions[int(e.Position)] = hardwareStatus(e.Status)
+		}
+	}
+	if len(cp.Fingers) == 10 {
+		p.Slaps = []hardware.Slap{hardware.RightFour, hardware.LeftFour, hardware.Thumbs}
+		return p
+	}
+	for _, f := range cp.Fingers {
+		p.Fingers = append(p.Fingers, int(f))
+	}
+	return p
+}
+
+func hardwareStatus(s forms.FingerStatus) hardware.FingerStatus {
+	switch s {
+	case forms.FingerAmputated:
+		return hardware.StatusAmputated
+	case forms.FingerTemporarilyUnusable:
+		return hardware.StatusUnusable
+	case forms.FingerUnprintable:
+		return hardware.StatusUnprintable
+	case forms.FingerRefused:
+		return hardware.StatusRefused
+	}
+	return hardware.StatusCaptured
+}
+
+func formsStatus(s hardware.FingerStatus) (forms.FingerStatus, bool) {
+	switch s {
+	case hardware.StatusCaptured:
+		return forms.FingerCaptured, true
+	case hardware.StatusAmputated:
+		return forms.FingerAmputated, true
+	case hardware.StatusUnusable:
+		return forms.FingerTemporarilyUnusable, true
+	case hardware.StatusUnprintable:
+		return forms.FingerUnprintable, true
+	case hardware.StatusRefused:
+		return forms.FingerRefused, true
+	}
+	return "", false // failed: nothing recorded, the finger stays in the plan
+}
+
+// CaptureBiometrics runs the case's capture plan on paired devices and stores every image
+// losslessly in the biometric class, with the finger statuses on the case, in one
+// transaction, audited with the device identities. A capture is taken once and feeds every
+// later use (form, Eurodac transaction): nothing here re-prompts.
+func (s *Session) CaptureBiometrics(ctx context.Context, id vault.CaseID, fingers, faceDev hardware.Device, events func(hardware.Event)) (*hardware.Result, error) {
+	s.Touch()
+	now := s.nowFunc()
+	c, err := s.readCase(id, AuditCaseRead)
+	if err != nil {
+		return nil, err
+	}
+	cp := c.CapturePlan(now)
+	switch {
+	case !cp.Required:
+		return nil, fmt.Errorf("%w: %s", ErrNoBiometrics, cp.Reason.Message.EN)
+	case cp.Deferred:
+		return nil, ErrCaptureDeferred
+	case cp.CompanionMissing:
+		return nil, ErrCompanion
+	case len(cp.Fingers) == 0 && !cp.Face:
+		return nil, ErrNothingToTake
+	}
+	pairings, err := s.Pairings()
+	if err != nil {
+		return nil, err
+	}
+	sess := hardware.Session{
+		Fingers: fingers, Face: faceDev, Pairings: pairings, Events: events, Now: s.nowFunc,
+		FaceCheck: faceProblems,
+	}
+	res, err := sess.Run(ctx, HardwarePlan(cp))
+	if err != nil {
+		return res, err
+	}
+	if err := s.storeCapture(id, res); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// faceProblems adapts the ICAO-style checks to the capture session's hook.
+func faceProblems(img image.Image) []string {
+	rep, err := face.Check(img)
+	if err != nil {
+		return []string{err.Error()}
+	}
+	out := make([]string, 0, len(rep.Problems))
+	for _, p := range rep.Problems {
+		out = append(out, p.EN)
+	}
+	return out
+}
+
+// storeCapture writes the images and the statuses in one transaction.
+func (s *Session) storeCapture(id vault.CaseID, res *hardware.Result) error {
+	now := s.nowFunc()
+	return s.vs.Update(func(tx *vault.Tx) error {
+		raw, err := tx.GetCase(id, vault.Core, recCase)
+		if err != nil {
+			return err
+		}
+		c, err := forms.DecodeCase(bytes.NewReader(raw))
+		if err != nil {
+			return err
+		}
+		var devices []string
+		captured := 0
+		for _, f := range res.Fingers {
+			st, ok := formsStatus(f.Status)
+			if !ok {
+				continue
+			}
+			rec := forms.Finger{Position: forms.FingerPosition(f.Finger), Status: st, At: f.At}
+			if st == forms.FingerCaptured {
+				if err := tx.PutCase(id, vault.Biometric, fingerRecord(f.Finger, "png"), f.PNG); err != nil {
+					return err
+				}
+				if wsqBytes, err := encodeWSQ(f.PNG, f.PPI); err == nil {
+					if err := tx.PutCase(id, vault.Biometric, fingerRecord(f.Finger, "wsq"), wsqBytes); err != nil {
+						return err
+					}
+				}
+				rec.Quality, rec.ImageRef = f.Quality, fingerRecord(f.Finger, "png")
+				captured++
+				devices = appendOnce(devices, f.Device.ID())
+			}
+			c.Biometrics.Fingers = append(c.Biometrics.Fingers, rec)
+		}
+		if res.Face != nil && len(res.Face.PNG) > 0 {
+			if err := tx.PutCase(id, vault.Biometric, faceRecord, res.Face.PNG); err != nil {
+				return err
+			}
+			c.Biometrics.Face = forms.Face{Status: forms.FaceCaptured, ImageRef: faceRecord, At: res.Face.At}
+			devices = appendOnce(devices, res.Face.Device.ID())
+		}
+		c.Biometrics.Operator = s.User()
+		c.Biometrics.CapturedAt = res.Finished
+		if len(c.CapturePlan(now).Fingers) == 0 && !c.CapturePlan(now).Face {
+			_ = c.Transition(forms.StatusBiometricsCaptured, now) // a refused move leaves the status as it is
+		}
+		if err := putCase(tx, id, c, now); err != nil {
+			return err
+		}
+		return tx.Audit(vault.AuditEvent{Action: AuditCapture, Case: id, Class: vault.Biometric,
+			Detail: fmt.Sprintf("fingers=%d face=%t devices=%s", captured, res.Face != nil, strings.Join(devices, ","))})
+	})
+}
+
+// BiometricImage reads a stored capture (finger-NN.png, finger-NN.wsq, face.png); audited.
+func (s *Session) BiometricImage(id vault.CaseID, name string) ([]byte, error) {
+	var b []byte
+	err := s.vs.Update(func(tx *vault.Tx) error {
+		var err error
+		if b, err = tx.GetCase(id, vault.Biometric, name); err != nil {
+			return err
+		}
+		return tx.Audit(vault.AuditEvent{Action: "biometrics.read", Case: id, Class: vault.Biometric, Detail: name})
+	})
+	return b, err
+}
+
+func appendOnce(list []string, s string) []string {
+	for _, x := range list {
+		if x == s {
+			return list
+		}
+	}
+	return append(list, s)
+}
+
+// decodePNG is shared by the WSQ step and tests.
+func decodePNG(b []byte) (image.Image, error) { return png.Decode(bytes.NewReader(b)) }

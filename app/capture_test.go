@@ -1,0 +1,179 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"image/png"
+	"testing"
+	"time"
+
+	"github.com/fieldscreen/fieldscreen/forms"
+	"github.com/fieldscreen/fieldscreen/hardware"
+	"github.com/fieldscreen/fieldscreen/hardware/sim"
+	"github.com/fieldscreen/fieldscreen/vault"
+)
+
+// staff adds a technician and an officer to a test terminal and unlocks each.
+func staff(t *testing.T, term *Terminal) (tech, off *Session) {
+	t.Helper()
+	sup, err := term.Unlock("sup", []byte(testPass))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []struct {
+		name string
+		role vault.Role
+	}{{"tec", vault.Technician}, {"off", vault.Officer}} {
+		if err := sup.AddUser(u.name, u.role, []byte(testPass)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sup.Lock(LockedClosed)
+	if tech, err = term.Unlock("tec", []byte(testPass)); err != nil {
+		t.Fatal(err)
+	}
+	if off, err = term.Unlock("off", []byte(testPass)); err != nil {
+		t.Fatal(err)
+	}
+	return tech, off
+}
+
+func adultCase(now time.Time) *forms.Case {
+	return &forms.Case{
+		Trigger:  forms.Trigger{Reason: forms.TriggerIrregularCrossing, Place: "BCP", At: now.Add(-time.Hour)},
+		Identity: forms.Identity{Surnames: []string{"TESTPERSON"}, GivenNames: []string{"DELTA"}, BirthDate: forms.DateOf(now.AddDate(-30, 0, 0)), Sex: forms.SexMale},
+	}
+}
+
+// TestCaptureFullPlanOnSim: a technician pairs the simulated scanner and camera; an officer
+// captures a case's whole plan (three slaps and the face); every image is stored in the
+// biometric class and the case records ten captured fingers and the face.
+func TestCaptureFullPlanOnSim(t *testing.T) {
+	term := newTestTerminal(t, time.Hour)
+	tech, off := staff(t, term)
+	scanner := sim.New(hardware.Finger, sim.Options{Seed: 7})
+	camera := sim.New(hardware.Face, sim.Options{Seed: 7})
+	id, err := off.CreateCase(adultCase(time.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// unpaired devices are refused
+	if _, err := off.CaptureBiometrics(context.Background(), id, scanner, camera, nil); !errors.Is(err, hardware.ErrNotPaired) {
+		t.Fatalf("capture on unpaired devices: %v, want ErrNotPaired", err)
+	}
+	for _, d := range []hardware.Device{scanner, camera} {
+		if err := tech.PairDevice(d.Identity(), 80); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := off.CaptureBiometrics(context.Background(), id, scanner, camera, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Fingers) != 10 || res.Face == nil {
+		t.Fatalf("result: %d fingers, face %v", len(res.Fingers), res.Face != nil)
+	}
+	c, err := off.Case(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	captured := 0
+	for _, f := range c.Biometrics.Fingers {
+		if f.Status == forms.FingerCaptured {
+			captured++
+			b, err := off.BiometricImage(id, f.ImageRef)
+			if err != nil {
+				t.Fatalf("finger %d image: %v", f.Position, err)
+			}
+			if img, err := png.Decode(bytes.NewReader(b)); err != nil || img.Bounds().Dx() < 100 {
+				t.Fatalf("finger %d: stored image does not decode: %v", f.Position, err)
+			}
+		}
+	}
+	if captured != 10 || c.Biometrics.Face.Status != forms.FaceCaptured || c.Biometrics.Operator != "off" {
+		t.Fatalf("case biometrics: %d captured, face %q, operator %q", captured, c.Biometrics.Face.Status, c.Biometrics.Operator)
+	}
+	if _, err := off.CaptureBiometrics(context.Background(), id, scanner, camera, nil); !errors.Is(err, ErrNothingToTake) {
+		t.Fatalf("second capture: %v, want ErrNothingToTake (one capture feeds every use)", err)
+	}
+	// the technician sees no image
+	if _, err := tech.BiometricImage(id, "face.png"); err == nil {
+		t.Fatal("technician read a face image")
+	}
+}
+
+// TestCaptureExceptionsAndMinor: an amputated finger is skipped; a minor needs the
+// accompanying adult recorded before capture.
+func TestCaptureExceptionsAndMinor(t *testing.T) {
+	term := newTestTerminal(t, time.Hour)
+	tech, off := staff(t, term)
+	scanner := sim.New(hardware.Finger, sim.Options{Seed: 9})
+	camera := sim.New(hardware.Face, sim.Options{Seed: 9})
+	for _, d := range []hardware.Device{scanner, camera} {
+		if err := tech.PairDevice(d.Identity(), 80); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := time.Now()
+	c := adultCase(now)
+	c.Biometrics.Fingers = []forms.Finger{{Position: forms.LeftLittle, Status: forms.FingerAmputated}}
+	id, err := off.CreateCase(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := off.CaptureBiometrics(context.Background(), id, scanner, camera, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := res.Finger(10); f == nil || f.Status != hardware.StatusAmputated || len(f.PNG) != 0 {
+		t.Fatalf("left little: %+v", f)
+	}
+	got, _ := off.Case(id)
+	n := 0
+	for _, f := range got.Biometrics.Fingers {
+		if f.Status == forms.FingerCaptured {
+			n++
+		}
+	}
+	if n != 9 {
+		t.Fatalf("%d fingers captured, want 9", n)
+	}
+
+	minor := adultCase(now)
+	minor.Identity.BirthDate = forms.DateOf(now.AddDate(-12, 0, 0))
+	mid, err := off.CreateCase(minor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := off.CaptureBiometrics(context.Background(), mid, scanner, camera, nil); !errors.Is(err, ErrCompanion) {
+		t.Fatalf("minor without companion: %v", err)
+	}
+	minor, _ = off.Case(mid)
+	minor.Biometrics.Companion = &forms.Companion{Name: "TESTGUARDIAN ECHO", Role: forms.CompanionRepresentative}
+	if err := off.SaveCase(mid, minor); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := off.CaptureBiometrics(context.Background(), mid, scanner, camera, nil); err != nil {
+		t.Fatalf("minor with companion: %v", err)
+	}
+}
+
+func TestReadDocumentFromSimReader(t *testing.T) {
+	term := newTestTerminal(t, time.Hour)
+	tech, off := staff(t, term)
+	reader := sim.New(hardware.Document, sim.Options{})
+	if _, _, err := off.ReadDocument(context.Background(), reader); !errors.Is(err, hardware.ErrNotPaired) {
+		t.Fatalf("unpaired reader: %v", err)
+	}
+	if err := tech.PairDevice(reader.Identity(), -1); err != nil {
+		t.Fatal(err)
+	}
+	d, res, err := off.ReadDocument(context.Background(), reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Valid || d.Source != "mrz" || d.Number == "" || d.Holder.Surnames[0] != "TESTPERSON" || d.IssuingState != "UTO" {
+		t.Fatalf("document %+v, valid %v", d, res.Valid)
+	}
+}
