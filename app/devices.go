@@ -120,4 +120,3 @@ func DocumentFromMRZ(r *mrz.Result) forms.Document {
 	}
 	return d
 }
-
