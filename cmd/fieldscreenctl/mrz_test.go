@@ -83,7 +83,7 @@ func TestMRZParseErrors(t *testing.T) {
 		args     []string
 		want     string
 	}{
-		{"not an MRZ", "hello world\n", []string{"parse"}, "not an MRZ: got 1 lines"},
+		{"not an MRZ", "hello world\n", []string{"parse"}, "not an MRZ: got 1 line(s)"},
 		{"huge input", strings.Repeat("<", 5000), []string{"parse"}, "longer than 4096 bytes"},
 		{"bad --now", mrzSpecimenTD3, []string{"parse", "--now", "29-11-2026"}, "not a date YYYY-MM-DD"},
 		{"argument", mrzSpecimenTD3, []string{"parse", "file.txt"}, "reads the MRZ lines on stdin"},

@@ -74,7 +74,8 @@ type Correction struct {
 }
 
 // Problem is a field that was read but is not usable as it stands (an impossible date, a sex
-// code outside M/F/<, a check digit that is not a digit). Check digit mismatches are in Checks.
+// code outside M/F/<, an unknown state code). Check digit mismatches are in Checks. Messages
+// never repeat the value, which is personal data: they may end up in a log.
 type Problem struct {
 	Field   string `json:"field"`
 	Message string `json:"message"`
@@ -164,7 +165,7 @@ func Parse(lines []string, now time.Time) (*Result, error) {
 // repair in place.
 func classify(lines []string) (Format, [][]byte, error) {
 	if len(lines) != 2 && len(lines) != 3 {
-		return "", nil, &FormatError{Reason: fmt.Sprintf("got %d lines, want 2 or 3", len(lines))}
+		return "", nil, &FormatError{Reason: fmt.Sprintf("got %d line(s), want 2 or 3", len(lines))}
 	}
 	ls := make([][]byte, len(lines))
 	for i, l := range lines {
@@ -301,7 +302,7 @@ func (p *parser) header(l1 []byte) {
 // stateCode reports a state code that is not in ICAO 9303 Part 3.
 func (p *parser) stateCode(field, code string) {
 	if !codelist.IsState(code) {
-		p.problem(field, fmt.Sprintf("%q is not an ICAO 9303 state code; check the document and type the code as printed", code))
+		p.problem(field, "not an ICAO 9303 state code; check the document and correct the code as printed")
 	}
 }
 
@@ -361,7 +362,7 @@ func (p *parser) sex(c byte, line, col int) {
 		p.r.Sex = "X"
 	default:
 		p.r.Sex = "X"
-		p.problem("sex", fmt.Sprintf("line %d column %d holds %q; the sex must be M, F or '<' (unspecified), read as X", line, col, string(c)))
+		p.problem("sex", fmt.Sprintf("line %d column %d is not M, F or '<' (unspecified); read as X until corrected", line, col))
 	}
 }
 
@@ -525,7 +526,7 @@ func (p *parser) birth(b []byte) string {
 	}
 	mm, okM := num2(b[2:4])
 	if !okM || mm < 1 || mm > 12 {
-		p.problem(CheckBirthDate, fmt.Sprintf("the birth month %q is not 01-12", string(b[2:4])))
+		p.problem(CheckBirthDate, "the birth month is not 01-12 (or << when unknown)")
 		return ""
 	}
 	if year == p.now.Year() && mm > int(p.now.Month()) {
@@ -540,7 +541,7 @@ func (p *parser) birth(b []byte) string {
 	}
 	// Checked after the century is known: 29 February 2000 exists, 1900 does not.
 	if !okD || dd < 1 || dd > daysIn(year, mm) {
-		p.problem(CheckBirthDate, fmt.Sprintf("the birth date %q has no day %q in that month", string(b), string(b[4:6])))
+		p.problem(CheckBirthDate, "the birth day does not exist in that month (use << when unknown)")
 		return ""
 	}
 	return fmt.Sprintf("%04d-%02d-%02d", year, mm, dd)
@@ -556,7 +557,7 @@ func (p *parser) expiry(b []byte) string {
 	mm, okM := num2(b[2:4])
 	dd, okD := num2(b[4:6])
 	if !okY || !okM || !okD {
-		p.problem(CheckExpiryDate, fmt.Sprintf("the expiry date %q is not six digits", string(b)))
+		p.problem(CheckExpiryDate, "the expiry date is not six digits")
 		return ""
 	}
 	limit := p.now.Year() + 20
@@ -568,7 +569,7 @@ func (p *parser) expiry(b []byte) string {
 		year += 100
 	}
 	if mm < 1 || mm > 12 || dd < 1 || dd > daysIn(year, mm) {
-		p.problem(CheckExpiryDate, fmt.Sprintf("the expiry date %q is not a calendar date", string(b)))
+		p.problem(CheckExpiryDate, "the expiry date is not a calendar date")
 		return ""
 	}
 	p.r.Expired = time.Date(year, time.Month(mm), dd, 0, 0, 0, 0, time.UTC).Before(p.now)

@@ -260,9 +260,9 @@ func TestNotMRZ(t *testing.T) {
 		in   []string
 		want string
 	}{
-		{"nothing", nil, "got 0 lines"},
-		{"one line", []string{strings.Repeat("<", 44)}, "got 1 lines"},
-		{"four lines", []string{"A", "B", "C", "D"}, "got 4 lines"},
+		{"nothing", nil, "got 0 line(s)"},
+		{"one line", []string{strings.Repeat("<", 44)}, "got 1 line(s)"},
+		{"four lines", []string{"A", "B", "C", "D"}, "got 4 line(s)"},
 		{"uneven", []string{strings.Repeat("<", 44), strings.Repeat("<", 43)}, "line 2 has 43"},
 		{"two lines of 30", []string{strings.Repeat("<", 30), strings.Repeat("<", 30)}, "2 lines of 30"},
 		{"three lines of 44", []string{strings.Repeat("<", 44), strings.Repeat("<", 44), strings.Repeat("<", 44)}, "3 lines of 44"},
@@ -399,5 +399,30 @@ func TestCenturyEdges(t *testing.T) {
 				t.Errorf("birth %q expiry %q problems %v valid %v", r.BirthDate, r.ExpiryDate, r.Problems, r.Valid)
 			}
 		})
+	}
+}
+
+// TestProblemsDoNotEchoValues: problem messages may be logged, so they name the field and the
+// rule but never repeat the birth date, sex or nationality that was read.
+func TestProblemsDoNotEchoValues(t *testing.T) {
+	d := doc{format: TD3, code: "P", state: "QQQ", name: "TESTPERSON<<ECHO", number: "X1", nat: "QQQ",
+		birth: "871345", sex: "Q", expiry: "991399"}
+	r, err := ParseText(d.text(), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields := map[string]bool{}
+	for _, p := range r.Problems {
+		fields[p.Field] = true
+		for _, v := range []string{"871345", "1345", "991399", "1399", "QQQ", `"Q"`} {
+			if strings.Contains(p.Message, v) {
+				t.Errorf("problem %s repeats %q: %s", p.Field, v, p.Message)
+			}
+		}
+	}
+	for _, f := range []string{"birthDate", "expiryDate", "sex", "issuingState", "nationality"} {
+		if !fields[f] {
+			t.Errorf("no problem for %s: %v", f, r.Problems)
+		}
 	}
 }
