@@ -53,12 +53,16 @@ var (
 	ErrIncomplete = errors.New("screening form incomplete")
 	// ErrOpenChecks: security checks are pending and the screening deadline has not passed.
 	ErrOpenChecks = errors.New("security checks still pending")
+	// ErrRule: the age rule contradicts the step (capture for a person who counts as under
+	// six, or an exemption for one who does not).
+	ErrRule = errors.New("not allowed by the biometrics age rule")
 )
 
 // TransitionError explains a refused Transition.
 type TransitionError struct {
 	From, To Status
-	Err      error    // ErrTransition, ErrIncomplete or ErrOpenChecks
+	Err      error    // ErrTransition, ErrIncomplete, ErrOpenChecks or ErrRule
+	Reason   Reason   // for ErrRule: the age rule's answer
 	Problems Problems // missing fields, for ErrIncomplete
 	Pending  []string // systems still pending, for ErrOpenChecks
 }
@@ -68,6 +72,8 @@ func (e *TransitionError) Error() string {
 	switch {
 	case len(e.Pending) > 0:
 		msg += " (" + strings.Join(e.Pending, ", ") + "); they can stay open only once the screening deadline has passed"
+	case e.Reason.Message.EN != "":
+		msg += ": " + e.Reason.Message.EN
 	case len(e.Problems) > 0:
 		paths := make([]string, len(e.Problems))
 		for i, p := range e.Problems {
@@ -131,6 +137,10 @@ func (c *Case) Transition(to Status, now time.Time) error {
 		default:
 			return &TransitionError{From: from, To: to, Err: ErrOpenChecks, Pending: pending}
 		}
+	case StatusBiometricsCaptured, StatusBiometricsExempt, StatusBiometricsDeferred:
+		if err := c.biometricsStep(from, to, now); err != nil {
+			return err
+		}
 	case StatusReferred:
 		if c.Referral.To == "" {
 			probs := Problems{problem("referral.to", CodeRequired, msgRequired)}
@@ -177,4 +187,44 @@ func (c *Case) Completeness() Problems {
 	req(c.Vulnerability.Checked, "vulnerability.checked")
 	req(len(c.Checks) > 0, "securityChecks")
 	return ps
+}
+
+// biometricsStep applies the capture rules to the three biometrics steps: capture only for a
+// person of six or older, with the accompanying person of a (possible) minor recorded;
+// exemption only for one who counts as under six; deferral only with a cause on record (a
+// health hold or a temporarily unusable finger with a retake date).
+func (c *Case) biometricsStep(from, to Status, now time.Time) error {
+	at := c.Biometrics.CapturedAt
+	if at.IsZero() {
+		at = now
+	}
+	req, why := c.BiometricsRequired(at)
+	switch to {
+	case StatusBiometricsCaptured:
+		if !req {
+			return &TransitionError{From: from, To: to, Err: ErrRule, Reason: why}
+		}
+		if c.IsMinor(at) && c.Biometrics.Companion == nil {
+			return &TransitionError{From: from, To: to, Err: ErrIncomplete, Problems: Problems{problem("biometrics.companion", CodeCompanionMissing, Message{
+				EN: "The person is or may be a minor: record the accompanying adult family member, representative or trained person first.",
+				NL: "De persoon is of is mogelijk minderjarig: leg eerst het begeleidende volwassen familielid, de vertegenwoordiger of de opgeleide persoon vast.",
+			})}}
+		}
+	case StatusBiometricsExempt:
+		if req {
+			return &TransitionError{From: from, To: to, Err: ErrRule, Reason: why}
+		}
+	case StatusBiometricsDeferred:
+		cause := c.Health.DefersBiometrics
+		for _, f := range c.Biometrics.Fingers {
+			cause = cause || (f.Status == FingerTemporarilyUnusable && !f.RetakeOn.IsZero())
+		}
+		if !cause {
+			return &TransitionError{From: from, To: to, Err: ErrIncomplete, Problems: Problems{problem("biometrics", CodeRequired, Message{
+				EN: "A deferral needs its cause on record: a health hold, or a temporarily unusable finger with a retake date.",
+				NL: "Uitstel vraagt een vastgelegde oorzaak: een medische blokkade, of een tijdelijk onbruikbare vinger met een datum voor opnieuw afnemen.",
+			})}}
+		}
+	}
+	return nil
 }

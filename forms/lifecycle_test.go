@@ -3,6 +3,7 @@ package forms
 import (
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -124,5 +125,49 @@ func TestCompletionNeedsArt17Fields(t *testing.T) {
 	}
 	if err := c.Transition(StatusReferred, t0.Add(day)); !errors.Is(err, ErrIncomplete) {
 		t.Errorf("referral without target: %v", err)
+	}
+}
+
+func TestBiometricsSteps(t *testing.T) {
+	now := t0.Add(day)
+	adult := func() *Case { return &Case{Identity: Identity{BirthDate: PartialDate{1990, 1, 1}}} }
+	child := func() *Case { return &Case{Identity: Identity{BirthDate: PartialDate{2015, 1, 1}}} }
+	under6 := func() *Case { return &Case{Identity: Identity{BirthDate: PartialDate{2022, 1, 1}}} }
+	for _, tc := range []struct {
+		name string
+		c    *Case
+		to   Status
+		want error
+	}{
+		{"adult captured", adult(), StatusBiometricsCaptured, nil},
+		{"adult exempt", adult(), StatusBiometricsExempt, ErrRule},
+		{"under six captured", under6(), StatusBiometricsCaptured, ErrRule},
+		{"under six exempt", under6(), StatusBiometricsExempt, nil},
+		{"child without companion", child(), StatusBiometricsCaptured, ErrIncomplete},
+		{"child with companion", func() *Case {
+			c := child()
+			c.Biometrics.Companion = &Companion{Name: "TESTPERSON GAMMA", Role: CompanionFamily}
+			return c
+		}(), StatusBiometricsCaptured, nil},
+		{"deferred without cause", adult(), StatusBiometricsDeferred, ErrIncomplete},
+		{"deferred on health hold", func() *Case { c := adult(); c.Health.DefersBiometrics = true; return c }(), StatusBiometricsDeferred, nil},
+		{"deferred for a finger retake", func() *Case {
+			c := adult()
+			c.Biometrics.Fingers = []Finger{{Position: RightIndex, Status: FingerTemporarilyUnusable, RetakeOn: PartialDate{2026, 6, 20}}}
+			return c
+		}(), StatusBiometricsDeferred, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.c.Transition(tc.to, now)
+			if !errors.Is(err, tc.want) || (tc.want == nil && err != nil) {
+				t.Fatalf("err %v, want %v", err, tc.want)
+			}
+			if tc.want != nil && tc.c.Status != "" {
+				t.Errorf("refused step changed status to %s", tc.c.Status)
+			}
+			if errors.Is(err, ErrRule) && !strings.Contains(err.Error(), "six") {
+				t.Errorf("rule error does not explain: %v", err)
+			}
+		})
 	}
 }
