@@ -143,4 +143,3 @@ func TestConformance(t *testing.T) {
 		},
 	})
 }
-
