@@ -484,3 +484,22 @@ func (v *validator) referral(r Referral) {
 	}
 	v.notFuture("referral.at", r.At)
 }
+
+// Validate checks a health-details record before the app seals it in the health class.
+func (h *HealthDetails) Validate(now time.Time) Problems {
+	v := &validator{now: now, today: DateOf(now)}
+	if strings.TrimSpace(h.CaseReference) == "" {
+		v.add("caseReference", CodeRequired, msgRequired)
+	}
+	if strings.TrimSpace(h.Examiner) == "" {
+		v.add("examiner", CodeRequired, Message{
+			EN: "Record which medical staff member did the check.",
+			NL: "Leg vast welke medewerker de controle heeft gedaan.",
+		})
+	}
+	if h.At.IsZero() {
+		v.add("at", CodeRequired, msgRequired)
+	}
+	v.notFuture("at", h.At)
+	return v.ps
+}

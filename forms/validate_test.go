@@ -162,3 +162,18 @@ func TestBlockingDropsOnlyAdvisories(t *testing.T) {
 		t.Errorf("blocking = %v", b)
 	}
 }
+
+func TestHealthDetailsValidate(t *testing.T) {
+	now := t0.Add(day)
+	ok := HealthDetails{CaseReference: "SPL-1", Examiner: "MED-7", At: t0, Findings: "none"}
+	if ps := ok.Validate(now); len(ps) != 0 {
+		t.Errorf("valid details: %v", ps)
+	}
+	bad := HealthDetails{At: now.Add(day)}
+	ps := bad.Validate(now)
+	for _, want := range [][2]string{{"caseReference", CodeRequired}, {"examiner", CodeRequired}, {"at", CodeFutureDate}} {
+		if !ps.Has(want[0], want[1]) {
+			t.Errorf("missing %v in %v", want, ps)
+		}
+	}
+}
