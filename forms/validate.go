@@ -2,8 +2,12 @@ package forms
 
 import (
 	"fmt"
+	"sort"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/fieldscreen/fieldscreen/assets"
 )
 
 // clockSkew is how far in the future a timestamp may lie before it counts as a mistake:
@@ -190,11 +194,25 @@ func (v *validator) trigger(t Trigger) {
 var mediums = []string{"paper", "electronic"}
 
 func (v *validator) information(in Information) {
-	if in.LeafletLanguage != "" && !isLower(in.LeafletLanguage, 2, 3) {
-		v.add("information.leafletLanguage", CodeUnknownLanguage, Message{
-			EN: fmt.Sprintf("Leaflet language %q is not a language code such as en, nl, fr, ar or fa.", in.LeafletLanguage),
-			NL: fmt.Sprintf("Foldertaal %q is geen taalcode zoals en, nl, fr, ar of fa.", in.LeafletLanguage),
-		})
+	if in.LeafletLanguage != "" || in.LeafletVersion != "" {
+		have := leafletFiles()
+		version := in.LeafletVersion
+		if version == "" {
+			version = "v1"
+		}
+		switch {
+		case in.LeafletLanguage == "":
+		case !isLower(in.LeafletLanguage, 2, 3) || !have[leafletKey{version: "", lang: in.LeafletLanguage}]:
+			v.add("information.leafletLanguage", CodeUnknownLanguage, Message{
+				EN: fmt.Sprintf("There is no leaflet in language %q; available: %s.", in.LeafletLanguage, leafletLangs(have)),
+				NL: fmt.Sprintf("Er is geen folder in taal %q; beschikbaar: %s.", in.LeafletLanguage, leafletLangs(have)),
+			})
+		case !have[leafletKey{version: version, lang: in.LeafletLanguage}]:
+			v.add("information.leafletVersion", CodeInvalidValue, Message{
+				EN: fmt.Sprintf("There is no leaflet version %q in language %q.", version, in.LeafletLanguage),
+				NL: fmt.Sprintf("Er is geen folderversie %q in taal %q.", version, in.LeafletLanguage),
+			})
+		}
 	}
 	if in.Medium != "" && !oneOf(in.Medium, mediums) {
 		v.add("information.medium", CodeInvalidValue, enumMsg("medium", in.Medium, mediums))
@@ -502,4 +520,42 @@ func (h *HealthDetails) Validate(now time.Time) Problems {
 	}
 	v.notFuture("at", h.At)
 	return v.ps
+}
+
+type leafletKey struct{ version, lang string }
+
+// leafletFiles lists the leaflets shipped in assets (leaflet-<version>.<lang>.json), keyed by
+// version and language, and by language alone (version ""). Handed-over versions are never
+// removed from assets, so a recorded version can always be checked.
+var leafletFiles = sync.OnceValue(func() map[leafletKey]bool {
+	have := map[leafletKey]bool{}
+	entries, err := assets.Leaflets.ReadDir("leaflets")
+	if err != nil {
+		return have
+	}
+	for _, e := range entries {
+		name, ok := strings.CutPrefix(e.Name(), "leaflet-")
+		if !ok {
+			continue
+		}
+		name, ok = strings.CutSuffix(name, ".json")
+		version, lang, ok2 := strings.Cut(name, ".")
+		if !ok || !ok2 {
+			continue
+		}
+		have[leafletKey{version, lang}] = true
+		have[leafletKey{"", lang}] = true
+	}
+	return have
+})
+
+func leafletLangs(have map[leafletKey]bool) string {
+	var langs []string
+	for k := range have {
+		if k.version == "" {
+			langs = append(langs, k.lang)
+		}
+	}
+	sort.Strings(langs)
+	return strings.Join(langs, ", ")
 }

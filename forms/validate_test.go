@@ -50,6 +50,8 @@ func TestValidateProblems(t *testing.T) {
 		{"trigger in future", func(c *Case) { c.Trigger.At = now.Add(hour) }, "trigger.at", CodeFutureDate},
 		{"held flag on wrong reason", func(c *Case) { c.Trigger.HeldAtBorderOver72h = true }, "trigger.heldAtBorderOver72h", CodeInconsistent},
 		{"bad leaflet language", func(c *Case) { c.Info.LeafletLanguage = "Arabic" }, "information.leafletLanguage", CodeUnknownLanguage},
+		{"no leaflet in that language", func(c *Case) { c.Info.LeafletLanguage = "de" }, "information.leafletLanguage", CodeUnknownLanguage},
+		{"no such leaflet version", func(c *Case) { c.Info.LeafletVersion = "v9" }, "information.leafletVersion", CodeInvalidValue},
 		{"interpreter recorded but not used", func(c *Case) { c.Info.Interpreter.Used = false }, "information.interpreter.used", CodeInconsistent},
 		{"bad health result", func(c *Case) { c.Health.Result = "fine" }, "health.result", CodeInvalidValue},
 		{"bad vulnerability indicator", func(c *Case) { c.Vulnerability.Indicators = []string{"sad"} }, "vulnerability.indicators[0]", CodeInvalidValue},
