@@ -59,6 +59,9 @@ func (s *Session) CreateCase(c *forms.Case) (vault.CaseID, error) {
 // CreateCases stores several new cases in one transaction (imports, demo data): all or none.
 func (s *Session) CreateCases(cs []*forms.Case) ([]vault.CaseID, error) {
 	s.Touch()
+	if s.Role() == vault.Medic {
+		return nil, ErrMedicEdit
+	}
 	now := s.nowFunc()
 	for _, c := range cs {
 		if c.Reference == "" {
@@ -95,9 +98,15 @@ func (s *Session) CreateCases(cs []*forms.Case) ([]vault.CaseID, error) {
 	return ids, nil
 }
 
+// ErrMedicEdit: medics record the health check (SaveHealth) and nothing else on a case.
+var ErrMedicEdit = errors.New("medical staff record the health check only: ask an officer to change the rest of the case")
+
 // SaveCase replaces a case with its edited version.
 func (s *Session) SaveCase(id vault.CaseID, c *forms.Case) error {
 	s.Touch()
+	if s.Role() == vault.Medic {
+		return ErrMedicEdit
+	}
 	now := s.nowFunc()
 	err := s.vs.Update(func(tx *vault.Tx) error {
 		if err := caseExists(tx, id); err != nil {

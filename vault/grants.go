@@ -53,9 +53,11 @@ type roleGrant struct {
 var grantTable = map[Role]roleGrant{
 	// Officers and registrars read the pairings (no personal data) so capture can refuse an
 	// unpaired or changed device; only technicians pair.
-	Officer:    {classes: map[Class]Access{Core: ReadWrite, Biometric: ReadWrite, Devices: Read, Sync: ReadWrite}},
-	Registrar:  {classes: map[Class]Access{Core: ReadWrite, Devices: Read, Sync: ReadWrite}},
-	Medic:      {classes: map[Class]Access{Health: ReadWrite, Core: Read, Sync: ReadWrite}},
+	Officer:   {classes: map[Class]Access{Core: ReadWrite, Biometric: ReadWrite, Devices: Read, Sync: ReadWrite}},
+	Registrar: {classes: map[Class]Access{Core: ReadWrite, Devices: Read, Sync: ReadWrite}},
+	// Medics write core only to record the health outcome on the case (app.SaveHealth; the
+	// app refuses their other case edits); the details stay in health.
+	Medic:      {classes: map[Class]Access{Health: ReadWrite, Core: ReadWrite, Sync: ReadWrite}},
 	Supervisor: {classes: map[Class]Access{Core: ReadWrite, Sync: ReadWrite}, manageUsers: true},
 	Technician: {classes: map[Class]Access{Devices: ReadWrite, Sync: ReadWrite}},
 	Auditor:    {classes: map[Class]Access{Audit: Read}},

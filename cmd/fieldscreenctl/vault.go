@@ -127,11 +127,14 @@ func runVault(e *Env, args []string) error {
 			return err
 		}
 		defer v.Close()
+		if err := v.Check(); err != nil {
+			return fmt.Errorf("vault file %s fails bbolt's consistency check (%w): keep the file as it is, restore the last backup, and tell a supervisor", e.VaultDir, err)
+		}
 		rep, err := v.VerifyAudit()
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.Stdout, "vault %s opens; audit chain: %s\n", e.VaultDir, rep)
+		fmt.Fprintf(e.Stdout, "vault %s: file consistent; audit chain: %s\n", e.VaultDir, rep)
 		return nil
 	default: // compact
 		v, err := e.openVault()
