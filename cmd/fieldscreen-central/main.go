@@ -1,0 +1,215 @@
+// Command fieldscreen-central runs the reference central server for fieldscreen terminals
+// and its operator tools: enrolment tokens, packet export and import, revocation, stats.
+//
+//	fieldscreen-central serve --data DIR --listen 127.0.0.1:PORT [--watchlist FILE] [--hostname NAME]
+//	fieldscreen-central token create --data DIR
+//	fieldscreen-central packets export --data DIR OUTDIR
+//	fieldscreen-central packets import --data DIR INDIR
+//	fieldscreen-central device revoke --data DIR DEVICE-ID [--reason TEXT]
+//	fieldscreen-central stats --data DIR [--json]
+//
+// The data folder holds the keys (ca.pem, server.pem, age-identity.txt, receipt-key.pem),
+// central.db and the stored packets. Only one process may use it at a time.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/fieldscreen/fieldscreen/sync/central"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+type usageErr struct{ msg string }
+
+func (u usageErr) Error() string { return u.msg }
+
+func run(args []string, stdout, stderr io.Writer) int {
+	err := dispatch(args, stdout)
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintf(stderr, "fieldscreen-central: %s\n", strings.Join(strings.Fields(err.Error()), " "))
+	var u usageErr
+	if errors.As(err, &u) {
+		return 2
+	}
+	return 1
+}
+
+const usage = "usage: fieldscreen-central serve|token create|packets export|packets import|device revoke|stats --data DIR ..."
+
+// flags parses flags that may come before or after positional arguments.
+func flags(name string, args []string, def func(*flag.FlagSet)) (*flag.FlagSet, []string, *string, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	data := fs.String("data", "", "central data folder")
+	def(fs)
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, nil, nil, usageErr{fmt.Sprintf("%s: %v", name, err)}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			break
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+	if *data == "" {
+		return nil, nil, nil, usageErr{name + " needs --data DIR"}
+	}
+	return fs, pos, data, nil
+}
+
+func dispatch(args []string, stdout io.Writer) error {
+	if len(args) == 0 {
+		return usageErr{usage}
+	}
+	switch args[0] {
+	case "serve":
+		var listen, watch, host *string
+		_, _, data, err := flags("serve", args[1:], func(fs *flag.FlagSet) {
+			listen = fs.String("listen", "127.0.0.1:8443", "address to listen on")
+			watch = fs.String("watchlist", "", "watch-list file for the simulated security checks")
+			host = fs.String("hostname", "", "extra host name for the server certificate")
+		})
+		if err != nil {
+			return err
+		}
+		opt := central.Options{}
+		if *host != "" {
+			opt.Hosts = []string{*host}
+		}
+		if *watch != "" {
+			if opt.Watchlist, err = central.LoadWatchlist(*watch); err != nil {
+				return err
+			}
+		}
+		srv, err := central.Open(*data, opt)
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		ln, err := net.Listen("tcp", *listen)
+		if err != nil {
+			return fmt.Errorf("listen on %s: %w", *listen, err)
+		}
+		fmt.Fprintf(stdout, "fieldscreen-central listening on https://%s\n", ln.Addr())
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return srv.Serve(ctx, ln)
+	case "token":
+		if len(args) < 2 || args[1] != "create" {
+			return usageErr{"usage: fieldscreen-central token create --data DIR"}
+		}
+		_, _, data, err := flags("token create", args[2:], func(*flag.FlagSet) {})
+		if err != nil {
+			return err
+		}
+		return withServer(*data, func(s *central.Server) error {
+			tok, err := s.CreateToken()
+			if err == nil {
+				fmt.Fprintln(stdout, tok)
+			}
+			return err
+		})
+	case "packets":
+		if len(args) < 2 || (args[1] != "export" && args[1] != "import") {
+			return usageErr{"usage: fieldscreen-central packets export|import --data DIR FOLDER"}
+		}
+		_, pos, data, err := flags("packets "+args[1], args[2:], func(*flag.FlagSet) {})
+		if err != nil {
+			return err
+		}
+		if len(pos) != 1 {
+			return usageErr{"packets " + args[1] + " needs one folder"}
+		}
+		return withServer(*data, func(s *central.Server) error {
+			if args[1] == "export" {
+				n, err := central.ExportDir(s.Store(), pos[0])
+				if err == nil {
+					fmt.Fprintf(stdout, "exported %d sealed packets to %s\n", n, pos[0])
+				}
+				return err
+			}
+			rep, err := s.ImportDir(pos[0])
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "imported %d, duplicates %d, refused %d\n", rep.Imported, rep.Duplicates, len(rep.Refused))
+			for _, r := range rep.Refused {
+				fmt.Fprintf(stdout, "refused %s\n", r)
+			}
+			if len(rep.Refused) > 0 {
+				return fmt.Errorf("%d packets refused", len(rep.Refused))
+			}
+			return nil
+		})
+	case "device":
+		if len(args) < 2 || args[1] != "revoke" {
+			return usageErr{"usage: fieldscreen-central device revoke --data DIR DEVICE-ID [--reason TEXT]"}
+		}
+		var reason *string
+		_, pos, data, err := flags("device revoke", args[2:], func(fs *flag.FlagSet) {
+			reason = fs.String("reason", "revoked by the central operator", "reason shown to the terminal")
+		})
+		if err != nil {
+			return err
+		}
+		if len(pos) != 1 {
+			return usageErr{"device revoke needs one DEVICE-ID"}
+		}
+		return withServer(*data, func(s *central.Server) error {
+			if err := s.RevokeDevice(pos[0], *reason); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "revoked %s\n", pos[0])
+			return nil
+		})
+	case "stats":
+		var asJSON *bool
+		_, _, data, err := flags("stats", args[1:], func(fs *flag.FlagSet) { asJSON = fs.Bool("json", false, "JSON output") })
+		if err != nil {
+			return err
+		}
+		return withServer(*data, func(s *central.Server) error {
+			st, err := central.GetStats(s.Store())
+			if err != nil {
+				return err
+			}
+			if *asJSON {
+				return json.NewEncoder(stdout).Encode(st)
+			}
+			fmt.Fprintf(stdout, "packets %d (%d bytes), duplicates rejected %d, conflicts %d, devices %d (%d revoked)\n",
+				st.Packets, st.Bytes, st.DuplicatesRejected, st.Conflicts, st.Devices, st.Revoked)
+			return nil
+		})
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	}
+	return usageErr{fmt.Sprintf("unknown command %q; %s", args[0], usage)}
+}
+
+func withServer(dir string, fn func(*central.Server) error) error {
+	s, err := central.Open(dir, central.Options{})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return fn(s)
+}

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/fieldscreen/fieldscreen/sync"
+	"github.com/fieldscreen/fieldscreen/vault"
+)
+
+func init() {
+	register(Command{Name: "sync", Summary: "run [--once] | status --json | pause | resume | limit | export --to DIR: send packets to central", Run: runSync})
+}
+
+// syncOptions is overridden by tests (injected clock, shorter waits).
+var syncOptions = func() sync.Options { return sync.Options{} }
+
+func runSync(e *Env, args []string) error {
+	sub, rest, err := subcommand("sync", args, "run", "status", "pause", "resume", "limit", "export")
+	if err != nil {
+		return err
+	}
+	switch sub {
+	case "run":
+		return syncRun(e, rest)
+	case "status":
+		fs := newFlags("sync status")
+		asJSON := fs.Bool("json", false, "print JSON")
+		if err := fs.Parse(rest); err != nil {
+			return usageError("%v", err)
+		}
+		return e.withSession(func(v *vault.Vault, s *vault.Session) error {
+			var st sync.Status
+			if err := s.View(func(tx *vault.Tx) error {
+				var err error
+				st, err = sync.GetStatus(tx, time.Now())
+				return err
+			}); err != nil {
+				return err
+			}
+			if *asJSON {
+				enc := json.NewEncoder(e.Stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(st)
+			}
+			last := "never"
+			if !st.LastContact.IsZero() {
+				last = st.LastContact.Local().Format(time.RFC3339)
+			}
+			fmt.Fprintf(e.Stdout, "pending %d (%d bytes), delivered %d, purged %d, refused %d\n", st.Pending, st.PendingBytes, st.Delivered, st.Purged, len(st.Refused))
+			fmt.Fprintf(e.Stdout, "oldest urgent %s, last contact %s, breaker %s, paused %v\n",
+				(time.Duration(st.OldestUrgentAgeSeconds) * time.Second).String(), last, st.Breaker, st.Paused)
+			for _, r := range st.Refused {
+				fmt.Fprintf(e.Stdout, "refused %s: %s\n", r.PacketID, r.Reason)
+			}
+			return nil
+		})
+	case "pause", "resume", "limit":
+		var limit int64 = -1
+		if sub == "limit" {
+			if len(rest) != 1 {
+				return usageError("sync limit needs BYTES-PER-SECOND (0 = unlimited)")
+			}
+			n, err := strconv.ParseInt(rest[0], 10, 64)
+			if err != nil || n < 0 {
+				return usageError("sync limit: %q is not a number of bytes per second", rest[0])
+			}
+			limit = n
+		}
+		return e.withSession(func(v *vault.Vault, s *vault.Session) error {
+			return s.Update(func(tx *vault.Tx) error {
+				st, err := sync.LoadSettings(tx)
+				if err != nil {
+					return err
+				}
+				switch sub {
+				case "pause":
+					st.Paused = true
+				case "resume":
+					st.Paused = false
+				default:
+					st.BandwidthLimit = limit
+				}
+				if err := sync.SaveSettings(tx, st); err != nil {
+					return err
+				}
+				fmt.Fprintf(e.Stdout, "sync paused %v, bandwidth limit %d bytes/s\n", st.Paused, st.BandwidthLimit)
+				return tx.Audit(vault.AuditEvent{Action: "sync." + sub, Class: vault.Sync})
+			})
+		})
+	default: // export
+		fs := newFlags("sync export")
+		to := fs.String("to", "", "folder on the removable medium")
+		if err := fs.Parse(rest); err != nil {
+			return usageError("%v", err)
+		}
+		if *to == "" {
+			return usageError("sync export needs --to DIR")
+		}
+		return e.withSession(func(v *vault.Vault, s *vault.Session) error {
+			n, err := sync.Export(s, v.PacketDir(), *to)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.Stdout, "exported %d sealed packets to %s (they stay queued until central's receipt)\n", n, *to)
+			return nil
+		})
+	}
+}
+
+func syncRun(e *Env, args []string) error {
+	fs := newFlags("sync run")
+	once := fs.Bool("once", false, "drain the queue once and exit")
+	every := fs.Duration("every", 30*time.Second, "pause between drains when not --once")
+	if err := fs.Parse(args); err != nil {
+		return usageError("%v", err)
+	}
+	return e.withSession(func(v *vault.Vault, s *vault.Session) error {
+		c, err := sync.CleanOrphans(s, v.PacketDir())
+		if err != nil {
+			return err
+		}
+		if len(c.RemovedOrphans) > 0 {
+			fmt.Fprintf(e.Stderr, "removed %d sealed files whose case change never committed\n", len(c.RemovedOrphans))
+		}
+		for _, id := range c.MissingFiles {
+			fmt.Fprintf(e.Stderr, "warning: packet %s is queued but its sealed file is missing; it cannot be sent (report it)\n", id)
+		}
+		w, err := sync.NewWorker(v, s, syncOptions())
+		if err != nil {
+			return err
+		}
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		if !*once {
+			err := w.Run(ctx, *every)
+			if errors.Is(err, context.Canceled) {
+				return nil
+			}
+			return err
+		}
+		rep, err := w.RunOnce(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.Stdout, "delivered %d, refused %d, pending %d, results %d\n", rep.Delivered, rep.Refused, rep.Pending, rep.Results)
+		if rep.Offline != nil {
+			return &ExitError{Code: 3, Err: fmt.Errorf("%d packets still pending: %w", rep.Pending, rep.Offline)}
+		}
+		if rep.Pending > 0 {
+			return &ExitError{Code: 3, Err: fmt.Errorf("%d packets still pending (in backoff; see sync status)", rep.Pending)}
+		}
+		return nil
+	})
+}

@@ -1,0 +1,33 @@
+package sync
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// EurodacDeadline is the legal clock of a Eurodac registration: 72 hours after capture
+// (Regulation (EU) 2024/1358).
+const EurodacDeadline = 72 * time.Hour
+
+// NewCheckPacket builds a security-check packet for a case: the names and document numbers
+// to check against the national and EU systems (central's simulator: its watch list).
+func NewCheckPacket(caseID string, names, documentNumbers []string) *Packet {
+	body, _ := json.Marshal(struct {
+		Names           []string `json:"names"`
+		DocumentNumbers []string `json:"document_numbers"`
+	}{names, documentNumbers})
+	return &Packet{Header: Header{Kind: KindSecurityCheck, CaseID: caseID, Priority: PriorityFor(KindSecurityCheck)}, Body: body}
+}
+
+// NewEurodacPacket builds a Eurodac registration packet carrying the ANSI/NIST transaction
+// (fingerprints and face) as an attached file; the deadline is capture + 72 h.
+func NewEurodacPacket(caseID string, captured time.Time, nist []byte, meta json.RawMessage) *Packet {
+	if meta == nil {
+		meta = json.RawMessage(`{}`)
+	}
+	return &Packet{
+		Header: Header{Kind: KindEurodac, CaseID: caseID, Priority: P0, Deadline: captured.Add(EurodacDeadline).UTC()},
+		Body:   meta,
+		Files:  []File{{Name: "transaction.an2", Data: nist}},
+	}
+}

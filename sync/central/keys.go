@@ -1,0 +1,249 @@
+package central
+
+import (
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math/big"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"filippo.io/age"
+)
+
+// Keys are central's long-lived keys, kept as files in the data folder:
+//
+//	ca.pem, ca-key.pem          the CA issuing terminal certificates (ECDSA P-256)
+//	server.pem, server-key.pem  central's TLS certificate and key (the terminals pin this key)
+//	age-identity.txt            the age X25519 identity packets are sealed to (`age -d -i` reads it)
+//	receipt-key.pem             the Ed25519 key signing receipts, results, config and checkpoints
+type Keys struct {
+	CA         *x509.Certificate
+	CAKey      *ecdsa.PrivateKey
+	Server     tls.Certificate
+	Identity   *age.X25519Identity
+	ReceiptKey ed25519.PrivateKey
+}
+
+// LoadOrCreateKeys reads the keys from dir, creating any that are missing. hosts are the
+// names and IP addresses the server certificate must carry (localhost and 127.0.0.1 are
+// always included); the certificate is re-issued with the same key when a host is added,
+// so the terminals' pin stays valid.
+func LoadOrCreateKeys(dir string, hosts []string) (*Keys, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	k := &Keys{}
+	var err error
+	// CA
+	caKey, err := loadOrCreateECKey(filepath.Join(dir, "ca-key.pem"))
+	if err != nil {
+		return nil, err
+	}
+	k.CAKey = caKey
+	caPath := filepath.Join(dir, "ca.pem")
+	if k.CA, err = readCert(caPath); errors.Is(err, fs.ErrNotExist) {
+		tmpl := &x509.Certificate{
+			SerialNumber: randSerial(), Subject: pkix.Name{CommonName: "fieldscreen central CA"},
+			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(10, 0, 0),
+			IsCA: true, BasicConstraintsValid: true, MaxPathLenZero: true,
+			KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign | x509.KeyUsageDigitalSignature,
+		}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &caKey.PublicKey, caKey)
+		if err != nil {
+			return nil, fmt.Errorf("make CA certificate: %w", err)
+		}
+		if err := writePEM(caPath, "CERTIFICATE", der); err != nil {
+			return nil, err
+		}
+		k.CA, _ = x509.ParseCertificate(der)
+	} else if err != nil {
+		return nil, err
+	}
+	// server certificate
+	srvKey, err := loadOrCreateECKey(filepath.Join(dir, "server-key.pem"))
+	if err != nil {
+		return nil, err
+	}
+	hosts = append([]string{"localhost", "127.0.0.1", "::1"}, hosts...)
+	srvPath := filepath.Join(dir, "server.pem")
+	srv, err := readCert(srvPath)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	if srv == nil || !coversHosts(srv, hosts) || time.Until(srv.NotAfter) < 30*24*time.Hour {
+		tmpl := &x509.Certificate{
+			SerialNumber: randSerial(), Subject: pkix.Name{CommonName: "fieldscreen central"},
+			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(1, 0, 0),
+			KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		}
+		for _, h := range hosts {
+			if ip := net.ParseIP(h); ip != nil {
+				tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
+			} else if h != "" {
+				tmpl.DNSNames = append(tmpl.DNSNames, h)
+			}
+		}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, k.CA, &srvKey.PublicKey, caKey)
+		if err != nil {
+			return nil, fmt.Errorf("make server certificate: %w", err)
+		}
+		if err := writePEM(srvPath, "CERTIFICATE", der); err != nil {
+			return nil, err
+		}
+		srv, _ = x509.ParseCertificate(der)
+	}
+	k.Server = tls.Certificate{Certificate: [][]byte{srv.Raw, k.CA.Raw}, PrivateKey: srvKey, Leaf: srv}
+	// age identity
+	idPath := filepath.Join(dir, "age-identity.txt")
+	if b, err := os.ReadFile(idPath); err == nil {
+		ids, err := age.ParseIdentities(strings.NewReader(string(b)))
+		if err != nil || len(ids) != 1 {
+			return nil, fmt.Errorf("%s: want one age X25519 identity", idPath)
+		}
+		id, ok := ids[0].(*age.X25519Identity)
+		if !ok {
+			return nil, fmt.Errorf("%s: want an X25519 identity", idPath)
+		}
+		k.Identity = id
+	} else if errors.Is(err, fs.ErrNotExist) {
+		id, err := age.GenerateX25519Identity()
+		if err != nil {
+			return nil, err
+		}
+		txt := fmt.Sprintf("# created: %s\n# public key: %s\n%s\n", time.Now().UTC().Format(time.RFC3339), id.Recipient(), id)
+		if err := writeFileAtomic(idPath, []byte(txt)); err != nil {
+			return nil, err
+		}
+		k.Identity = id
+	} else {
+		return nil, err
+	}
+	// receipt key
+	rkPath := filepath.Join(dir, "receipt-key.pem")
+	if b, err := os.ReadFile(rkPath); err == nil {
+		blk, _ := pem.Decode(b)
+		if blk == nil {
+			return nil, fmt.Errorf("%s: not PEM", rkPath)
+		}
+		key, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", rkPath, err)
+		}
+		ek, ok := key.(ed25519.PrivateKey)
+		if !ok {
+			return nil, fmt.Errorf("%s: want an Ed25519 key", rkPath)
+		}
+		k.ReceiptKey = ek
+	} else if errors.Is(err, fs.ErrNotExist) {
+		_, priv, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			return nil, err
+		}
+		der, _ := x509.MarshalPKCS8PrivateKey(priv)
+		if err := writePEM(rkPath, "PRIVATE KEY", der); err != nil {
+			return nil, err
+		}
+		k.ReceiptKey = priv
+	} else {
+		return nil, err
+	}
+	return k, nil
+}
+
+func coversHosts(c *x509.Certificate, hosts []string) bool {
+	for _, h := range hosts {
+		if ip := net.ParseIP(h); ip != nil {
+			if !slices.ContainsFunc(c.IPAddresses, func(x net.IP) bool { return x.Equal(ip) }) {
+				return false
+			}
+		} else if h != "" && !slices.Contains(c.DNSNames, h) {
+			return false
+		}
+	}
+	return true
+}
+
+func randSerial() *big.Int {
+	n, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
+	if err != nil {
+		panic("crypto/rand failed: " + err.Error())
+	}
+	return n
+}
+
+func loadOrCreateECKey(path string) (*ecdsa.PrivateKey, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			return nil, err
+		}
+		der, _ := x509.MarshalPKCS8PrivateKey(key)
+		return key, writePEM(path, "PRIVATE KEY", der)
+	}
+	if err != nil {
+		return nil, err
+	}
+	blk, _ := pem.Decode(b)
+	if blk == nil {
+		return nil, fmt.Errorf("%s: not PEM", path)
+	}
+	key, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	ek, ok := key.(*ecdsa.PrivateKey)
+	if !ok {
+		return nil, fmt.Errorf("%s: want an ECDSA key", path)
+	}
+	return ek, nil
+}
+
+func readCert(path string) (*x509.Certificate, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	blk, _ := pem.Decode(b)
+	if blk == nil {
+		return nil, fmt.Errorf("%s: not PEM", path)
+	}
+	return x509.ParseCertificate(blk.Bytes)
+}
+
+func writePEM(path, typ string, der []byte) error {
+	return writeFileAtomic(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}))
+}
+
+func writeFileAtomic(path string, b []byte) error {
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}

@@ -1,0 +1,214 @@
+package central
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"sort"
+	gosync "sync"
+	"time"
+
+	fsync "github.com/fieldscreen/fieldscreen/sync"
+)
+
+// MemStore is an in-memory Store for tests and tools; it loses everything on exit.
+type MemStore struct {
+	mu       gosync.Mutex
+	packets  map[string]PacketMeta
+	data     map[string][]byte
+	seq      uint64
+	tokens   map[[32]byte]bool // value: used
+	devices  map[string]Device
+	results  map[string][]fsync.Result
+	uploads  map[string]Upload
+	counters map[string]int64
+}
+
+// NewMemStore returns an empty in-memory store.
+func NewMemStore() *MemStore {
+	return &MemStore{packets: map[string]PacketMeta{}, data: map[string][]byte{}, tokens: map[[32]byte]bool{},
+		devices: map[string]Device{}, results: map[string][]fsync.Result{}, uploads: map[string]Upload{}, counters: map[string]int64{}}
+}
+
+func (m *MemStore) PutPacket(meta PacketMeta, data io.Reader, receipt func(uint64) (fsync.Signed, error)) (PacketMeta, bool, error) {
+	if !fsync.ValidID(meta.PacketID) {
+		return PacketMeta{}, false, fmt.Errorf("invalid packet ID")
+	}
+	b, err := io.ReadAll(data)
+	if err != nil {
+		return PacketMeta{}, false, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if old, ok := m.packets[meta.PacketID]; ok {
+		return old, false, nil
+	}
+	sum := sha256.Sum256(b)
+	if hex.EncodeToString(sum[:]) != meta.SHA256 || int64(len(b)) != meta.Size {
+		return PacketMeta{}, false, fsync.ErrBadDigest
+	}
+	meta.Seq = m.seq + 1
+	if meta.Receipt, err = receipt(meta.Seq); err != nil {
+		return PacketMeta{}, false, err
+	}
+	m.seq++
+	m.packets[meta.PacketID], m.data[meta.PacketID] = meta, b
+	return meta, true, nil
+}
+
+func (m *MemStore) Packet(id string) (PacketMeta, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	p, ok := m.packets[id]
+	if !ok {
+		return p, ErrNotFound
+	}
+	return p, nil
+}
+
+func (m *MemStore) OpenPacket(id string) (io.ReadCloser, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	b, ok := m.data[id]
+	if !ok {
+		return nil, ErrNotFound
+	}
+	return io.NopCloser(bytes.NewReader(b)), nil
+}
+
+func (m *MemStore) Packets(fn func(PacketMeta) error) error {
+	m.mu.Lock()
+	ids := make([]string, 0, len(m.packets))
+	for id := range m.packets {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	metas := make([]PacketMeta, len(ids))
+	for i, id := range ids {
+		metas[i] = m.packets[id]
+	}
+	m.mu.Unlock()
+	for _, p := range metas {
+		if err := fn(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (m *MemStore) AddToken(hash [32]byte, _ time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.tokens[hash] = false
+	return nil
+}
+
+func (m *MemStore) UseToken(hash [32]byte) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	used, ok := m.tokens[hash]
+	switch {
+	case !ok:
+		return ErrUnknownToken
+	case used:
+		return ErrTokenUsed
+	}
+	m.tokens[hash] = true
+	return nil
+}
+
+func (m *MemStore) PutDevice(d Device) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.devices[d.ID] = d
+	return nil
+}
+
+func (m *MemStore) Device(id string) (Device, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	d, ok := m.devices[id]
+	if !ok {
+		return d, ErrNotFound
+	}
+	return d, nil
+}
+
+func (m *MemStore) Devices(fn func(Device) error) error {
+	m.mu.Lock()
+	ds := make([]Device, 0, len(m.devices))
+	for _, d := range m.devices {
+		ds = append(ds, d)
+	}
+	m.mu.Unlock()
+	sort.Slice(ds, func(i, j int) bool { return ds[i].ID < ds[j].ID })
+	for _, d := range ds {
+		if err := fn(d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (m *MemStore) AppendResult(dev string, r fsync.Result) (uint64, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r.Seq = uint64(len(m.results[dev]) + 1)
+	m.results[dev] = append(m.results[dev], r)
+	return r.Seq, nil
+}
+
+func (m *MemStore) Results(dev string, after uint64, limit int) ([]fsync.Result, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	rs := m.results[dev]
+	if after >= uint64(len(rs)) {
+		return nil, nil
+	}
+	rs = rs[after:]
+	if len(rs) > limit {
+		rs = rs[:limit]
+	}
+	return append([]fsync.Result(nil), rs...), nil
+}
+
+func (m *MemStore) PutUpload(u Upload) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.uploads[u.DeviceID+"/"+u.PacketID] = u
+	return nil
+}
+
+func (m *MemStore) Upload(dev, pkt string) (Upload, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	u, ok := m.uploads[dev+"/"+pkt]
+	if !ok {
+		return u, ErrNotFound
+	}
+	return u, nil
+}
+
+func (m *MemStore) DeleteUpload(dev, pkt string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.uploads, dev+"/"+pkt)
+	return nil
+}
+
+func (m *MemStore) Incr(name string, n int64) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.counters[name] += n
+	return nil
+}
+
+func (m *MemStore) Counter(name string) (int64, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.counters[name], nil
+}
+
+func (m *MemStore) Close() error { return nil }

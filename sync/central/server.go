@@ -1,0 +1,549 @@
+// Package central is the reference implementation of fieldscreen's central intake server:
+// enrolment (its own CA issues terminal certificates), the packet endpoints with
+// idempotent storage and signed receipts, tus-style resumable uploads, results, config and
+// audit checkpoints (docs/api/openapi.yaml). A simulated downstream opens each packet with
+// central's age identity and answers security checks from a watch-list file and Eurodac
+// registrations with a reference number, so the loop closes in tests and demos.
+//
+// It is a reference and test server, not a production intake system: one process, one
+// bbolt file, no clustering.
+package central
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	gosync "sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	fsync "github.com/fieldscreen/fieldscreen/sync"
+)
+
+// Options configure a Server; zero values take the defaults.
+type Options struct {
+	Hosts     []string         // extra names/IPs for the server certificate
+	Watchlist []string         // entries (names, document numbers) that give a check hit
+	MaxPacket int64            // PUT limit; larger packets must use uploads (default 4 MiB)
+	MaxUpload int64            // resumable upload limit (default 1 GiB)
+	MaxChunk  int64            // PATCH body limit (default 8 MiB)
+	Rate      rate.Limit       // requests per second per device (default 50)
+	Burst     int              // default 100
+	Now       func() time.Time // clock for receipts
+	Store     Store            // nil: BoltStore in the data folder
+}
+
+// Server is central. It is safe for concurrent use.
+type Server struct {
+	dir    string
+	keys   *Keys
+	store  Store
+	opt    Options
+	locks  [64]gosync.Mutex // per packet ID stripe: check-then-store is atomic per ID
+	limMu  gosync.Mutex
+	limits map[string]*rate.Limiter
+	config fsync.Signed
+	etag   string
+}
+
+// Open opens (or initialises) central's data folder.
+func Open(dir string, opt Options) (*Server, error) {
+	if opt.MaxPacket == 0 {
+		opt.MaxPacket = fsync.DefaultChunkSize
+	}
+	if opt.MaxUpload == 0 {
+		opt.MaxUpload = 1 << 30
+	}
+	if opt.MaxChunk == 0 {
+		opt.MaxChunk = 8 << 20
+	}
+	if opt.Rate == 0 {
+		opt.Rate, opt.Burst = 50, 100
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	keys, err := LoadOrCreateKeys(dir, opt.Hosts)
+	if err != nil {
+		return nil, fmt.Errorf("central keys in %s: %w", dir, err)
+	}
+	st := opt.Store
+	if st == nil {
+		if st, err = OpenBolt(dir); err != nil {
+			return nil, err
+		}
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "uploads"), 0o700); err != nil {
+		st.Close()
+		return nil, err
+	}
+	s := &Server{dir: dir, keys: keys, store: st, opt: opt, limits: map[string]*rate.Limiter{}}
+	if err := s.loadConfig(); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the store.
+func (s *Server) Close() error { return s.store.Close() }
+
+// Store exposes the storage (for tools: stats, export).
+func (s *Server) Store() Store { return s.store }
+
+// Keys exposes central's keys (tests pin and decrypt with them).
+func (s *Server) Keys() *Keys { return s.keys }
+
+// loadConfig reads config.json from the data folder (opaque JSON for terminals) or uses a
+// small default, and signs it once; the ETag is its hash.
+func (s *Server) loadConfig() error {
+	data := json.RawMessage(`{"thresholds":{"face_match":0.6},"revocations":[]}`)
+	if b, err := os.ReadFile(filepath.Join(s.dir, "config.json")); err == nil {
+		if !json.Valid(b) {
+			return fmt.Errorf("%s: not valid JSON", filepath.Join(s.dir, "config.json"))
+		}
+		data = b
+	}
+	sum := sha256.Sum256(data)
+	cfg := fsync.Config{Version: hex.EncodeToString(sum[:8]), Data: data}
+	signed, err := fsync.SignPayload(fsync.DomainConfig, cfg, s.keys.ReceiptKey)
+	if err != nil {
+		return err
+	}
+	s.config, s.etag = signed, `"`+cfg.Version+`"`
+	return nil
+}
+
+// TLSConfig is TLS 1.3 with client certificates verified against central's CA when given
+// (enrolment comes without one; every other endpoint requires one).
+func (s *Server) TLSConfig() *tls.Config {
+	pool := x509.NewCertPool()
+	pool.AddCert(s.keys.CA)
+	return &tls.Config{
+		MinVersion:   tls.VersionTLS13,
+		Certificates: []tls.Certificate{s.keys.Server},
+		ClientCAs:    pool,
+		ClientAuth:   tls.VerifyClientCertIfGiven,
+	}
+}
+
+// Serve serves HTTPS on ln until ctx ends.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	hs := &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          nil,
+	}
+	tl := tls.NewListener(ln, s.TLSConfig())
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(tl) }()
+	select {
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		hs.Shutdown(sctx)
+		return nil
+	case err := <-errc:
+		return err
+	}
+}
+
+// Handler routes the API.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v1/enroll", s.enroll)
+	mux.HandleFunc("GET /v1/time", s.device(s.timeH))
+	mux.HandleFunc("PUT /v1/packets/{id}", s.device(s.putPacket))
+	mux.HandleFunc("POST /v1/uploads", s.device(s.createUpload))
+	mux.HandleFunc("HEAD /v1/uploads/{id}", s.device(s.headUpload))
+	mux.HandleFunc("PATCH /v1/uploads/{id}", s.device(s.patchUpload))
+	mux.HandleFunc("GET /v1/results", s.device(s.results))
+	mux.HandleFunc("GET /v1/config", s.device(s.configH))
+	mux.HandleFunc("POST /v1/audit/checkpoints", s.device(s.checkpoint))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		problem(w, http.StatusNotFound, "not-found", "no such endpoint", r.Method+" "+r.URL.Path)
+	})
+	return mux
+}
+
+// problem writes an RFC 9457 problem+json answer.
+func problem(w http.ResponseWriter, status int, code, title, detail string) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(fsync.Problem{Type: "https://fieldscreen.invalid/problems/" + code, Title: title, Status: status, Detail: detail, Code: code})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+
+// device authenticates the terminal by its client certificate, refuses revoked terminals
+// and applies the per-device rate limit.
+func (s *Server) device(h func(http.ResponseWriter, *http.Request, Device)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.TLS == nil || len(r.TLS.PeerCertificates) == 0 {
+			problem(w, http.StatusUnauthorized, "no-client-certificate", "client certificate required", "enrol the terminal first (fieldscreenctl enroll)")
+			return
+		}
+		id := fsync.DeviceIDFromSPKI(r.TLS.PeerCertificates[0].RawSubjectPublicKeyInfo)
+		d, err := s.store.Device(id)
+		if errors.Is(err, ErrNotFound) {
+			problem(w, http.StatusForbidden, "unknown-device", "unknown terminal", "this certificate belongs to no enrolled terminal: enrol again")
+			return
+		}
+		if err != nil {
+			problem(w, http.StatusInternalServerError, "store", "central storage error", "try again later")
+			return
+		}
+		if d.Revoked {
+			problem(w, http.StatusForbidden, "revoked", "terminal revoked", "central revoked this terminal ("+d.RevokedReason+"): contact the central operator")
+			return
+		}
+		if !s.limiter(id).Allow() {
+			w.Header().Set("Retry-After", "1")
+			problem(w, http.StatusTooManyRequests, "rate-limited", "too many requests", "slow down and retry after the Retry-After delay")
+			return
+		}
+		h(w, r, d)
+	}
+}
+
+func (s *Server) limiter(id string) *rate.Limiter {
+	s.limMu.Lock()
+	defer s.limMu.Unlock()
+	l := s.limits[id]
+	if l == nil {
+		l = rate.NewLimiter(s.opt.Rate, s.opt.Burst)
+		s.limits[id] = l
+	}
+	return l
+}
+
+// CreateToken makes a one-time enrolment token. Only the hash of its secret is stored.
+func (s *Server) CreateToken() (string, error) {
+	secret := make([]byte, 24)
+	if _, err := rand.Read(secret); err != nil {
+		return "", err
+	}
+	if err := s.store.AddToken(sha256.Sum256(secret), s.opt.Now().UTC()); err != nil {
+		return "", fmt.Errorf("store token: %w", err)
+	}
+	return fsync.FormatToken(secret, s.keys.CA.Raw), nil
+}
+
+// RevokeDevice marks a terminal revoked: it can no longer send or pull anything.
+func (s *Server) RevokeDevice(id, reason string) error {
+	d, err := s.store.Device(id)
+	if err != nil {
+		return fmt.Errorf("device %s: %w", id, err)
+	}
+	d.Revoked, d.RevokedReason = true, reason
+	return s.store.PutDevice(d)
+}
+
+func (s *Server) enroll(w http.ResponseWriter, r *http.Request) {
+	var req fsync.EnrollRequest
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10)).Decode(&req); err != nil {
+		problem(w, http.StatusBadRequest, "bad-request", "enrolment request is not valid JSON", err.Error())
+		return
+	}
+	secret, err := base64.RawURLEncoding.DecodeString(req.Token)
+	if err != nil {
+		problem(w, http.StatusForbidden, "unknown-token", "unknown enrolment token", ErrUnknownToken.Error())
+		return
+	}
+	csr, err := x509.ParseCertificateRequest(req.CSR)
+	if err == nil {
+		err = csr.CheckSignature()
+	}
+	if err != nil {
+		problem(w, http.StatusBadRequest, "bad-csr", "certificate request does not parse or verify", err.Error())
+		return
+	}
+	pub, ok := csr.PublicKey.(ed25519.PublicKey)
+	if !ok {
+		problem(w, http.StatusBadRequest, "bad-csr", "certificate request must carry an Ed25519 key", "")
+		return
+	}
+	if err := s.store.UseToken(sha256.Sum256(secret)); err != nil {
+		code := "unknown-token"
+		if errors.Is(err, ErrTokenUsed) {
+			code = "token-used"
+		}
+		problem(w, http.StatusForbidden, code, "enrolment refused", err.Error())
+		return
+	}
+	id := fsync.DeviceIDFromSPKI(csr.RawSubjectPublicKeyInfo)
+	now := s.opt.Now()
+	tmpl := &x509.Certificate{
+		SerialNumber: randSerial(), Subject: pkix.Name{CommonName: "terminal " + id},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.AddDate(1, 0, 0),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, s.keys.CA, pub, s.keys.CAKey)
+	if err != nil {
+		problem(w, http.StatusInternalServerError, "issue", "could not issue the certificate", "")
+		return
+	}
+	if err := s.store.PutDevice(Device{ID: id, PublicKey: pub, Cert: der, Enrolled: now.UTC()}); err != nil {
+		problem(w, http.StatusInternalServerError, "store", "could not store the terminal", "")
+		return
+	}
+	writeJSON(w, http.StatusOK, fsync.EnrollResponse{
+		DeviceID: id, Certificate: der, CA: s.keys.CA.Raw, ServerPin: fsync.SPKIPin(s.keys.Server.Leaf),
+		Recipient: s.keys.Identity.Recipient().String(), ReceiptKey: s.keys.ReceiptKey.Public().(ed25519.PublicKey),
+		ServerTime: now.UTC().Format(time.RFC3339),
+	})
+}
+
+func (s *Server) timeH(w http.ResponseWriter, r *http.Request, _ Device) {
+	writeJSON(w, http.StatusOK, fsync.TimeResponse{Now: s.opt.Now().UTC()})
+}
+
+// parseDigest reads "sha-256=:BASE64:" (RFC 9530).
+func parseDigest(v string) (string, bool) {
+	for _, part := range strings.Split(v, ",") {
+		alg, val, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok || !strings.EqualFold(alg, "sha-256") {
+			continue
+		}
+		val = strings.Trim(val, ":")
+		b, err := base64.StdEncoding.DecodeString(val)
+		if err != nil || len(b) != 32 {
+			return "", false
+		}
+		return hex.EncodeToString(b), true
+	}
+	return "", false
+}
+
+// packetClaim is the signed outer metadata of a packet from its headers.
+type packetClaim struct {
+	id, digest string
+	sig        []byte
+}
+
+func (s *Server) readClaim(w http.ResponseWriter, r *http.Request, id string, d Device) (packetClaim, bool) {
+	if !fsync.ValidID(id) {
+		problem(w, http.StatusBadRequest, "bad-id", "invalid packet ID", "want 16-64 lowercase letters and digits")
+		return packetClaim{}, false
+	}
+	digest, ok := parseDigest(r.Header.Get(fsync.HeaderDigest))
+	if !ok {
+		problem(w, http.StatusBadRequest, "bad-digest", "missing or malformed Content-Digest", "send Content-Digest: sha-256=:BASE64:")
+		return packetClaim{}, false
+	}
+	sig, err := base64.StdEncoding.DecodeString(r.Header.Get(fsync.HeaderSignature))
+	if err != nil || len(sig) != ed25519.SignatureSize {
+		problem(w, http.StatusBadRequest, "bad-signature", "missing or malformed Packet-Signature", "")
+		return packetClaim{}, false
+	}
+	var dg [32]byte
+	hex.Decode(dg[:], []byte(digest))
+	if !ed25519.Verify(ed25519.PublicKey(d.PublicKey), fsync.SignedMessage(id, d.ID, dg), sig) {
+		problem(w, http.StatusUnprocessableEntity, "signature-invalid", "packet signature does not verify", "the packet was altered or signed by another terminal")
+		return packetClaim{}, false
+	}
+	return packetClaim{id: id, digest: digest, sig: sig}, true
+}
+
+func (s *Server) lock(id string) func() {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	m := &s.locks[h.Sum32()%uint32(len(s.locks))]
+	m.Lock()
+	return m.Unlock
+}
+
+// replay answers a packet ID that is already stored: the same receipt for the same digest,
+// 422 for another digest (the packet ID is an idempotency key for life).
+func (s *Server) replay(w http.ResponseWriter, old PacketMeta, deviceID, digest string) {
+	if old.DeviceID != deviceID || old.SHA256 != digest {
+		s.store.Incr(CounterConflicts, 1)
+		problem(w, http.StatusUnprocessableEntity, "digest-conflict", "packet ID already used for other content",
+			"central holds packet "+old.PacketID+" with another digest; a changed packet needs a new ID")
+		return
+	}
+	s.store.Incr(CounterDuplicates, 1)
+	writeJSON(w, http.StatusOK, old.Receipt)
+}
+
+func (s *Server) putPacket(w http.ResponseWriter, r *http.Request, d Device) {
+	id := r.PathValue("id")
+	c, ok := s.readClaim(w, r, id, d)
+	if !ok {
+		return
+	}
+	if r.ContentLength > s.opt.MaxPacket {
+		problem(w, http.StatusRequestEntityTooLarge, "too-large", "packet too large for PUT", fmt.Sprintf("packets over %d bytes use POST /v1/uploads", s.opt.MaxPacket))
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.opt.MaxPacket))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			problem(w, http.StatusRequestEntityTooLarge, "too-large", "packet too large for PUT", fmt.Sprintf("packets over %d bytes use POST /v1/uploads", s.opt.MaxPacket))
+			return
+		}
+		problem(w, http.StatusBadRequest, "read", "could not read the packet", err.Error())
+		return
+	}
+	if sum := sha256.Sum256(body); hex.EncodeToString(sum[:]) != c.digest {
+		problem(w, http.StatusBadRequest, "digest-mismatch", "body does not match Content-Digest", "the packet was damaged in transit: send it again")
+		return
+	}
+	s.store1(w, d, c, int64(len(body)), bytes.NewReader(body), "upload")
+}
+
+// store1 stores a verified packet idempotently, answers with its receipt, and runs the
+// downstream for new packets.
+func (s *Server) store1(w http.ResponseWriter, d Device, c packetClaim, size int64, data io.Reader, source string) {
+	unlock := s.lock(c.id)
+	defer unlock()
+	if old, err := s.store.Packet(c.id); err == nil {
+		s.replay(w, old, d.ID, c.digest)
+		return
+	}
+	meta := PacketMeta{PacketID: c.id, DeviceID: d.ID, SHA256: c.digest, Size: size, Signature: c.sig,
+		ReceivedAt: s.opt.Now().UTC(), Source: source}
+	stored, created, err := s.store.PutPacket(meta, data, func(seq uint64) (fsync.Signed, error) {
+		return fsync.SignPayload(fsync.DomainReceipt, fsync.Receipt{PacketID: c.id, DeviceID: d.ID, SHA256: c.digest,
+			Size: size, ReceivedAt: meta.ReceivedAt, Seq: seq, Status: "received"}, s.keys.ReceiptKey)
+	})
+	if err != nil {
+		problem(w, http.StatusInternalServerError, "store", "central could not store the packet", "retry later")
+		return
+	}
+	if !created {
+		s.replay(w, stored, d.ID, c.digest)
+		return
+	}
+	s.downstream(stored)
+	writeJSON(w, http.StatusCreated, stored.Receipt)
+}
+
+// Stats are central's counters (fieldscreen-central stats).
+type Stats struct {
+	Packets            int   `json:"packets"`
+	Bytes              int64 `json:"bytes"`
+	DuplicatesRejected int64 `json:"duplicatesRejected"`
+	Conflicts          int64 `json:"conflicts"`
+	Devices            int   `json:"devices"`
+	Revoked            int   `json:"revoked"`
+}
+
+// GetStats counts packets, devices and rejected duplicates.
+func GetStats(st Store) (Stats, error) {
+	var out Stats
+	if err := st.Packets(func(m PacketMeta) error { out.Packets++; out.Bytes += m.Size; return nil }); err != nil {
+		return out, err
+	}
+	if err := st.Devices(func(d Device) error {
+		out.Devices++
+		if d.Revoked {
+			out.Revoked++
+		}
+		return nil
+	}); err != nil {
+		return out, err
+	}
+	var err error
+	if out.DuplicatesRejected, err = st.Counter(CounterDuplicates); err != nil {
+		return out, err
+	}
+	out.Conflicts, err = st.Counter(CounterConflicts)
+	return out, err
+}
+
+func (s *Server) results(w http.ResponseWriter, r *http.Request, d Device) {
+	after, err := strconv.ParseUint(r.URL.Query().Get("after"), 10, 64)
+	if r.URL.Query().Get("after") == "" {
+		after, err = 0, nil
+	}
+	if err != nil {
+		problem(w, http.StatusBadRequest, "bad-cursor", "after must be a result sequence number", "")
+		return
+	}
+	rs, err := s.store.Results(d.ID, after, 500)
+	if err != nil {
+		problem(w, http.StatusInternalServerError, "store", "could not read results", "")
+		return
+	}
+	page := fsync.ResultsPage{DeviceID: d.ID, After: after, Results: rs, Next: after}
+	if len(rs) > 0 {
+		page.Next = rs[len(rs)-1].Seq
+	}
+	if page.Results == nil {
+		page.Results = []fsync.Result{}
+	}
+	signed, _ := fsync.SignPayload(fsync.DomainResults, page, s.keys.ReceiptKey)
+	writeJSON(w, http.StatusOK, signed)
+}
+
+func (s *Server) configH(w http.ResponseWriter, r *http.Request, _ Device) {
+	w.Header().Set("ETag", s.etag)
+	if r.Header.Get("If-None-Match") == s.etag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.config)
+}
+
+func (s *Server) checkpoint(w http.ResponseWriter, r *http.Request, d Device) {
+	var req fsync.CheckpointRequest
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10)).Decode(&req); err != nil {
+		problem(w, http.StatusBadRequest, "bad-request", "checkpoint is not valid JSON", err.Error())
+		return
+	}
+	if !ed25519.Verify(ed25519.PublicKey(d.PublicKey), append([]byte(fsync.DomainCheckpoint), req.Checkpoint...), req.Signature) {
+		problem(w, http.StatusUnprocessableEntity, "signature-invalid", "checkpoint signature does not verify", "")
+		return
+	}
+	var cp fsync.Checkpoint
+	if err := json.Unmarshal(req.Checkpoint, &cp); err != nil || cp.DeviceID != d.ID {
+		problem(w, http.StatusBadRequest, "bad-request", "checkpoint is malformed or for another terminal", "")
+		return
+	}
+	unlock := s.lock("device/" + d.ID)
+	defer unlock()
+	d, err := s.store.Device(d.ID)
+	if err != nil {
+		problem(w, http.StatusInternalServerError, "store", "could not read the terminal", "")
+		return
+	}
+	if prev := d.Checkpoint; prev != nil && (cp.Size < prev.Size || (cp.Size == prev.Size && cp.Head != prev.Head)) {
+		problem(w, http.StatusConflict, "audit-rollback", "audit log rolled back or truncated",
+			fmt.Sprintf("central countersigned size %d before; the terminal now reports %d with another head: investigate before syncing", prev.Size, cp.Size))
+		return
+	}
+	d.Checkpoint = &cp
+	if err := s.store.PutDevice(d); err != nil {
+		problem(w, http.StatusInternalServerError, "store", "could not store the checkpoint", "")
+		return
+	}
+	signed, _ := fsync.SignPayload(fsync.DomainCheckpoint, cp, s.keys.ReceiptKey)
+	writeJSON(w, http.StatusOK, signed)
+}

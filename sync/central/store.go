@@ -1,0 +1,99 @@
+package central
+
+import (
+	"errors"
+	"io"
+	"time"
+
+	fsync "github.com/fieldscreen/fieldscreen/sync"
+)
+
+// Store is central's durable state. The embedded default is BoltStore (one bbolt file plus
+// a folder of sealed packets); MemStore serves tests. Every implementation must pass the
+// shared conformance suite in sync/central/storetest.
+type Store interface {
+	// PutPacket stores a packet unless its ID is already stored. receipt is called once,
+	// inside the storing transaction, with the packet's sequence number and must return
+	// the signed receipt to keep. If the ID exists, PutPacket stores nothing and returns
+	// the existing metadata with created=false (the caller compares digests).
+	PutPacket(meta PacketMeta, data io.Reader, receipt func(seq uint64) (fsync.Signed, error)) (stored PacketMeta, created bool, err error)
+	// Packet returns the metadata of a stored packet, or ErrNotFound.
+	Packet(id string) (PacketMeta, error)
+	// OpenPacket opens the stored sealed bytes (exactly as received).
+	OpenPacket(id string) (io.ReadCloser, error)
+	// Packets calls fn for every stored packet in ID order.
+	Packets(fn func(PacketMeta) error) error
+
+	// AddToken records a one-time enrolment token by the hash of its secret.
+	AddToken(hash [32]byte, created time.Time) error
+	// UseToken consumes a token: ErrUnknownToken or ErrTokenUsed when it cannot be used.
+	UseToken(hash [32]byte) error
+
+	PutDevice(d Device) error
+	Device(id string) (Device, error) // ErrNotFound
+	Devices(fn func(Device) error) error
+
+	// AppendResult gives r the device's next result sequence number and stores it.
+	AppendResult(deviceID string, r fsync.Result) (uint64, error)
+	// Results returns up to limit results of the device with Seq > after, in order.
+	Results(deviceID string, after uint64, limit int) ([]fsync.Result, error)
+
+	// Uploads in progress (tus-style). Data is kept by the server in files; the store
+	// keeps the metadata.
+	PutUpload(u Upload) error
+	Upload(deviceID, packetID string) (Upload, error) // ErrNotFound
+	DeleteUpload(deviceID, packetID string) error
+
+	// Incr adds n to a named counter; Counter reads it.
+	Incr(name string, n int64) error
+	Counter(name string) (int64, error)
+
+	Close() error
+}
+
+// PacketMeta is what central keeps about a packet besides its bytes.
+type PacketMeta struct {
+	PacketID   string       `json:"packet_id"`
+	DeviceID   string       `json:"device_id"`
+	SHA256     string       `json:"sha256"` // hex
+	Size       int64        `json:"size"`
+	Signature  []byte       `json:"signature"`
+	ReceivedAt time.Time    `json:"received_at"`
+	Seq        uint64       `json:"seq"`
+	Source     string       `json:"source"` // "upload" or "import"
+	Receipt    fsync.Signed `json:"receipt"`
+}
+
+// Device is an enrolled terminal.
+type Device struct {
+	ID            string            `json:"id"`
+	PublicKey     []byte            `json:"public_key"` // Ed25519, from the enrolment CSR
+	Cert          []byte            `json:"cert"`
+	Enrolled      time.Time         `json:"enrolled"`
+	Revoked       bool              `json:"revoked"`
+	RevokedReason string            `json:"revoked_reason,omitempty"`
+	Checkpoint    *fsync.Checkpoint `json:"checkpoint,omitempty"` // last countersigned audit head
+}
+
+// Upload is a resumable upload in progress.
+type Upload struct {
+	DeviceID  string    `json:"device_id"`
+	PacketID  string    `json:"packet_id"`
+	Length    int64     `json:"length"`
+	SHA256    string    `json:"sha256"`
+	Signature []byte    `json:"signature"`
+	Created   time.Time `json:"created"`
+}
+
+// Store errors callers decide on.
+var (
+	ErrNotFound     = errors.New("not found")
+	ErrUnknownToken = errors.New("unknown enrolment token: ask the central operator for a new one (fieldscreen-central token create)")
+	ErrTokenUsed    = errors.New("enrolment token already used: ask the central operator for a new one")
+)
+
+// Counter names.
+const (
+	CounterDuplicates = "duplicatesRejected" // re-sent packets answered with the stored receipt
+	CounterConflicts  = "conflicts"          // same packet ID with another digest (422)
+)

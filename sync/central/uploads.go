@@ -1,0 +1,208 @@
+package central
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	fsync "github.com/fieldscreen/fieldscreen/sync"
+)
+
+// Resumable uploads (tus 1.0 core + checksum, docs/api/openapi.yaml). The upload ID is the
+// packet ID, scoped to the device; the bytes go to uploads/<device>-<packet>.part and the
+// offset is that file's size, which is only ever extended by a checksummed, fsynced chunk.
+
+func (s *Server) partPath(dev, pkt string) string {
+	return filepath.Join(s.dir, "uploads", dev+"-"+pkt+".part")
+}
+
+func (s *Server) offset(dev, pkt string) (int64, error) {
+	fi, err := os.Stat(s.partPath(dev, pkt))
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	return fi.Size(), nil
+}
+
+func (s *Server) createUpload(w http.ResponseWriter, r *http.Request, d Device) {
+	id := r.Header.Get(fsync.HeaderIdemKey)
+	c, ok := s.readClaim(w, r, id, d)
+	if !ok {
+		return
+	}
+	length, err := strconv.ParseInt(r.Header.Get(fsync.HeaderLength), 10, 64)
+	if err != nil || length <= 0 {
+		problem(w, http.StatusBadRequest, "bad-length", "missing or invalid Upload-Length", "")
+		return
+	}
+	if length > s.opt.MaxUpload {
+		problem(w, http.StatusRequestEntityTooLarge, "too-large", "packet larger than central accepts", fmt.Sprintf("at most %d bytes", s.opt.MaxUpload))
+		return
+	}
+	unlock := s.lock(id)
+	defer unlock()
+	if old, err := s.store.Packet(id); err == nil { // already complete: answer as a replayed PUT
+		s.replay(w, old, d.ID, c.digest)
+		return
+	}
+	if u, err := s.store.Upload(d.ID, id); err == nil {
+		if u.SHA256 != c.digest || u.Length != length {
+			problem(w, http.StatusUnprocessableEntity, "digest-conflict", "an upload with this packet ID has other content", "a changed packet needs a new ID")
+			return
+		}
+	} else if errors.Is(err, ErrNotFound) {
+		if err := s.store.PutUpload(Upload{DeviceID: d.ID, PacketID: id, Length: length, SHA256: c.digest, Signature: c.sig, Created: s.opt.Now().UTC()}); err != nil {
+			problem(w, http.StatusInternalServerError, "store", "could not start the upload", "")
+			return
+		}
+	} else {
+		problem(w, http.StatusInternalServerError, "store", "could not read uploads", "")
+		return
+	}
+	off, err := s.offset(d.ID, id)
+	if err != nil {
+		problem(w, http.StatusInternalServerError, "store", "could not read the upload", "")
+		return
+	}
+	w.Header().Set("Location", "/v1/uploads/"+id)
+	w.Header().Set(fsync.HeaderOffset, strconv.FormatInt(off, 10))
+	w.WriteHeader(http.StatusCreated)
+}
+
+func (s *Server) headUpload(w http.ResponseWriter, r *http.Request, d Device) {
+	id := r.PathValue("id")
+	if _, err := s.store.Upload(d.ID, id); err != nil {
+		w.WriteHeader(http.StatusNotFound)
+		return
+	}
+	off, err := s.offset(d.ID, id)
+	if err != nil {
+		w.WriteHeader(http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set(fsync.HeaderOffset, strconv.FormatInt(off, 10))
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+}
+
+func (s *Server) patchUpload(w http.ResponseWriter, r *http.Request, d Device) {
+	id := r.PathValue("id")
+	unlock := s.lock(id)
+	defer unlock()
+	if old, err := s.store.Packet(id); err == nil { // completed by an earlier PATCH whose answer was lost
+		w.Header().Set(fsync.HeaderOffset, strconv.FormatInt(old.Size, 10))
+		s.replay(w, old, d.ID, old.SHA256)
+		return
+	}
+	u, err := s.store.Upload(d.ID, id)
+	if err != nil {
+		problem(w, http.StatusNotFound, "no-upload", "no such upload", "create it with POST /v1/uploads")
+		return
+	}
+	off, err := s.offset(d.ID, id)
+	if err != nil {
+		problem(w, http.StatusInternalServerError, "store", "could not read the upload", "")
+		return
+	}
+	claimed, err := strconv.ParseInt(r.Header.Get(fsync.HeaderOffset), 10, 64)
+	if err != nil || claimed != off {
+		w.Header().Set(fsync.HeaderOffset, strconv.FormatInt(off, 10))
+		problem(w, http.StatusConflict, "offset-mismatch", "Upload-Offset does not match", fmt.Sprintf("central holds %d bytes: HEAD and resume from there", off))
+		return
+	}
+	alg, sum, _ := strings.Cut(r.Header.Get(fsync.HeaderChecksum), " ")
+	want, err := base64.StdEncoding.DecodeString(sum)
+	if alg != "sha256" || err != nil || len(want) != 32 {
+		problem(w, http.StatusBadRequest, "bad-checksum", "missing or malformed Upload-Checksum", "send Upload-Checksum: sha256 BASE64")
+		return
+	}
+	limit := min(s.opt.MaxChunk, u.Length-off)
+	chunk, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		problem(w, http.StatusRequestEntityTooLarge, "chunk-too-large", "chunk too large or cut", fmt.Sprintf("at most %d bytes here", limit))
+		return
+	}
+	if got := sha256.Sum256(chunk); string(got[:]) != string(want) {
+		w.Header().Set(fsync.HeaderOffset, strconv.FormatInt(off, 10))
+		problem(w, http.StatusConflict, "checksum-mismatch", "chunk checksum does not match", "the chunk was damaged in transit: send it again")
+		return
+	}
+	f, err := os.OpenFile(s.partPath(d.ID, id), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err == nil {
+		_, err = f.Write(chunk)
+		if err == nil {
+			err = f.Sync()
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		problem(w, http.StatusInternalServerError, "store", "could not store the chunk", "retry")
+		return
+	}
+	off += int64(len(chunk))
+	w.Header().Set(fsync.HeaderOffset, strconv.FormatInt(off, 10))
+	if off < u.Length {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	s.completeUpload(w, d, u)
+}
+
+// completeUpload checks the whole file's digest against the signed claim and stores it as
+// a packet; the receipt is the answer to the last PATCH.
+func (s *Server) completeUpload(w http.ResponseWriter, d Device, u Upload) {
+	path := s.partPath(d.ID, u.PacketID)
+	f, err := os.Open(path)
+	if err != nil {
+		problem(w, http.StatusInternalServerError, "store", "could not read the upload", "")
+		return
+	}
+	h := sha256.New()
+	_, err = io.Copy(h, f)
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		f.Close()
+		problem(w, http.StatusInternalServerError, "store", "could not read the upload", "")
+		return
+	}
+	if hex.EncodeToString(h.Sum(nil)) != u.SHA256 {
+		f.Close()
+		os.Remove(path)
+		problem(w, http.StatusConflict, "digest-mismatch", "assembled packet does not match its digest", "the upload restarts from zero")
+		return
+	}
+	c := packetClaim{id: u.PacketID, digest: u.SHA256, sig: u.Signature}
+	meta := PacketMeta{PacketID: u.PacketID, DeviceID: d.ID, SHA256: u.SHA256, Size: u.Length, Signature: u.Signature,
+		ReceivedAt: s.opt.Now().UTC(), Source: "upload"}
+	stored, created, err := s.store.PutPacket(meta, f, func(seq uint64) (fsync.Signed, error) {
+		return fsync.SignPayload(fsync.DomainReceipt, fsync.Receipt{PacketID: c.id, DeviceID: d.ID, SHA256: c.digest,
+			Size: u.Length, ReceivedAt: meta.ReceivedAt, Seq: seq, Status: "received"}, s.keys.ReceiptKey)
+	})
+	f.Close()
+	if err != nil {
+		problem(w, http.StatusInternalServerError, "store", "central could not store the packet", "retry later")
+		return
+	}
+	os.Remove(path)
+	s.store.DeleteUpload(d.ID, u.PacketID)
+	if created {
+		s.downstream(stored)
+	}
+	writeJSON(w, http.StatusOK, stored.Receipt)
+}

@@ -1,0 +1,247 @@
+package sync
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"filippo.io/age"
+
+	"github.com/fieldscreen/fieldscreen/vault"
+)
+
+// Enrolment is the terminal's identity with central, stored in the vault's sync class
+// (encrypted; the private key never leaves the vault unencrypted).
+type Enrolment struct {
+	Central    string    `json:"central"` // base URL, https://host:port
+	DeviceID   string    `json:"device_id"`
+	Key        []byte    `json:"key"`         // Ed25519 private key: TLS client key and packet signing key
+	Cert       []byte    `json:"cert"`        // DER client certificate from central's CA
+	CA         []byte    `json:"ca"`          // DER of central's CA certificate (the only trusted root)
+	ServerPin  string    `json:"server_pin"`  // hex SHA-256 of central's TLS SPKI
+	Recipient  string    `json:"recipient"`   // central's age recipient
+	ReceiptKey []byte    `json:"receipt_key"` // central's Ed25519 key for receipts, results, config
+	Enrolled   time.Time `json:"enrolled"`
+
+	key       ed25519.PrivateKey
+	recipient age.Recipient
+}
+
+// LoadEnrolment reads the enrolment from the vault, or ErrNotEnrolled.
+func LoadEnrolment(tx *vault.Tx) (*Enrolment, error) {
+	b, err := tx.Get(vault.Sync, bucketTerminal, keyEnrolment)
+	if errors.Is(err, vault.ErrNotFound) {
+		return nil, ErrNotEnrolled
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read enrolment: %w", err)
+	}
+	var e Enrolment
+	if err := json.Unmarshal(b, &e); err != nil {
+		return nil, fmt.Errorf("decode enrolment: %w", err)
+	}
+	if len(e.Key) != ed25519.PrivateKeySize {
+		return nil, errors.New("enrolment holds no valid device key: enrol again")
+	}
+	e.key = ed25519.PrivateKey(e.Key)
+	r, err := age.ParseX25519Recipient(e.Recipient)
+	if err != nil {
+		return nil, fmt.Errorf("enrolment's central recipient: %w", err)
+	}
+	e.recipient = r
+	return &e, nil
+}
+
+// SPKIPin returns the hex SHA-256 of a certificate's public key (SubjectPublicKeyInfo).
+func SPKIPin(cert *x509.Certificate) string {
+	h := sha256.Sum256(cert.RawSubjectPublicKeyInfo)
+	return hex.EncodeToString(h[:])
+}
+
+// DeviceIDFromSPKI derives a device ID from a public key: lowercase base32 of the first
+// 20 bytes of SHA-256(SPKI), Syncthing style, so both sides compute it independently.
+func DeviceIDFromSPKI(spki []byte) string {
+	h := sha256.Sum256(spki)
+	return strings.ToLower(strings.TrimRight(b32.EncodeToString(h[:20]), "="))
+}
+
+// Token is a parsed enrolment token: the one-time secret and central's CA certificate, so
+// the terminal can authenticate central on its very first connection.
+type Token struct {
+	Secret []byte
+	CA     *x509.Certificate
+}
+
+const tokenPrefix = "fst1."
+
+// FormatToken builds the printable token "fst1.<secret>.<CA DER>" (base64url).
+func FormatToken(secret, caDER []byte) string {
+	return tokenPrefix + base64.RawURLEncoding.EncodeToString(secret) + "." + base64.RawURLEncoding.EncodeToString(caDER)
+}
+
+// ErrBadToken marks a token that is not in the printed format at all.
+var ErrBadToken = errors.New("enrolment token is malformed: copy the whole token printed by fieldscreen-central token create")
+
+// ParseToken parses a printed token.
+func ParseToken(s string) (*Token, error) {
+	rest, ok := strings.CutPrefix(strings.TrimSpace(s), tokenPrefix)
+	if !ok {
+		return nil, ErrBadToken
+	}
+	sec, ca, ok := strings.Cut(rest, ".")
+	if !ok {
+		return nil, ErrBadToken
+	}
+	secret, err := base64.RawURLEncoding.DecodeString(sec)
+	if err != nil || len(secret) < 16 {
+		return nil, ErrBadToken
+	}
+	der, err := base64.RawURLEncoding.DecodeString(ca)
+	if err != nil {
+		return nil, ErrBadToken
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil || !cert.IsCA {
+		return nil, fmt.Errorf("%w (its CA certificate does not parse)", ErrBadToken)
+	}
+	return &Token{Secret: secret, CA: cert}, nil
+}
+
+// Enrol registers this terminal with central: it makes a new Ed25519 key, sends a CSR with
+// the one-time token, and stores the returned certificate, pins and keys in the vault.
+// The TLS connection trusts only the CA carried in the token.
+func Enrol(ctx context.Context, s *vault.Session, centralURL, token string) (*Enrolment, error) {
+	tok, err := ParseToken(token)
+	if err != nil {
+		return nil, err
+	}
+	centralURL = strings.TrimRight(centralURL, "/")
+	if !strings.HasPrefix(centralURL, "https://") {
+		return nil, fmt.Errorf("central URL %q: must start with https://", centralURL)
+	}
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	csr, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: "fieldscreen terminal"}}, priv)
+	if err != nil {
+		return nil, fmt.Errorf("make certificate request: %w", err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(tok.CA)
+	tlsConf := &tls.Config{MinVersion: tls.VersionTLS13, RootCAs: pool}
+	c := newHTTPClient(tlsConf, 30*time.Second)
+	body, _ := json.Marshal(EnrollRequest{Token: base64.RawURLEncoding.EncodeToString(tok.Secret), CSR: csr})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, centralURL+"/v1/enroll", bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("central URL %q: %w", centralURL, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("enrol with %s: %w", centralURL, explainTransport(err))
+	}
+	defer resp.Body.Close()
+	raw, err := readLimited(resp.Body, 1<<20)
+	if err != nil {
+		return nil, fmt.Errorf("enrol with %s: read answer: %w", centralURL, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("enrol with %s: %w", centralURL, problemError(resp.StatusCode, raw))
+	}
+	var er EnrollResponse
+	if err := json.Unmarshal(raw, &er); err != nil {
+		return nil, fmt.Errorf("enrol: central's answer is not valid JSON: %w", err)
+	}
+	cert, err := x509.ParseCertificate(er.Certificate)
+	if err != nil {
+		return nil, fmt.Errorf("enrol: central's certificate: %w", err)
+	}
+	if cp, ok := cert.PublicKey.(ed25519.PublicKey); !ok || !cp.Equal(pub) {
+		return nil, errors.New("enrol: central issued a certificate for another key")
+	}
+	if !bytes.Equal(er.CA, tok.CA.Raw) {
+		return nil, errors.New("enrol: central answered with a CA other than the token's")
+	}
+	if er.DeviceID != DeviceIDFromSPKI(cert.RawSubjectPublicKeyInfo) {
+		return nil, errors.New("enrol: central's device ID does not match the certificate")
+	}
+	if _, err := age.ParseX25519Recipient(er.Recipient); err != nil {
+		return nil, fmt.Errorf("enrol: central's packet recipient: %w", err)
+	}
+	if len(er.ReceiptKey) != ed25519.PublicKeySize {
+		return nil, errors.New("enrol: central's receipt key is not an Ed25519 key")
+	}
+	if _, err := hex.DecodeString(er.ServerPin); err != nil || len(er.ServerPin) != 64 {
+		return nil, errors.New("enrol: central's server pin is not a SHA-256")
+	}
+	if resp.TLS == nil || len(resp.TLS.PeerCertificates) == 0 || SPKIPin(resp.TLS.PeerCertificates[0]) != er.ServerPin {
+		return nil, errors.New("enrol: central's pin does not match the key it presented")
+	}
+	e := &Enrolment{
+		Central: centralURL, DeviceID: er.DeviceID, Key: priv, Cert: er.Certificate, CA: er.CA,
+		ServerPin: er.ServerPin, Recipient: er.Recipient, ReceiptKey: er.ReceiptKey, Enrolled: time.Now().UTC(),
+	}
+	b, _ := json.Marshal(e)
+	err = s.Update(func(tx *vault.Tx) error {
+		if err := tx.Put(vault.Sync, bucketTerminal, keyEnrolment, b); err != nil {
+			return err
+		}
+		return tx.Audit(vault.AuditEvent{Action: "sync.enrol", Class: vault.Sync, Detail: "device " + e.DeviceID})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store enrolment: %w", err)
+	}
+	return LoadEnrolmentFrom(s)
+}
+
+// LoadEnrolmentFrom reads the enrolment in its own read transaction.
+func LoadEnrolmentFrom(s *vault.Session) (*Enrolment, error) {
+	var e *Enrolment
+	err := s.View(func(tx *vault.Tx) error {
+		var err error
+		e, err = LoadEnrolment(tx)
+		return err
+	})
+	return e, err
+}
+
+// tlsConfig is the mutual-TLS configuration for talking to central after enrolment:
+// TLS 1.3, the client certificate, central's CA as the only root, and central's key
+// pinned on top of the chain check.
+func (e *Enrolment) tlsConfig() (*tls.Config, error) {
+	ca, err := x509.ParseCertificate(e.CA)
+	if err != nil {
+		return nil, fmt.Errorf("enrolment's CA certificate: %w", err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(ca)
+	pin := e.ServerPin
+	return &tls.Config{
+		MinVersion:   tls.VersionTLS13,
+		RootCAs:      pool,
+		Certificates: []tls.Certificate{{Certificate: [][]byte{e.Cert}, PrivateKey: e.key}},
+		VerifyConnection: func(cs tls.ConnectionState) error {
+			if len(cs.PeerCertificates) == 0 || SPKIPin(cs.PeerCertificates[0]) != pin {
+				return ErrPinMismatch
+			}
+			return nil
+		},
+	}, nil
+}
+
+// ErrPinMismatch means the server's key is not the one pinned at enrolment.
+var ErrPinMismatch = errors.New("central's TLS key does not match the key pinned at enrolment (possible interception): check the central URL or enrol again")

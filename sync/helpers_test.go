@@ -1,0 +1,162 @@
+package sync_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"filippo.io/age"
+	"time"
+
+	fsync "github.com/fieldscreen/fieldscreen/sync"
+	"github.com/fieldscreen/fieldscreen/sync/central"
+	"github.com/fieldscreen/fieldscreen/vault"
+)
+
+const testPass = "correct horse battery staple"
+
+// terminal is a vault with an unlocked supervisor session.
+type terminal struct {
+	v *vault.Vault
+	s *vault.Session
+}
+
+func newTerminal(t testing.TB) *terminal {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "vault")
+	v, err := vault.Create(dir, "sup1", []byte(testPass), vault.Options{KDF: vault.TestKDF()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := v.Unlock("sup1", []byte(testPass))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Lock(); v.Close() })
+	return &terminal{v: v, s: s}
+}
+
+type centralProc struct {
+	srv  *central.Server
+	url  string
+	addr string
+	dir  string
+	stop func()
+}
+
+// startCentral runs central in-process on a loopback port with real TLS.
+func startCentral(t testing.TB, opt central.Options) *centralProc {
+	t.Helper()
+	dir := t.TempDir()
+	srv, err := central.Open(dir, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { srv.Serve(ctx, ln); close(done) }()
+	c := &centralProc{srv: srv, url: "https://" + ln.Addr().String(), addr: ln.Addr().String(), dir: dir}
+	c.stop = func() { cancel(); <-done; srv.Close() }
+	t.Cleanup(func() { c.stop() })
+	return c
+}
+
+func enrol(t testing.TB, term *terminal, c *centralProc, url string) *fsync.Enrolment {
+	t.Helper()
+	tok, err := c.srv.CreateToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if url == "" {
+		url = c.url
+	}
+	en, err := fsync.Enrol(context.Background(), term.s, url, tok)
+	if err != nil {
+		t.Fatalf("enrol: %v", err)
+	}
+	return en
+}
+
+// enqueueCases makes n cases, each with a core record holding marker and one packet.
+func enqueueCases(t testing.TB, term *terminal, n int, marker string, mk func(i int, id vault.CaseID) *fsync.Packet) []string {
+	t.Helper()
+	var ids []string
+	for i := 0; i < n; i++ {
+		err := term.s.Update(func(tx *vault.Tx) error {
+			id, err := tx.NewCase()
+			if err != nil {
+				return err
+			}
+			if err := tx.PutCase(id, vault.Core, "identity", []byte(`{"name":"`+marker+`"}`)); err != nil {
+				return err
+			}
+			row, err := fsync.Enqueue(tx, term.v.PacketDir(), mk(i, id), time.Now())
+			if err != nil {
+				return err
+			}
+			ids = append(ids, row.PacketID)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ids
+}
+
+func rows(t testing.TB, term *terminal) map[string]*fsync.Row {
+	t.Helper()
+	out := map[string]*fsync.Row{}
+	err := term.s.View(func(tx *vault.Tx) error {
+		rs, err := fsync.Rows(tx)
+		for _, r := range rs {
+			out[r.PacketID] = r
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// ageDecrypt opens a sealed file with the age command and central's identity file.
+func ageDecrypt(t testing.TB, identity, path string) []byte {
+	t.Helper()
+	if _, err := exec.LookPath("age"); err != nil {
+		t.Fatal("the age command is missing: install the Debian package age (apt-get install age)")
+	}
+	out, err := exec.Command("age", "-d", "-i", identity, path).Output()
+	if err != nil {
+		if ee, ok := err.(*exec.ExitError); ok {
+			t.Fatalf("age -d %s: %v: %s", path, err, ee.Stderr)
+		}
+		t.Fatalf("age -d %s: %v", path, err)
+	}
+	return out
+}
+
+// fakeClock is an injected clock whose Sleep advances time instantly.
+type fakeClock struct{ now time.Time }
+
+func (c *fakeClock) Now() time.Time { return c.now }
+func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
+	if d > 0 {
+		c.now = c.now.Add(d)
+	}
+	return ctx.Err()
+}
+
+func mustRecipient(t testing.TB, c *centralProc) *age.X25519Recipient {
+	t.Helper()
+	return c.srv.Keys().Identity.Recipient()
+}
+
+func asHTTP(err error, target **fsync.HTTPError) bool { return errors.As(err, target) }

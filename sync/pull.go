@@ -1,0 +1,358 @@
+package sync
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/fieldscreen/fieldscreen/vault"
+)
+
+// PullResults fetches result events after the stored cursor, verifies central's signature,
+// and applies each one (Options.Applier) in the transaction that stores it and advances
+// the cursor, so a crash never applies a result twice or skips one.
+func (w *Worker) PullResults(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		var cursor uint64
+		if err := w.s.View(func(tx *vault.Tx) error {
+			b, err := tx.Get(vault.Sync, bucketTerminal, keyCursor)
+			if errors.Is(err, vault.ErrNotFound) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			cursor, err = strconv.ParseUint(string(b), 10, 64)
+			return err
+		}); err != nil {
+			return total, err
+		}
+		rctx, cancel := context.WithTimeout(ctx, w.opt.Timeout)
+		s, err := w.c.Results(rctx, cursor)
+		cancel()
+		if err != nil {
+			return total, err
+		}
+		var page ResultsPage
+		if err := s.Open(DomainResults, ed25519.PublicKey(w.en.ReceiptKey), &page); err != nil {
+			return total, err
+		}
+		if page.DeviceID != w.en.DeviceID || page.After != cursor {
+			return total, errors.New("central's results page is for another terminal or cursor")
+		}
+		if len(page.Results) == 0 {
+			return total, nil
+		}
+		err = w.s.Update(func(tx *vault.Tx) error {
+			for _, r := range page.Results {
+				if r.Seq <= cursor || r.Seq > page.Next {
+					return fmt.Errorf("result seq %d outside (%d, %d]", r.Seq, cursor, page.Next)
+				}
+				b, _ := json.Marshal(r)
+				if err := tx.Put(vault.Sync, bucketResults, fmt.Sprintf("%020d", r.Seq), b); err != nil {
+					return err
+				}
+				if w.opt.Applier != nil {
+					if err := w.opt.Applier(tx, r); err != nil {
+						return fmt.Errorf("apply result %d: %w", r.Seq, err)
+					}
+				}
+			}
+			return tx.Put(vault.Sync, bucketTerminal, keyCursor, []byte(strconv.FormatUint(page.Next, 10)))
+		})
+		if err != nil {
+			return total, err
+		}
+		total += len(page.Results)
+	}
+}
+
+// StoredResults returns every result pulled so far, in sequence order.
+func StoredResults(tx *vault.Tx) ([]Result, error) {
+	var out []Result
+	err := tx.ForEach(vault.Sync, bucketResults, func(k string, v []byte) error {
+		var r Result
+		if err := json.Unmarshal(v, &r); err != nil {
+			return fmt.Errorf("decode result %s: %w", k, err)
+		}
+		out = append(out, r)
+		return nil
+	})
+	if errors.Is(err, vault.ErrNotFound) {
+		err = nil
+	}
+	return out, err
+}
+
+type storedConfig struct {
+	ETag   string `json:"etag"`
+	Signed Signed `json:"signed"`
+	Config Config `json:"config"`
+}
+
+// PullConfig fetches central's signed reference data unless the stored ETag still matches.
+func (w *Worker) PullConfig(ctx context.Context) error {
+	var cur storedConfig
+	_ = w.s.View(func(tx *vault.Tx) error {
+		if b, err := tx.Get(vault.Sync, bucketTerminal, keyConfig); err == nil {
+			_ = json.Unmarshal(b, &cur)
+		}
+		return nil
+	})
+	rctx, cancel := context.WithTimeout(ctx, w.opt.Timeout)
+	defer cancel()
+	s, tag, notModified, err := w.c.Config(rctx, cur.ETag)
+	if err != nil || notModified {
+		return err
+	}
+	var cfg Config
+	if err := s.Open(DomainConfig, ed25519.PublicKey(w.en.ReceiptKey), &cfg); err != nil {
+		return err
+	}
+	b, _ := json.Marshal(storedConfig{ETag: tag, Signed: s, Config: cfg})
+	return w.s.Update(func(tx *vault.Tx) error { return tx.Put(vault.Sync, bucketTerminal, keyConfig, b) })
+}
+
+// LoadConfig returns the last verified config from central and its ETag.
+func LoadConfig(tx *vault.Tx) (Config, string, error) {
+	var sc storedConfig
+	b, err := tx.Get(vault.Sync, bucketTerminal, keyConfig)
+	if err != nil {
+		return Config{}, "", err
+	}
+	err = json.Unmarshal(b, &sc)
+	return sc.Config, sc.ETag, err
+}
+
+// Cosigned is a checkpoint countersigned by central, kept to detect a rolled-back vault.
+type Cosigned struct {
+	Checkpoint Checkpoint `json:"checkpoint"`
+	Central    Signed     `json:"central"`
+}
+
+// Checkpoint sends the audit log head (size and hash, no entries: central needs no
+// personal data to notice a truncated or rolled-back log) and stores the countersignature.
+func (w *Worker) Checkpoint(ctx context.Context) error {
+	size, head, err := w.v.AuditHead()
+	if err != nil {
+		return err
+	}
+	cp := Checkpoint{DeviceID: w.en.DeviceID, Size: size, Head: hex.EncodeToString(head[:]), At: w.opt.Now().UTC()}
+	raw, _ := json.Marshal(cp)
+	req := CheckpointRequest{Checkpoint: raw, Signature: ed25519.Sign(w.en.key, append([]byte(DomainCheckpoint), raw...))}
+	rctx, cancel := context.WithTimeout(ctx, w.opt.Timeout)
+	defer cancel()
+	s, err := w.c.Checkpoint(rctx, req)
+	if err != nil {
+		return err
+	}
+	var got Checkpoint
+	if err := s.Open(DomainCheckpoint, ed25519.PublicKey(w.en.ReceiptKey), &got); err != nil {
+		return err
+	}
+	if got.DeviceID != cp.DeviceID || got.Size != cp.Size || got.Head != cp.Head {
+		return errors.New("central countersigned another checkpoint")
+	}
+	b, _ := json.Marshal(Cosigned{Checkpoint: got, Central: s})
+	return w.s.Update(func(tx *vault.Tx) error { return tx.Put(vault.Sync, bucketTerminal, keyCheckpoint, b) })
+}
+
+// PurgeDue crypto-shreds the personal data of every case whose packets all have verified
+// receipts, once the grace period after the last receipt has passed. Cases with a pending
+// or refused packet are kept: the data may still be needed to resend or correct.
+func (w *Worker) PurgeDue() ([]vault.CaseID, error) {
+	now := w.opt.Now()
+	var purged []vault.CaseID
+	err := w.s.Update(func(tx *vault.Tx) error {
+		rows, err := Rows(tx)
+		if err != nil {
+			return err
+		}
+		type agg struct {
+			blocked bool
+			last    time.Time
+			rows    []*Row
+		}
+		cases := map[string]*agg{}
+		for _, r := range rows {
+			if r.CaseID == "" {
+				continue
+			}
+			a := cases[r.CaseID]
+			if a == nil {
+				a = &agg{}
+				cases[r.CaseID] = a
+			}
+			a.rows = append(a.rows, r)
+			switch r.State {
+			case StateDelivered:
+				if r.DeliveredAt.After(a.last) {
+					a.last = r.DeliveredAt
+				}
+			case StatePurged:
+			default:
+				a.blocked = true
+			}
+		}
+		for id, a := range cases {
+			if a.blocked || a.last.IsZero() || now.Sub(a.last) < w.opt.Grace {
+				continue
+			}
+			if err := tx.PurgeCase(vault.CaseID(id)); err != nil && !errors.Is(err, vault.ErrNotFound) {
+				return fmt.Errorf("purge case: %w", err)
+			}
+			for _, r := range a.rows {
+				if r.State == StateDelivered {
+					r.State = StatePurged
+					if err := putRow(tx, r); err != nil {
+						return err
+					}
+				}
+			}
+			purged = append(purged, vault.CaseID(id))
+		}
+		return nil
+	})
+	return purged, err
+}
+
+// Status is what `sync status` and the queue panel show.
+type Status struct {
+	Pending                int       `json:"pending"`
+	PendingBytes           int64     `json:"pendingBytes"`
+	OldestUrgentAgeSeconds float64   `json:"oldestUrgentAgeSeconds"` // oldest pending P0 (Eurodac), 0 if none
+	LastContact            time.Time `json:"lastContact,omitzero"`
+	Breaker                string    `json:"breaker"`
+	Paused                 bool      `json:"paused"`
+	BandwidthLimit         int64     `json:"bandwidthLimit"`
+	Delivered              int       `json:"delivered"`
+	Purged                 int       `json:"purged"`
+	Refused                []Refusal `json:"refused"`
+	Uploading              []string  `json:"uploading"` // packet IDs with a resumable upload in progress
+	ResultsCursor          uint64    `json:"resultsCursor"`
+	DeviceID               string    `json:"deviceId,omitempty"`
+}
+
+// Refusal is a packet central refused for good, with central's reason.
+type Refusal struct {
+	PacketID string `json:"packetId"`
+	Reason   string `json:"reason"`
+}
+
+// GetStatus reads the queue state from the vault (no network).
+func GetStatus(tx *vault.Tx, now time.Time) (Status, error) {
+	st := Status{Breaker: "closed", Refused: []Refusal{}, Uploading: []string{}}
+	rows, err := Rows(tx)
+	if err != nil {
+		return st, err
+	}
+	for _, r := range rows {
+		switch r.State {
+		case StatePending:
+			st.Pending++
+			st.PendingBytes += r.Size
+			if r.Priority == P0 {
+				if age := now.Sub(r.Created).Seconds(); age > st.OldestUrgentAgeSeconds {
+					st.OldestUrgentAgeSeconds = age
+				}
+			}
+			if r.UploadURL != "" {
+				st.Uploading = append(st.Uploading, r.PacketID)
+			}
+		case StateDelivered:
+			st.Delivered++
+		case StatePurged:
+			st.Purged++
+		case StateRefused:
+			st.Refused = append(st.Refused, Refusal{PacketID: r.PacketID, Reason: r.LastError})
+		}
+	}
+	set, err := LoadSettings(tx)
+	if err != nil {
+		return st, err
+	}
+	st.Paused, st.BandwidthLimit = set.Paused, set.BandwidthLimit
+	if b, err := tx.Get(vault.Sync, bucketTerminal, keyStatus); err == nil {
+		var ss savedStatus
+		if json.Unmarshal(b, &ss) == nil {
+			st.LastContact = ss.LastContact
+			for _, br := range ss.Breakers {
+				if s := br.State(now); s != "closed" {
+					st.Breaker = s
+				}
+			}
+		}
+	}
+	if b, err := tx.Get(vault.Sync, bucketTerminal, keyCursor); err == nil {
+		st.ResultsCursor, _ = strconv.ParseUint(string(b), 10, 64)
+	}
+	if en, err := LoadEnrolment(tx); err == nil {
+		st.DeviceID = en.DeviceID
+	}
+	return st, nil
+}
+
+// ExportMeta travels beside each exported sealed packet: the signed outer metadata central
+// needs to verify and deduplicate it (nothing personal: IDs, digest, signature).
+type ExportMeta struct {
+	PacketID  string `json:"packet_id"`
+	DeviceID  string `json:"device_id"`
+	SHA256    string `json:"sha256"`
+	Size      int64  `json:"size"`
+	Signature []byte `json:"signature"`
+	Kind      string `json:"kind"`
+	Priority  int    `json:"priority"`
+}
+
+// Export copies every pending sealed packet to outDir as <id>.age plus <id>.json (ExportMeta)
+// for a courier. Rows stay pending: only a receipt (after central imports them and the
+// terminal syncs, or an upload) marks them delivered, and central deduplicates.
+func Export(s *vault.Session, packetDir, outDir string) (int, error) {
+	var rows []*Row
+	var en *Enrolment
+	if err := s.View(func(tx *vault.Tx) error {
+		var err error
+		if en, err = LoadEnrolment(tx); err != nil {
+			return err
+		}
+		rows, err = Rows(tx)
+		return err
+	}); err != nil {
+		return 0, err
+	}
+	if err := os.MkdirAll(outDir, 0o700); err != nil {
+		return 0, fmt.Errorf("export folder: %w", err)
+	}
+	n := 0
+	for _, r := range rows {
+		if r.State != StatePending {
+			continue
+		}
+		data, err := os.ReadFile(PacketPath(packetDir, r.PacketID))
+		if err != nil {
+			return n, fmt.Errorf("export packet %s: %w", r.PacketID, err)
+		}
+		meta, _ := json.MarshalIndent(ExportMeta{PacketID: r.PacketID, DeviceID: en.DeviceID, SHA256: r.SHA256,
+			Size: r.Size, Signature: r.Signature, Kind: r.Kind, Priority: r.Priority}, "", "  ")
+		if err := writeFileSync(outDir, r.PacketID+sealedSuffix, data); err != nil {
+			return n, fmt.Errorf("export packet %s: %w", r.PacketID, err)
+		}
+		if err := writeFileSync(outDir, r.PacketID+".json", meta); err != nil {
+			return n, fmt.Errorf("export packet %s: %w", r.PacketID, err)
+		}
+		n++
+	}
+	if err := s.Update(func(tx *vault.Tx) error {
+		return tx.Audit(vault.AuditEvent{Action: "sync.export", Class: vault.Sync, Detail: fmt.Sprintf("%d sealed packets to removable media", n)})
+	}); err != nil {
+		return n, err
+	}
+	return n, nil
+}

@@ -1,0 +1,610 @@
+package sync
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/fieldscreen/fieldscreen/vault"
+)
+
+// Defaults of the worker (DESIGN.md §6, storage-sync.md D2.6).
+const (
+	DefaultBaseBackoff = 2 * time.Second
+	DefaultMaxBackoff  = 10 * time.Minute
+	DefaultChunkSize   = 4 << 20 // bytes per PATCH; packets above this use resumable uploads
+	DefaultGrace       = 72 * time.Hour
+	breakerThreshold   = 5
+	breakerCooldown    = 30 * time.Second
+)
+
+// Options tune a Worker; zero values take the defaults. Tests inject Now, Sleep and Rand.
+type Options struct {
+	Now         func() time.Time
+	Sleep       func(ctx context.Context, d time.Duration) error
+	Rand        func() float64 // in [0,1): full jitter
+	BaseBackoff time.Duration
+	MaxBackoff  time.Duration
+	ChunkSize   int
+	Grace       time.Duration // purge a case's personal data this long after its last receipt
+	Timeout     time.Duration // per request
+	// MaxWait bounds how long RunOnce waits for a packet in backoff before returning.
+	MaxWait time.Duration
+	// Applier applies a result to the case it concerns, in the same transaction that
+	// advances the results cursor (so each result is applied exactly once). May be nil.
+	Applier func(tx *vault.Tx, r Result) error
+}
+
+func (o *Options) defaults() {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Sleep == nil {
+		o.Sleep = func(ctx context.Context, d time.Duration) error {
+			t := time.NewTimer(d)
+			defer t.Stop()
+			select {
+			case <-t.C:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+	}
+	if o.Rand == nil {
+		o.Rand = rand.Float64
+	}
+	if o.BaseBackoff == 0 {
+		o.BaseBackoff = DefaultBaseBackoff
+	}
+	if o.MaxBackoff == 0 {
+		o.MaxBackoff = DefaultMaxBackoff
+	}
+	if o.ChunkSize == 0 {
+		o.ChunkSize = DefaultChunkSize
+	}
+	if o.Grace == 0 {
+		o.Grace = DefaultGrace
+	}
+	if o.Timeout == 0 {
+		o.Timeout = 60 * time.Second
+	}
+	if o.MaxWait == 0 {
+		o.MaxWait = DefaultMaxBackoff
+	}
+}
+
+// Backoff is full jitter (AWS): a uniform wait in [0, min(max, base·2^(attempt-1))).
+func Backoff(attempt int, base, max time.Duration, rnd func() float64) time.Duration {
+	if attempt < 1 {
+		attempt = 1
+	}
+	ceil := max
+	if attempt < 31 {
+		if c := base << (attempt - 1); c > 0 && c < max {
+			ceil = c
+		}
+	}
+	return time.Duration(rnd() * float64(ceil))
+}
+
+// Breaker is a circuit breaker for one host: it opens after breakerThreshold failures in
+// a row and stays open for the cooldown, after which one probe may close it again.
+type Breaker struct {
+	Failures  int
+	OpenUntil time.Time
+}
+
+// State is "closed", "open" or "half-open" at now.
+func (b *Breaker) State(now time.Time) string {
+	switch {
+	case b.Failures < breakerThreshold:
+		return "closed"
+	case now.Before(b.OpenUntil):
+		return "open"
+	default:
+		return "half-open"
+	}
+}
+
+func (b *Breaker) failure(now time.Time) {
+	b.Failures++
+	if b.Failures >= breakerThreshold {
+		b.OpenUntil = now.Add(breakerCooldown)
+	}
+}
+
+func (b *Breaker) success() { *b = Breaker{} }
+
+// Settings are the operator's sync settings, persisted in the vault's sync class.
+type Settings struct {
+	Paused         bool  `json:"paused"`
+	BandwidthLimit int64 `json:"bandwidth_limit,omitempty"` // bytes per second, 0 = unlimited
+}
+
+// persisted status, for `sync status` when no worker is running.
+type savedStatus struct {
+	LastContact time.Time          `json:"last_contact,omitzero"`
+	ClockOffset time.Duration      `json:"clock_offset"`
+	Breakers    map[string]Breaker `json:"breakers"`
+}
+
+// Worker drains the outbox to central. It owns every retry decision.
+type Worker struct {
+	v       *vault.Vault
+	s       *vault.Session
+	dir     string
+	en      *Enrolment
+	c       *Client
+	opt     Options
+	status  savedStatus
+	limiter *rate.Limiter
+	buf     []byte // one chunk, reused: uploads hold at most this plus the request copy
+}
+
+// NewWorker prepares a worker for the enrolled terminal.
+func NewWorker(v *vault.Vault, s *vault.Session, opt Options) (*Worker, error) {
+	opt.defaults()
+	en, err := LoadEnrolmentFrom(s)
+	if err != nil {
+		return nil, err
+	}
+	c, err := NewClient(en, opt.Timeout)
+	if err != nil {
+		return nil, err
+	}
+	c.now = opt.Now
+	w := &Worker{v: v, s: s, dir: v.PacketDir(), en: en, c: c, opt: opt}
+	_ = s.View(func(tx *vault.Tx) error {
+		if b, err := tx.Get(vault.Sync, bucketTerminal, keyStatus); err == nil {
+			_ = json.Unmarshal(b, &w.status)
+		}
+		return nil
+	})
+	if w.status.Breakers == nil {
+		w.status.Breakers = map[string]Breaker{}
+	}
+	return w, nil
+}
+
+// Report summarises one drain.
+type Report struct {
+	Delivered int
+	Refused   int
+	Pending   int
+	Paused    bool
+	Offline   error // set when central could not be reached (probe failed or breaker open)
+	Results   int
+}
+
+// ErrPaused is returned by RunOnce while sync is paused.
+var ErrPaused = errors.New("sync is paused: run fieldscreenctl sync resume")
+
+func (w *Worker) breaker() *Breaker {
+	b := w.status.Breakers[w.c.Host()]
+	return &b
+}
+
+func (w *Worker) setBreaker(b *Breaker) { w.status.Breakers[w.c.Host()] = *b }
+
+// probe checks connectivity through the breaker; it records last contact and clock offset.
+func (w *Worker) probe(ctx context.Context) error {
+	b := w.breaker()
+	now := w.opt.Now()
+	if b.State(now) == "open" {
+		return fmt.Errorf("circuit breaker open for %s until %s", w.c.Host(), b.OpenUntil.UTC().Format(time.RFC3339))
+	}
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	t0 := w.opt.Now()
+	st, err := w.c.Time(pctx)
+	if err != nil {
+		b.failure(w.opt.Now())
+		w.setBreaker(b)
+		return fmt.Errorf("central unreachable: %w", err)
+	}
+	t1 := w.opt.Now()
+	b.success()
+	w.setBreaker(b)
+	w.status.LastContact = t1.UTC()
+	w.status.ClockOffset = st.Sub(t0.Add(t1.Sub(t0) / 2))
+	return nil
+}
+
+func (w *Worker) saveStatus() error {
+	b, _ := json.Marshal(w.status)
+	return w.s.Update(func(tx *vault.Tx) error { return tx.Put(vault.Sync, bucketTerminal, keyStatus, b) })
+}
+
+// LoadSettings reads the persisted sync settings.
+func LoadSettings(tx *vault.Tx) (Settings, error) {
+	var st Settings
+	b, err := tx.Get(vault.Sync, bucketTerminal, keySettings)
+	if errors.Is(err, vault.ErrNotFound) {
+		return st, nil
+	}
+	if err != nil {
+		return st, err
+	}
+	return st, json.Unmarshal(b, &st)
+}
+
+// SaveSettings persists the sync settings (pause, bandwidth), read by every worker run.
+func SaveSettings(tx *vault.Tx, st Settings) error {
+	b, _ := json.Marshal(st)
+	return tx.Put(vault.Sync, bucketTerminal, keySettings, b)
+}
+
+// RunOnce drains the outbox: it probes central, sends due packets in priority order (one
+// large upload at a time, small urgent packets between its chunks), waits for packets in
+// backoff up to MaxWait, then pulls results, config and the audit checkpoint, and purges
+// cases whose grace period after receipt has passed.
+func (w *Worker) RunOnce(ctx context.Context) (rep Report, err error) {
+	defer func() {
+		if serr := w.saveStatus(); serr != nil && err == nil {
+			err = serr
+		}
+	}()
+	var st Settings
+	if err := w.s.View(func(tx *vault.Tx) error { var e error; st, e = LoadSettings(tx); return e }); err != nil {
+		return rep, err
+	}
+	if st.Paused {
+		rep.Paused = true
+		return rep, ErrPaused
+	}
+	if st.BandwidthLimit > 0 {
+		burst := int(min(st.BandwidthLimit, 256<<10))
+		w.limiter = rate.NewLimiter(rate.Limit(st.BandwidthLimit), burst)
+	} else {
+		w.limiter = nil
+	}
+	if err := w.probe(ctx); err != nil {
+		rep.Offline = err
+		rep.Pending, _ = w.pendingCount()
+		return rep, nil
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return rep, err
+		}
+		rows, err := w.rows()
+		if err != nil {
+			return rep, err
+		}
+		now := w.opt.Now()
+		next, wait := pick(rows, now, w.opt.ChunkSize)
+		if next == nil {
+			if wait < 0 || wait > w.opt.MaxWait {
+				break
+			}
+			if err := w.opt.Sleep(ctx, wait); err != nil {
+				return rep, err
+			}
+			if b := w.breaker(); b.State(w.opt.Now()) != "closed" {
+				if err := w.probe(ctx); err != nil {
+					rep.Offline = err
+					break
+				}
+			}
+			continue
+		}
+		outcome, err := w.send(ctx, next)
+		if err != nil {
+			return rep, err
+		}
+		switch outcome {
+		case StateDelivered:
+			rep.Delivered++
+		case StateRefused:
+			rep.Refused++
+		}
+		if b := w.breaker(); b.State(w.opt.Now()) == "open" {
+			d := b.OpenUntil.Sub(w.opt.Now())
+			if d > w.opt.MaxWait {
+				rep.Offline = fmt.Errorf("circuit breaker open for %s after %d failures in a row", w.c.Host(), b.Failures)
+				break
+			}
+			if err := w.opt.Sleep(ctx, d); err != nil {
+				return rep, err
+			}
+			if err := w.probe(ctx); err != nil {
+				rep.Offline = err
+				break
+			}
+		}
+	}
+	rep.Pending, _ = w.pendingCount()
+	if rep.Offline != nil {
+		return rep, nil
+	}
+	n, err := w.PullResults(ctx)
+	rep.Results = n
+	if err != nil {
+		return rep, fmt.Errorf("pull results: %w", err)
+	}
+	if err := w.PullConfig(ctx); err != nil {
+		return rep, fmt.Errorf("pull config: %w", err)
+	}
+	if err := w.Checkpoint(ctx); err != nil {
+		return rep, fmt.Errorf("audit checkpoint: %w", err)
+	}
+	if _, err := w.PurgeDue(); err != nil {
+		return rep, fmt.Errorf("purge: %w", err)
+	}
+	return rep, nil
+}
+
+// Run drains, then waits and drains again until ctx ends.
+func (w *Worker) Run(ctx context.Context, every time.Duration) error {
+	for {
+		if _, err := w.RunOnce(ctx); err != nil && !errors.Is(err, ErrPaused) {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+		}
+		if err := w.opt.Sleep(ctx, every); err != nil {
+			return err
+		}
+	}
+}
+
+func (w *Worker) rows() ([]*Row, error) {
+	var rows []*Row
+	err := w.s.View(func(tx *vault.Tx) error { var e error; rows, e = Rows(tx); return e })
+	return rows, err
+}
+
+func (w *Worker) pendingCount() (int, error) {
+	rows, err := w.rows()
+	n := 0
+	for _, r := range rows {
+		if r.State == StatePending {
+			n++
+		}
+	}
+	return n, err
+}
+
+// pick chooses the next due packet in drain order. Only one large (chunked) upload runs at
+// a time: the one in progress, or else the first due large packet; small packets that sort
+// before it go between its chunks. When nothing is due it returns the wait until the
+// earliest pending packet (or -1 when none is pending).
+func pick(rows []*Row, now time.Time, chunk int) (*Row, time.Duration) {
+	inProgress := ""
+	for _, r := range rows {
+		if r.State == StatePending && r.UploadURL != "" {
+			inProgress = r.PacketID
+			break
+		}
+	}
+	wait := time.Duration(-1)
+	for _, r := range rows {
+		if r.State != StatePending {
+			continue
+		}
+		if r.NextAttempt.After(now) {
+			if d := r.NextAttempt.Sub(now); wait < 0 || d < wait {
+				wait = d
+			}
+			continue
+		}
+		if r.Size > int64(chunk) && inProgress != "" && r.PacketID != inProgress {
+			continue
+		}
+		return r, 0
+	}
+	return nil, wait
+}
+
+// send makes one attempt for the row: a whole PUT, or one chunk of a resumable upload.
+func (w *Worker) send(ctx context.Context, r *Row) (string, error) {
+	var (
+		rec  Signed
+		done bool
+		err  error
+	)
+	if r.Size > int64(w.opt.ChunkSize) {
+		done, rec, err = w.uploadStep(ctx, r)
+	} else {
+		var data []byte
+		data, err = os.ReadFile(PacketPath(w.dir, r.PacketID))
+		if err != nil {
+			return "", fmt.Errorf("packet %s: sealed file missing or unreadable (%w): it cannot be sent; report it", r.PacketID, err)
+		}
+		if err = w.throttle(ctx, len(data)); err == nil {
+			rctx, cancel := context.WithTimeout(ctx, w.opt.Timeout)
+			rec, err = w.c.PutPacket(rctx, r, data)
+			cancel()
+			done = err == nil
+		}
+	}
+	if ctx.Err() != nil {
+		return "", ctx.Err()
+	}
+	if err == nil && done {
+		var receipt Receipt
+		if verr := w.checkReceipt(r, rec, &receipt); verr != nil {
+			err = verr
+		} else {
+			return StateDelivered, w.markDelivered(r, rec, receipt)
+		}
+	}
+	if err == nil { // a chunk went through; the upload continues
+		b := w.breaker()
+		b.success()
+		w.setBreaker(b)
+		return StatePending, nil
+	}
+	return w.failed(r, err)
+}
+
+// failed records a failed attempt: final refusals are kept with their reason; anything
+// else is retried after full-jitter backoff or Retry-After, whichever is longer.
+func (w *Worker) failed(r *Row, err error) (string, error) {
+	now := w.opt.Now()
+	r.Attempts++
+	r.LastError = err.Error()
+	var he *HTTPError
+	if errors.As(err, &he) && !he.Retryable() {
+		if he.Status == http.StatusRequestEntityTooLarge && r.Size <= int64(w.opt.ChunkSize) {
+			// central's limit is lower than ours: fall back to a resumable upload next time.
+			w.opt.ChunkSize = int(r.Size) - 1
+		} else {
+			r.State = StateRefused
+		}
+		b := w.breaker()
+		b.success() // central answered: the host is up
+		w.setBreaker(b)
+	} else {
+		d := Backoff(r.Attempts, w.opt.BaseBackoff, w.opt.MaxBackoff, w.opt.Rand)
+		if he != nil && he.RetryAfter > d {
+			d = he.RetryAfter
+		}
+		r.NextAttempt = now.Add(d)
+		b := w.breaker()
+		b.failure(now)
+		w.setBreaker(b)
+	}
+	if uerr := w.s.Update(func(tx *vault.Tx) error {
+		cur, gerr := getRow(tx, r.PacketID)
+		if gerr != nil {
+			return gerr
+		}
+		cur.Attempts, cur.LastError, cur.NextAttempt, cur.State = r.Attempts, r.LastError, r.NextAttempt, r.State
+		cur.UploadURL, cur.Offset = r.UploadURL, r.Offset
+		return putRow(tx, cur)
+	}); uerr != nil {
+		return "", uerr
+	}
+	return r.State, nil
+}
+
+// checkReceipt verifies central's signature and that the receipt is about exactly this
+// packet: only then does the packet count as delivered.
+func (w *Worker) checkReceipt(r *Row, rec Signed, out *Receipt) error {
+	if err := rec.Open(DomainReceipt, ed25519.PublicKey(w.en.ReceiptKey), out); err != nil {
+		return fmt.Errorf("receipt for %s: %w", r.PacketID, err)
+	}
+	if out.PacketID != r.PacketID || out.DeviceID != w.en.DeviceID || out.SHA256 != r.SHA256 || out.Size != r.Size {
+		return fmt.Errorf("receipt for %s describes another packet", r.PacketID)
+	}
+	return nil
+}
+
+func (w *Worker) markDelivered(r *Row, rec Signed, receipt Receipt) error {
+	raw, _ := json.Marshal(rec)
+	err := w.s.Update(func(tx *vault.Tx) error {
+		cur, err := getRow(tx, r.PacketID)
+		if err != nil {
+			return err
+		}
+		if cur.State != StatePending {
+			return nil
+		}
+		cur.State, cur.Receipt, cur.DeliveredAt = StateDelivered, raw, w.opt.Now().UTC()
+		cur.LastError, cur.UploadURL, cur.Offset = "", "", 0
+		cur.Attempts++
+		if err := putRow(tx, cur); err != nil {
+			return err
+		}
+		return tx.Audit(vault.AuditEvent{Action: "case.transmit", Case: vault.CaseID(cur.CaseID), Class: vault.Sync,
+			Detail: fmt.Sprintf("packet %s receipt seq %d", cur.PacketID, receipt.Seq)})
+	})
+	if err != nil {
+		return err
+	}
+	b := w.breaker()
+	b.success()
+	w.setBreaker(b)
+	// Central holds the packet now; the sealed copy here is no longer needed.
+	if err := os.Remove(PacketPath(w.dir, r.PacketID)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("remove delivered packet file %s: %w", r.PacketID, err)
+	}
+	return nil
+}
+
+// throttle waits for n bytes of the bandwidth budget.
+func (w *Worker) throttle(ctx context.Context, n int) error {
+	if w.limiter == nil {
+		return nil
+	}
+	for n > 0 {
+		k := min(n, w.limiter.Burst())
+		if err := w.limiter.WaitN(ctx, k); err != nil {
+			return err
+		}
+		n -= k
+	}
+	return nil
+}
+
+// uploadStep advances a resumable upload by one chunk. The offset comes from central
+// (creation or HEAD), so after a cut at most the chunk in flight is sent again.
+func (w *Worker) uploadStep(ctx context.Context, r *Row) (bool, Signed, error) {
+	rctx, cancel := context.WithTimeout(ctx, w.opt.Timeout)
+	defer cancel()
+	var off int64
+	var err error
+	if r.UploadURL == "" {
+		var rec Signed
+		var done bool
+		r.UploadURL, off, rec, done, err = w.c.CreateUpload(rctx, r)
+		if err != nil || done {
+			r.UploadURL = ""
+			return done, rec, err
+		}
+	} else if off, err = w.c.UploadOffset(rctx, r.UploadURL); err != nil {
+		var he *HTTPError
+		if errors.As(err, &he) && he.Status == http.StatusNotFound {
+			r.UploadURL, r.Offset = "", 0 // expired upload: start again
+		}
+		return false, Signed{}, err
+	}
+	if off < 0 || off > r.Size {
+		return false, Signed{}, fmt.Errorf("central reports offset %d for a %d-byte packet", off, r.Size)
+	}
+	f, err := os.Open(PacketPath(w.dir, r.PacketID))
+	if err != nil {
+		return false, Signed{}, fmt.Errorf("packet %s: sealed file missing (%w)", r.PacketID, err)
+	}
+	defer f.Close()
+	if cap(w.buf) < w.opt.ChunkSize {
+		w.buf = make([]byte, w.opt.ChunkSize)
+	}
+	n := int(min(int64(w.opt.ChunkSize), r.Size-off))
+	chunk := w.buf[:n]
+	if _, err := f.ReadAt(chunk, off); err != nil && !(errors.Is(err, io.EOF) && n == 0) {
+		return false, Signed{}, fmt.Errorf("read packet %s at %d: %w", r.PacketID, off, err)
+	}
+	if err := w.throttle(ctx, n); err != nil {
+		return false, Signed{}, err
+	}
+	next, rec, done, err := w.c.PatchChunk(rctx, r.UploadURL, off, chunk)
+	if err != nil {
+		return false, Signed{}, err
+	}
+	if done {
+		return true, rec, nil
+	}
+	// Progress is saved so status shows it; the authoritative offset stays central's.
+	err = w.s.Update(func(tx *vault.Tx) error {
+		cur, err := getRow(tx, r.PacketID)
+		if err != nil {
+			return err
+		}
+		cur.UploadURL, cur.Offset = r.UploadURL, next
+		return putRow(tx, cur)
+	})
+	return false, Signed{}, err
+}
+
