@@ -30,12 +30,12 @@ type EnrollRequest struct {
 // EnrollResponse is central's answer to a successful enrolment.
 type EnrollResponse struct {
 	DeviceID    string `json:"device_id"`
-	Certificate []byte `json:"certificate"`  // DER, issued by central's CA
-	CA          []byte `json:"ca"`           // DER of central's CA certificate
-	ServerPin   string `json:"server_pin"`   // hex SHA-256 of central's TLS public key (SPKI)
-	Recipient   string `json:"recipient"`    // age X25519 recipient for packets
-	ReceiptKey  []byte `json:"receipt_key"`  // Ed25519 public key signing receipts, results, config
-	ServerTime  string `json:"server_time"`  // RFC 3339
+	Certificate []byte `json:"certificate"` // DER, issued by central's CA
+	CA          []byte `json:"ca"`          // DER of central's CA certificate
+	ServerPin   string `json:"server_pin"`  // hex SHA-256 of central's TLS public key (SPKI)
+	Recipient   string `json:"recipient"`   // age X25519 recipient for packets
+	ReceiptKey  []byte `json:"receipt_key"` // Ed25519 public key signing receipts, results, config
+	ServerTime  string `json:"server_time"` // RFC 3339
 }
 
 // TimeResponse is the body of GET /v1/time.

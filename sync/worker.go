@@ -607,4 +607,3 @@ func (w *Worker) uploadStep(ctx context.Context, r *Row) (bool, Signed, error) {
 	})
 	return false, Signed{}, err
 }
-

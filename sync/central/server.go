@@ -199,7 +199,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
-
 // device authenticates the terminal by its client certificate, refuses revoked terminals
 // and applies the per-device rate limit.
 func (s *Server) device(h func(http.ResponseWriter, *http.Request, Device)) http.HandlerFunc {
