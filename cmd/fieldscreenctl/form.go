@@ -30,6 +30,7 @@ func runForm(e *Env, args []string) error {
 	sample := fs.Bool("sample", false, "render a synthetic sample case (for review)")
 	in := fs.String("in", "", "render the case in this JSON file (case export format)")
 	caseID := fs.String("case", "", "render the case with this ID from the vault (audited as a print)")
+	child := fs.Bool("child", false, "the child-friendly leaflet (form leaflet)")
 	pos, err := parseMixed(fs, rest)
 	if err != nil {
 		return usageError("form %s: %v", sub, err)
@@ -54,10 +55,13 @@ func runForm(e *Env, args []string) error {
 	switch sub {
 	case "leaflet":
 		if *sample || *in != "" || *caseID != "" {
-			return usageError("form leaflet takes no case: use --lang and --out only")
+			return usageError("form leaflet takes no case: use --lang, --out and optionally --child")
 		}
-		err = pdf.RenderLeaflet(&buf, *lang, pdf.Options{})
+		err = pdf.RenderLeaflet(&buf, *lang, pdf.Options{ChildFriendly: *child})
 	case "render":
+		if *child {
+			return usageError("form render: --child is for form leaflet")
+		}
 		n := 0
 		for _, set := range []bool{*sample, *in != "", *caseID != ""} {
 			if set {

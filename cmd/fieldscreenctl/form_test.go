@@ -95,6 +95,13 @@ func TestFormRenderFromFileAndLeaflet(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(stdout, "%PDF-") {
 		t.Errorf("leaflet: exit %d %s", code, stderr)
 	}
+	childOut := filepath.Join(dir, "child.pdf")
+	if _, stderr, code := formCtl(t, "form", "leaflet", "--child", "--lang", "nl", "--out", childOut); code != 0 {
+		t.Fatalf("child leaflet: %d %s", code, stderr)
+	}
+	if !strings.Contains(pdfToText(t, childOut), "informatie voor kinderen") {
+		t.Error("child-friendly leaflet not rendered")
+	}
 	stdout, _, _ = formCtl(t, "form", "languages")
 	if strings.Fields(stdout)[0] != "ar" || len(strings.Fields(stdout)) != 5 {
 		t.Errorf("languages: %q", stdout)
@@ -116,6 +123,7 @@ func TestFormUsageErrors(t *testing.T) {
 		{[]string{"form", "leaflet", "--sample", "--lang", "en", "--out", out}, "takes no case"},
 		{[]string{"form", "render", "--sample", "--lang", "en", "--out", out, "extra"}, "unexpected argument"},
 		{[]string{"form", "render", "--bogus"}, "flag provided but not defined"},
+		{[]string{"form", "render", "--sample", "--child", "--lang", "en", "--out", out}, "--child is for form leaflet"},
 	} {
 		_, stderr, code := formCtl(t, tc.args...)
 		if code != 2 || !strings.Contains(stderr, tc.want) {

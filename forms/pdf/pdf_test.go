@@ -146,10 +146,17 @@ func TestPendingCheckNeverPrintedAsNoHit(t *testing.T) {
 }
 
 func TestLeafletTextInEveryLanguage(t *testing.T) {
-	for _, lang := range Languages() {
-		t.Run(lang, func(t *testing.T) {
+	for _, tc := range []struct {
+		lang  string
+		child bool
+	}{{"ar", false}, {"en", false}, {"fa", false}, {"fr", false}, {"nl", false},
+		{"ar", true}, {"en", true}, {"fa", true}, {"fr", true}, {"nl", true}} {
+		lang := tc.lang
+		t.Run(fmt.Sprintf("%s/child=%v", lang, tc.child), func(t *testing.T) {
 			var buf bytes.Buffer
-			if err := RenderLeaflet(&buf, lang, testOpts()); err != nil {
+			opts := testOpts()
+			opts.ChildFriendly = tc.child
+			if err := RenderLeaflet(&buf, lang, opts); err != nil {
 				t.Fatal(err)
 			}
 			path := filepath.Join(t.TempDir(), "leaflet.pdf")
@@ -157,13 +164,22 @@ func TestLeafletTextInEveryLanguage(t *testing.T) {
 				t.Fatal(err)
 			}
 			text := pdfText(t, path)
-			l, _ := LeafletText(lang)
+			l, err := LeafletText(lang, tc.child)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (l.Variant == "child") != tc.child {
+				t.Fatalf("variant %q", l.Variant)
+			}
 			want := []string{l.Title}
 			for _, s := range l.Sections {
 				want = append(want, s.Heading)
 			}
 			// One full paragraph checked word by word: the body text, not only headings.
 			want = append(want, l.Sections[2].Paragraphs[0])
+			if !strings.Contains(text, l.Version) {
+				t.Error("leaflet version not printed")
+			}
 			for _, w := range want {
 				if miss := containsWords(text, w); len(miss) > 0 {
 					t.Errorf("%q: words %q missing", w, miss)
@@ -181,7 +197,11 @@ func TestTextAssetsComplete(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	enLeaflet, _ := LeafletText("en")
+	enLeaflet, _ := LeafletText("en", false)
+	enChild, err := LeafletText("en", true)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, lang := range Languages() {
 		f, _ := formLabels(lang)
 		for k := range en.Labels {
@@ -194,9 +214,16 @@ func TestTextAssetsComplete(t *testing.T) {
 				t.Errorf("%s: label %s not in the English source", lang, k)
 			}
 		}
-		l, _ := LeafletText(lang)
+		l, _ := LeafletText(lang, false)
 		if len(l.Sections) != len(enLeaflet.Sections) {
 			t.Errorf("%s: %d leaflet sections, English has %d", lang, len(l.Sections), len(enLeaflet.Sections))
+		}
+		cl, err := LeafletText(lang, true)
+		if err != nil {
+			t.Fatalf("%s: no child-friendly leaflet: %v", lang, err)
+		}
+		if len(cl.Sections) != len(enChild.Sections) || cl.Dir != l.Dir || (lang != "en" && !cl.Draft()) {
+			t.Errorf("%s: child leaflet sections %d (en %d), dir %s, draft %v", lang, len(cl.Sections), len(enChild.Sections), cl.Dir, cl.Draft())
 		}
 		wantDir := map[string]string{"ar": "rtl", "fa": "rtl"}[lang]
 		if wantDir == "" {

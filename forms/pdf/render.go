@@ -39,6 +39,9 @@ type Options struct {
 	// golden tests and reproducible archives.
 	Deterministic bool
 
+	// ChildFriendly selects the child-friendly leaflet (RenderLeaflet only).
+	ChildFriendly bool
+
 	// unshaped breaks Arabic joining (isolated letter forms, direction and layout unchanged):
 	// tests use it to prove that the golden-image comparison catches broken shaping. Not
 	// settable outside the package.
@@ -183,9 +186,10 @@ func qrImage(reference string) (*folioimage.Image, error) {
 	return folioimage.NewFromGoImage(rgba), nil
 }
 
-// RenderLeaflet writes the information leaflet in lang as PDF.
+// RenderLeaflet writes the information leaflet in lang as PDF (the child-friendly variant
+// with opts.ChildFriendly).
 func RenderLeaflet(out io.Writer, lang string, opts Options) error {
-	l, err := LeafletText(lang)
+	l, err := LeafletText(lang, opts.ChildFriendly)
 	if err != nil {
 		return err
 	}
@@ -193,7 +197,11 @@ func RenderLeaflet(out io.Writer, lang string, opts Options) error {
 	if err != nil {
 		return err
 	}
-	w.footer(l.Title+" "+l.Version+" ("+l.Lang+")", "{page}/{pages}")
+	id := l.Version
+	if l.Variant != "" {
+		id += "-" + l.Variant
+	}
+	w.footer(l.Title+" "+id+" ("+l.Lang+")", "{page}/{pages}")
 	w.doc.Add(w.para(l.Title, w.bold, titleSize).SetSpaceAfter(4))
 	if l.Draft() {
 		w.doc.Add(w.para(l.TranslationStatus, w.reg, smallSize).SetSpaceAfter(6))

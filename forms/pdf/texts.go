@@ -32,6 +32,7 @@ type Leaflet struct {
 	Lang              string           `json:"lang"`
 	Dir               string           `json:"dir"`
 	Version           string           `json:"version"`
+	Variant           string           `json:"variant,omitempty"` // "child" for the child-friendly leaflet
 	TranslationStatus string           `json:"translationStatus"`
 	Title             string           `json:"title"`
 	Sections          []LeafletSection `json:"sections"`
@@ -49,6 +50,7 @@ func (l *Leaflet) Draft() bool { return strings.HasPrefix(l.TranslationStatus, "
 type texts struct {
 	forms    map[string]*formTexts
 	leaflets map[string]*Leaflet
+	child    map[string]*Leaflet // child-friendly variant
 }
 
 var (
@@ -61,7 +63,7 @@ var (
 // reported as an error rather than a panic so a terminal keeps working for other languages.
 func loadTexts() (*texts, error) {
 	loadOnce.Do(func() {
-		t := &texts{forms: map[string]*formTexts{}, leaflets: map[string]*Leaflet{}}
+		t := &texts{forms: map[string]*formTexts{}, leaflets: map[string]*Leaflet{}, child: map[string]*Leaflet{}}
 		names, err := assets.Leaflets.ReadDir("leaflets")
 		if err != nil {
 			loadErr = fmt.Errorf("read leaflet assets: %w", err)
@@ -85,13 +87,17 @@ func loadTexts() (*texts, error) {
 					return
 				}
 				t.forms[f.Lang] = &f
-			case strings.HasPrefix(name, "leaflet-"+Version+"."):
+			case strings.HasPrefix(name, "leaflet-"+Version+"."), strings.HasPrefix(name, "child-leaflet-"+Version+"."):
 				var l Leaflet
 				if err := json.Unmarshal(data, &l); err != nil {
 					loadErr = fmt.Errorf("parse %s: %w", name, err)
 					return
 				}
-				t.leaflets[l.Lang] = &l
+				if strings.HasPrefix(name, "child-") {
+					t.child[l.Lang] = &l
+				} else {
+					t.leaflets[l.Lang] = &l
+				}
 			}
 		}
 		loaded = t
@@ -115,13 +121,17 @@ func Languages() []string {
 	return out
 }
 
-// LeafletText returns the leaflet in lang.
-func LeafletText(lang string) (*Leaflet, error) {
+// LeafletText returns the leaflet in lang, or its child-friendly variant.
+func LeafletText(lang string, child bool) (*Leaflet, error) {
 	t, err := loadTexts()
 	if err != nil {
 		return nil, err
 	}
-	l, ok := t.leaflets[lang]
+	set := t.leaflets
+	if child {
+		set = t.child
+	}
+	l, ok := set[lang]
 	if !ok {
 		return nil, fmt.Errorf("leaflet %q: %w (have %s)", lang, ErrLanguage, strings.Join(Languages(), ", "))
 	}
