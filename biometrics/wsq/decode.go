@@ -1,0 +1,464 @@
+package wsq
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Marker codes (spec Part 1, Table 1).
+const (
+	markerSOI  = 0xFFA0
+	markerEOI  = 0xFFA1
+	markerSOF  = 0xFFA2
+	markerSOB  = 0xFFA3
+	markerDTT  = 0xFFA4
+	markerDQT  = 0xFFA5
+	markerDHT  = 0xFFA6
+	markerDRI  = 0xFFA7
+	markerCOM  = 0xFFA8
+	markerRST0 = 0xFFB0
+	markerRST7 = 0xFFB7
+)
+
+// MaxPixels bounds the image size a decoder accepts (width × height). A ten-print card at
+// 500 ppi is about 4000 × 4000 = 16 Mpx; decoding needs about 9 bytes per pixel.
+const MaxPixels = 64 << 20
+
+// maxFileSize bounds how much Decode reads from its reader.
+const maxFileSize = 256 << 20
+
+var (
+	// ErrFormat: the data is not a well-formed WSQ file.
+	ErrFormat = errors.New("wsq: malformed file")
+	// ErrTooLarge: the declared image exceeds MaxPixels.
+	ErrTooLarge = errors.New("wsq: image too large")
+	// ErrUnsupported: a valid feature this implementation does not handle.
+	ErrUnsupported = errors.New("wsq: unsupported feature")
+)
+
+func formatErr(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrFormat, fmt.Sprintf(format, args...))
+}
+
+// Info describes a WSQ file without its pixels.
+type Info struct {
+	Width, Height int
+	// PPI is the scan resolution from the NIST_COM comment; 0 when the file does not say.
+	PPI int
+	// Bitrate is the encoder's target rate (WSQ_BITRATE) from NIST_COM; 0 when absent.
+	Bitrate float64
+	// Comments holds the text of every COM segment in file order.
+	Comments []string
+	// Encoder and Software are the SOF's encoder number and software implementation number.
+	Encoder, Software int
+}
+
+func init() {
+	image.RegisterFormat("wsq", "\xff\xa0", Decode, DecodeConfig)
+}
+
+// Decode reads a WSQ file and returns its pixels as an *image.Gray.
+func Decode(r io.Reader) (image.Image, error) {
+	data, err := readAll(r)
+	if err != nil {
+		return nil, err
+	}
+	img, _, err := decodeBytes(data)
+	if err != nil {
+		return nil, err
+	}
+	return img, nil
+}
+
+// DecodeConfig returns the size of a WSQ image (8-bit grey) without decoding it.
+func DecodeConfig(r io.Reader) (image.Config, error) {
+	info, err := DecodeInfo(r)
+	if err != nil {
+		return image.Config{}, err
+	}
+	return image.Config{ColorModel: color.GrayModel, Width: info.Width, Height: info.Height}, nil
+}
+
+// DecodeInfo reads the headers and comments of a WSQ file up to its frame header.
+func DecodeInfo(r io.Reader) (Info, error) {
+	// Headers precede the coded data; reading up to the frame header is enough, but the
+	// comments may sit anywhere before it, so scan segment by segment.
+	d := &decoder{}
+	if err := d.readHeaders(bufio.NewReader(r)); err != nil {
+		return Info{}, err
+	}
+	return d.info(), nil
+}
+
+func readAll(r io.Reader) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("wsq: read: %w", err)
+	}
+	if len(data) > maxFileSize {
+		return nil, fmt.Errorf("%w: file larger than %d bytes", ErrTooLarge, maxFileSize)
+	}
+	return data, nil
+}
+
+// huffTable is a canonical Huffman table as transmitted in DHT (JPEG-style: the number of
+// codes of each length 1..16, then the symbols in code order).
+type huffTable struct {
+	maxcode [17]int32 // largest code of each length, -1 if none
+	valptr  [17]int32 // index into vals of the first code of each length
+	mincode [17]int32
+	vals    []byte
+	// fast maps the next 8 bits to (length<<8 | symbol) for codes of at most 8 bits.
+	fast [256]uint16
+}
+
+func newHuffTable(counts [16]byte, vals []byte) (*huffTable, error) {
+	t := &huffTable{vals: vals}
+	code := int32(0)
+	k := int32(0)
+	for l := 1; l <= 16; l++ {
+		n := int32(counts[l-1])
+		t.valptr[l] = k
+		t.mincode[l] = code
+		code += n
+		k += n
+		if n == 0 {
+			t.maxcode[l] = -1
+		} else {
+			t.maxcode[l] = code - 1
+		}
+		if code > 1<<l {
+			return nil, formatErr("Huffman table has more codes of length %d than fit", l)
+		}
+		if l <= 8 {
+			for c := t.mincode[l]; c <= t.maxcode[l]; c++ {
+				sym := vals[t.valptr[l]+c-t.mincode[l]]
+				shift := 8 - l
+				for f := c << shift; f < (c+1)<<shift; f++ {
+					t.fast[f] = uint16(l)<<8 | uint16(sym)
+				}
+			}
+		}
+		code <<= 1
+	}
+	return t, nil
+}
+
+type decoder struct {
+	width, height int
+	haveSOF       bool
+	mShift, rScale float32
+	encoder, software int
+	fb            *filterBank
+	haveQ         bool
+	binCenter     float32
+	q, z          [numSubbands]float32
+	huff          [8]*huffTable
+	restart       int
+	comments      []string
+
+	// Coefficient decoding state across blocks.
+	tree   *tree
+	plane  []float32
+	block  int
+	cursor cursor
+}
+
+func (d *decoder) info() Info {
+	in := Info{Width: d.width, Height: d.height, Comments: d.comments, Encoder: d.encoder, Software: d.software}
+	for _, c := range d.comments {
+		kv := parseNISTCom(c)
+		if v, ok := kv["PPI"]; ok {
+			if n, err := strconv.Atoi(v); err == nil && n > 0 {
+				in.PPI = n
+			}
+		}
+		if v, ok := kv["WSQ_BITRATE"]; ok {
+			if f, err := strconv.ParseFloat(v, 64); err == nil && f > 0 && !math.IsInf(f, 0) {
+				in.Bitrate = f
+			}
+		}
+	}
+	return in
+}
+
+// parseNISTCom reads a NIST_COM comment ("NIST_COM n" then "KEY VALUE" lines); other
+// comments give an empty map.
+func parseNISTCom(c string) map[string]string {
+	if !strings.HasPrefix(c, "NIST_COM") {
+		return nil
+	}
+	kv := map[string]string{}
+	for _, line := range strings.Split(c, "\n") {
+		k, v, ok := strings.Cut(strings.TrimSpace(line), " ")
+		if ok {
+			kv[k] = strings.TrimSpace(v)
+		}
+	}
+	return kv
+}
+
+// byteSource abstracts the two ways segments are read: from a stream (DecodeInfo) or a slice.
+type byteSource interface {
+	io.Reader
+	io.ByteReader
+}
+
+func readU16(r byteSource) (int, error) {
+	var b [2]byte
+	if _, err := io.ReadFull(r, b[:]); err != nil {
+		return 0, truncated(err)
+	}
+	return int(b[0])<<8 | int(b[1]), nil
+}
+
+func truncated(err error) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return formatErr("file ends early (truncated)")
+	}
+	return fmt.Errorf("wsq: read: %w", err)
+}
+
+// readSegment reads a marker segment's length and body.
+func readSegment(r byteSource, marker int) ([]byte, error) {
+	n, err := readU16(r)
+	if err != nil {
+		return nil, err
+	}
+	if n < 2 {
+		return nil, formatErr("segment %04X has length %d", marker, n)
+	}
+	body := make([]byte, n-2)
+	if _, err := io.ReadFull(r, body); err != nil {
+		return nil, truncated(err)
+	}
+	return body, nil
+}
+
+// readHeaders reads SOI and segments up to and including SOF (for DecodeInfo).
+func (d *decoder) readHeaders(r byteSource) error {
+	m, err := readU16(r)
+	if err != nil {
+		return err
+	}
+	if m != markerSOI {
+		return formatErr("does not start with the SOI marker FFA0 (found %04X)", m)
+	}
+	for !d.haveSOF {
+		m, err := readU16(r)
+		if err != nil {
+			return err
+		}
+		switch m {
+		case markerSOB, markerEOI:
+			return formatErr("marker %04X before the frame header", m)
+		}
+		body, err := readSegment(r, m)
+		if err != nil {
+			return err
+		}
+		if err := d.segment(m, body); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// segment interprets one table/frame/comment segment.
+func (d *decoder) segment(m int, b []byte) error {
+	switch m {
+	case markerSOF:
+		return d.parseSOF(b)
+	case markerDTT:
+		return d.parseDTT(b)
+	case markerDQT:
+		return d.parseDQT(b)
+	case markerDHT:
+		return d.parseDHT(b)
+	case markerDRI:
+		if len(b) != 2 {
+			return formatErr("DRI segment of %d bytes, want 2", len(b))
+		}
+		d.restart = int(b[0])<<8 | int(b[1])
+		return nil
+	case markerCOM:
+		d.comments = append(d.comments, string(b))
+		return nil
+	}
+	return formatErr("unknown marker %04X", m)
+}
+
+func (d *decoder) parseSOF(b []byte) error {
+	if d.haveSOF {
+		return formatErr("second frame header")
+	}
+	if len(b) != 15 {
+		return formatErr("SOF segment of %d bytes, want 15", len(b))
+	}
+	d.height = int(b[2])<<8 | int(b[3])
+	d.width = int(b[4])<<8 | int(b[5])
+	if d.width == 0 || d.height == 0 {
+		return formatErr("image size %d×%d", d.width, d.height)
+	}
+	if d.width*d.height > MaxPixels {
+		return fmt.Errorf("%w: %d×%d exceeds %d pixels", ErrTooLarge, d.width, d.height, MaxPixels)
+	}
+	d.mShift = scaled(b[6], uint32(b[7])<<8|uint32(b[8]))
+	d.rScale = scaled(b[9], uint32(b[10])<<8|uint32(b[11]))
+	if d.rScale == 0 || math.IsInf(float64(d.rScale), 0) || math.IsInf(float64(d.mShift), 0) {
+		return formatErr("SOF scale %v / shift %v unusable", d.rScale, d.mShift)
+	}
+	d.encoder = int(b[12])
+	d.software = int(b[13])<<8 | int(b[14])
+	d.haveSOF = true
+	return nil
+}
+
+// scaled decodes the spec's scaled-integer number: value / 10^exponent.
+func scaled(exp byte, v uint32) float32 {
+	return float32(float64(v) / math.Pow(10, float64(exp)))
+}
+
+func (d *decoder) parseDTT(b []byte) error {
+	if len(b) < 2 {
+		return formatErr("DTT segment too short")
+	}
+	l0, l1 := int(b[0]), int(b[1])
+	if l0 == 0 || l1 == 0 {
+		return formatErr("DTT filter length zero")
+	}
+	if l0%2 == 0 || l1%2 == 0 {
+		return fmt.Errorf("%w: even-length transform filters (%d/%d taps)", ErrUnsupported, l0, l1)
+	}
+	n0, n1 := (l0+1)/2, (l1+1)/2
+	if len(b) != 2+6*(n0+n1) {
+		return formatErr("DTT segment of %d bytes for filters of %d and %d taps", len(b), l0, l1)
+	}
+	read := func(p []byte, n int) []float32 {
+		f := make([]float32, n)
+		for i := range f {
+			c := p[6*i:]
+			v := scaled(c[1], uint32(c[2])<<24|uint32(c[3])<<16|uint32(c[4])<<8|uint32(c[5]))
+			if c[0] != 0 {
+				v = -v
+			}
+			f[i] = v
+		}
+		return f
+	}
+	h0 := read(b[2:], n0)
+	h1 := read(b[2+6*n0:], n1)
+	d.fb = newFilterBank(h0, h1)
+	return nil
+}
+
+func (d *decoder) parseDQT(b []byte) error {
+	if len(b) != 3+6*numSubbands {
+		return formatErr("DQT segment of %d bytes, want %d", len(b), 3+6*numSubbands)
+	}
+	d.binCenter = scaled(b[0], uint32(b[1])<<8|uint32(b[2]))
+	for k := 0; k < numSubbands; k++ {
+		c := b[3+6*k:]
+		d.q[k] = scaled(c[0], uint32(c[1])<<8|uint32(c[2]))
+		d.z[k] = scaled(c[3], uint32(c[4])<<8|uint32(c[5]))
+	}
+	for k := numCoded; k < numSubbands; k++ {
+		if d.q[k] != 0 {
+			return fmt.Errorf("%w: subband %d has a bin width; subbands 60-63 are never coded", ErrUnsupported, k)
+		}
+	}
+	d.haveQ = true
+	return nil
+}
+
+func (d *decoder) parseDHT(b []byte) error {
+	for len(b) > 0 {
+		if len(b) < 17 {
+			return formatErr("DHT table header truncated")
+		}
+		id := int(b[0])
+		if id >= len(d.huff) {
+			return formatErr("Huffman table number %d (0-7 allowed)", id)
+		}
+		var counts [16]byte
+		copy(counts[:], b[1:17])
+		total := 0
+		for _, c := range counts {
+			total += int(c)
+		}
+		if total == 0 || total > 256 || len(b) < 17+total {
+			return formatErr("Huffman table %d declares %d codes with %d bytes left", id, total, len(b)-17)
+		}
+		vals := append([]byte(nil), b[17:17+total]...)
+		t, err := newHuffTable(counts, vals)
+		if err != nil {
+			return err
+		}
+		d.huff[id] = t
+		b = b[17+total:]
+	}
+	return nil
+}
+
+// decodeBytes decodes a whole file held in memory.
+func decodeBytes(data []byte) (*image.Gray, Info, error) {
+	d := &decoder{}
+	r := bytes.NewReader(data)
+	if err := d.readHeaders(r); err != nil {
+		return nil, Info{}, err
+	}
+	d.tree = newTree(d.width, d.height)
+	pos := len(data) - r.Len()
+	for {
+		if pos+2 > len(data) {
+			return nil, Info{}, formatErr("file ends before the EOI marker (truncated)")
+		}
+		m := int(data[pos])<<8 | int(data[pos+1])
+		pos += 2
+		switch {
+		case m == markerEOI:
+			if d.block == 0 {
+				return nil, Info{}, formatErr("no coded data blocks")
+			}
+			img := d.reconstruct()
+			return img, d.info(), nil
+		case m == markerSOB:
+			r := bytes.NewReader(data[pos:])
+			body, err := readSegment(r, m)
+			if err != nil {
+				return nil, Info{}, err
+			}
+			pos += 2 + len(body)
+			if len(body) != 1 {
+				return nil, Info{}, formatErr("SOB segment of %d bytes, want 1", len(body))
+			}
+			n, err := d.decodeBlock(data[pos:], int(body[0]))
+			if err != nil {
+				return nil, Info{}, err
+			}
+			pos += n
+		case m >= markerRST0 && m <= markerRST7:
+			return nil, Info{}, formatErr("restart marker outside coded data")
+		case m>>8 != 0xFF:
+			return nil, Info{}, formatErr("expected a marker at byte %d, found %04X", pos-2, m)
+		default:
+			r := bytes.NewReader(data[pos:])
+			body, err := readSegment(r, m)
+			if err != nil {
+				return nil, Info{}, err
+			}
+			pos += 2 + len(body)
+			if err := d.segment(m, body); err != nil {
+				return nil, Info{}, err
+			}
+		}
+	}
+}
