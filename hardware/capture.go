@@ -263,7 +263,7 @@ func (s *Session) fingers(ctx context.Context, t Target, want []int, p Plan) ([]
 		}
 		low := 101
 		for _, f := range want {
-			img := fingerImage(c, f)
+			img := c.Finger(f)
 			if img == nil {
 				continue
 			}
@@ -324,8 +324,9 @@ func segmentScore(c *Capture) int {
 	return c.DeviceScore
 }
 
-// fingerImage cuts finger f out of a capture: its segment for slaps, the whole image otherwise.
-func fingerImage(c *Capture, f int) *image.Gray {
+// Finger cuts finger f out of a fingerprint capture: its segment for slaps,
+// the whole image for a single finger; nil when the capture lacks it.
+func (c *Capture) Finger(f int) *image.Gray {
 	if c.Image == nil {
 		return nil
 	}
