@@ -79,7 +79,10 @@ func (t *Terminal) Unlock(user string, passphrase []byte) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newSession(vs, t.cfg.IdleTimeout), nil
+	ns := newSession(vs, t.cfg.IdleTimeout)
+	ns.packetDir = t.vault.PacketDir()
+	ns.vault = t.vault
+	return ns, nil
 }
 
 // Close closes the vault file.
@@ -152,7 +155,9 @@ type Session struct {
 	locked   bool
 	onLock   []func(LockReason)
 	nowFunc  func() time.Time
-	stopOnce sync.Once
+	// packetDir is the vault's folder of sealed outbox files.
+	packetDir string
+	vault     *vault.Vault
 }
 
 func newSession(vs *vault.Session, idle time.Duration) *Session {

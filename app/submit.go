@@ -1,0 +1,292 @@
+package app
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"image"
+	"strings"
+	"time"
+
+	"github.com/fieldscreen/fieldscreen/biometrics/nist/eurodac"
+	"github.com/fieldscreen/fieldscreen/forms"
+	fsync "github.com/fieldscreen/fieldscreen/sync"
+	"github.com/fieldscreen/fieldscreen/vault"
+)
+
+// Submission settings for the Eurodac data set. A post sets its own in its configuration;
+// these are the demo defaults and are marked as such in the transaction's TCN.
+const (
+	MemberState = "NL"
+	Originator  = "NLFIELDSCR"
+)
+
+// CheckSystems are the systems a screening queries (Screening Regulation Art 15-16); their
+// answers come back from central as results.
+var CheckSystems = []string{"SIS", "VIS", "EES", "ETIAS", "EUROPOL", "INTERPOL_SLTD", "NATIONAL"}
+
+// AuditTransmit is the audit action of queuing a case's packets for central.
+const AuditTransmit = "case.transmit"
+
+// ErrNotReady says what is missing before a case can be sent.
+var ErrNotReady = errors.New("case not ready to send")
+
+// Submit queues the case's security-check query and, when biometrics were captured, its
+// Eurodac transaction, in the SAME vault transaction that marks the checks pending: a crash
+// leaves either both or neither. Sealed files are fsynced before the commit (sync.Enqueue).
+// Submitting twice queues nothing twice: checks already queried and a Eurodac set already
+// queued are skipped.
+func (s *Session) Submit(id vault.CaseID) ([]string, error) {
+	s.Touch()
+	now := s.nowFunc()
+	var packets []string
+	err := s.vs.Update(func(tx *vault.Tx) error {
+		raw, err := tx.GetCase(id, vault.Core, recCase)
+		if err != nil {
+			return err
+		}
+		c, err := forms.DecodeCase(bytes.NewReader(raw))
+		if err != nil {
+			return err
+		}
+		if len(c.Identity.Surnames) == 0 && len(c.Documents) == 0 {
+			return fmt.Errorf("%w: record a name or a document first, so the security checks have something to query", ErrNotReady)
+		}
+		dir := s.packetDir
+		if len(c.Checks) == 0 {
+			var names, docs []string
+			for _, idn := range identities(c) {
+				if n := strings.TrimSpace(strings.Join(idn.Surnames, " ") + " " + strings.Join(idn.GivenNames, " ")); n != "" {
+					names = appendOnce(names, n)
+				}
+			}
+			for _, d := range c.Documents {
+				docs = appendOnce(docs, d.Number)
+			}
+			row, err := fsync.Enqueue(tx, dir, fsync.NewCheckPacket(string(id), names, docs), now)
+			if err != nil {
+				return fmt.Errorf("queue the security checks: %w", err)
+			}
+			packets = append(packets, row.PacketID)
+			for _, sys := range CheckSystems {
+				c.Checks = append(c.Checks, forms.SecurityCheck{System: sys, Status: forms.CheckPending, Reference: row.PacketID, QueriedAt: now})
+			}
+			_ = c.Transition(forms.StatusSecurityQueried, now)
+		}
+		if c.Eurodac.Reference == "" && hasCapture(c) {
+			nistBytes, err := s.eurodacTransaction(tx, id, c, now)
+			if err != nil {
+				return fmt.Errorf("build the Eurodac transaction: %w", err)
+			}
+			meta, _ := json.Marshal(map[string]string{"profile": eurodac.ProfileName + "/" + eurodac.ProfileVersion, "category": string(c.Eurodac.Category)})
+			row, err := fsync.Enqueue(tx, dir, fsync.NewEurodacPacket(string(id), c.Biometrics.CapturedAt, nistBytes, meta), now)
+			if err != nil {
+				return fmt.Errorf("queue the Eurodac transaction: %w", err)
+			}
+			packets = append(packets, row.PacketID)
+			c.Eurodac.Reference = row.PacketID // the Member State reference number: stable across resends
+			c.Eurodac.MemberStateOfOrigin = MemberState
+		}
+		if len(packets) == 0 {
+			return nil
+		}
+		if err := putCase(tx, id, c, now); err != nil {
+			return err
+		}
+		return tx.Audit(vault.AuditEvent{Action: AuditTransmit, Case: id, Class: vault.Core, Detail: "packets=" + strings.Join(packets, ",")})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("send case %s: %w", id, err)
+	}
+	return packets, nil
+}
+
+func identities(c *forms.Case) []forms.Identity {
+	out := []forms.Identity{c.Identity}
+	for _, d := range c.Documents {
+		out = append(out, d.Holder)
+	}
+	return out
+}
+
+func hasCapture(c *forms.Case) bool {
+	for _, f := range c.Biometrics.Fingers {
+		if f.Status == forms.FingerCaptured {
+			return true
+		}
+	}
+	return c.Biometrics.Face.Status == forms.FaceCaptured
+}
+
+// eurodacCategory follows the screening trigger unless the case names a category.
+func eurodacCategory(c *forms.Case) eurodac.Category {
+	switch c.Eurodac.Category {
+	case forms.EurodacApplicant:
+		return eurodac.Applicant
+	case forms.EurodacIrregularCrossing:
+		return eurodac.IrregularCrossing
+	case forms.EurodacIllegalStay:
+		return eurodac.IllegalStay
+	case forms.EurodacDisembarked:
+		return eurodac.SARDisembarkation
+	case forms.EurodacTemporaryProtection:
+		return eurodac.TemporaryProtection
+	}
+	switch {
+	case c.Application.Made || c.Trigger.Reason == forms.TriggerApplicationAtBCP:
+		return eurodac.Applicant
+	case c.Trigger.Reason == forms.TriggerDisembarkation:
+		return eurodac.SARDisembarkation
+	case c.Trigger.Reason == forms.TriggerWithinTerritory:
+		return eurodac.IllegalStay
+	}
+	return eurodac.IrregularCrossing
+}
+
+// eurodacTransaction builds the ANSI/NIST file from the case and its stored captures.
+func (s *Session) eurodacTransaction(tx *vault.Tx, id vault.CaseID, c *forms.Case, now time.Time) ([]byte, error) {
+	sub := eurodac.Subject{
+		Category: eurodacCategory(c), ReferenceNumber: c.Reference, MemberState: MemberState,
+		EventPlace: c.Trigger.Place, EventDate: c.Trigger.At, Sex: string(c.Identity.Sex),
+		Surnames: c.Identity.Surnames, Forenames: c.Identity.GivenNames, Aliases: c.Identity.OtherNames,
+		Nationalities: c.Identity.Nationalities, PlaceOfBirth: c.Identity.PlaceOfBirth,
+		DateOfBirth: nistDate(c.Identity.BirthDate), TakenAt: c.Biometrics.CapturedAt, Operator: c.Biometrics.Operator,
+	}
+	if sub.Sex == "" {
+		sub.Sex = "X"
+	}
+	if len(c.Documents) > 0 {
+		d := c.Documents[0]
+		sub.Document = &eurodac.Document{Type: d.Type, Number: d.Number, IssuingCountry: d.IssuingState}
+		if d.ExpiryDate.Full() {
+			sub.Document.Expiry = time.Date(d.ExpiryDate.Year, d.ExpiryDate.Month, d.ExpiryDate.Day, 0, 0, 0, 0, time.UTC)
+		}
+	}
+	latest := map[forms.FingerPosition]forms.Finger{}
+	for _, f := range c.Biometrics.Fingers {
+		latest[f.Position] = f
+	}
+	var fingers []eurodac.Finger
+	for pos := forms.RightThumb; pos <= forms.LeftLittle; pos++ {
+		f, ok := latest[pos]
+		ef := eurodac.Finger{Position: int(pos), Quality: -1}
+		switch {
+		case !ok:
+			ef.Status = eurodac.TemporarilyUnusable
+		case f.Status == forms.FingerCaptured:
+			ef.Status = eurodac.Captured
+			w, err := tx.GetCase(id, vault.Biometric, fingerRecord(int(pos), "wsq"))
+			if err != nil {
+				return nil, fmt.Errorf("finger %d has no WSQ image: %w", pos, err)
+			}
+			pngBytes, err := tx.GetCase(id, vault.Biometric, fingerRecord(int(pos), "png"))
+			if err != nil {
+				return nil, err
+			}
+			cfg, err := pngConfig(pngBytes)
+			if err != nil {
+				return nil, err
+			}
+			ef.ImageWSQ, ef.Width, ef.Height, ef.PPI, ef.Quality = w, cfg.Width, cfg.Height, 500, f.Quality
+		case f.Status == forms.FingerAmputated:
+			ef.Status = eurodac.Amputated
+		case f.Status == forms.FingerUnprintable:
+			ef.Status = eurodac.Unprintable
+		case f.Status == forms.FingerRefused:
+			ef.Status = eurodac.Refused
+		default:
+			ef.Status = eurodac.TemporarilyUnusable
+		}
+		fingers = append(fingers, ef)
+	}
+	var face *eurodac.Face
+	if c.Biometrics.Face.Status == forms.FaceCaptured {
+		b, err := tx.GetCase(id, vault.Biometric, faceRecord)
+		if err != nil {
+			return nil, err
+		}
+		cfg, err := pngConfig(b)
+		if err != nil {
+			return nil, err
+		}
+		face = &eurodac.Face{Image: b, Width: cfg.Width, Height: cfg.Height}
+	}
+	t, err := eurodac.Build(sub, fingers, face, eurodac.Transmission{Originator: Originator, ControlNum: c.Reference + "-" + now.UTC().Format("20060102150405"), SentAt: now})
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if _, err := t.WriteTo(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func nistDate(d forms.PartialDate) string {
+	if d.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("%04d%02d%02d", d.Year, int(d.Month), d.Day)
+}
+
+func pngConfig(b []byte) (image.Config, error) {
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(b))
+	if err != nil {
+		return cfg, fmt.Errorf("stored image does not decode: %w", err)
+	}
+	return cfg, nil
+}
+
+// ApplyResult applies one result from central to its case, inside the worker's transaction
+// (sync.Options.Applier): check outcomes, the Eurodac reference, rejections. A result for
+// a purged or unknown case is kept by sync and ignored here.
+func ApplyResult(tx *vault.Tx, r fsync.Result) error {
+	if r.CaseID == "" {
+		return nil
+	}
+	id := vault.CaseID(r.CaseID)
+	raw, err := tx.GetCase(id, vault.Core, recCase)
+	if errors.Is(err, vault.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	c, err := forms.DecodeCase(bytes.NewReader(raw))
+	if err != nil {
+		return err
+	}
+	switch r.Type {
+	case fsync.ResultCheck:
+		st := forms.CheckNoHit
+		if r.Outcome == "hit" {
+			st = forms.CheckHit
+		}
+		for i := range c.Checks {
+			if c.Checks[i].Reference == r.PacketID || c.Checks[i].Status == forms.CheckPending {
+				c.Checks[i].Status, c.Checks[i].AnsweredAt = st, r.At
+				if r.Reference != "" {
+					c.Checks[i].Reference = r.Reference
+				}
+			}
+		}
+	case fsync.ResultEurodac:
+		c.Eurodac.TransmittedAt = r.At
+		if r.Reference != "" {
+			c.Eurodac.Reference = r.Reference
+		}
+	case fsync.ResultRejected:
+		for i := range c.Checks {
+			if c.Checks[i].Reference == r.PacketID && c.Checks[i].Status == forms.CheckPending {
+				c.Checks[i].Status, c.Checks[i].Reason = forms.CheckNotPossible, "rejected by central: "+r.Reason
+			}
+		}
+	default:
+		return nil
+	}
+	if err := putCase(tx, id, c, r.At); err != nil {
+		return err
+	}
+	return tx.Audit(vault.AuditEvent{Action: "case.result", Case: id, Class: vault.Core, Detail: r.Type + " " + r.PacketID})
+}

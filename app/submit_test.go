@@ -1,0 +1,97 @@
+package app
+
+import (
+	"context"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/fieldscreen/fieldscreen/forms"
+	"github.com/fieldscreen/fieldscreen/sync/central"
+)
+
+// startCentral runs the reference central server in-process on loopback with real TLS.
+func startCentral(t *testing.T, watch []string) (*central.Server, string) {
+	t.Helper()
+	srv, err := central.Open(t.TempDir(), central.Options{Watchlist: watch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { srv.Serve(ctx, ln); close(done) }()
+	t.Cleanup(func() { cancel(); <-done; srv.Close() })
+	return srv, "https://" + ln.Addr().String()
+}
+
+// TestSubmitChecksAndApplyResults: two cases are sent; the one whose name is on central's
+// watch list comes back as a hit, the other as no hit, each applied to its case.
+func TestSubmitChecksAndApplyResults(t *testing.T) {
+	srv, url := startCentral(t, []string{"TESTPERSON WATCHED"})
+	term := newTestTerminal(t, time.Hour)
+	_, off := staff(t, term)
+	tok, err := srv.CreateToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := off.Enrol(context.Background(), url, tok); err != nil {
+		t.Fatal(err)
+	}
+	watched := adultCase(time.Now())
+	watched.Identity.Surnames, watched.Identity.GivenNames = []string{"TESTPERSON"}, []string{"WATCHED"}
+	clean := adultCase(time.Now())
+	ids, err := off.CreateCases([]*forms.Case{watched, clean})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		pk, err := off.Submit(id)
+		if err != nil || len(pk) != 1 {
+			t.Fatalf("submit: %v %v", pk, err)
+		}
+		again, err := off.Submit(id)
+		if err != nil || len(again) != 0 {
+			t.Fatalf("a second submit queued %v (%v)", again, err)
+		}
+		c, _ := off.Case(id)
+		if len(c.Checks) == 0 || c.Checks[0].Status != forms.CheckPending {
+			t.Fatalf("checks after submit: %+v", c.Checks)
+		}
+	}
+	st, err := off.SyncStatus()
+	if err != nil || st.Pending != 2 {
+		t.Fatalf("status before sync: %+v %v", st, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	rep, err := off.SyncOnce(ctx)
+	if err != nil || rep.Delivered != 2 {
+		t.Fatalf("sync: %+v %v", rep, err)
+	}
+	// results may need one more pull once central's downstream has answered
+	for i := 0; i < 20; i++ {
+		c, _ := off.Case(ids[1])
+		if len(c.PendingChecks()) == 0 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+		if _, err := off.SyncOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, want := range []forms.CheckStatus{forms.CheckHit, forms.CheckNoHit} {
+		c, _ := off.Case(ids[i])
+		for _, ch := range c.Checks {
+			if ch.Status != want {
+				t.Errorf("case %d check %s: %s, want %s", i, ch.System, ch.Status, want)
+			}
+		}
+	}
+	if st, _ := off.SyncStatus(); st.Pending != 0 || st.Delivered != 2 {
+		t.Errorf("status after sync: %+v", st)
+	}
+}

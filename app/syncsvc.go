@@ -1,0 +1,95 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	fsync "github.com/fieldscreen/fieldscreen/sync"
+	"github.com/fieldscreen/fieldscreen/vault"
+)
+
+// Enrol registers this terminal with central using a one-time token from central's
+// operator; afterwards the terminal has a client certificate and central's keys pinned.
+func (s *Session) Enrol(ctx context.Context, centralURL, token string) error {
+	s.Touch()
+	if _, err := fsync.Enrol(ctx, s.vs, centralURL, token); err != nil {
+		return fmt.Errorf("enrol with %s: %w", centralURL, err)
+	}
+	return nil
+}
+
+// Enrolled reports whether the terminal has enrolled with central.
+func (s *Session) Enrolled() bool {
+	_, err := fsync.LoadEnrolmentFrom(s.vs)
+	return err == nil
+}
+
+// SyncOptions are the worker's settings for this terminal: results are applied to cases
+// in the transaction that stores them.
+func (s *Session) SyncOptions() fsync.Options {
+	return fsync.Options{Applier: ApplyResult, Now: s.nowFunc}
+}
+
+// NewSyncWorker makes a worker on this session (the UI runs it in the background; it stops
+// when the context ends or the session locks).
+func (s *Session) NewSyncWorker(opt fsync.Options) (*fsync.Worker, error) {
+	if opt.Applier == nil {
+		opt.Applier = ApplyResult
+	}
+	return fsync.NewWorker(s.vault, s.vs, opt)
+}
+
+// SyncOnce drains the outbox once and pulls results (the "send now" button).
+func (s *Session) SyncOnce(ctx context.Context) (fsync.Report, error) {
+	w, err := s.NewSyncWorker(s.SyncOptions())
+	if err != nil {
+		return fsync.Report{}, err
+	}
+	return w.RunOnce(ctx)
+}
+
+// SyncStatus is the queue as the sync screen shows it.
+func (s *Session) SyncStatus() (fsync.Status, error) {
+	var st fsync.Status
+	err := s.vs.View(func(tx *vault.Tx) error {
+		var err error
+		st, err = fsync.GetStatus(tx, s.nowFunc())
+		return err
+	})
+	return st, err
+}
+
+// Outbox lists the outbox rows (packet ID, kind, state, size, receipt), newest first.
+func (s *Session) Outbox() ([]*fsync.Row, error) {
+	var rows []*fsync.Row
+	err := s.vs.View(func(tx *vault.Tx) error {
+		var err error
+		rows, err = fsync.Rows(tx)
+		return err
+	})
+	return rows, err
+}
+
+// SetSyncPaused pauses or resumes sending; the setting persists in the vault.
+func (s *Session) SetSyncPaused(paused bool) error {
+	s.Touch()
+	return s.vs.Update(func(tx *vault.Tx) error {
+		st, err := fsync.LoadSettings(tx)
+		if err != nil {
+			return err
+		}
+		st.Paused = paused
+		return fsync.SaveSettings(tx, st)
+	})
+}
+
+// ExportPackets writes every undelivered sealed packet to a folder for a courier.
+func (s *Session) ExportPackets(dir string) (int, error) {
+	s.Touch()
+	return fsync.Export(s.vs, s.packetDir, dir)
+}
+
+// EurodacAlarm is when the oldest pending Eurodac packet turns the sync screen red: two
+// thirds of the 72-hour limit.
+const EurodacAlarm = 48 * time.Hour
