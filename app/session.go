@@ -149,12 +149,12 @@ type Session struct {
 	vs   *vault.Session
 	idle time.Duration
 
-	mu       sync.Mutex
-	last     time.Time
-	timer    *time.Timer
-	locked   bool
-	onLock   []func(LockReason)
-	nowFunc  func() time.Time
+	mu      sync.Mutex
+	last    time.Time
+	timer   *time.Timer
+	locked  bool
+	onLock  []func(LockReason)
+	nowFunc func() time.Time
 	// packetDir is the vault's folder of sealed outbox files.
 	packetDir string
 	vault     *vault.Vault
