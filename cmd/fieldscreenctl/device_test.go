@@ -172,3 +172,27 @@ func TestDeviceListRealBinary(t *testing.T) {
 		t.Fatalf("unknown driver: %v, stderr %q", err, errb.String())
 	}
 }
+
+func TestCaptureCasePlan(t *testing.T) {
+	dir := newVault(t)
+	in, err := os.ReadFile("../../testdata/cases/minimal.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := strings.TrimSpace(mustCtl(t, dir, "off1", offPass, string(in), "case", "import"))
+	mustCtl(t, dir, "tec1", tecPass, "", "device", "pair", simFinger, "--drivers", "sim", "--yes")
+	mustCtl(t, dir, "tec1", tecPass, "", "device", "pair", simFace, "--drivers", "sim", "--yes")
+	out := mustCtl(t, dir, "off1", offPass, "", "capture", "--case", id, "--drivers", "sim", "--device", simFinger, "--face-device", simFace)
+	for _, f := range []string{"right thumb", "right little", "left little", "face"} {
+		if !strings.Contains(out, f) {
+			t.Errorf("capture output lacks %s:\n%s", f, out)
+		}
+	}
+	if strings.Count(out, " captured ") < 11 {
+		t.Errorf("want ten fingers and the face captured:\n%s", out)
+	}
+	// A technician may not store biometric data in a case.
+	if _, errs, code := ctl(t, dir, "tec1", tecPass, "", "capture", "--case", id, "--drivers", "sim", "--device", simFinger, "--face-device", simFace); code == 0 || errs == "" {
+		t.Fatalf("technician capture into a case: exit %d %s", code, errs)
+	}
+}
