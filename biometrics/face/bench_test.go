@@ -46,3 +46,9 @@ func BenchmarkCheckAstronautCrop(b *testing.B) {
 func BenchmarkCheckSynthetic(b *testing.B) {
 	benchCheck(b, synth.Face(1, 480, 600))
 }
+
+// BenchmarkCheckRotated: the crop turned 20°, which takes the rotated
+// search (upright pass plus up to four rotated passes).
+func BenchmarkCheckRotated(b *testing.B) {
+	benchCheck(b, rotate(upscale(loadAstronaut(b), cropRect, 2.5), 20))
+}

@@ -30,7 +30,8 @@
 // finds no face, only a weak one, or a tilted eye line, Check searches
 // copies of the image turned by ±15° and ±30° and maps what it finds back,
 // so a tilted head is reported as "roll" with its angle rather than lost.
-// That costs up to four more detection passes, for such images only.
+// That costs two or four more detection passes (run two at a time), for
+// such images only.
 //
 // Not checked (the cascades cannot judge them reliably): yaw and pitch,
 // eyes open, mouth closed, glasses, background uniformity, expression.
@@ -81,6 +82,8 @@ const (
 	// replace the upright result (turned heads scored 40-50 in the tests;
 	// false hits in the rotated copy of a face cut off at the edge 25).
 	rotatedScore = 32.0
+	// strongScore: a rotated face this good ends the search.
+	strongScore = 40.0
 )
 
 // ErrTooSmall: the image is smaller than MinSize on a side.
@@ -197,29 +200,46 @@ type found struct {
 	angle       float64 // degrees the copy was rotated by to find them
 }
 
-// rollSteps are the head rolls (degrees) tried when the upright search
-// finds no face or a tilted eye line: pico's cascades tolerate about ±12°,
-// and pupil localisation drifts beyond that, so a tilted head is searched
-// on copies turned upright.
-var rollSteps = []float64{15, -15, 30, -30}
+// rollRounds are the head rolls (degrees) tried when the upright search
+// finds no face, a weak one or a tilted eye line: pico's cascades tolerate
+// about ±12° and pupil localisation drifts beyond that, so a tilted head is
+// searched on copies turned upright. The angles of one round run in
+// parallel; the second round only runs when the first found no strong face.
+var rollRounds = [][]float64{{15, -15}, {30, -30}}
 
 // find runs face and pupil detection upright and, when that finds no face,
 // only a weak one, or an eye line tilted past MaxRoll, also on rotated
 // copies; the result with the best detection score wins. Upright, level
-// portraits (the normal case) cost one pass, others up to five.
+// portraits (the normal case) cost one pass, others three or five.
 func find(det *pigo.Pigo, plc *pigo.PuplocCascade, grey []uint8, w, h int) found {
 	best := findAt(det, plc, grey, w, h, 0)
 	if len(best.faces) > 0 && best.faces[0].Q >= confidentScore && best.eyesOK &&
 		math.Abs(rollOf(best.left, best.right)) <= MaxRoll {
 		return best
 	}
-	for _, a := range rollSteps {
-		c := findAt(det, plc, rotateGrey(grey, w, h, a), w, h, a)
-		if len(c.faces) == 0 || c.faces[0].Q < rotatedScore {
-			continue
+	for _, round := range rollRounds {
+		got := make([]found, len(round))
+		var wg sync.WaitGroup
+		for i, a := range round {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				got[i] = findAt(det, plc, rotateGrey(grey, w, h, a), w, h, a)
+			}()
 		}
-		if len(best.faces) == 0 || (c.eyesOK && !best.eyesOK) || (c.eyesOK == best.eyesOK && c.faces[0].Q > best.faces[0].Q) {
-			best = c
+		wg.Wait()
+		strong := false
+		for _, c := range got { // in round order, so ties resolve the same way every time
+			if len(c.faces) == 0 || c.faces[0].Q < rotatedScore {
+				continue
+			}
+			strong = strong || (c.eyesOK && c.faces[0].Q >= strongScore)
+			if len(best.faces) == 0 || (c.eyesOK && !best.eyesOK) || (c.eyesOK == best.eyesOK && c.faces[0].Q > best.faces[0].Q) {
+				best = c
+			}
+		}
+		if strong {
+			break
 		}
 	}
 	return best
