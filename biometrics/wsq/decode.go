@@ -153,17 +153,17 @@ func newHuffTable(counts [16]byte, vals []byte) (*huffTable, error) {
 }
 
 type decoder struct {
-	width, height int
-	haveSOF       bool
-	mShift, rScale float32
+	width, height     int
+	haveSOF           bool
+	mShift, rScale    float32
 	encoder, software int
-	fb            *filterBank
-	haveQ         bool
-	binCenter     float32
-	q, z          [numSubbands]float32
-	huff          [8]*huffTable
-	restart       int
-	comments      []string
+	fb                *filterBank
+	haveQ             bool
+	binCenter         float32
+	q, z              [numSubbands]float32
+	huff              [8]*huffTable
+	restart           int
+	comments          []string
 
 	// Coefficient decoding state across blocks.
 	tree   *tree

@@ -1,6 +1,9 @@
 package wsq
 
 import (
+	"bufio"
+	"image"
+	"io"
 	"math"
 	"math/rand"
 	"testing"
@@ -29,3 +32,17 @@ func TestFilterBankPerfectReconstruction(t *testing.T) {
 		}
 	}
 }
+
+// normalisedTransform is the encoder's front end, for tests.
+func normalisedTransform(g *image.Gray) ([]float32, int, *tree) {
+	plane, _, _, _, _, err := normalise(g)
+	if err != nil {
+		panic(err)
+	}
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	tr := newTree(w, h)
+	newFilterBank(specLowpass[:], specHighpass[:]).forward(plane, w, tr)
+	return plane, w, tr
+}
+
+func bufioReader(r io.Reader) *bufio.Reader { return bufio.NewReader(r) }
