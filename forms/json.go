@@ -79,10 +79,11 @@ func position(data []byte, off int64) (line, col int) {
 }
 
 // MarshalJSON writes the case in the import/export format. A case without a status is
-// written as opened, so an export always says where the case stands.
-func (c *Case) MarshalJSON() ([]byte, error) {
+// written as opened, so an export always says where the case stands. The value receiver
+// makes Case and *Case marshal alike.
+func (c Case) MarshalJSON() ([]byte, error) {
 	type plain Case // no methods: avoids recursion
-	p := plain(*c)
+	p := plain(c)
 	if p.Status == "" {
 		p.Status = StatusOpened
 	}

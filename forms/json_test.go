@@ -168,3 +168,15 @@ func FuzzDecodeCase(f *testing.F) {
 		}
 	})
 }
+
+func TestMarshalValueAndPointerAlike(t *testing.T) {
+	c := Case{Trigger: Trigger{Reason: TriggerWithinTerritory, Place: "x", At: t0}}
+	a, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(&c)
+	if !bytes.Equal(a, b) || !strings.Contains(string(a), `"status":"opened"`) {
+		t.Errorf("value %s\npointer %s", a, b)
+	}
+}
