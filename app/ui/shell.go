@@ -22,6 +22,8 @@ func sections() []section {
 		{"cases", func(r vault.Role) bool { return r.Can(vault.Core, false) }, (*UI).showCaseList},
 		{"users", func(r vault.Role) bool { return r.ManagesUsers() }, (*UI).showUsers},
 		{"audit", func(r vault.Role) bool { return r.Can(vault.Audit, false) }, (*UI).showAudit},
+		{"devices", func(r vault.Role) bool { return r.Can(vault.Devices, true) }, (*UI).showDevices},
+		{"sync", func(r vault.Role) bool { return r.Can(vault.Sync, true) }, (*UI).showSync},
 		{"settings", func(r vault.Role) bool { return true }, (*UI).showSettings},
 	}
 }
