@@ -42,18 +42,20 @@
 //
 //	Score = round(100 · Q · A · S)
 //	Q = mean q over the foreground blocks
-//	A = 1 − exp(−area/300 mm²), area = foreground area in mm²
+//	A = 1 − exp(−area/150 mm²), area = foreground area in mm²
 //	S = 1 − dark/(foreground + dark), dark = flat blocks with mean grey < 100
 //
-// A is "enough finger": a 400×500 synthetic print (≈ 440 mm² of finger) has
-// A ≈ 0.77, a rolled card print (≈ 1200 mm²) ≈ 0.98, half a finger much less.
+// A is "enough finger": a flat little finger from a slap (≈ 140 mm²) has
+// A ≈ 0.6, a flat index finger (≈ 230 mm²) ≈ 0.8, a 400×500 synthetic
+// rolled print (≈ 440 mm²) ≈ 0.95, a rolled card print ≈ 1.
 // S is "no smear": flat and dark is a smudge, a wet finger or over-inking,
 // where flat and light is just paper or platen. A blank image scores 0.
 //
 // The weights and scales were set by hand so that each defect the synth
 // package applies (blur, noise, contrast loss, missing part, smudge) lowers
 // the score steadily; the tests pin that behaviour on synthetic prints and
-// on NIST sample card prints. Clean prints of either kind score about 50-60;
+// on NIST sample card prints. Clean prints score about 45-75 (synthetic
+// rolled ≈ 70, synthetic flat slap fingers 45-65, NIST card prints 50-60);
 // there is no calibrated pass mark: the caller picks a retake threshold.
 package quality
 
@@ -88,7 +90,7 @@ const (
 	block500      = 32
 	fgMinStd      = 10.0
 	contrastScale = 80.0
-	areaScaleMM2  = 300.0
+	areaScaleMM2  = 150.0
 	darkMean      = 100.0
 	periodMin500  = 5.0
 	periodMax500  = 15.0
@@ -111,7 +113,7 @@ type Features struct {
 	MeanGrey         float64 // mean grey level of the foreground
 	DarkFlatBlocks   int     // flat blocks darker than a finger: smudges, over-inking
 	BlockQuality     float64 // Q: mean block quality, 0..1
-	AreaFactor       float64 // A: 1 − exp(−area/300 mm²)
+	AreaFactor       float64 // A: 1 − exp(−area/150 mm²)
 	SmudgeFactor     float64 // S: 1 − dark flat blocks/(foreground + dark flat blocks)
 }
 

@@ -13,7 +13,8 @@ const PPI = 500
 // is a clean print of a class chosen by the seed. Out-of-range values are
 // clamped (negative and NaN count as 0), so any Options is usable.
 type Options struct {
-	// Class forces a pattern class; ClassAuto lets the seed choose.
+	// Class forces a pattern class; ClassAuto (or an unknown value) lets
+	// the seed choose.
 	Class Class
 	// Blur is the standard deviation, in pixels, of a Gaussian blur
 	// (an out-of-focus or moving finger). 0 = sharp.

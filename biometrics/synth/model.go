@@ -100,7 +100,7 @@ func classFor(r *rng, position int) Class {
 func newFingerModel(r *rng, w, h, position int, class Class) *fingerModel {
 	fw, fh := float64(w), float64(h)
 	m := &fingerModel{w: w, h: h}
-	if class == ClassAuto {
+	if class <= ClassAuto || class > Whorl { // unknown classes count as auto
 		class = classFor(r, position)
 	}
 	m.class = class

@@ -156,6 +156,9 @@ func TestOutOfRangeInputs(t *testing.T) {
 	if a, b := sum(Finger(3, -1, Options{})), sum(Finger(3, 0, Options{})); a != b {
 		t.Errorf("position -1 should be treated as 0")
 	}
+	if a, b := sum(Finger(3, 2, Options{Class: Class(99)})), sum(Finger(3, 2, Options{})); a != b {
+		t.Errorf("unknown class 99 should be treated as auto")
+	}
 	nan := math.NaN()
 	if a, b := sum(Finger(3, 2, Options{Blur: -4, Noise: nan, Contrast: -1, Partial: nan, Smudge: -0.5})), sum(Finger(3, 2, Options{})); a != b {
 		t.Errorf("negative and NaN defects should count as 0")
