@@ -555,6 +555,16 @@ func (w *Worker) uploadStep(ctx context.Context, r *Row) (bool, Signed, error) {
 	defer cancel()
 	var off int64
 	var err error
+	if r.UploadURL != "" {
+		off, err = w.c.UploadOffset(rctx, r.UploadURL)
+		var he *HTTPError
+		if errors.As(err, &he) && he.Status == http.StatusNotFound {
+			// Completed (answer lost) or expired: creating again returns the receipt or a new upload.
+			r.UploadURL, r.Offset = "", 0
+		} else if err != nil {
+			return false, Signed{}, err
+		}
+	}
 	if r.UploadURL == "" {
 		var rec Signed
 		var done bool
@@ -563,12 +573,6 @@ func (w *Worker) uploadStep(ctx context.Context, r *Row) (bool, Signed, error) {
 			r.UploadURL = ""
 			return done, rec, err
 		}
-	} else if off, err = w.c.UploadOffset(rctx, r.UploadURL); err != nil {
-		var he *HTTPError
-		if errors.As(err, &he) && he.Status == http.StatusNotFound {
-			r.UploadURL, r.Offset = "", 0 // expired upload: start again
-		}
-		return false, Signed{}, err
 	}
 	if off < 0 || off > r.Size {
 		return false, Signed{}, fmt.Errorf("central reports offset %d for a %d-byte packet", off, r.Size)

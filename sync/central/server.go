@@ -51,6 +51,8 @@ type Options struct {
 	Burst     int              // default 100
 	Now       func() time.Time // clock for receipts
 	Store     Store            // nil: BoltStore in the data folder
+	// Wrap, when set, wraps the API handler (tests inject HTTP faults with it).
+	Wrap func(http.Handler) http.Handler
 }
 
 // Server is central. It is safe for concurrent use.
@@ -149,8 +151,12 @@ func (s *Server) TLSConfig() *tls.Config {
 
 // Serve serves HTTPS on ln until ctx ends.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	h := s.Handler()
+	if s.opt.Wrap != nil {
+		h = s.opt.Wrap(h)
+	}
 	hs := &http.Server{
-		Handler:           s.Handler(),
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          log.New(io.Discard, "", 0), // handshake noise from probes and bad certificates
