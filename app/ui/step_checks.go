@@ -251,9 +251,11 @@ func newFormStep(cs *caseScreen) stepView {
 	s.lang.SetSelected(firstNonEmpty(cs.c.Info.LeafletLanguage, "en"))
 	print := widget.NewButton(T("form.print"), s.print)
 	print.Importance = widget.HighImportance
+	send := widget.NewButton(T("form.send"), s.send)
 	s.fs.add("referral.to", "referral.to", s.to)
 	s.fs.add("referral.authority", "referral.authority", s.authority)
 	s.fs.add("form", "form.language", container.NewBorder(nil, nil, nil, print, s.lang))
+	s.fs.add("securityChecks", "form.central", send)
 	return s
 }
 
@@ -304,6 +306,31 @@ func (s *formStep) print() {
 	}
 	s.result.Importance = widget.SuccessImportance
 	s.result.SetText(Tf("form.printed", path))
+}
+
+// send saves the case and queues its security-check query and Eurodac transaction for
+// central, in the same transaction; the background worker sends them when a link is up.
+func (s *formStep) send() {
+	s.cs.save()
+	if s.cs.id == "" {
+		return
+	}
+	pk, err := s.cs.u.sess.Submit(s.cs.id)
+	if err != nil {
+		s.result.Importance = widget.DangerImportance
+		s.result.SetText(errorText(err))
+		return
+	}
+	if c, err := s.cs.u.sess.Case(s.cs.id); err == nil {
+		s.cs.c = c
+		s.cs.nav.Refresh()
+	}
+	s.result.Importance = widget.SuccessImportance
+	if len(pk) == 0 {
+		s.result.SetText(T("form.alreadySent"))
+		return
+	}
+	s.result.SetText(Tf("form.queued", len(pk)))
 }
 
 func firstNonEmpty(a, b string) string {

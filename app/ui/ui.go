@@ -36,6 +36,8 @@ type UI struct {
 	stopTick chan struct{}
 	// openCase is the case screen on show, for the save shortcut.
 	openCase *caseScreen
+	// syncCancel stops the background sync worker (on lock).
+	syncCancel func()
 }
 
 // idleWarning is how long before an idle lock the countdown shows.
@@ -172,6 +174,7 @@ func (u *UI) unlocked(s *app.Session) {
 		uiDo(func() { u.afterLock(r) })
 	})
 	go u.tickIdle(s, stop)
+	u.startSyncWorker()
 	u.showHome()
 }
 
@@ -205,6 +208,7 @@ func (u *UI) tickIdle(s *app.Session, stop <-chan struct{}) {
 }
 
 func (u *UI) afterLock(r app.LockReason) {
+	u.stopSyncWorker()
 	u.idleWarn.Hide()
 	u.sess = nil
 	if r == app.LockedIdle {

@@ -1,0 +1,196 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/fieldscreen/fieldscreen/app"
+	fsync "github.com/fieldscreen/fieldscreen/sync"
+)
+
+// showSync: the outbox queue, last contact, breaker, the oldest Eurodac packet against its
+// 72-hour limit, pause/resume, "send now", enrolment and export to removable media.
+func (u *UI) showSync() {
+	msg := errorLabel()
+	info := widget.NewLabel("")
+	info.Wrapping = fyne.TextWrapWord
+	alarm := widget.NewLabel("")
+	alarm.Wrapping = fyne.TextWrapWord
+	alarm.TextStyle.Bold = true
+	var rows []*fsync.Row
+	list := widget.NewList(
+		func() int { return len(rows) },
+		func() fyne.CanvasObject { return widget.NewLabel("") },
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			r := rows[i]
+			text := fmt.Sprintf("%s · %s · %s · %s", shortID(r.PacketID), T("packet."+kindKey(r.Kind)), sizeText(r.Size), T("packetstate."+r.State))
+			if r.Offset > 0 && r.Size > 0 && r.State != fsync.StateDelivered {
+				text += fmt.Sprintf(" · %d%%", r.Offset*100/r.Size)
+			}
+			if r.LastError != "" {
+				text += " · " + r.LastError
+			}
+			o.(*widget.Label).SetText(text)
+		},
+	)
+	refresh := func() {
+		st, err := u.sess.SyncStatus()
+		if err != nil {
+			setError(msg, errorText(err))
+			return
+		}
+		rows, _ = u.sess.Outbox()
+		list.Refresh()
+		contact := T("sync.never")
+		if !st.LastContact.IsZero() {
+			contact = st.LastContact.Local().Format("2006-01-02 15:04:05")
+		}
+		state := T("sync.running")
+		if st.Paused {
+			state = T("sync.paused")
+		}
+		info.SetText(Tf("sync.summary", st.Pending, sizeText(st.PendingBytes), st.Delivered, contact, T("breaker."+strings.ReplaceAll(st.Breaker, "-", "_")), state))
+		age := time.Duration(st.OldestUrgentAgeSeconds * float64(time.Second))
+		switch {
+		case age <= 0:
+			alarm.SetText("")
+			alarm.Importance = widget.MediumImportance
+		case age >= app.EurodacAlarm:
+			alarm.Importance = widget.DangerImportance
+			alarm.SetText(Tf("sync.eurodacAlarm", int(age.Hours()), int((fsync.EurodacDeadline - age).Hours())))
+		default:
+			alarm.Importance = widget.MediumImportance
+			alarm.SetText(Tf("sync.eurodacAge", int(age.Hours())))
+		}
+		if len(st.Refused) > 0 {
+			var b strings.Builder
+			for _, r := range st.Refused {
+				fmt.Fprintf(&b, "%s: %s\n", shortID(r.PacketID), r.Reason)
+			}
+			setError(msg, T("sync.refused")+"\n"+b.String())
+		}
+	}
+	bar := newBusyBar()
+	sendNow := widget.NewButton(T("sync.sendNow"), nil)
+	sendNow.OnTapped = func() {
+		u.touch()
+		setError(msg, "")
+		var rep fsync.Report
+		busy(bar, sendNow, func() (err error) {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			rep, err = u.sess.SyncOnce(ctx)
+			return err
+		}, func(err error) {
+			switch {
+			case err != nil:
+				setError(msg, Tf("sync.failed", errorText(err)))
+			case rep.Offline != nil:
+				setError(msg, Tf("sync.offline", rep.Offline.Error()))
+			}
+			refresh()
+		})
+	}
+	pause := widget.NewButton(T("sync.pause"), func() {
+		u.touch()
+		st, _ := u.sess.SyncStatus()
+		if err := u.sess.SetSyncPaused(!st.Paused); err != nil {
+			setError(msg, errorText(err))
+		}
+		refresh()
+	})
+	export := widget.NewButton(T("sync.export"), func() {
+		u.touch()
+		dir := filepath.Join(os.TempDir(), "fieldscreen-export")
+		if home, err := os.UserHomeDir(); err == nil {
+			dir = filepath.Join(home, "fieldscreen-export", time.Now().Format("20060102-150405"))
+		}
+		n, err := u.sess.ExportPackets(dir)
+		if err != nil {
+			setError(msg, errorText(err))
+			return
+		}
+		setError(msg, "")
+		info.SetText(Tf("sync.exported", n, dir))
+	})
+	url := widget.NewEntry()
+	url.SetPlaceHolder("https://central.example:8443")
+	url.SetText(u.term.Config().CentralURL)
+	token := widget.NewEntry()
+	token.SetPlaceHolder(T("sync.token"))
+	enrol := widget.NewButton(T("sync.enrol"), nil)
+	enrol.OnTapped = func() {
+		u.touch()
+		busy(bar, enrol, func() error {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			return u.sess.Enrol(ctx, strings.TrimSpace(url.Text), strings.TrimSpace(token.Text))
+		}, func(err error) {
+			if err != nil {
+				setError(msg, errorText(err))
+				return
+			}
+			u.startSyncWorker()
+			u.showSync()
+		})
+	}
+	var top fyne.CanvasObject
+	if u.sess.Enrolled() {
+		top = container.NewVBox(container.NewHBox(sendNow, pause, export), bar, info, alarm, msg)
+	} else {
+		intro := widget.NewLabel(T("sync.notEnrolled"))
+		intro.Wrapping = fyne.TextWrapWord
+		top = container.NewVBox(intro, widget.NewForm(widget.NewFormItem(T("sync.central"), url), widget.NewFormItem(T("sync.tokenLabel"), token)), enrol, bar, container.NewHBox(export), info, msg)
+	}
+	refresh()
+	u.showSection("sync", container.NewBorder(top, nil, nil, nil, list))
+}
+
+// startSyncWorker drains the outbox in the background while the session is unlocked. It
+// never touches the UI directly; the sync screen reads the status when shown.
+func (u *UI) startSyncWorker() {
+	if u.sess == nil || !u.sess.Enrolled() || u.syncCancel != nil {
+		return
+	}
+	w, err := u.sess.NewSyncWorker(u.sess.SyncOptions())
+	if err != nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	u.syncCancel = cancel
+	go w.Run(ctx, 30*time.Second)
+}
+
+func (u *UI) stopSyncWorker() {
+	if u.syncCancel != nil {
+		u.syncCancel()
+		u.syncCancel = nil
+	}
+}
+
+func shortID(id string) string {
+	if len(id) > 12 {
+		return id[:12] + "…"
+	}
+	return id
+}
+
+func kindKey(kind string) string { return strings.ReplaceAll(kind, "-", "_") }
+
+func sizeText(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.0f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
