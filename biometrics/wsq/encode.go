@@ -68,7 +68,7 @@ func Encode(w io.Writer, img image.Image, opt *Options) error {
 	if width < 1 || height < 1 || width > 0xFFFF || height > 0xFFFF || width*height > MaxPixels {
 		return fmt.Errorf("%w: cannot encode a %d×%d image (1..65535 per side, at most %d pixels)", ErrTooLarge, width, height, MaxPixels)
 	}
-	e, err := encodeGray(g, o)
+	e, err := encodeGray(g, o, 0)
 	if err != nil {
 		return err
 	}
@@ -83,7 +83,9 @@ func Encode(w io.Writer, img image.Image, opt *Options) error {
 }
 
 // encodeGray produces the whole file in memory.
-func encodeGray(g *image.Gray, o Options) ([]byte, error) {
+// restartEvery > 0 puts a restart marker after every that many symbols (tests only: it costs
+// size and no receiver needs it).
+func encodeGray(g *image.Gray, o Options, restartEvery int) ([]byte, error) {
 	width, height := g.Rect.Dx(), g.Rect.Dy()
 
 	plane, mE, mV, rE, rV, err := normalise(g)
@@ -123,7 +125,7 @@ func encodeGray(g *image.Gray, o Options) ([]byte, error) {
 	tab0 := buildHuffman(blocks[0])
 	tab1 := buildHuffman(blocks[1], blocks[2])
 
-	w := &segWriter{}
+	w := &segWriter{restartEvery: restartEvery}
 	w.marker(markerSOI)
 	w.segment(markerCOM, []byte(nistCom(width, height, o)))
 	if o.Comment != "" {
@@ -142,6 +144,9 @@ func encodeGray(g *image.Gray, o Options) ([]byte, error) {
 		mE, byte(mV >> 8), byte(mV), rE, byte(rV >> 8), byte(rV),
 		0, 0, 0, // encoder and software number: not a certified implementation
 	})
+	if restartEvery > 0 {
+		w.segment(markerDRI, []byte{byte(restartEvery >> 8), byte(restartEvery)})
+	}
 	w.segment(markerDHT, tab0.dhtBody(0))
 	w.segment(markerSOB, []byte{0})
 	w.coded(blocks[0], tab0)
@@ -210,7 +215,9 @@ func dttBody() []byte {
 
 // segWriter assembles the file.
 type segWriter struct {
-	buf []byte
+	buf          []byte
+	restartEvery int
+	restarts     int
 }
 
 func (w *segWriter) marker(m int) { w.buf = append(w.buf, byte(m>>8), byte(m)) }

@@ -157,13 +157,21 @@ func (w *segWriter) coded(syms []symbol, t *codeTable) {
 			}
 		}
 	}
-	for _, s := range syms {
+	pad := func() {
+		if n > 0 {
+			put(1<<(8-n)-1, 8-n)
+		}
+	}
+	for i, s := range syms {
+		if w.restartEvery > 0 && i > 0 && i%w.restartEvery == 0 {
+			pad()
+			w.marker(markerRST0 + w.restarts%8)
+			w.restarts++
+		}
 		put(uint32(t.code[s.sym]), uint(t.size[s.sym]))
 		if s.bits > 0 {
 			put(uint32(s.extra), uint(s.bits))
 		}
 	}
-	if n > 0 {
-		put(1<<(8-n)-1, 8-n)
-	}
+	pad()
 }

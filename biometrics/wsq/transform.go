@@ -177,6 +177,9 @@ func reflect(i, n int) int {
 // written to out with the given step; inverted lines store the high band first.
 func (fb *filterBank) analyse(out []float32, stride int, line []float32, inv bool, ext []float32) {
 	n := len(line)
+	if n == 0 {
+		return
+	}
 	p := fb.pad
 	xe := extend(ext, line, p)
 	nl, nh := (n+1)/2, n/2
@@ -207,6 +210,9 @@ func (fb *filterBank) analyse(out []float32, stride int, line []float32, inv boo
 // (with the given step) and writes the n reconstructed samples to line.
 func (fb *filterBank) synthesise(line []float32, in []float32, stride int, inv bool, up, ext []float32) {
 	n := len(line)
+	if n == 0 {
+		return
+	}
 	nl, nh := (n+1)/2, n/2
 	lo, hi := 0, nl*stride
 	if inv {

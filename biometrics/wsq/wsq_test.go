@@ -1,0 +1,268 @@
+package wsq
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"image"
+	"image/color"
+	"os"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// crop returns a copy of part of a grey image, for small test inputs.
+func crop(g *image.Gray, r image.Rectangle) *image.Gray {
+	out := image.NewGray(image.Rect(0, 0, r.Dx(), r.Dy()))
+	for y := 0; y < r.Dy(); y++ {
+		copy(out.Pix[y*out.Stride:], g.Pix[(r.Min.Y+y)*g.Stride+r.Min.X:(r.Min.Y+y)*g.Stride+r.Max.X])
+	}
+	return out
+}
+
+func encodeBytes(t testing.TB, img image.Image, opt *Options) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := Encode(&buf, img, opt); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestGoldenRoundTrip pins the encoder's output for sample.png byte for byte (so a change in
+// the encoder is a visible, reviewed change) and checks our decoder reads it back.
+func TestGoldenRoundTrip(t *testing.T) {
+	src := readPNG(t, "testdata/sample.png")
+	got := encodeBytes(t, src, &Options{Comment: "fieldscreen golden test"})
+	const golden = "testdata/golden-sample.wsq"
+	if *update {
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("encoder output (%d bytes) differs from %s (%d bytes); if intended, rerun with -update", len(got), golden, len(want))
+	}
+	img, err := Decode(bytes.NewReader(want))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := psnr(src, img.(*image.Gray)); p < 30 {
+		t.Errorf("golden file decodes at %.2f dB PSNR", p)
+	}
+	info, err := DecodeInfo(bytes.NewReader(want))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Width != 545 || info.Height != 622 || info.PPI != 500 || info.Bitrate != 0.75 {
+		t.Errorf("info %+v", info)
+	}
+	if len(info.Comments) != 2 || !strings.HasPrefix(info.Comments[0], "NIST_COM ") || info.Comments[1] != "fieldscreen golden test" {
+		t.Errorf("comments %q", info.Comments)
+	}
+	for _, line := range []string{"PIX_WIDTH 545", "PIX_HEIGHT 622", "PPI 500", "WSQ_BITRATE 0.750000"} {
+		if !strings.Contains(info.Comments[0], line+"\n") {
+			t.Errorf("NIST_COM lacks %q", line)
+		}
+	}
+}
+
+func TestDecodeInfoReference(t *testing.T) {
+	data, err := os.ReadFile("testdata/sample.wsq")
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := DecodeInfo(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Width != 545 || info.Height != 622 || info.PPI != 500 || info.Bitrate != 0.75 || len(info.Comments) != 2 || info.Comments[1] != "Cognaxon" {
+		t.Errorf("info %+v", info)
+	}
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil || format != "wsq" || cfg.Width != 545 || cfg.Height != 622 || cfg.ColorModel != color.GrayModel {
+		t.Errorf("image.DecodeConfig: %+v %q %v", cfg, format, err)
+	}
+	img, format, err := image.Decode(bytes.NewReader(data))
+	if err != nil || format != "wsq" || img.Bounds().Dx() != 545 {
+		t.Errorf("image.Decode: %q %v", format, err)
+	}
+}
+
+// TestRestartMarkers: a file with a restart marker every few symbols decodes to exactly the
+// same pixels as the same file without them.
+func TestRestartMarkers(t *testing.T) {
+	src := readPNG(t, "testdata/sample.png")
+	o := Options{Bitrate: DefaultBitrate, PPI: SpecPPI}
+	plain, err := encodeGray(src, o, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, every := range []int{1, 7, 500} {
+		withRST, err := encodeGray(src, o, every)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Count(withRST, []byte{0xFF, 0xB0}) == 0 {
+			t.Fatalf("every %d: no RST0 marker written", every)
+		}
+		a, err := Decode(bytes.NewReader(plain))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := Decode(bytes.NewReader(withRST))
+		if err != nil {
+			t.Fatalf("every %d: %v", every, err)
+		}
+		if !bytes.Equal(a.(*image.Gray).Pix, b.(*image.Gray).Pix) {
+			t.Errorf("every %d: pixels differ from the file without restarts", every)
+		}
+	}
+}
+
+// TestSmallSizes: every size from 1×1 up round-trips without error at the right size,
+// including images too small for some subbands to hold any coefficient.
+func TestSmallSizes(t *testing.T) {
+	src := readPNG(t, "testdata/sample.png")
+	for _, sz := range [][2]int{{1, 1}, {1, 7}, {2, 2}, {3, 5}, {17, 9}, {31, 33}, {64, 64}, {65, 97}} {
+		part := crop(src, image.Rect(200, 200, 200+sz[0], 200+sz[1]))
+		data := encodeBytes(t, part, nil)
+		img, err := Decode(bytes.NewReader(data))
+		if err != nil {
+			t.Fatalf("%v: %v", sz, err)
+		}
+		if img.Bounds() != part.Rect {
+			t.Errorf("%v: decoded %v", sz, img.Bounds())
+		}
+	}
+	flat := image.NewGray(image.Rect(0, 0, 40, 30))
+	for i := range flat.Pix {
+		flat.Pix[i] = 77
+	}
+	img, err := Decode(bytes.NewReader(encodeBytes(t, flat, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range img.(*image.Gray).Pix {
+		if p != 77 {
+			t.Fatalf("flat image decodes to %d, want 77", p)
+		}
+	}
+}
+
+func TestEncodeOptions(t *testing.T) {
+	src := readPNG(t, "testdata/sample.png")
+	var buf bytes.Buffer
+	if err := Encode(&buf, src, &Options{PPI: 1000}); !errors.Is(err, ErrResolution) || !strings.Contains(err.Error(), "1000 ppi") {
+		t.Errorf("1000 ppi: %v", err)
+	}
+	for _, r := range []float64{-1, 9} {
+		if err := Encode(&buf, src, &Options{Bitrate: r}); err == nil {
+			t.Errorf("bit rate %v accepted", r)
+		}
+	}
+	// A higher target gives a larger, better file.
+	lo := encodeBytes(t, src, &Options{Bitrate: 0.75})
+	hi := encodeBytes(t, src, &Options{Bitrate: 2.25})
+	if len(hi) <= len(lo) {
+		t.Errorf("2.25 bpp file %d bytes, 0.75 bpp %d bytes", len(hi), len(lo))
+	}
+	dl, _ := Decode(bytes.NewReader(lo))
+	dh, _ := Decode(bytes.NewReader(hi))
+	if psnr(src, dh.(*image.Gray)) <= psnr(src, dl.(*image.Gray)) {
+		t.Error("higher bit rate did not raise PSNR")
+	}
+	// Colour input is converted to grey.
+	rgba := image.NewRGBA(image.Rect(0, 0, 48, 40))
+	for i := range rgba.Pix {
+		rgba.Pix[i] = byte(i * 7)
+	}
+	if _, err := Decode(bytes.NewReader(encodeBytes(t, rgba, nil))); err != nil {
+		t.Error(err)
+	}
+}
+
+// sof builds a frame header segment for a given size.
+func sof(w, h int) []byte {
+	return []byte{0xFF, 0xA2, 0, 17, 0, 255, byte(h >> 8), byte(h), byte(w >> 8), byte(w), 2, 0x41, 0x4a, 4, 0x30, 0xdf, 0, 0, 0}
+}
+
+func TestCorruptInput(t *testing.T) {
+	good, err := os.ReadFile("testdata/sample.wsq")
+	if err != nil {
+		t.Fatal(err)
+	}
+	soiAt := func(body ...[]byte) []byte {
+		b := []byte{0xFF, 0xA0}
+		for _, p := range body {
+			b = append(b, p...)
+		}
+		return b
+	}
+	patched := func(off int, b ...byte) []byte {
+		c := bytes.Clone(good)
+		copy(c[off:], b)
+		return c
+	}
+	sofAt := bytes.Index(good, []byte{0xFF, 0xA2})
+	dhtAt := bytes.Index(good, []byte{0xFF, 0xA6})
+	dttAt := bytes.Index(good, []byte{0xFF, 0xA4})
+	tests := []struct {
+		name string
+		data []byte
+		want error
+		msg  string
+	}{
+		{"empty", nil, ErrFormat, "truncated"},
+		{"png", []byte("\x89PNG\r\n\x1a\n"), ErrFormat, "SOI"},
+		{"only SOI", soiAt(), ErrFormat, "truncated"},
+		{"huge frame", soiAt(sof(65535, 65535)), ErrTooLarge, "65535×65535"},
+		{"zero width", soiAt(sof(0, 10)), ErrFormat, "0×10"},
+		{"EOI before frame", soiAt([]byte{0xFF, 0xA1}), ErrFormat, "before the frame header"},
+		{"unknown marker", soiAt([]byte{0xFF, 0xC4, 0, 2}), ErrFormat, "unknown marker"},
+		{"segment length 1", soiAt([]byte{0xFF, 0xA8, 0, 1}), ErrFormat, "length 1"},
+		{"bad SOF length", patched(sofAt+3, 16), ErrFormat, ""},
+		{"huge Huffman counts", patched(dhtAt+5, 0xFF, 0xFF, 0xFF, 0xFF), ErrFormat, "Huffman table"},
+		{"Huffman table 9", patched(dhtAt+4, 9), ErrFormat, "table number 9"},
+		{"even filters", patched(dttAt+4, 8), ErrUnsupported, "even-length"},
+		{"no EOI", good[:len(good)-2], ErrFormat, "truncated"},
+		{"marker in data", patched(dhtAt+200, 0xFF, 0xC0), ErrFormat, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Decode(bytes.NewReader(tc.data))
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("got %v, want %v", err, tc.want)
+			}
+			if !strings.Contains(err.Error(), tc.msg) {
+				t.Errorf("error %q does not mention %q", err, tc.msg)
+			}
+		})
+	}
+}
+
+// TestTruncated: a file cut at any offset is an error, never a panic or a silent success.
+func TestTruncated(t *testing.T) {
+	src := readPNG(t, "testdata/sample.png")
+	small := encodeBytes(t, crop(src, image.Rect(150, 150, 230, 250)), nil)
+	for n := 0; n < len(small); n++ {
+		if _, err := Decode(bytes.NewReader(small[:n])); err == nil {
+			t.Fatalf("%d of %d bytes decoded without error", n, len(small))
+		}
+	}
+	ref, err := os.ReadFile("testdata/sample.wsq")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for n := 0; n < len(ref); n += 97 {
+		if _, err := Decode(bytes.NewReader(ref[:n])); err == nil {
+			t.Fatalf("reference cut at %d bytes decoded without error", n)
+		}
+	}
+}
