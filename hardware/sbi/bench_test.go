@@ -41,8 +41,14 @@ func BenchmarkDiscover(b *testing.B) {
 // BenchmarkPreview measures frames per second reaching the consumer (decoded
 // JPEG images) from devsim's STREAM at 30 fps, beside a plain HTTP GET loop
 // on the same server as the baseline request rate.
-func BenchmarkPreview(b *testing.B) {
-	s := devsimtest.Start(b, "--fps", "30")
+func BenchmarkPreview(b *testing.B) { benchPreview(b, "30") }
+
+// BenchmarkPreviewCeiling lets devsim send as fast as it can (1000 fps
+// requested): the consumer's own ceiling (JPEG decode of 480x640 frames).
+func BenchmarkPreviewCeiling(b *testing.B) { benchPreview(b, "1000") }
+
+func benchPreview(b *testing.B, rate string) {
+	s := devsimtest.Start(b, "--fps", rate)
 	devs, err := sbi.Driver{}.Open(context.Background(), s.Port)
 	if err != nil {
 		b.Fatal(err)
