@@ -143,6 +143,7 @@ type documentStep struct {
 	sex                         *widget.RadioGroup
 	nationality                 *widget.Entry
 	source                      string
+	reader                      *docReader // "Read document (Ctrl+R)", in docread.go
 }
 
 func newDocumentStep(cs *caseScreen) stepView {
@@ -180,12 +181,15 @@ func newDocumentStep(cs *caseScreen) stepView {
 	s.fs.add(p+".holder.birthDate", "identity.birthDate", s.birth)
 	s.fs.add(p+".holder.sex", "identity.sex", s.sex)
 	s.fs.add(p+".holder.nationalities", "identity.nationalities", s.nationality)
+	s.reader = newDocReader(cs, s)
 	return s
 }
 
 func (s *documentStep) fields() *fieldSet { return s.fs }
 
-func (s *documentStep) content() fyne.CanvasObject { return s.fs.form() }
+func (s *documentStep) content() fyne.CanvasObject {
+	return container.NewVBox(s.reader.content(), s.fs.form())
+}
 
 func (s *documentStep) apply(c *forms.Case) error {
 	exp, err := parseDate(s.expiry.Text)
