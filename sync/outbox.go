@@ -146,8 +146,12 @@ func Rows(tx *vault.Tx) ([]*Row, error) {
 	if err != nil && !errors.Is(err, vault.ErrNotFound) {
 		return nil, err
 	}
-	sort.SliceStable(rows, func(i, j int) bool { return less(rows[i], rows[j]) })
+	sortRows(rows)
 	return rows, nil
+}
+
+func sortRows(rows []*Row) {
+	sort.SliceStable(rows, func(i, j int) bool { return less(rows[i], rows[j]) })
 }
 
 // less is the drain order: priority first (P0 Eurodac), then the earliest legal deadline

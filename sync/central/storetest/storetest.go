@@ -1,0 +1,157 @@
+// Package storetest is the conformance suite every central.Store implementation must pass
+// (restic's backend-test pattern): idempotent packet storage, one-time tokens, devices,
+// per-device result sequences, uploads and counters.
+package storetest
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"testing"
+	"time"
+
+	fsync "github.com/fieldscreen/fieldscreen/sync"
+	"github.com/fieldscreen/fieldscreen/sync/central"
+)
+
+// Run runs the suite; open returns a new, empty store for each subtest.
+func Run(t *testing.T, open func(t *testing.T) central.Store) {
+	meta := func(id string, data []byte) central.PacketMeta {
+		sum := sha256.Sum256(data)
+		return central.PacketMeta{PacketID: id, DeviceID: "dev0000000000000001", SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data)), ReceivedAt: time.Now().UTC()}
+	}
+	receipt := func(seq uint64) (fsync.Signed, error) {
+		return fsync.Signed{Payload: []byte(fmt.Sprintf(`{"seq":%d}`, seq))}, nil
+	}
+	t.Run("packets are stored once", func(t *testing.T) {
+		s := open(t)
+		defer s.Close()
+		a := bytes.Repeat([]byte("sealed-a"), 1000)
+		m, created, err := s.PutPacket(meta("aaaaaaaaaaaaaaaa", a), bytes.NewReader(a), receipt)
+		if err != nil || !created || m.Seq == 0 || string(m.Receipt.Payload) != fmt.Sprintf(`{"seq":%d}`, m.Seq) {
+			t.Fatalf("first put: %+v %v %v", m, created, err)
+		}
+		b := []byte("other content")
+		again, created, err := s.PutPacket(meta("aaaaaaaaaaaaaaaa", b), bytes.NewReader(b), receipt)
+		if err != nil || created || again.SHA256 != m.SHA256 || !bytes.Equal(again.Receipt.Payload, m.Receipt.Payload) {
+			t.Fatalf("second put must return the first: %+v %v %v", again, created, err)
+		}
+		rc, err := s.OpenPacket("aaaaaaaaaaaaaaaa")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(rc)
+		rc.Close()
+		if !bytes.Equal(got, a) {
+			t.Fatal("stored bytes differ")
+		}
+		m2, _, err := s.PutPacket(meta("bbbbbbbbbbbbbbbb", b), bytes.NewReader(b), receipt)
+		if err != nil || m2.Seq <= m.Seq {
+			t.Fatalf("sequence must grow: %d then %d (%v)", m.Seq, m2.Seq, err)
+		}
+		var ids []string
+		s.Packets(func(p central.PacketMeta) error { ids = append(ids, p.PacketID); return nil })
+		if fmt.Sprint(ids) != "[aaaaaaaaaaaaaaaa bbbbbbbbbbbbbbbb]" {
+			t.Fatalf("packets %v", ids)
+		}
+		if _, err := s.Packet("cccccccccccccccc"); !errors.Is(err, central.ErrNotFound) {
+			t.Fatalf("missing packet: %v", err)
+		}
+	})
+	t.Run("wrong digest is refused and nothing stored", func(t *testing.T) {
+		s := open(t)
+		defer s.Close()
+		m := meta("dddddddddddddddd", []byte("x"))
+		if _, _, err := s.PutPacket(m, bytes.NewReader([]byte("y")), receipt); !errors.Is(err, fsync.ErrBadDigest) {
+			t.Fatalf("got %v", err)
+		}
+		if _, err := s.Packet(m.PacketID); !errors.Is(err, central.ErrNotFound) {
+			t.Fatal("a packet with a wrong digest was stored")
+		}
+	})
+	t.Run("tokens are one-time", func(t *testing.T) {
+		s := open(t)
+		defer s.Close()
+		h := sha256.Sum256([]byte("secret"))
+		if err := s.UseToken(h); !errors.Is(err, central.ErrUnknownToken) {
+			t.Fatalf("unknown: %v", err)
+		}
+		s.AddToken(h, time.Now())
+		if err := s.UseToken(h); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.UseToken(h); !errors.Is(err, central.ErrTokenUsed) {
+			t.Fatalf("reuse: %v", err)
+		}
+	})
+	t.Run("devices", func(t *testing.T) {
+		s := open(t)
+		defer s.Close()
+		if _, err := s.Device("nope"); !errors.Is(err, central.ErrNotFound) {
+			t.Fatal(err)
+		}
+		s.PutDevice(central.Device{ID: "d2", PublicKey: []byte{1}})
+		s.PutDevice(central.Device{ID: "d1"})
+		d, err := s.Device("d2")
+		if err != nil || !bytes.Equal(d.PublicKey, []byte{1}) {
+			t.Fatal(d, err)
+		}
+		d.Revoked = true
+		s.PutDevice(d)
+		var n, revoked int
+		s.Devices(func(d central.Device) error {
+			n++
+			if d.Revoked {
+				revoked++
+			}
+			return nil
+		})
+		if n != 2 || revoked != 1 {
+			t.Fatalf("devices %d revoked %d", n, revoked)
+		}
+	})
+	t.Run("results per device in order", func(t *testing.T) {
+		s := open(t)
+		defer s.Close()
+		for i := 0; i < 5; i++ {
+			if seq, err := s.AppendResult("d1", fsync.Result{Type: "validated", PacketID: fmt.Sprint(i)}); err != nil || seq != uint64(i+1) {
+				t.Fatalf("seq %d %v", seq, err)
+			}
+		}
+		s.AppendResult("d2", fsync.Result{Type: "other"})
+		rs, err := s.Results("d1", 2, 2)
+		if err != nil || len(rs) != 2 || rs[0].Seq != 3 || rs[1].PacketID != "3" {
+			t.Fatalf("%+v %v", rs, err)
+		}
+		if rs, _ := s.Results("d1", 5, 10); len(rs) != 0 {
+			t.Fatalf("after the end: %+v", rs)
+		}
+		if rs, _ := s.Results("d3", 0, 10); len(rs) != 0 {
+			t.Fatal("unknown device has results")
+		}
+	})
+	t.Run("uploads and counters", func(t *testing.T) {
+		s := open(t)
+		defer s.Close()
+		u := central.Upload{DeviceID: "d1", PacketID: "p1", Length: 10, SHA256: "ab"}
+		s.PutUpload(u)
+		if got, err := s.Upload("d1", "p1"); err != nil || got.Length != 10 {
+			t.Fatal(got, err)
+		}
+		if _, err := s.Upload("d2", "p1"); !errors.Is(err, central.ErrNotFound) {
+			t.Fatal("uploads must be scoped to the device")
+		}
+		s.DeleteUpload("d1", "p1")
+		if _, err := s.Upload("d1", "p1"); !errors.Is(err, central.ErrNotFound) {
+			t.Fatal("delete")
+		}
+		s.Incr("x", 2)
+		s.Incr("x", 3)
+		if n, _ := s.Counter("x"); n != 5 {
+			t.Fatalf("counter %d", n)
+		}
+	})
+}
