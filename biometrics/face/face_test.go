@@ -2,6 +2,7 @@ package face
 
 import (
 	"errors"
+	"fmt"
 	"image"
 	"image/color"
 	"image/draw"
@@ -322,6 +323,32 @@ func TestRollEstimate(t *testing.T) {
 			if math.Abs(r.Roll-want) > 5 || !slices.Contains(codes(r), "roll") || slices.Contains(codes(r), "eye_distance") {
 				t.Errorf("%s rotated %+.0f°: roll %.1f (want %.1f ± 5), eye distance %.0f, problems %v", name, deg, r.Roll, want, r.EyeDistance, codes(r))
 			}
+		}
+	}
+}
+
+// Check may be called from several goroutines (camera preview and capture):
+// the unpacked cascades are shared read-only.
+func TestConcurrentChecks(t *testing.T) {
+	img := synth.Face(2, 480, 600)
+	want := check(t, img)
+	errs := make(chan string, 8)
+	for range 8 {
+		go func() {
+			r, err := Check(img)
+			switch {
+			case err != nil:
+				errs <- err.Error()
+			case !r.OK || r.Face != want.Face || math.Abs(r.EyeDistance-want.EyeDistance) > 3:
+				errs <- fmt.Sprintf("got face %v eyes %.1f OK %v, want %v %.1f", r.Face, r.EyeDistance, r.OK, want.Face, want.EyeDistance)
+			default:
+				errs <- ""
+			}
+		}()
+	}
+	for range 8 {
+		if e := <-errs; e != "" {
+			t.Error(e)
 		}
 	}
 }
