@@ -21,6 +21,8 @@ func main() {
 	settings := flag.String("settings", defaultSettingsPath(), "settings file (JSON); missing means the embedded defaults")
 	vaultDir := flag.String("vault", "", "vault directory (overrides the settings)")
 	demo := flag.Bool("demo", false, "mark the vault as a DEMO vault on every screen")
+	central := flag.String("central", "", "central server address (overrides the settings)")
+	token := flag.String("enrol-token", "", "one-time enrolment token: enrol with central after the first unlock")
 	flag.Parse()
 
 	cfg, err := app.LoadConfig(*settings)
@@ -32,6 +34,9 @@ func main() {
 		cfg.VaultDir = *vaultDir
 	}
 	cfg.Demo = cfg.Demo || *demo
+	if *central != "" {
+		cfg.CentralURL = *central
+	}
 
 	term, err := app.OpenTerminal(cfg, vault.Options{})
 	if err != nil {
@@ -44,6 +49,9 @@ func main() {
 	w := a.NewWindow("fieldscreen")
 	w.Resize(fyne.NewSize(1100, 720))
 	u := ui.New(w, term)
+	if *token != "" {
+		u.EnrolAfterUnlock(cfg.CentralURL, *token)
+	}
 	u.Start()
 	w.SetOnClosed(func() {
 		if s := u.Session(); s != nil {

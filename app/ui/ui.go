@@ -4,6 +4,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync/atomic"
@@ -38,6 +39,31 @@ type UI struct {
 	openCase *caseScreen
 	// syncCancel stops the background sync worker (on lock).
 	syncCancel func()
+	// enrolURL and enrolToken, when set, enrol the terminal after the next unlock (demo).
+	enrolURL, enrolToken string
+}
+
+// EnrolAfterUnlock enrols with central in the background after the next unlock, unless the
+// terminal is already enrolled (make run's demo passes a fresh token).
+func (u *UI) EnrolAfterUnlock(url, token string) { u.enrolURL, u.enrolToken = url, token }
+
+func (u *UI) enrolPending() {
+	s := u.sess
+	if u.enrolToken == "" || s == nil || s.Enrolled() {
+		u.startSyncWorker()
+		return
+	}
+	url, tok := u.enrolURL, u.enrolToken
+	u.enrolToken = ""
+	runAsync(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_ = s.Enrol(ctx, url, tok) // a failure shows on the Sync screen as "not enrolled"
+	}, func() {
+		if u.sess == s {
+			u.startSyncWorker()
+		}
+	})
 }
 
 // idleWarning is how long before an idle lock the countdown shows.
@@ -174,7 +200,7 @@ func (u *UI) unlocked(s *app.Session) {
 		uiDo(func() { u.afterLock(r) })
 	})
 	go u.tickIdle(s, stop)
-	u.startSyncWorker()
+	u.enrolPending()
 	u.showHome()
 }
 
