@@ -99,7 +99,9 @@ func (k SlapKind) String() string {
 // thumbs) and one rectangle per finger, in the order of k.Positions(). The
 // fingers sit side by side as a hand does on a platen: the middle finger
 // highest, the little finger lowest. An unknown kind is treated as RightFour.
-// Degradations in opt apply to the whole slap.
+// Degradations in opt apply to the whole slap; the rectangles are those of
+// the clean fingers (a Partial cut can leave one partly or wholly empty, a
+// smudge can spill outside them).
 func Slap(seed int64, k SlapKind, opt Options) (*image.Gray, []image.Rectangle) {
 	if k != LeftFour && k != Thumbs {
 		k = RightFour
