@@ -205,18 +205,11 @@ func TestSeedDemo(t *testing.T) {
 // a watch-listed demo person comes back as a hit; after the grace period (the session's
 // clock is moved past it) the next sync purges every delivered case's personal data.
 func TestSeedDemoSyncAndPurge(t *testing.T) {
-	srv, url := startCentral(t, []string{DemoName(9, 1)})
 	term := newTestTerminal(t, time.Hour)
 	tech, off := staff(t, term)
-	tok, err := srv.CreateToken()
-	if err != nil {
-		t.Fatal(err)
-	}
+	enrolled(t, off, DemoName(9, 1))
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	if err := off.Enrol(ctx, url, tok); err != nil {
-		t.Fatal(err)
-	}
 	scanner, camera := pairedSims(t, tech, 9)
 	ids, err := off.SeedDemo(ctx, 2, 9, scanner, camera)
 	checkSeeded(t, err)
