@@ -7,9 +7,9 @@ package deps
 import (
 	_ "filippo.io/age"
 	_ "fyne.io/fyne/v2/app"
+	_ "fyne.io/fyne/v2/lang"
 	_ "fyne.io/fyne/v2/test"
 	_ "fyne.io/fyne/v2/widget"
-	_ "fyne.io/fyne/v2/lang"
 	_ "github.com/blackjack/webcam"
 	_ "github.com/boombuler/barcode/qr"
 	_ "github.com/carlos7ags/folio/document"
