@@ -418,8 +418,8 @@ func (w *Worker) send(ctx context.Context, r *Row) (string, error) {
 	} else {
 		var data []byte
 		data, err = os.ReadFile(PacketPath(w.dir, r.PacketID))
-		if err != nil {
-			return "", fmt.Errorf("packet %s: sealed file missing or unreadable (%w): it cannot be sent; report it", r.PacketID, err)
+		if err != nil { // kept pending with the reason, retried later; never dropped
+			return w.failed(r, fmt.Errorf("sealed file missing or unreadable (%w): it cannot be sent; report it", err))
 		}
 		if err = w.throttle(ctx, len(data)); err == nil {
 			rctx, cancel := context.WithTimeout(ctx, w.opt.Timeout)

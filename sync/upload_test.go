@@ -1,0 +1,130 @@
+package sync_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	fsync "github.com/fieldscreen/fieldscreen/sync"
+	"github.com/fieldscreen/fieldscreen/sync/central"
+	"github.com/fieldscreen/fieldscreen/vault"
+)
+
+type countingBody struct {
+	io.ReadCloser
+	n *atomic.Int64
+}
+
+func (c countingBody) Read(p []byte) (int, error) {
+	k, err := c.ReadCloser.Read(p)
+	c.n.Add(int64(k))
+	return k, err
+}
+
+// TestResumeResendsAtMostOneChunk: a large packet goes up in chunks; the connection is cut
+// once mid-chunk (central never stores it) or after central stored a chunk (the answer is
+// lost). Either way the upload resumes from central's offset and the bytes central reads in
+// total exceed the packet by at most one chunk.
+func TestResumeResendsAtMostOneChunk(t *testing.T) {
+	const chunk = 64 << 10
+	for _, cut := range []string{"mid-request", "after-store"} {
+		t.Run(cut, func(t *testing.T) {
+			var patches, received atomic.Int64
+			c := startCentral(t, central.Options{Wrap: func(h http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if r.Method != http.MethodPatch {
+						h.ServeHTTP(w, r)
+						return
+					}
+					r.Body = countingBody{r.Body, &received}
+					if patches.Add(1) != 4 {
+						h.ServeHTTP(w, r)
+						return
+					}
+					if cut == "mid-request" {
+						io.CopyN(io.Discard, r.Body, chunk/2)
+					} else {
+						h.ServeHTTP(discard{}, r)
+					}
+					panic(http.ErrAbortHandler) // the connection is cut
+				})
+			}})
+			term := newTerminal(t)
+			enrol(t, term, c, "")
+			ids := enqueueCases(t, term, 1, "TESTPERSON HOTEL", func(i int, id vault.CaseID) *fsync.Packet {
+				p := fsync.NewEurodacPacket(string(id), time.Now(), make([]byte, 10*chunk), nil)
+				return p
+			})
+			size := rows(t, term)[ids[0]].Size
+			clk := &fakeClock{now: time.Now()}
+			w, _ := fsync.NewWorker(term.v, term.s, fsync.Options{Now: clk.Now, Sleep: clk.Sleep, ChunkSize: chunk, MaxWait: time.Hour})
+			rep, err := w.RunOnce(context.Background())
+			if err != nil || rep.Delivered != 1 {
+				r := rows(t, term)[ids[0]]
+				t.Fatalf("%+v %v; row %s %s", rep, err, r.State, r.LastError)
+			}
+			extra := received.Load() - size
+			t.Logf("packet %d bytes, central read %d (%d extra), %d PATCHes", size, received.Load(), extra, patches.Load())
+			if extra > chunk {
+				t.Fatalf("resume re-sent %d bytes, more than one chunk (%d)", extra, chunk)
+			}
+			if m, err := c.srv.Store().Packet(ids[0]); err != nil || m.Size != size {
+				t.Fatalf("stored %+v %v", m, err)
+			}
+			if entries, _ := os.ReadDir(c.dir + "/uploads"); len(entries) != 0 {
+				t.Fatalf("upload leftovers: %v", entries)
+			}
+		})
+	}
+}
+
+// TestOrphansAndMissingFiles: a sealed file whose transaction never committed is removed at
+// start; a row whose file vanished is reported, never silently dropped.
+func TestOrphansAndMissingFiles(t *testing.T) {
+	c := startCentral(t, central.Options{})
+	term := newTerminal(t)
+	enrol(t, term, c, "")
+	// A transaction that fails after Enqueue wrote the file: the row rolls back, the file stays.
+	err := term.s.Update(func(tx *vault.Tx) error {
+		if _, err := fsync.Enqueue(tx, term.v.PacketDir(), fsync.NewCheckPacket("", []string{"TESTPERSON INDIA"}, nil), time.Now()); err != nil {
+			return err
+		}
+		return io.ErrUnexpectedEOF
+	})
+	if err != io.ErrUnexpectedEOF {
+		t.Fatal(err)
+	}
+	ids := enqueueCases(t, term, 2, "TESTPERSON INDIA", func(i int, id vault.CaseID) *fsync.Packet {
+		return fsync.NewCheckPacket(string(id), []string{"TESTPERSON INDIA"}, nil)
+	})
+	os.Remove(fsync.PacketPath(term.v.PacketDir(), ids[1]))
+	before, _ := os.ReadDir(term.v.PacketDir())
+	if len(before) != 2 {
+		t.Fatalf("want the orphan and one good file, have %d", len(before))
+	}
+	cons, err := fsync.CleanOrphans(term.s, term.v.PacketDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cons.RemovedOrphans) != 1 || len(cons.MissingFiles) != 1 || cons.MissingFiles[0] != ids[1] {
+		t.Fatalf("%+v", cons)
+	}
+	after, _ := os.ReadDir(term.v.PacketDir())
+	if len(after) != 1 || !strings.HasPrefix(after[0].Name(), ids[0]) {
+		t.Fatalf("left %v", after)
+	}
+	// The row with no file stays pending with the reason; the other one is delivered.
+	w, _ := fsync.NewWorker(term.v, term.s, fsync.Options{MaxWait: time.Millisecond})
+	if _, err := w.RunOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	rs := rows(t, term)
+	if rs[ids[0]].State != fsync.StateDelivered || rs[ids[1]].State != fsync.StatePending || !strings.Contains(rs[ids[1]].LastError, "sealed file missing") {
+		t.Fatalf("states %s %s (%s)", rs[ids[0]].State, rs[ids[1]].State, rs[ids[1]].LastError)
+	}
+}
