@@ -2,12 +2,16 @@ package wsq
 
 import (
 	"bufio"
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"image"
 	"io"
 	"math"
+	"runtime"
 	"strings"
+	"sync"
 )
 
 // DefaultBitrate is FBI encoder #1's target rate in bits per pixel (about 15:1). The spec's
@@ -263,4 +267,50 @@ func normalise(g *image.Gray) (plane []float32, mE byte, mV uint32, rE byte, rV 
 		}
 	}
 	return
+}
+
+// EncodeAll encodes several prints (a ten-print set, a slap) concurrently, one goroutine per
+// CPU, and returns the files in input order. The first error stops the remaining work.
+func EncodeAll(parent context.Context, imgs []image.Image, opt *Options) ([][]byte, error) {
+	out := make([][]byte, len(imgs))
+	errs := make([]error, len(imgs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	workers := min(runtime.GOMAXPROCS(0), len(imgs))
+	ctx, cancel := context.WithCancel(parent)
+	defer cancel()
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				var buf bytes.Buffer
+				if err := Encode(&buf, imgs[i], opt); err != nil {
+					errs[i] = fmt.Errorf("print %d: %w", i+1, err)
+					cancel()
+					continue
+				}
+				out[i] = buf.Bytes()
+			}
+		}()
+	}
+feed:
+	for i := range imgs {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	if err := parent.Err(); err != nil {
+		return nil, fmt.Errorf("wsq: encode all: %w", err)
+	}
+	return out, nil
 }

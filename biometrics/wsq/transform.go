@@ -123,7 +123,9 @@ type filterBank struct {
 	// g0, g1: synthesis low and high pass, centre tap first: g0[j] = (-1)^j h1[j],
 	// g1[j] = (-1)^j h0[j] (the biorthogonal quadrature-mirror relation).
 	g0, g1 []float32
-	pad    int
+	// evenTaps/oddTaps: the interleaved synthesis taps for even and odd output samples.
+	evenTaps, oddTaps []float32
+	pad               int
 }
 
 func newFilterBank(h0, h1 []float32) *filterBank {
@@ -141,6 +143,20 @@ func newFilterBank(h0, h1 []float32) *filterBank {
 		fb.g1[j] = v
 	}
 	fb.pad = max(len(h0), len(h1))
+	fb.evenTaps = make([]float32, fb.pad)
+	fb.oddTaps = make([]float32, fb.pad)
+	for j := range fb.pad {
+		a, b := fb.g0, fb.g1 // even taps come from g0 for even outputs
+		if j%2 == 1 {
+			a, b = b, a
+		}
+		if j < len(a) {
+			fb.evenTaps[j] = a[j]
+		}
+		if j < len(b) {
+			fb.oddTaps[j] = b[j]
+		}
+	}
 	return fb
 }
 
@@ -243,24 +259,18 @@ func (fb *filterBank) synthesise(line []float32, in []float32, stride int, inv b
 	}
 	p := fb.pad
 	w := extend(ext, up, p)
-	g0, g1 := fb.g0, fb.g1
-	// Even and odd reconstructed samples use fixed, alternating taps: precompute both.
+	// Even output samples meet the low band through the even taps of g0 and the high band
+	// through the odd taps of g1; odd samples the other way round.
+	te, to := fb.evenTaps, fb.oddTaps
 	for i := 0; i < n; i++ {
 		c := p + i
-		var s float32
-		for j := 0; j < p; j++ {
-			f := g0
-			if (i+j)%2 == 1 {
-				f = g1
-			}
-			if j >= len(f) {
-				continue
-			}
-			if j == 0 {
-				s += f[0] * w[c]
-			} else {
-				s += f[j] * (w[c-j] + w[c+j])
-			}
+		t := te
+		if i&1 == 1 {
+			t = to
+		}
+		s := t[0] * w[c]
+		for j := 1; j < len(t); j++ {
+			s += t[j] * (w[c-j] + w[c+j])
 		}
 		line[i] = s
 	}
