@@ -251,9 +251,9 @@ func (d *decoder) decodeBlock(data []byte, table int) (int, error) {
 func (d *decoder) dequant(k int, v int32) float32 {
 	q, z := d.q[k], d.z[k]
 	if v > 0 {
-		return (float32(v)-d.binCenter)*q + z/2
+		return float32((float32(v)-d.binCenter)*q) + z/2 // conversions: no FMA fusion
 	}
-	return (float32(v)+d.binCenter)*q - z/2
+	return float32((float32(v)+d.binCenter)*q) - z/2
 }
 
 // reconstruct runs the synthesis transform and maps back to 8-bit grey.
@@ -261,7 +261,7 @@ func (d *decoder) reconstruct() *image.Gray {
 	d.fb.inverse(d.plane, d.width, d.tree)
 	img := image.NewGray(image.Rect(0, 0, d.width, d.height))
 	for i, v := range d.plane {
-		p := v*d.rScale + d.mShift
+		p := float32(v*d.rScale) + d.mShift
 		p = float32(math.Floor(float64(p) + 0.5))
 		switch {
 		case p < 0:

@@ -26,7 +26,7 @@ func subbandVariances(plane []float32, width int, t *tree) [numCoded]float64 {
 				for _, c := range plane[y*width+x0 : y*width+x0+w] {
 					f := float64(c)
 					s += f
-					ss += f * f
+					ss += float64(f * f)
 				}
 			}
 			v[k] = (ss - s*s/float64(n)) / float64(n-1)
@@ -99,7 +99,7 @@ func allocate(variance [numCoded]float64, rate float64) [numSubbands]float64 {
 			if in[k] {
 				m := 1 / subbandShare(k)
 				s += m
-				logP += m * math.Log(sigma[k]/qp[k])
+				logP += float64(m * math.Log(sigma[k]/qp[k]))
 			}
 		}
 		if s == 0 {

@@ -208,7 +208,7 @@ func (fb *filterBank) analyse(out []float32, stride int, line []float32, inv boo
 		c := p + 2*k
 		s := h0[0] * xe[c]
 		for j := 1; j < len(h0); j++ {
-			s += h0[j] * (xe[c-j] + xe[c+j])
+			s += float32(h0[j] * (xe[c-j] + xe[c+j])) // conversion: no FMA fusion, same bits on every CPU
 		}
 		out[lo+k*stride] = s
 	}
@@ -216,7 +216,7 @@ func (fb *filterBank) analyse(out []float32, stride int, line []float32, inv boo
 		c := p + 2*k + 1
 		s := h1[0] * xe[c]
 		for j := 1; j < len(h1); j++ {
-			s += h1[j] * (xe[c-j] + xe[c+j])
+			s += float32(h1[j] * (xe[c-j] + xe[c+j]))
 		}
 		out[hi+k*stride] = s
 	}
@@ -270,7 +270,7 @@ func (fb *filterBank) synthesise(line []float32, in []float32, stride int, inv b
 		}
 		s := t[0] * w[c]
 		for j := 1; j < len(t); j++ {
-			s += t[j] * (w[c-j] + w[c+j])
+			s += float32(t[j] * (w[c-j] + w[c+j]))
 		}
 		line[i] = s
 	}
