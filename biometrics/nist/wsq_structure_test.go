@@ -40,8 +40,7 @@ func wsqFrameSize(data []byte) (w, h int, err error) {
 
 // TestWSQImagesMatchRecords: every WSQ image inside the reference files is a well-formed
 // WSQ stream whose frame size equals the record's HLL/VLL, so Image() returns the whole
-// stream from its first byte. Full decoding is tested in wsq_decode_test.go once package
-// biometrics/wsq exists.
+// stream from its first byte. Full decoding is in wsq_decode_test.go.
 func TestWSQImagesMatchRecords(t *testing.T) {
 	n := 0
 	for _, tc := range referenceFiles {

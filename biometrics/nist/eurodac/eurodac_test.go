@@ -3,6 +3,7 @@ package eurodac
 import (
 	"bytes"
 	"errors"
+	"image/jpeg"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/fieldscreen/fieldscreen/biometrics/nist"
+	"github.com/fieldscreen/fieldscreen/biometrics/wsq"
 )
 
 // images takes a real WSQ fingerprint (344×370, 500 ppi) and a real JPEG face out of the
@@ -144,6 +146,23 @@ func TestBuildReadBack(t *testing.T) {
 	}
 	if !reflect.DeepEqual(d.Face, face) {
 		t.Errorf("face read back differs")
+	}
+	// The images that come back are usable: every captured finger decodes as WSQ at its
+	// declared size, the face as JPEG.
+	for _, f := range d.Fingers {
+		if f.Status != Captured {
+			continue
+		}
+		img, err := wsq.Decode(bytes.NewReader(f.ImageWSQ))
+		if err != nil {
+			t.Fatalf("finger %d: %v", f.Position, err)
+		}
+		if b := img.Bounds(); b.Dx() != f.Width || b.Dy() != f.Height {
+			t.Errorf("finger %d decodes to %v, declared %dx%d", f.Position, b, f.Width, f.Height)
+		}
+	}
+	if img, err := jpeg.Decode(bytes.NewReader(d.Face.Image)); err != nil || img.Bounds().Dx() != d.Face.Width {
+		t.Errorf("face does not decode at its declared size: %v", err)
 	}
 }
 
