@@ -236,6 +236,21 @@ func (s *Session) checkDevice(d Device, k Kind) error {
 	return Check(s.Pairings, d.Identity())
 }
 
+// attempt makes one capture and checks the identity it reports against the
+// pairings (a device may change identity mid-session, e.g. an SBI re-key).
+func (s *Session) attempt(ctx context.Context, d Device, req Request, n int) (*Capture, error) {
+	s.event(Event{Target: req.Target, Attempt: n, Stage: StageWaiting})
+	c, err := d.Capture(ctx, req)
+	if err == nil {
+		err = Check(s.Pairings, c.Device)
+	}
+	if err != nil {
+		s.event(Event{Target: req.Target, Attempt: n, Stage: StageDone, Err: err})
+		return nil, err
+	}
+	return c, nil
+}
+
 // fatal errors end the whole plan instead of using up an attempt.
 func fatal(err error) bool {
 	var ic *IdentityChangedError
@@ -248,13 +263,8 @@ func (s *Session) fingers(ctx context.Context, t Target, want []int, p Plan) ([]
 	attempts := 0
 	for attempt := 1; attempt <= 1+p.Retries; attempt++ {
 		attempts = attempt
-		s.event(Event{Target: t, Attempt: attempt, Stage: StageWaiting})
-		c, err := s.Fingers.Capture(ctx, Request{Target: t, Threshold: p.Threshold})
-		if err == nil {
-			err = Check(s.Pairings, c.Device)
-		}
+		c, err := s.attempt(ctx, s.Fingers, Request{Target: t, Threshold: p.Threshold}, attempt)
 		if err != nil {
-			s.event(Event{Target: t, Attempt: attempt, Stage: StageDone, Err: err})
 			if fatal(err) {
 				return nil, err
 			}
@@ -360,13 +370,8 @@ func (s *Session) face(ctx context.Context, p Plan) (*FaceResult, error) {
 	var best *FaceResult
 	var lastErr error
 	for attempt := 1; attempt <= 1+p.Retries; attempt++ {
-		s.event(Event{Target: t, Attempt: attempt, Stage: StageWaiting})
-		c, err := s.Face.Capture(ctx, Request{Target: t})
-		if err == nil {
-			err = Check(s.Pairings, c.Device)
-		}
+		c, err := s.attempt(ctx, s.Face, Request{Target: t}, attempt)
 		if err != nil {
-			s.event(Event{Target: t, Attempt: attempt, Stage: StageDone, Err: err})
 			if fatal(err) {
 				return nil, err
 			}

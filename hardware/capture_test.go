@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fieldscreen/fieldscreen/biometrics/quality"
 	"github.com/fieldscreen/fieldscreen/biometrics/synth"
 	"github.com/fieldscreen/fieldscreen/hardware"
 	"github.com/fieldscreen/fieldscreen/hardware/sim"
@@ -20,7 +21,7 @@ import (
 func blurredUntil(n map[string]int) func(hardware.Target, int) synth.Options {
 	return func(t hardware.Target, attempt int) synth.Options {
 		if k, ok := n[t.String()]; ok && (k < 0 || attempt <= k) {
-			return synth.Options{Blur: 3}
+			return badCapture
 		}
 		return synth.Options{}
 	}
@@ -34,9 +35,43 @@ func pairAll(devs ...hardware.Device) []hardware.Pairing {
 	return ps
 }
 
-const threshold = 30 // clean synthetic slap fingers score 35-40, blurred ones below 20
+// badCapture is the defect of a scripted bad attempt: a blurred, faint print.
+var badCapture = synth.Options{Blur: 4, Contrast: 0.7}
+
+// separatingThreshold scores every slap finger clean and with badCapture and
+// returns a threshold between the worst clean and the best bad finger, so the
+// test follows the quality package's calibration instead of fixed numbers.
+func separatingThreshold(t *testing.T, seed int64) int {
+	t.Helper()
+	worstClean, bestBad := 101, -1
+	for _, defect := range []synth.Options{{}, badCapture} {
+		d := sim.New(hardware.Finger, sim.Options{Seed: seed, Defects: func(hardware.Target, int) synth.Options { return defect }})
+		for _, sl := range []hardware.Slap{hardware.RightFour, hardware.LeftFour, hardware.Thumbs} {
+			c, err := d.Capture(context.Background(), hardware.Request{Target: hardware.Target{Kind: hardware.Finger, Slap: sl}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range sl.Positions() {
+				r, err := quality.Score(c.Finger(f), c.PPI)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if defect == (synth.Options{}) {
+					worstClean = min(worstClean, r.Score)
+				} else {
+					bestBad = max(bestBad, r.Score)
+				}
+			}
+		}
+	}
+	if bestBad >= worstClean {
+		t.Fatalf("the scripted defect no longer lowers quality below clean prints (best bad %d, worst clean %d)", bestBad, worstClean)
+	}
+	return (worstClean + bestBad + 1) / 2
+}
 
 func TestPlanAdultWithExceptions(t *testing.T) {
+	threshold := separatingThreshold(t, 5)
 	scanner := sim.New(hardware.Finger, sim.Options{Seed: 5, Defects: blurredUntil(map[string]int{
 		"slap right four": 1,  // bad once, then good
 		"slap left four":  -1, // never good: best effort

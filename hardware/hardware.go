@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"image"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -283,4 +284,22 @@ func Discover(ctx context.Context, drivers ...Driver) ([]Device, error) {
 	}
 	sortDevices(all)
 	return all, joinErrors(errs)
+}
+
+// Guard gives a driver's Capture its common start: refuse a target the
+// device cannot capture, and allow one capture at a time (a second gets
+// ErrBusy at once rather than queueing behind a finger that may never come).
+type Guard struct{ mu sync.Mutex }
+
+// Begin checks t against d and takes the capture lock; call the returned
+// function when the capture ends.
+func (g *Guard) Begin(d Device, t Target) (release func(), err error) {
+	id := d.Identity().ID()
+	if !d.Supports(t) {
+		return nil, Errorf(CodeUnsupported, id, "cannot capture %s", t)
+	}
+	if !g.mu.TryLock() {
+		return nil, Errorf(CodeBusy, id, "a capture is already running")
+	}
+	return g.mu.Unlock, nil
 }

@@ -12,7 +12,6 @@ import (
 	"image"
 	"path/filepath"
 	"sort"
-	"sync"
 	"time"
 
 	"github.com/blackjack/webcam"
@@ -72,7 +71,7 @@ type Device struct {
 	w, h   int
 	warmup int
 	ident  hardware.Identity
-	busy   sync.Mutex
+	busy   hardware.Guard
 }
 
 // Open opens a video node and chooses its format.
@@ -184,18 +183,15 @@ func (d *Device) frames(ctx context.Context, fn func(image.Image) bool) error {
 
 // Capture drops the warm-up frames and returns the next one.
 func (d *Device) Capture(ctx context.Context, req hardware.Request) (*hardware.Capture, error) {
-	id := d.ident.ID()
-	if !d.Supports(req.Target) {
-		return nil, hardware.Errorf(hardware.CodeUnsupported, id, "cannot capture %s", req.Target)
+	release, err := d.busy.Begin(d, req.Target)
+	if err != nil {
+		return nil, err
 	}
-	if !d.busy.TryLock() {
-		return nil, hardware.Errorf(hardware.CodeBusy, id, "the camera is in use")
-	}
-	defer d.busy.Unlock()
+	defer release()
 	req.Report(hardware.StageCapturing)
 	var got image.Image
 	n := 0
-	err := d.frames(ctx, func(img image.Image) bool {
+	err = d.frames(ctx, func(img image.Image) bool {
 		n++
 		got = img
 		return n <= d.warmup
@@ -212,12 +208,13 @@ func (d *Device) Preview(ctx context.Context, t hardware.Target) (<-chan hardwar
 	if !d.Supports(t) {
 		return nil, hardware.Errorf(hardware.CodeUnsupported, d.ident.ID(), "no preview for %s", t)
 	}
-	if !d.busy.TryLock() {
-		return nil, hardware.Errorf(hardware.CodeBusy, d.ident.ID(), "the camera is in use")
+	release, err := d.busy.Begin(d, t)
+	if err != nil {
+		return nil, err
 	}
 	ch := make(chan hardware.Frame, 1)
 	go func() {
-		defer d.busy.Unlock()
+		defer release()
 		defer close(ch)
 		seq := 0
 		d.frames(ctx, func(img image.Image) bool {

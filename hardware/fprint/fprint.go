@@ -141,7 +141,7 @@ type Device struct {
 	drv   *Driver
 	dev   *C.FpDevice
 	ident hardware.Identity
-	busy  sync.Mutex
+	busy  hardware.Guard
 
 	mu     sync.Mutex
 	opened bool
@@ -214,13 +214,11 @@ func (d *Device) open() error {
 // goes through a GCancellable, which libfprint checks while it waits.
 func (d *Device) Capture(ctx context.Context, req hardware.Request) (*hardware.Capture, error) {
 	id := d.ident.ID()
-	if !d.Supports(req.Target) {
-		return nil, hardware.Errorf(hardware.CodeUnsupported, id, "cannot capture %s", req.Target)
+	release, err := d.busy.Begin(d, req.Target)
+	if err != nil {
+		return nil, err
 	}
-	if !d.busy.TryLock() {
-		return nil, hardware.Errorf(hardware.CodeBusy, id, "a capture is already running")
-	}
-	defer d.busy.Unlock()
+	defer release()
 	if err := d.open(); err != nil {
 		return nil, err
 	}
@@ -234,7 +232,6 @@ func (d *Device) Capture(ctx context.Context, req hardware.Request) (*hardware.C
 	req.Report(hardware.StageWaiting)
 	var img *image.Gray
 	var ppmm float64
-	var err error
 	d.drv.do(func() {
 		var ge *C.GError
 		fi := C.fp_device_capture_sync(d.dev, C.TRUE, canc, &ge)

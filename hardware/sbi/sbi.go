@@ -206,7 +206,7 @@ type Device struct {
 	now      func() time.Time
 
 	ident hardware.Identity
-	busy  sync.Mutex
+	busy  hardware.Guard
 
 	mu       sync.Mutex
 	prevHash string
@@ -269,14 +269,12 @@ func newTransactionID() string {
 // the transaction ID, the timestamp within Skew, and the hash chain.
 func (d *Device) Capture(ctx context.Context, req hardware.Request) (*hardware.Capture, error) {
 	id := d.ident.ID()
-	sub, ok := d.subID(req.Target)
-	if !ok {
-		return nil, hardware.Errorf(hardware.CodeUnsupported, id, "cannot capture %s", req.Target)
+	release, err := d.busy.Begin(d, req.Target)
+	if err != nil {
+		return nil, err
 	}
-	if !d.busy.TryLock() {
-		return nil, hardware.Errorf(hardware.CodeBusy, id, "a capture is already running on this terminal")
-	}
-	defer d.busy.Unlock()
+	defer release()
+	sub, _ := d.subID(req.Target)
 	timeout := 30 * time.Second
 	if dl, ok := ctx.Deadline(); ok {
 		timeout = time.Until(dl)

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"sync"
 	"time"
 
 	bug "go.bug.st/serial"
@@ -103,7 +102,7 @@ type Device struct {
 	cfg   Config
 	port  bug.Port
 	ident hardware.Identity
-	busy  sync.Mutex
+	busy  hardware.Guard
 }
 
 // Open opens the port with the configured framing.
@@ -166,13 +165,11 @@ const poll = 50 * time.Millisecond
 // data stops for Idle, then shape-checks the burst.
 func (d *Device) Capture(ctx context.Context, req hardware.Request) (*hardware.Capture, error) {
 	id := d.ident.ID()
-	if !d.Supports(req.Target) {
-		return nil, hardware.Errorf(hardware.CodeUnsupported, id, "cannot capture %s", req.Target)
+	release, err := d.busy.Begin(d, req.Target)
+	if err != nil {
+		return nil, err
 	}
-	if !d.busy.TryLock() {
-		return nil, hardware.Errorf(hardware.CodeBusy, id, "a reading is already in progress")
-	}
-	defer d.busy.Unlock()
+	defer release()
 	if err := d.port.SetReadTimeout(poll); err != nil {
 		return nil, hardware.Errorf(hardware.CodeNotFound, id, "set read timeout: %w", err)
 	}

@@ -51,7 +51,7 @@ type Device struct {
 	kind hardware.Kind
 	opt  Options
 
-	busy sync.Mutex // held during a capture
+	busy hardware.Guard // held during a capture
 
 	mu       sync.Mutex
 	attempts map[string]int
@@ -124,13 +124,11 @@ func (d *Device) Supports(t hardware.Target) bool {
 // Capture waits the latency, then returns a synthetic image or MRZ lines.
 func (d *Device) Capture(ctx context.Context, req hardware.Request) (*hardware.Capture, error) {
 	id := d.Identity().ID()
-	if !d.Supports(req.Target) {
-		return nil, hardware.Errorf(hardware.CodeUnsupported, id, "cannot capture %s", req.Target)
+	release, err := d.busy.Begin(d, req.Target)
+	if err != nil {
+		return nil, err
 	}
-	if !d.busy.TryLock() {
-		return nil, hardware.Errorf(hardware.CodeBusy, id, "a capture is already running")
-	}
-	defer d.busy.Unlock()
+	defer release()
 
 	d.mu.Lock()
 	latency := d.latency
