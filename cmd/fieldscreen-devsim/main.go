@@ -31,6 +31,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	certDir := fs.String("cert-dir", "", "directory with key.pem and cert.pem (created if missing); empty = a new key each start")
 	seed := fs.Int64("seed", 1, "synthetic person (biometric profile)")
 	fps := fs.Int("fps", 15, "preview frames per second")
+	infoVerb := fs.String("info-verb", "", "answer only this device-info verb (MOSIPINFO or MOSIPDINFO); empty = both")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -40,7 +41,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	p := ln.Addr().(*net.TCPAddr).Port
-	svc, err := devsim.New(devsim.Options{Port: p, CertDir: *certDir, Seed: *seed, FPS: *fps})
+	svc, err := devsim.New(devsim.Options{Port: p, CertDir: *certDir, Seed: *seed, FPS: *fps, InfoVerb: *infoVerb})
 	if err != nil {
 		fmt.Fprintf(stderr, "fieldscreen-devsim: %v\n", err)
 		return 1

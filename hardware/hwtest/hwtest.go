@@ -26,8 +26,9 @@ type Harness struct {
 	// timeout). Nil: the suite skips cancel/timeout and says so in the log —
 	// only for devices whose capture cannot be delayed (none of ours).
 	Slow func(t *testing.T, dev hardware.Device, d time.Duration)
-	// Fail makes the device's next capture fail with a busy condition (as its
-	// real protocol would report it). Nil: the busy check uses two parallel captures.
+	// Busy makes the device report itself busy on the next capture (as its
+	// protocol would, e.g. SBI status Busy). Nil: the busy check runs two
+	// captures at once and expects the second to get ErrBusy.
 	Busy func(t *testing.T, dev hardware.Device)
 	// Check inspects a successful capture for driver-specific content (optional).
 	Check func(t *testing.T, c *hardware.Capture)

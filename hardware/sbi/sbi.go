@@ -117,7 +117,14 @@ func (d Driver) Open(ctx context.Context, port int) ([]*Device, error) {
 func (d Driver) open(ctx context.Context, c *http.Client, port int) ([]*Device, error) {
 	base := fmt.Sprintf("http://127.0.0.1:%d/", port)
 	var items []InfoItem
-	if err := call(ctx, c, d.app(), base+"info", "MOSIPDINFO", nil, &items); err != nil {
+	// The reference clients send MOSIPDINFO, the schema document says MOSIPINFO:
+	// try the common spelling, then the other when the service refuses the verb.
+	err := call(ctx, c, d.app(), base+"info", "MOSIPDINFO", nil, &items)
+	var he *httpStatusError
+	if errors.As(err, &he) && (he.code == http.StatusMethodNotAllowed || he.code == http.StatusNotImplemented || he.code == http.StatusNotFound) {
+		err = call(ctx, c, d.app(), base+"info", "MOSIPINFO", nil, &items)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("sbi service on port %d: device info: %w", port, err)
 	}
 	var devs []*Device
@@ -352,6 +359,10 @@ func (d *Device) verify(resp CaptureResponse, t hardware.Target, txn, prev strin
 		if err != nil {
 			return nil, "", hardware.Errorf(hardware.CodeIntegrity, id, "biometric %d: %w", i+1, err)
 		}
+		if now := d.now(); now.After(cert.NotAfter) || now.Before(cert.NotBefore) {
+			return nil, "", hardware.Errorf(hardware.CodeNotReady, id, "device certificate valid %s to %s, not now: the device must renew its key (SBI 107)",
+				cert.NotBefore.UTC().Format(TimeLayout), cert.NotAfter.UTC().Format(TimeLayout))
+		}
 		if fp := hardware.CertFingerprint(cert.Raw); fp != d.ident.CertFingerprint {
 			now := d.ident
 			now.CertFingerprint = fp
@@ -531,7 +542,7 @@ func call(ctx context.Context, c *http.Client, app, url, method string, body, ou
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return hardware.Errorf(hardware.CodeProtocol, "", "%s %s: HTTP %s", method, url, resp.Status)
+		return hardware.Errorf(hardware.CodeProtocol, "", "%s %s: %w", method, url, &httpStatusError{resp.StatusCode, resp.Status})
 	}
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 	if err != nil {
@@ -542,5 +553,13 @@ func call(ctx context.Context, c *http.Client, app, url, method string, body, ou
 	}
 	return nil
 }
+
+// httpStatusError is a non-200 answer.
+type httpStatusError struct {
+	code   int
+	status string
+}
+
+func (e *httpStatusError) Error() string { return "HTTP " + e.status }
 
 var _ hardware.Device = (*Device)(nil)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -216,5 +217,27 @@ func TestStreamFrames(t *testing.T) {
 	}
 	if _, err := d.Preview(context.Background(), hardware.Target{Kind: hardware.Finger, Slap: hardware.Thumbs}); !errors.Is(err, hardware.ErrUnsupported) {
 		t.Errorf("finger preview on a face camera: %v", err)
+	}
+}
+
+func TestExpiredCertificateRefused(t *testing.T) {
+	s := devsimtest.Start(t)
+	s.Admin("fault", map[string]string{"fault": devsim.FaultExpiredCert})
+	d := openKind(t, s, hardware.Finger) // paired now, with the expired certificate
+	_, err := d.Capture(context.Background(), hardware.Request{Target: rightSlap})
+	if !errors.Is(err, hardware.ErrNotReady) || !strings.Contains(err.Error(), "renew its key") {
+		t.Fatalf("capture signed with an expired certificate: %v", err)
+	}
+}
+
+func TestInfoVerbSpellings(t *testing.T) {
+	for _, verb := range []string{"MOSIPINFO", "MOSIPDINFO"} {
+		t.Run(verb, func(t *testing.T) {
+			s := devsimtest.Start(t, "--info-verb", verb)
+			d := openKind(t, s, hardware.Face)
+			if d.Identity().Serial != devsim.FaceSerial {
+				t.Fatalf("identity %+v", d.Identity())
+			}
+		})
 	}
 }

@@ -284,8 +284,11 @@ func (s *Service) Apply(path string, c Control) error {
 		switch *c.Fault {
 		case FaultNone, FaultBadSignature, FaultWrongTransaction, FaultClockSkew, FaultBadHash:
 			s.fault = *c.Fault
-		case FaultChangedCert:
+		case FaultChangedCert, FaultExpiredCert:
 			key, cert, err := newKey()
+			if *c.Fault == FaultExpiredCert {
+				key, cert, err = newKeyValid(time.Now().Add(-60*24*time.Hour), time.Now().Add(-24*time.Hour))
+			}
 			if err != nil {
 				return err
 			}

@@ -38,6 +38,7 @@ const (
 	FaultWrongTransaction = "wrong-transaction" // capture data carries another transactionId
 	FaultClockSkew        = "clock-skew"        // capture timestamps 10 minutes off
 	FaultBadHash          = "bad-hash"          // capture hash does not follow the chain
+	FaultExpiredCert      = "expired-cert"      // the service re-keys with a certificate that has expired
 )
 
 // Device IDs and serial numbers of the two simulated devices.
@@ -64,6 +65,8 @@ type Service struct {
 	fault  string
 	fps    int
 
+	infoVerb string
+
 	capturing sync.Mutex
 }
 
@@ -72,12 +75,15 @@ type Options struct {
 	Port    int    // the port it will be reached on (for callbackId)
 	CertDir string // load key.pem/cert.pem from here, or create them there; "" = fresh key in memory
 	Seed    int64  // the synthetic person
+	// InfoVerb, when set, is the only device-info verb answered ("MOSIPINFO" or
+	// "MOSIPDINFO"): services differ in the spelling and clients must cope.
+	InfoVerb string
 	FPS     int    // preview frames per second; default 15
 }
 
 // New makes a service with its device key and certificate.
 func New(opt Options) (*Service, error) {
-	s := &Service{port: opt.Port, status: "Ready", score: -1, seed: opt.Seed, fps: opt.FPS}
+	s := &Service{port: opt.Port, status: "Ready", score: -1, seed: opt.Seed, fps: opt.FPS, infoVerb: opt.InfoVerb}
 	if s.fps <= 0 {
 		s.fps = 15
 	}
@@ -101,6 +107,11 @@ func (s *Service) CertDER() []byte {
 }
 
 func newKey() (*rsa.PrivateKey, []byte, error) {
+	return newKeyValid(time.Now().Add(-time.Hour), time.Now().Add(30*24*time.Hour))
+}
+
+// newKeyValid makes a device key with a self-signed certificate valid in [from, to].
+func newKeyValid(from, to time.Time) (*rsa.PrivateKey, []byte, error) {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		return nil, nil, fmt.Errorf("device key: %w", err)
@@ -109,8 +120,8 @@ func newKey() (*rsa.PrivateKey, []byte, error) {
 	tmpl := &x509.Certificate{
 		SerialNumber: serial,
 		Subject:      pkix.Name{CommonName: "fieldscreen-devsim device key", Organization: []string{"fieldscreen test devices"}},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(30 * 24 * time.Hour),
+		NotBefore:    from,
+		NotAfter:     to,
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
@@ -167,6 +178,10 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "MOSIPDISC":
 		s.discover(w, r)
 	case "MOSIPDINFO", "MOSIPINFO":
+		if s.infoVerb != "" && r.Method != s.infoVerb {
+			http.Error(w, "method not supported by this SBI service", http.StatusMethodNotAllowed)
+			return
+		}
 		s.info(w, r)
 	case "RCAPTURE":
 		s.capture(w, r)
