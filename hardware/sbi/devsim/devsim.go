@@ -78,7 +78,7 @@ type Options struct {
 	// InfoVerb, when set, is the only device-info verb answered ("MOSIPINFO" or
 	// "MOSIPDINFO"): services differ in the spelling and clients must cope.
 	InfoVerb string
-	FPS     int    // preview frames per second; default 15
+	FPS      int // preview frames per second; default 15
 }
 
 // New makes a service with its device key and certificate.
