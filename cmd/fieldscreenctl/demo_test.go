@@ -1,38 +1,21 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"net"
 	"os/exec"
 	"strings"
 	"testing"
 
 	"github.com/fieldscreen/fieldscreen/app"
-	"github.com/fieldscreen/fieldscreen/sync/central"
 )
 
-// demoCentral runs the reference central in-process on loopback (real TLS) and enrols the
+// demoCentral runs fieldscreen-central as a process on loopback (real TLS) and enrols the
 // vault at dir through the CLI, as the officer.
 func demoCentral(t *testing.T, dir string) {
 	t.Helper()
-	srv, err := central.Open(t.TempDir(), central.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { srv.Serve(ctx, ln); close(done) }()
-	t.Cleanup(func() { cancel(); <-done; srv.Close() })
-	tok, err := srv.CreateToken()
-	if err != nil {
-		t.Fatal(err)
-	}
-	mustCtl(t, dir, "off1", offPass, "", "enroll", "--central", "https://"+ln.Addr().String(), "--token", tok)
+	_, centralBin := syncBins(t)
+	url, tok, _, _ := realCentral(t, centralBin)
+	mustCtl(t, dir, "off1", offPass, "", "enroll", "--central", url, "--token", tok)
 }
 
 // caseRows lists the vault's cases through the CLI.
