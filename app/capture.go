@@ -165,10 +165,12 @@ func (s *Session) storeCapture(id vault.CaseID, res *hardware.Result) error {
 				if err := tx.PutCase(id, vault.Biometric, fingerRecord(f.Finger, "png"), f.PNG); err != nil {
 					return err
 				}
-				if wsqBytes, err := encodeWSQ(f.PNG, f.PPI); err == nil {
-					if err := tx.PutCase(id, vault.Biometric, fingerRecord(f.Finger, "wsq"), wsqBytes); err != nil {
-						return err
-					}
+				wsqBytes, err := encodeWSQ(f.PNG, f.PPI)
+				if err != nil {
+					return fmt.Errorf("finger %d: WSQ for the Eurodac transaction: %w", f.Finger, err)
+				}
+				if err := tx.PutCase(id, vault.Biometric, fingerRecord(f.Finger, "wsq"), wsqBytes); err != nil {
+					return err
 				}
 				rec.Quality, rec.ImageRef = f.Quality, fingerRecord(f.Finger, "png")
 				captured++
