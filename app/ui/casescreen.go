@@ -47,6 +47,7 @@ func init() {
 		{"information", func(c *forms.Case) bool { return c.Info.LeafletLanguage != "" }, newInformationStep, []string{"information"}},
 		{"health", func(c *forms.Case) bool { return c.Health.Result != "" }, newHealthStep, []string{"health"}},
 		{"vulnerability", func(c *forms.Case) bool { return c.Vulnerability.Checked }, newVulnerabilityStep, []string{"vulnerability"}},
+		{"biometrics", biometricsDone, newBiometricsStep, []string{"biometrics", "eurodac"}},
 		{"checks", func(c *forms.Case) bool { return len(c.Checks) > 0 && len(c.PendingChecks()) == 0 }, newChecksStep, []string{"securityChecks"}},
 		{"form", func(c *forms.Case) bool { return c.Referral.To != "" }, newFormStep, []string{"referral"}},
 	}

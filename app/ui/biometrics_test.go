@@ -1,0 +1,278 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/fieldscreen/fieldscreen/forms"
+	"github.com/fieldscreen/fieldscreen/hardware"
+	"github.com/fieldscreen/fieldscreen/hardware/sim"
+	"github.com/fieldscreen/fieldscreen/vault"
+)
+
+// simCaptureDevices are a paired-to-be scanner and camera for one synthetic person.
+func simCaptureDevices(seed int64) []hardware.Device {
+	return []hardware.Device{sim.New(hardware.Finger, sim.Options{Seed: seed}), sim.New(hardware.Face, sim.Options{Seed: seed})}
+}
+
+// caseForCapture opens a new case as the officer, types a surname and a birth date, and
+// moves to the biometrics step.
+func caseForCapture(t *testing.T, u *UI, w fyne.Window, birth string) {
+	t.Helper()
+	newCaseAt(t, u, w, "identity")
+	es := entries(w)
+	es[0].SetText("Testperson")
+	es[1].SetText("Foxtrot")
+	es[2].SetText(birth)
+	gotoStep(t, w, "biometrics")
+}
+
+// storedCase reads the one case of the vault.
+func storedCase(t *testing.T, u *UI) *forms.Case {
+	t.Helper()
+	rows, err := u.Session().CaseRows()
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("case rows %v, %v", rows, err)
+	}
+	c, err := u.Session().Case(rows[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func fingerCounts(c *forms.Case) map[forms.FingerStatus]int {
+	latest := map[forms.FingerPosition]forms.FingerStatus{}
+	for _, f := range c.Biometrics.Fingers {
+		latest[f.Position] = f.Status
+	}
+	n := map[forms.FingerStatus]int{}
+	for _, st := range latest {
+		n[st]++
+	}
+	return n
+}
+
+// countOnScreen counts visible objects of a type that match.
+func countOnScreen[T fyne.CanvasObject](w fyne.Window, match func(T) bool) int {
+	n := 0
+	find(w, func(o T) bool {
+		if o.Visible() && match(o) {
+			n++
+		}
+		return false
+	})
+	return n
+}
+
+// fingerSelects are the exception selects of the finger rows, in finger order.
+func fingerSelects(w fyne.Window) []*widget.Select {
+	var out []*widget.Select
+	find(w, func(s *widget.Select) bool {
+		if len(s.Options) == 1+len(exceptionStatuses) {
+			out = append(out, s)
+		}
+		return false
+	})
+	return out
+}
+
+// TestCaptureFullPlanThroughUI: the technician pairs a simulated scanner and camera, the
+// officer captures an adult's whole plan from the biometrics step; the vault then holds ten
+// captured fingers with their quality and images, and the face; the screen shows a quality
+// bar and a thumbnail per finger.
+func TestCaptureFullPlanThroughUI(t *testing.T) {
+	u, w := officerWithPairings(t, simCaptureDevices(11)...)
+	caseForCapture(t, u, w, "1990-04-01")
+	if txt := labelsText(w); !strings.Contains(txt, Tf("bio.planFingers", 10, "")[:len(Tf("bio.planFingers", 10, ""))-1]) ||
+		!strings.Contains(txt, T("bio.planFace")) {
+		t.Fatalf("plan not shown:\n%s", txt)
+	}
+	test.Tap(button(t, w, T("bio.capture")))
+	c := storedCase(t, u)
+	if n := fingerCounts(c); n[forms.FingerCaptured] != 10 {
+		t.Fatalf("stored fingers %v (%+v)\n%s", n, c.Biometrics.Fingers, labelsText(w))
+	}
+	if c.Biometrics.Face.Status != forms.FaceCaptured || c.Biometrics.Operator != "off1" {
+		t.Fatalf("face %+v operator %q", c.Biometrics.Face, c.Biometrics.Operator)
+	}
+	for _, f := range c.Biometrics.Fingers {
+		if f.Quality <= 0 || f.ImageRef == "" {
+			t.Fatalf("finger %d stored without quality or image: %+v", f.Position, f)
+		}
+		if _, err := u.Session().BiometricImage(rowID(t, u), f.ImageRef); err != nil {
+			t.Fatalf("finger %d image: %v", f.Position, err)
+		}
+	}
+	if n := countOnScreen(w, func(p *widget.ProgressBar) bool { return p.Max == 100 && p.Value > 0 }); n != 10 {
+		t.Errorf("%d quality bars shown, want 10", n)
+	}
+	if n := countOnScreen(w, func(i *canvas.Image) bool { return i.Image != nil && i.MinSize() == thumbSize }); n != 11 {
+		t.Errorf("%d thumbnails shown, want 10 fingers and the face", n)
+	}
+	txt := labelsText(w)
+	if !strings.Contains(txt, T("bio.planDone")) || !(strings.Contains(txt, T("bio.faceOK")) || strings.Contains(txt, "Check the photo")) {
+		t.Errorf("after capture:\n%s", txt)
+	}
+	// the case on screen carries the capture, so saving again keeps it
+	test.Tap(button(t, w, T("common.save")))
+	if n := fingerCounts(storedCase(t, u)); n[forms.FingerCaptured] != 10 {
+		t.Fatalf("saving after capture lost fingers: %v", n)
+	}
+}
+
+func rowID(t *testing.T, u *UI) vault.CaseID {
+	t.Helper()
+	rows, _ := u.Session().CaseRows()
+	return rows[0].ID
+}
+
+// TestCaptureMinorNeedsCompanion: a minor's capture is refused until the accompanying adult
+// is filled in; nothing is captured before, everything after.
+func TestCaptureMinorNeedsCompanion(t *testing.T) {
+	u, w := officerWithPairings(t, simCaptureDevices(12)...)
+	caseForCapture(t, u, w, time.Now().AddDate(-12, 0, 0).Format("2006-01-02"))
+	if !strings.Contains(labelsText(w), T("bio.companionFirst")) {
+		t.Fatalf("the plan does not ask for the companion:\n%s", labelsText(w))
+	}
+	test.Tap(button(t, w, T("bio.capture")))
+	if !strings.Contains(labelsText(w), T("bio.companionFirst")) {
+		t.Fatalf("capture without companion gave no message:\n%s", labelsText(w))
+	}
+	if c := storedCase(t, u); len(c.Biometrics.Fingers) != 0 || c.Biometrics.Face.Status != "" {
+		t.Fatalf("a minor was captured without a companion: %+v", c.Biometrics)
+	}
+	name := find(w, func(e *widget.Entry) bool { return e.PlaceHolder == T("bio.companionName") })
+	name.SetText("Testguardian Golf")
+	find(w, func(s *widget.Select) bool { return len(s.Options) == len(companionRoles) }).SetSelected(T("companion.representative"))
+	test.Tap(button(t, w, T("bio.capture")))
+	c := storedCase(t, u)
+	if c.Biometrics.Companion == nil || c.Biometrics.Companion.Name != "Testguardian Golf" || c.Biometrics.Companion.Role != forms.CompanionRepresentative {
+		t.Fatalf("companion %+v", c.Biometrics.Companion)
+	}
+	if n := fingerCounts(c); n[forms.FingerCaptured] != 10 || c.Biometrics.Face.Status != forms.FaceCaptured {
+		t.Fatalf("minor with companion: fingers %v face %q\n%s", n, c.Biometrics.Face.Status, labelsText(w))
+	}
+}
+
+// TestCaptureSkipsAmputatedFinger: an amputated finger and a temporarily unusable one set
+// before capture are skipped and recorded with their status (and retake date); the other
+// eight are captured.
+func TestCaptureSkipsAmputatedFinger(t *testing.T) {
+	u, w := officerWithPairings(t, simCaptureDevices(13)...)
+	caseForCapture(t, u, w, "1985-07-15")
+	sels := fingerSelects(w)
+	if len(sels) != 10 {
+		t.Fatalf("%d finger selects, want 10", len(sels))
+	}
+	sels[9].SetSelected(T("fingerstatus.amputated"))
+	sels[0].SetSelected(T("fingerstatus.temporarily_unusable"))
+	retake := find(w, func(e *widget.Entry) bool { return e.PlaceHolder == T("bio.retakeOn") })
+	retake.SetText("not a date")
+	test.Tap(button(t, w, T("bio.capture")))
+	if !strings.Contains(labelsText(w), T("input.badDate")) {
+		t.Fatalf("a bad retake date was not refused:\n%s", labelsText(w))
+	}
+	if rows, _ := u.Session().CaseRows(); len(rows) != 0 {
+		t.Fatal("the case was saved with an unreadable retake date")
+	}
+	retake.SetText("2099-01-01")
+	if !strings.Contains(labelsText(w), Tf("bio.planFingers", 8, "")[:len(Tf("bio.planFingers", 8, ""))-1]) {
+		t.Fatalf("the plan does not show 8 fingers after the exceptions:\n%s", labelsText(w))
+	}
+	test.Tap(button(t, w, T("bio.capture")))
+	c := storedCase(t, u)
+	n := fingerCounts(c)
+	if n[forms.FingerCaptured] != 8 || n[forms.FingerAmputated] != 1 || n[forms.FingerTemporarilyUnusable] != 1 {
+		t.Fatalf("stored statuses %v", n)
+	}
+	// app.storeCapture appends the skipped fingers' statuses again (without the retake
+	// date); the record the step wrote before capture must be there with it.
+	retakeKept := false
+	for _, f := range c.Biometrics.Fingers {
+		switch f.Position {
+		case forms.LeftLittle:
+			if f.Status != forms.FingerAmputated || f.ImageRef != "" {
+				t.Fatalf("left little %+v", f)
+			}
+		case forms.RightThumb:
+			if f.Status != forms.FingerTemporarilyUnusable || f.ImageRef != "" {
+				t.Fatalf("right thumb %+v", f)
+			}
+			retakeKept = retakeKept || f.RetakeOn.String() == "2099-01-01"
+		}
+	}
+	if !retakeKept {
+		t.Fatalf("the retake date was not stored: %+v", c.Biometrics.Fingers)
+	}
+}
+
+// TestRefusalRecordedWithMessage: a refusal is stored on the case and the officer sees the
+// case's refusal message in the interface language.
+func TestRefusalRecordedWithMessage(t *testing.T) {
+	u, w := officerWithPairings(t, simCaptureDevices(14)...)
+	defer SetLanguage("en")
+	caseForCapture(t, u, w, "1980-02-02")
+	find(w, func(c *widget.Check) bool { return c.Text == T("bio.informed") }).SetChecked(true)
+	test.Tap(button(t, w, T("bio.refuse")))
+	c := storedCase(t, u)
+	if len(c.Biometrics.Refusals) != 1 || c.Biometrics.Refusals[0].What != "fingerprints" || !c.Biometrics.Refusals[0].Informed {
+		t.Fatalf("refusals %+v", c.Biometrics.Refusals)
+	}
+	if want := c.RefusalMessage(time.Now()).EN; !strings.Contains(labelsText(w), want) {
+		t.Fatalf("refusal message %q not shown:\n%s", want, labelsText(w))
+	}
+	SetLanguage("nl")
+	gotoStep(t, w, "identity")
+	gotoStep(t, w, "biometrics")
+	find(w, func(s *widget.Select) bool { return len(s.Options) == len(refusalWhat) }).SetSelectedIndex(2)
+	test.Tap(button(t, w, T("bio.refuse")))
+	c = storedCase(t, u)
+	if len(c.Biometrics.Refusals) != 2 || c.Biometrics.Refusals[1].What != "both" {
+		t.Fatalf("second refusal %+v", c.Biometrics.Refusals)
+	}
+	if want := c.RefusalMessage(time.Now()).NL; !strings.Contains(labelsText(w), want) {
+		t.Fatalf("Dutch refusal message %q not shown:\n%s", want, labelsText(w))
+	}
+}
+
+// TestBiometricsStringsComplete: the keys the biometrics and devices screens build at run
+// time exist in every language.
+func TestBiometricsStringsComplete(t *testing.T) {
+	var keys []string
+	for _, st := range forms.FingerStatuses {
+		keys = append(keys, "fingerstatus."+string(st))
+	}
+	for _, st := range []forms.FaceStatus{forms.FaceRefused, forms.FaceNotPossible} {
+		keys = append(keys, "facestatus."+string(st))
+	}
+	for _, r := range companionRoles {
+		keys = append(keys, "companion."+string(r))
+	}
+	for _, r := range refusalWhat {
+		keys = append(keys, "refusal."+r)
+	}
+	for _, s := range []hardware.Stage{hardware.StageWaiting, hardware.StageCapturing, hardware.StageVerifying, hardware.StageDone} {
+		keys = append(keys, "stage."+string(s))
+	}
+	for _, k := range []hardware.Kind{hardware.Finger, hardware.Face, hardware.Document} {
+		keys = append(keys, "kind."+string(k))
+	}
+	for p := 1; p <= 10; p++ {
+		keys = append(keys, fmt.Sprintf("finger.%d", p))
+	}
+	for _, k := range keys {
+		for _, l := range Languages {
+			if _, ok := strs.msgs[l][k]; !ok {
+				t.Errorf("key %q has no %s text", k, l)
+			}
+		}
+	}
+}

@@ -1,0 +1,579 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"image/png"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/fieldscreen/fieldscreen/app"
+	"github.com/fieldscreen/fieldscreen/forms"
+	"github.com/fieldscreen/fieldscreen/hardware"
+	"github.com/fieldscreen/fieldscreen/vault"
+)
+
+// captureTimeout bounds a whole capture session (three slaps with retries and the face).
+const captureTimeout = 5 * time.Minute
+
+// Capture needs devices the officer cannot fix on this screen.
+var (
+	errNoScanner = errors.New("no paired fingerprint scanner")
+	errNoCamera  = errors.New("no paired face camera")
+)
+
+// exceptionStatuses are the finger statuses an officer may record before capture; the
+// first entry of the select ("to capture") means none.
+var exceptionStatuses = []forms.FingerStatus{forms.FingerAmputated, forms.FingerTemporarilyUnusable, forms.FingerUnprintable, forms.FingerRefused}
+
+var companionRoles = []forms.CompanionRole{forms.CompanionFamily, forms.CompanionRepresentative, forms.CompanionTrainedPerson}
+
+// refusalWhat are the things a person may refuse (forms.Refusal.What).
+var refusalWhat = []string{"fingerprints", "face", "both"}
+
+// thumbSize is the on-screen size of a finger or face thumbnail.
+var thumbSize = fyne.NewSize(56, 56)
+
+// biometricsStep: the capture plan, exceptions known before capture, the companion of a
+// minor, the capture itself (off the UI goroutine) and its results, and refusals.
+type biometricsStep struct {
+	cs   *caseScreen
+	fs   *fieldSet
+	plan *widget.Label
+
+	compName, compOrg *widget.Entry
+	compRole          *widget.Select
+
+	status  [10]*widget.Select // nil for a finger already captured
+	retake  [10]*widget.Entry
+	state   [10]*widget.Label
+	quality [10]*widget.ProgressBar
+	thumb   [10]*fyne.Container
+
+	faceState, faceProblems *widget.Label
+	faceThumb               *fyne.Container
+
+	captureBtn, imagesBtn *widget.Button
+	progress              *widget.ProgressBar
+	msg                   *widget.Label
+
+	refuseWhat *widget.Select
+	informed   *widget.Check
+	refusalMsg *widget.Label
+}
+
+// biometricsDone: nothing is left to capture, or nothing is required.
+func biometricsDone(c *forms.Case) bool {
+	p := c.CapturePlan(time.Now())
+	return !p.Required || len(p.Fingers) == 0 && !p.Face
+}
+
+func newBiometricsStep(cs *caseScreen) stepView {
+	s := &biometricsStep{cs: cs, fs: newFieldSet(), plan: widget.NewLabel(""), msg: errorLabel(), progress: widget.NewProgressBar(),
+		faceState: widget.NewLabel(""), faceProblems: widget.NewLabel(""), faceThumb: container.NewGridWrap(thumbSize), refusalMsg: widget.NewLabel("")}
+	s.plan.Wrapping = fyne.TextWrapWord
+	s.faceProblems.Wrapping = fyne.TextWrapWord
+	s.refusalMsg.Wrapping = fyne.TextWrapWord
+	s.refusalMsg.Importance = widget.WarningImportance
+	s.refusalMsg.Hide()
+	s.progress.Hide()
+	b := cs.c.Biometrics
+	plan := cs.c.CapturePlan(time.Now())
+
+	// the companion of a minor, asked before anything is captured
+	s.compName, s.compOrg = widget.NewEntry(), widget.NewEntry()
+	s.compName.SetPlaceHolder(T("bio.companionName"))
+	s.compOrg.SetPlaceHolder(T("bio.companionOrg"))
+	roleLabels := make([]string, len(companionRoles))
+	for i, r := range companionRoles {
+		roleLabels[i] = T("companion." + string(r))
+	}
+	s.compRole = widget.NewSelect(roleLabels, nil)
+	s.compRole.PlaceHolder = T("bio.companionRole")
+	if cp := b.Companion; cp != nil {
+		s.compName.SetText(cp.Name)
+		s.compOrg.SetText(cp.Organisation)
+		for i, r := range companionRoles {
+			if r == cp.Role {
+				s.compRole.SetSelectedIndex(i)
+			}
+		}
+	}
+	for _, e := range []*widget.Entry{s.compName, s.compOrg} {
+		e.OnChanged = func(string) { cs.u.touch(); s.showPlan() }
+	}
+	if plan.CompanionNeeded || b.Companion != nil {
+		s.fs.add("biometrics.companion", "bio.companion", container.NewVBox(s.compName, s.compRole, s.compOrg))
+	}
+
+	// one row per finger: exception before capture, then the capture's outcome
+	statusLabels := []string{T("bio.toCapture")}
+	for _, st := range exceptionStatuses {
+		statusLabels = append(statusLabels, T("fingerstatus."+string(st)))
+	}
+	latest := map[forms.FingerPosition]forms.Finger{}
+	for _, f := range b.Fingers {
+		latest[f.Position] = f
+	}
+	exc := map[forms.FingerPosition]forms.FingerException{}
+	for _, e := range plan.Exceptions {
+		exc[e.Position] = e
+	}
+	rows := container.NewVBox()
+	for pos := forms.RightThumb; pos <= forms.LeftLittle; pos++ {
+		i := int(pos) - 1
+		s.state[i] = widget.NewLabel("")
+		s.quality[i] = widget.NewProgressBar()
+		s.quality[i].Max = 100
+		s.quality[i].Hide()
+		s.thumb[i] = container.NewGridWrap(thumbSize)
+		name := widget.NewLabel(T(fmt.Sprintf("finger.%d", pos)))
+		f, known := latest[pos]
+		if known && f.Status == forms.FingerCaptured {
+			s.showFinger(i, forms.FingerCaptured, f.Quality, nil)
+			rows.Add(container.NewGridWithColumns(4, name, s.state[i], s.quality[i], s.thumb[i]))
+			continue
+		}
+		s.status[i] = widget.NewSelect(statusLabels, nil)
+		s.retake[i] = widget.NewEntry()
+		s.retake[i].SetPlaceHolder(T("bio.retakeOn"))
+		s.status[i].SetSelectedIndex(0)
+		if e, ok := exc[pos]; ok {
+			for j, st := range exceptionStatuses {
+				if st == e.Status {
+					s.status[i].SetSelectedIndex(j + 1)
+				}
+			}
+			s.retake[i].SetText(dateText(e.RetakeOn))
+		}
+		s.status[i].OnChanged = func(string) { cs.u.touch(); s.showPlan() }
+		rows.Add(container.NewGridWithColumns(4, name, s.status[i], s.retake[i], container.NewHBox(s.thumb[i], container.NewVBox(s.quality[i], s.state[i]))))
+	}
+	s.fs.add("biometrics.fingers", "bio.fingers", rows)
+
+	switch b.Face.Status {
+	case forms.FaceCaptured:
+		s.faceState.SetText(T("bio.faceCaptured"))
+	case "":
+		s.faceState.SetText(T("bio.faceToTake"))
+	default:
+		s.faceState.SetText(T("facestatus." + string(b.Face.Status)))
+	}
+	s.faceProblems.Hide()
+	s.fs.add("biometrics.face", "bio.face", container.NewHBox(s.faceThumb, container.NewVBox(s.faceState, s.faceProblems)))
+
+	s.captureBtn = widget.NewButton(T("bio.capture"), s.capture)
+	s.captureBtn.Importance = widget.HighImportance
+	s.imagesBtn = widget.NewButton(T("bio.showImages"), s.loadImages)
+	if len(plan.Captured) == 0 && b.Face.Status != forms.FaceCaptured {
+		s.imagesBtn.Hide()
+	}
+	s.fs.add("biometrics.capture", "bio.captureLabel", container.NewVBox(container.NewHBox(s.captureBtn, s.imagesBtn), s.progress, s.msg))
+
+	whatLabels := make([]string, len(refusalWhat))
+	for i, w := range refusalWhat {
+		whatLabels[i] = T("refusal." + w)
+	}
+	s.refuseWhat = widget.NewSelect(whatLabels, nil)
+	s.refuseWhat.SetSelectedIndex(0)
+	s.informed = widget.NewCheck(T("bio.informed"), nil)
+	refuse := widget.NewButton(T("bio.refuse"), s.refuse)
+	refusals := widget.NewLabel(Tf("bio.refusals", len(b.Refusals)))
+	if len(b.Refusals) == 0 {
+		refusals.Hide()
+	}
+	s.fs.add("biometrics.refusals", "bio.refusal", container.NewVBox(container.NewHBox(s.refuseWhat, s.informed, refuse), refusals, s.refusalMsg))
+	s.showPlan()
+	return s
+}
+
+func (s *biometricsStep) fields() *fieldSet { return s.fs }
+
+func (s *biometricsStep) content() fyne.CanvasObject {
+	return container.NewVBox(s.plan, s.fs.form())
+}
+
+// showPlan summarises what capture will do, from the case as the inputs would make it.
+func (s *biometricsStep) showPlan() {
+	c := *s.cs.c
+	c.Biometrics.Fingers = append([]forms.Finger(nil), c.Biometrics.Fingers...)
+	if err := s.apply(&c); err != nil {
+		return // an unreadable retake date: the old summary stays until it is fixed
+	}
+	s.plan.SetText(planText(c.CapturePlan(time.Now())))
+}
+
+// planText is the capture plan as sentences for the officer.
+func planText(p forms.CapturePlan) string {
+	if !p.Required {
+		return Tf("bio.notRequired", pick(p.Reason.Message.EN, p.Reason.Message.NL))
+	}
+	var lines []string
+	if len(p.Fingers) > 0 {
+		names := make([]string, len(p.Fingers))
+		for i, f := range p.Fingers {
+			names[i] = T(fmt.Sprintf("finger.%d", f))
+		}
+		lines = append(lines, Tf("bio.planFingers", len(p.Fingers), strings.Join(names, ", ")))
+	}
+	if len(p.Captured) > 0 {
+		lines = append(lines, Tf("bio.planCaptured", len(p.Captured)))
+	}
+	if len(p.Exceptions) > 0 {
+		lines = append(lines, Tf("bio.planExceptions", len(p.Exceptions)))
+	}
+	if p.Face {
+		lines = append(lines, T("bio.planFace"))
+	}
+	if p.FaceOnly {
+		lines = append(lines, T("bio.planFaceOnly"))
+	}
+	if len(p.Fingers) == 0 && !p.Face {
+		lines = append(lines, T("bio.planDone"))
+	}
+	if p.Deferred {
+		lines = append(lines, T("bio.deferred"))
+	}
+	if p.CompanionMissing {
+		lines = append(lines, T("bio.companionFirst"))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (s *biometricsStep) apply(c *forms.Case) error {
+	name := strings.TrimSpace(s.compName.Text)
+	switch {
+	case name != "":
+		cp := &forms.Companion{Name: name, Organisation: strings.TrimSpace(s.compOrg.Text)}
+		if i := s.compRole.SelectedIndex(); i >= 0 {
+			cp.Role = companionRoles[i]
+		}
+		if old := c.Biometrics.Companion; old != nil {
+			cp.ID = old.ID
+		}
+		c.Biometrics.Companion = cp
+	case c.Biometrics.Companion != nil && !c.Biometrics.CapturedAt.IsZero():
+		// the companion of a capture already made stays on record
+	default:
+		c.Biometrics.Companion = nil
+	}
+	now := time.Now()
+	plan := c.CapturePlan(now)
+	current := map[forms.FingerPosition]forms.FingerException{}
+	for _, e := range plan.Exceptions {
+		current[e.Position] = e
+	}
+	for i, sel := range s.status {
+		if sel == nil {
+			continue
+		}
+		pos := forms.FingerPosition(i + 1)
+		var want forms.FingerStatus
+		if j := sel.SelectedIndex(); j > 0 {
+			want = exceptionStatuses[j-1]
+		}
+		var retake forms.PartialDate
+		if want == forms.FingerTemporarilyUnusable {
+			d, err := parseDate(s.retake[i].Text)
+			if err != nil {
+				return fmt.Errorf("%s: %s", T(fmt.Sprintf("finger.%d", pos)), T("input.badDate"))
+			}
+			retake = d
+		}
+		cur := current[pos]
+		if cur.Status == want && cur.RetakeOn == retake {
+			continue
+		}
+		if want == "" {
+			// back in the plan: drop the exceptions recorded for this finger
+			kept := c.Biometrics.Fingers[:0:0]
+			for _, f := range c.Biometrics.Fingers {
+				if f.Position != pos || f.Status == forms.FingerCaptured {
+					kept = append(kept, f)
+				}
+			}
+			c.Biometrics.Fingers = kept
+			continue
+		}
+		c.Biometrics.Fingers = append(c.Biometrics.Fingers, forms.Finger{Position: pos, Status: want, RetakeOn: retake, At: now})
+	}
+	return nil
+}
+
+// capture saves the case, checks the plan can run, then runs it on the paired devices off
+// the UI goroutine, showing each finger's progress as the device reports it.
+func (s *biometricsStep) capture() {
+	cs := s.cs
+	cs.u.touch()
+	setError(s.msg, "")
+	if !cs.applyCurrent() {
+		return
+	}
+	cs.save()
+	if cs.id == "" || cs.notice.Importance == widget.DangerImportance {
+		setError(s.msg, T("bio.saveFirst"))
+		return
+	}
+	plan := cs.c.CapturePlan(time.Now())
+	switch {
+	case !plan.Required:
+		setError(s.msg, Tf("bio.notRequired", pick(plan.Reason.Message.EN, plan.Reason.Message.NL)))
+		return
+	case plan.Deferred:
+		setError(s.msg, T("bio.deferred"))
+		return
+	case plan.CompanionMissing:
+		setError(s.msg, T("bio.companionFirst"))
+		return
+	case len(plan.Fingers) == 0 && !plan.Face:
+		setError(s.msg, T("bio.planDone"))
+		return
+	}
+	total := float64(len(app.HardwarePlan(plan).Slaps) + len(app.HardwarePlan(plan).Fingers))
+	if plan.Face {
+		total++
+	}
+	s.progress.Max, s.progress.Value = total, 0
+	s.progress.Show()
+	s.progress.Refresh()
+	for _, f := range plan.Fingers {
+		s.state[f-1].SetText(T("bio.waiting"))
+	}
+	if plan.Face {
+		s.faceState.SetText(T("bio.waiting"))
+	}
+	s.captureBtn.Disable()
+	sess, id := cs.u.sess, cs.id
+	var res *hardware.Result
+	var err error
+	runAsync(func() {
+		var fingerDev, faceDev hardware.Device
+		fingerDev, faceDev, err = captureDevices(sess, plan)
+		if err != nil {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), captureTimeout)
+		defer cancel()
+		res, err = sess.CaptureBiometrics(ctx, id, fingerDev, faceDev, func(e hardware.Event) {
+			uiDo(func() { s.event(e) })
+		})
+	}, func() { s.captured(id, res, err) })
+}
+
+// captureDevices picks the paired scanner and camera the plan needs. Off the UI goroutine.
+func captureDevices(sess *app.Session, plan forms.CapturePlan) (fingers, face hardware.Device, err error) {
+	devs, derr := devicesOrDiscover()
+	pairings, err := sess.Pairings()
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(plan.Fingers) > 0 {
+		if fingers = pairedDevice(devs, pairings, hardware.Finger); fingers == nil {
+			return nil, nil, errors.Join(errNoScanner, derr)
+		}
+	}
+	if plan.Face {
+		if face = pairedDevice(devs, pairings, hardware.Face); face == nil {
+			return nil, nil, errors.Join(errNoCamera, derr)
+		}
+	}
+	return fingers, face, nil
+}
+
+// event shows one progress report of the capture session on the fingers it concerns.
+func (s *biometricsStep) event(e hardware.Event) {
+	text := Tf("bio.attempt", e.Attempt, T("stage."+string(e.Stage)))
+	if e.Stage == hardware.StageDone {
+		switch {
+		case e.Err != nil:
+			text = Tf("bio.attemptFailed", e.Attempt, deviceError(e.Err))
+		case e.Target.Kind == hardware.Finger:
+			text = Tf("bio.attemptScore", e.Attempt, e.Score)
+		default:
+			text = Tf("bio.attempt", e.Attempt, T("stage.done"))
+		}
+		// count each slap, finger or face once, at the end of its first attempt
+		if e.Attempt == 1 && s.progress.Value < s.progress.Max {
+			s.progress.SetValue(s.progress.Value + 1)
+		}
+	}
+	if e.Target.Kind == hardware.Face {
+		s.faceState.SetText(text)
+		return
+	}
+	positions := e.Target.Slap.Positions()
+	if e.Target.Finger != 0 {
+		positions = []int{e.Target.Finger}
+	}
+	for _, p := range positions {
+		if p >= 1 && p <= 10 && s.status[p-1] != nil {
+			s.state[p-1].SetText(text)
+		}
+	}
+}
+
+// captured takes the stored biometrics back into the open case (the capture wrote them in
+// the vault) and shows each finger's image, quality and status, and the face's problems.
+func (s *biometricsStep) captured(id vault.CaseID, res *hardware.Result, err error) {
+	cs := s.cs
+	s.captureBtn.Enable()
+	s.progress.Hide()
+	if stored, rerr := cs.u.sess.Case(id); rerr == nil && cs.id == id {
+		cs.c.Biometrics, cs.c.Status, cs.c.History = stored.Biometrics, stored.Status, stored.History
+		cs.nav.Refresh()
+	}
+	target := s
+	if bs, ok := cs.view.(*biometricsStep); ok && cs.id == id {
+		target = bs // the officer left the step and came back meanwhile
+	}
+	switch {
+	case errors.Is(err, errNoScanner):
+		setError(target.msg, T("bio.noScanner"))
+	case errors.Is(err, errNoCamera):
+		setError(target.msg, T("bio.noCamera"))
+	case errors.Is(err, app.ErrCompanion):
+		setError(target.msg, T("bio.companionFirst"))
+	case errors.Is(err, app.ErrCaptureDeferred):
+		setError(target.msg, T("bio.deferred"))
+	case errors.Is(err, app.ErrNothingToTake):
+		setError(target.msg, T("bio.planDone"))
+	case err != nil:
+		setError(target.msg, deviceError(err))
+	}
+	if res != nil {
+		target.showResult(res)
+	}
+	target.showPlan()
+}
+
+// showResult puts the capture's outcome on the finger rows and the face row.
+func (s *biometricsStep) showResult(res *hardware.Result) {
+	for _, f := range res.Fingers {
+		i := f.Finger - 1
+		if i < 0 || i >= 10 {
+			continue
+		}
+		if s.status[i] != nil {
+			s.status[i].Disable()
+		}
+		st, ok := map[hardware.FingerStatus]forms.FingerStatus{hardware.StatusCaptured: forms.FingerCaptured, hardware.StatusAmputated: forms.FingerAmputated,
+			hardware.StatusUnusable: forms.FingerTemporarilyUnusable, hardware.StatusUnprintable: forms.FingerUnprintable, hardware.StatusRefused: forms.FingerRefused}[f.Status]
+		if !ok {
+			s.state[i].SetText(Tf("bio.failed", f.Attempts))
+			s.state[i].Importance = widget.DangerImportance
+			s.state[i].Refresh()
+			if s.status[i] != nil {
+				s.status[i].Enable()
+			}
+			continue
+		}
+		s.showFinger(i, st, f.Quality, f.PNG)
+	}
+	if res.Face != nil && len(res.Face.PNG) > 0 {
+		s.faceState.SetText(T("bio.faceCaptured"))
+		setThumb(s.faceThumb, res.Face.PNG)
+		if len(res.Face.Problems) > 0 {
+			s.faceProblems.SetText(Tf("bio.faceProblems", strings.Join(res.Face.Problems, "; ")))
+			s.faceProblems.Importance = widget.WarningImportance
+		} else {
+			s.faceProblems.SetText(T("bio.faceOK"))
+			s.faceProblems.Importance = widget.SuccessImportance
+		}
+		s.faceProblems.Show()
+		s.faceProblems.Refresh()
+	}
+	s.imagesBtn.Show()
+}
+
+// showFinger shows one finger's status, quality bar and (when given) its image.
+func (s *biometricsStep) showFinger(i int, st forms.FingerStatus, quality int, pngBytes []byte) {
+	s.state[i].SetText(T("fingerstatus." + string(st)))
+	if st != forms.FingerCaptured {
+		return
+	}
+	s.quality[i].SetValue(float64(quality))
+	s.quality[i].Show()
+	if quality < app.CaptureThreshold {
+		s.state[i].SetText(Tf("bio.belowThreshold", quality))
+		s.state[i].Importance = widget.WarningImportance
+		s.state[i].Refresh()
+	}
+	if pngBytes != nil {
+		setThumb(s.thumb[i], pngBytes)
+	}
+}
+
+// setThumb shows a stored PNG small; an image that does not decode shows nothing.
+func setThumb(box *fyne.Container, pngBytes []byte) {
+	img, err := png.Decode(bytes.NewReader(pngBytes))
+	if err != nil {
+		return
+	}
+	box.Objects = []fyne.CanvasObject{thumbnail(img)}
+	box.Refresh()
+}
+
+func thumbnail(img image.Image) *canvas.Image {
+	ci := canvas.NewImageFromImage(img)
+	ci.FillMode = canvas.ImageFillContain
+	ci.ScaleMode = canvas.ImageScaleFastest
+	ci.SetMinSize(thumbSize)
+	return ci
+}
+
+// loadImages shows the stored images of a case opened again (each read is audited, so
+// they are loaded only on request).
+func (s *biometricsStep) loadImages() {
+	cs := s.cs
+	cs.u.touch()
+	if cs.id == "" {
+		return
+	}
+	for _, f := range cs.c.Biometrics.Fingers {
+		if f.Status != forms.FingerCaptured || f.ImageRef == "" || !f.Position.Valid() {
+			continue
+		}
+		b, err := cs.u.sess.BiometricImage(cs.id, f.ImageRef)
+		if err != nil {
+			setError(s.msg, errorText(err))
+			return
+		}
+		setThumb(s.thumb[f.Position-1], b)
+	}
+	if ref := cs.c.Biometrics.Face.ImageRef; ref != "" {
+		b, err := cs.u.sess.BiometricImage(cs.id, ref)
+		if err != nil {
+			setError(s.msg, errorText(err))
+			return
+		}
+		setThumb(s.faceThumb, b)
+	}
+}
+
+// refuse records a refusal on the case, saves it, and tells the officer what it means for
+// this person, in the interface language.
+func (s *biometricsStep) refuse() {
+	cs := s.cs
+	cs.u.touch()
+	i := s.refuseWhat.SelectedIndex()
+	if i < 0 {
+		return
+	}
+	if !cs.applyCurrent() {
+		return
+	}
+	now := time.Now()
+	cs.c.Biometrics.Refusals = append(cs.c.Biometrics.Refusals, forms.Refusal{At: now, What: refusalWhat[i], Informed: s.informed.Checked})
+	cs.save()
+	m := cs.c.RefusalMessage(now)
+	s.refusalMsg.SetText(pick(m.EN, m.NL))
+	s.refusalMsg.Show()
+}
