@@ -3,7 +3,6 @@ package wsq
 import (
 	"errors"
 	"image"
-	"math"
 )
 
 // Huffman symbol categories (spec Part 1, Table 6): 1-100 are zero runs of that length,
@@ -260,16 +259,18 @@ func (d *decoder) dequant(k int, v int32) float32 {
 func (d *decoder) reconstruct() *image.Gray {
 	d.fb.inverse(d.plane, d.width, d.tree)
 	img := image.NewGray(image.Rect(0, 0, d.width, d.height))
+	pix := img.Pix[:len(d.plane)]
 	for i, v := range d.plane {
-		p := float32(v*d.rScale) + d.mShift
-		p = float32(math.Floor(float64(p) + 0.5))
+		// Round half up and clamp; truncating a non-negative value is its floor.
+		p := float32(v*d.rScale) + d.mShift + 0.5
 		switch {
 		case p < 0:
-			p = 0
-		case p > 255:
-			p = 255
+			pix[i] = 0
+		case p >= 255:
+			pix[i] = 255
+		default:
+			pix[i] = uint8(p)
 		}
-		img.Pix[i] = uint8(p)
 	}
 	return img
 }

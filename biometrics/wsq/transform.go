@@ -276,20 +276,21 @@ func (fb *filterBank) synthesise(line []float32, in []float32, stride int, inv b
 	}
 }
 
-// lineBufs are the scratch lines one goroutine needs for a transform.
-type lineBufs struct{ line, up, ext []float32 }
+// lineBufs are the scratch space one goroutine needs for a transform.
+type lineBufs struct{ line, up, ext, rows []float32 }
 
-func (fb *filterBank) newBufs(n int) *lineBufs {
+func (fb *filterBank) newBufs(n, total int) *lineBufs {
 	return &lineBufs{
 		line: make([]float32, n),
 		up:   make([]float32, n),
 		ext:  make([]float32, n+2*fb.pad),
+		rows: make([]float32, total),
 	}
 }
 
 // forward runs the whole analysis tree in place on a plane of the given row width.
 func (fb *filterBank) forward(plane []float32, width int, t *tree) {
-	b := fb.newBufs(max(width, len(plane)/max(width, 1)))
+	b := fb.newBufs(width, len(plane))
 	for _, s := range t.steps {
 		for y := s.y; y < s.y+s.h; y++ {
 			row := plane[y*width+s.x : y*width+s.x+s.w]
@@ -297,35 +298,122 @@ func (fb *filterBank) forward(plane []float32, width int, t *tree) {
 			copy(line, row)
 			fb.analyse(row, 1, line, s.invX, b.ext)
 		}
-		for x := s.x; x < s.x+s.w; x++ {
-			line := b.line[:s.h]
-			base := s.y*width + x
-			for i := range line {
-				line[i] = plane[base+i*width]
-			}
-			fb.analyse(plane[base:], width, line, s.invY, b.ext)
-		}
+		fb.analyseColumns(plane, width, s, b.rows)
 	}
 }
 
 // inverse runs the synthesis tree in place: the steps in reverse order, columns before rows.
 func (fb *filterBank) inverse(plane []float32, width int, t *tree) {
-	b := fb.newBufs(max(width, len(plane)/max(width, 1)))
+	b := fb.newBufs(width, len(plane))
 	for i := len(t.steps) - 1; i >= 0; i-- {
 		s := t.steps[i]
-		for x := s.x; x < s.x+s.w; x++ {
-			line := b.line[:s.h]
-			base := s.y*width + x
-			fb.synthesise(line, plane[base:], width, s.invY, b.up, b.ext)
-			for i, v := range line {
-				plane[base+i*width] = v
-			}
-		}
+		fb.synthesiseColumns(plane, width, s, b.rows)
 		for y := s.y; y < s.y+s.h; y++ {
 			row := plane[y*width+s.x : y*width+s.x+s.w]
 			line := b.line[:s.w]
 			fb.synthesise(line, row, 1, s.invX, b.up, b.ext)
 			copy(row, line)
+		}
+	}
+}
+
+// The column passes filter whole rows at a time: each output row is a weighted sum of input
+// rows, which keeps memory access sequential. They compute exactly what analyse and
+// synthesise compute for each column, in the same order of operations.
+
+func (fb *filterBank) analyseColumns(plane []float32, width int, s step, tmp []float32) {
+	w, h := s.w, s.h
+	if w == 0 || h == 0 {
+		return
+	}
+	tmp = tmp[:w*h]
+	for i := 0; i < h; i++ {
+		copy(tmp[i*w:(i+1)*w], plane[(s.y+i)*width+s.x:])
+	}
+	src := func(i int) []float32 {
+		r := reflect(i, h)
+		return tmp[r*w : (r+1)*w]
+	}
+	nl, nh := (h+1)/2, h/2
+	lo, hi := 0, nl
+	if s.invY {
+		lo, hi = nh, 0
+	}
+	filterRows := func(dst []float32, f []float32, c int) {
+		mid := src(c)
+		for x := range dst {
+			dst[x] = f[0] * mid[x]
+		}
+		for j := 1; j < len(f); j++ {
+			a, b := src(c-j), src(c+j)
+			fj := f[j]
+			for x := range dst {
+				dst[x] += float32(fj * (a[x] + b[x]))
+			}
+		}
+	}
+	for k := 0; k < nl; k++ {
+		filterRows(plane[(s.y+lo+k)*width+s.x:][:w], fb.h0, 2*k)
+	}
+	for k := 0; k < nh; k++ {
+		filterRows(plane[(s.y+hi+k)*width+s.x:][:w], fb.h1, 2*k+1)
+	}
+}
+
+func (fb *filterBank) synthesiseColumns(plane []float32, width int, s step, tmp []float32) {
+	w, h := s.w, s.h
+	if w == 0 || h == 0 {
+		return
+	}
+	nl, nh := (h+1)/2, h/2
+	lo, hi := 0, nl
+	if s.invY {
+		lo, hi = nh, 0
+	}
+	row := func(i int) []float32 { return plane[(s.y+i)*width+s.x:][:w] }
+	if h == 1 {
+		var g float32
+		for j := 0; j < len(fb.g0); j += 2 {
+			if j == 0 {
+				g += fb.g0[0]
+			} else {
+				g += 2 * fb.g0[j]
+			}
+		}
+		r := row(0)
+		for x := range r {
+			r[x] *= g
+		}
+		return
+	}
+	// Interleave the bands: even rows from the low band, odd rows from the high band.
+	tmp = tmp[:w*h]
+	for k := 0; k < nl; k++ {
+		copy(tmp[2*k*w:(2*k+1)*w], row(lo+k))
+	}
+	for k := 0; k < nh; k++ {
+		copy(tmp[(2*k+1)*w:(2*k+2)*w], row(hi+k))
+	}
+	src := func(i int) []float32 {
+		r := reflect(i, h)
+		return tmp[r*w : (r+1)*w]
+	}
+	for i := 0; i < h; i++ {
+		t := fb.evenTaps
+		if i&1 == 1 {
+			t = fb.oddTaps
+		}
+		dst := row(i)
+		mid := src(i)
+		for x := range dst {
+			dst[x] = t[0] * mid[x]
+		}
+		for j := 1; j < len(t); j++ {
+			a, b := src(i-j), src(i+j)
+			tj := t[j]
+			for x := range dst {
+				dst[x] += float32(tj * (a[x] + b[x]))
+			}
 		}
 	}
 }
