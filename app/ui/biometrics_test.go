@@ -276,3 +276,43 @@ func TestBiometricsStringsComplete(t *testing.T) {
 		}
 	}
 }
+
+// TestCaptureRunsOffTheUIGoroutine: with a slow scanner and the real background runner, the
+// Capture tap returns at once, the button stays disabled while the devices work, the officer
+// can type meanwhile, and the capture then lands in the vault and on the screen.
+func TestCaptureRunsOffTheUIGoroutine(t *testing.T) {
+	scanner := sim.New(hardware.Finger, sim.Options{Seed: 15, Latency: 150 * time.Millisecond})
+	camera := sim.New(hardware.Face, sim.Options{Seed: 15})
+	u, w := officerWithPairings(t, scanner, camera)
+	caseForCapture(t, u, w, "1975-03-03")
+	runAsync = func(work, done func()) {
+		go func() {
+			work()
+			uiDo(done)
+		}()
+	}
+	capture := button(t, w, T("bio.capture"))
+	test.Tap(capture)
+	uiMu.Lock()
+	running := capture.Disabled()
+	uiMu.Unlock()
+	if !running {
+		t.Fatal("the capture finished inside the tap: it ran on the UI goroutine")
+	}
+	// typing goes on meanwhile
+	retake := find(w, func(e *widget.Entry) bool { return e.PlaceHolder == T("bio.retakeOn") })
+	uiMu.Lock()
+	retake.SetText("2099-02-02")
+	uiMu.Unlock()
+	waitFor(func() bool {
+		uiMu.Lock()
+		defer uiMu.Unlock()
+		return !capture.Disabled()
+	})
+	if n := fingerCounts(storedCase(t, u)); n[forms.FingerCaptured] != 10 {
+		t.Fatalf("background capture stored %v", n)
+	}
+	if !strings.Contains(labelsText(w), T("bio.planDone")) {
+		t.Fatalf("screen after background capture:\n%s", labelsText(w))
+	}
+}
