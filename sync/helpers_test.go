@@ -2,6 +2,7 @@ package sync_test
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"net"
 	"os/exec"
@@ -160,3 +161,9 @@ func mustRecipient(t testing.TB, c *centralProc) *age.X25519Recipient {
 }
 
 func asHTTP(err error, target **fsync.HTTPError) bool { return errors.As(err, target) }
+
+func newPool(c *centralProc) *x509.CertPool {
+	p := x509.NewCertPool()
+	p.AddCert(c.srv.Keys().CA)
+	return p
+}

@@ -1,6 +1,7 @@
 package sync
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -353,6 +354,79 @@ func Open(data []byte, packetID, deviceID string, id age.Identity, maxPlain int6
 	p, err := Unmarshal(plain)
 	if err != nil {
 		return nil, err
+	}
+	if p.Header.PacketID != packetID || p.Header.DeviceID != deviceID {
+		return nil, ErrMismatch
+	}
+	return p, nil
+}
+
+// OpenStream decrypts a sealed packet from r and returns its header and body, checking
+// every attachment's framing and the whole ciphertext's authenticity while discarding the
+// attachment bytes, so central validates a 64 MiB packet in constant memory.
+func OpenStream(r io.Reader, packetID, deviceID string, id age.Identity) (*Packet, error) {
+	pr, err := age.Decrypt(r, id)
+	if err != nil {
+		return nil, fmt.Errorf("decrypt packet: %w", err)
+	}
+	br := bufio.NewReaderSize(pr, 64<<10)
+	magic := make([]byte, len(containerMagic))
+	if _, err := io.ReadFull(br, magic); err != nil || string(magic) != containerMagic {
+		return nil, fmt.Errorf("%w: missing FSPKT1 magic", ErrContainer)
+	}
+	var head bytes.Buffer
+	head.Write(magic)
+	var p *Packet
+	for n := 0; ; n++ {
+		var nl [2]byte
+		if _, err := io.ReadFull(br, nl[:]); err == io.EOF {
+			break
+		} else if err != nil {
+			return nil, fmt.Errorf("%w: part %d: %v", ErrContainer, n, err)
+		}
+		l := int(binary.BigEndian.Uint16(nl[:]))
+		if l == 0 || l > maxPartName || n >= maxParts {
+			return nil, fmt.Errorf("%w: part %d: bad name length %d", ErrContainer, n, l)
+		}
+		name := make([]byte, l)
+		var dl [8]byte
+		if _, err := io.ReadFull(br, name); err != nil {
+			return nil, fmt.Errorf("%w: part %d: %v", ErrContainer, n, err)
+		}
+		if _, err := io.ReadFull(br, dl[:]); err != nil {
+			return nil, fmt.Errorf("%w: part %d: %v", ErrContainer, n, err)
+		}
+		size := binary.BigEndian.Uint64(dl[:])
+		if n < 2 { // header and body: small, kept and parsed together below
+			if size > 16<<20 {
+				return nil, fmt.Errorf("%w: part %d larger than 16 MiB", ErrContainer, n)
+			}
+			data := make([]byte, size)
+			if _, err := io.ReadFull(br, data); err != nil {
+				return nil, fmt.Errorf("%w: part %d: %v", ErrContainer, n, err)
+			}
+			head.Write(nl[:])
+			head.Write(name)
+			head.Write(dl[:])
+			head.Write(data)
+			if n == 1 {
+				if p, err = Unmarshal(head.Bytes()); err != nil {
+					return nil, err
+				}
+			}
+			continue
+		}
+		if fn, ok := strings.CutPrefix(string(name), filePrefix); !ok || checkFileName(fn) != nil {
+			return nil, fmt.Errorf("%w: part %d: bad attachment name", ErrContainer, n)
+		}
+		if m, err := io.CopyN(io.Discard, br, int64(size)); err != nil || uint64(m) != size {
+			return nil, fmt.Errorf("%w: part %d: truncated (%v)", ErrContainer, n, err)
+		}
+	}
+	if p == nil {
+		if p, err = Unmarshal(head.Bytes()); err != nil {
+			return nil, err
+		}
 	}
 	if p.Header.PacketID != packetID || p.Header.DeviceID != deviceID {
 		return nil, ErrMismatch

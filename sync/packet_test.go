@@ -88,6 +88,12 @@ func TestSealVerifyOpen(t *testing.T) {
 	if err != nil || p.Header.Kind != KindEurodac {
 		t.Fatalf("open: %v", err)
 	}
+	if q, err := OpenStream(bytes.NewReader(s.Data), s.PacketID, "dev1", id); err != nil || q.Header != p.Header || string(q.Body) != string(p.Body) {
+		t.Fatalf("open stream: %v", err)
+	}
+	if _, err := OpenStream(bytes.NewReader(s.Data[:len(s.Data)-5]), s.PacketID, "dev1", id); err == nil {
+		t.Fatal("a truncated packet opened as a stream")
+	}
 	if _, err := Open(s.Data, s.PacketID, "dev2", id, 1<<20); !errors.Is(err, ErrMismatch) {
 		t.Fatalf("outer/inner mismatch: %v", err)
 	}

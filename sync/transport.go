@@ -1,6 +1,7 @@
 package sync
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/tls"
@@ -148,7 +149,11 @@ func (c *Client) Host() string { return c.host }
 func (c *Client) do(ctx context.Context, method, path string, hdr map[string]string, body []byte) (*resty.Response, error) {
 	req := c.r.R().SetContext(ctx).SetHeaders(hdr)
 	if body != nil {
-		req.SetBody(body)
+		// A fresh *bytes.Reader per attempt: net/http sets Content-Length and GetBody from
+		// it, so resty sends the caller's bytes without copying them (a []byte body is
+		// copied three times in resty v2.17). resty never retries, so the reader is never
+		// replayed half-consumed.
+		req.SetBody(bytes.NewReader(body))
 	}
 	resp, err := req.Execute(method, path)
 	if err != nil {

@@ -232,21 +232,23 @@ func (s *BoltStore) Devices(fn func(Device) error) error {
 
 func seqKey(n uint64) []byte { return binary.BigEndian.AppendUint64(nil, n) }
 
-func (s *BoltStore) AppendResult(deviceID string, r fsync.Result) (uint64, error) {
-	var seq uint64
-	err := s.db.Update(func(tx *bolt.Tx) error {
+func (s *BoltStore) AppendResults(deviceID string, rs []fsync.Result) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
 		b, err := tx.Bucket(bResults).CreateBucketIfNotExists([]byte(deviceID))
 		if err != nil {
 			return err
 		}
-		if seq, err = b.NextSequence(); err != nil {
-			return err
+		for _, r := range rs {
+			if r.Seq, err = b.NextSequence(); err != nil {
+				return err
+			}
+			v, _ := json.Marshal(r)
+			if err := b.Put(seqKey(r.Seq), v); err != nil {
+				return err
+			}
 		}
-		r.Seq = seq
-		v, _ := json.Marshal(r)
-		return b.Put(seqKey(seq), v)
+		return nil
 	})
-	return seq, err
 }
 
 func (s *BoltStore) Results(deviceID string, after uint64, limit int) ([]fsync.Result, error) {

@@ -17,9 +17,6 @@ import (
 	fsync "github.com/fieldscreen/fieldscreen/sync"
 )
 
-// maxPlaintext bounds what the downstream decrypts.
-const maxPlaintext = 1 << 30
-
 // CheckQuery is the body of a security-check packet (docs/sync.md): the names and document
 // numbers to check.
 type CheckQuery struct {
@@ -54,22 +51,19 @@ func normalise(s string) string { return strings.Join(strings.Fields(strings.ToU
 // to open become a "rejected" result with the reason, never a silent drop.
 func (s *Server) downstream(m PacketMeta) {
 	now := s.opt.Now().UTC()
+	var out []fsync.Result
 	res := func(r fsync.Result) {
 		r.PacketID, r.At = m.PacketID, now
-		s.store.AppendResult(m.DeviceID, r)
+		out = append(out, r)
 	}
+	defer func() { s.store.AppendResults(m.DeviceID, out) }()
 	rc, err := s.store.OpenPacket(m.PacketID)
 	if err != nil {
 		res(fsync.Result{Type: fsync.ResultRejected, Reason: "central could not read the stored packet"})
 		return
 	}
-	data, err := io.ReadAll(rc)
+	p, err := fsync.OpenStream(rc, m.PacketID, m.DeviceID, s.keys.Identity)
 	rc.Close()
-	if err != nil {
-		res(fsync.Result{Type: fsync.ResultRejected, Reason: "central could not read the stored packet"})
-		return
-	}
-	p, err := fsync.Open(data, m.PacketID, m.DeviceID, s.keys.Identity, maxPlaintext)
 	if err != nil {
 		reason := "packet does not decrypt with central's key"
 		switch {

@@ -152,12 +152,14 @@ func (m *MemStore) Devices(fn func(Device) error) error {
 	return nil
 }
 
-func (m *MemStore) AppendResult(dev string, r fsync.Result) (uint64, error) {
+func (m *MemStore) AppendResults(dev string, rs []fsync.Result) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	r.Seq = uint64(len(m.results[dev]) + 1)
-	m.results[dev] = append(m.results[dev], r)
-	return r.Seq, nil
+	for _, r := range rs {
+		r.Seq = uint64(len(m.results[dev]) + 1)
+		m.results[dev] = append(m.results[dev], r)
+	}
+	return nil
 }
 
 func (m *MemStore) Results(dev string, after uint64, limit int) ([]fsync.Result, error) {

@@ -33,8 +33,9 @@ type Store interface {
 	Device(id string) (Device, error) // ErrNotFound
 	Devices(fn func(Device) error) error
 
-	// AppendResult gives r the device's next result sequence number and stores it.
-	AppendResult(deviceID string, r fsync.Result) (uint64, error)
+	// AppendResults gives each result the device's next sequence number and stores them
+	// all in one transaction (one fsync for a packet's several results).
+	AppendResults(deviceID string, rs []fsync.Result) error
 	// Results returns up to limit results of the device with Seq > after, in order.
 	Results(deviceID string, after uint64, limit int) ([]fsync.Result, error)
 

@@ -129,8 +129,13 @@ func (s *Server) patchUpload(w http.ResponseWriter, r *http.Request, d Device) {
 		return
 	}
 	limit := min(s.opt.MaxChunk, u.Length-off)
-	chunk, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
-	if err != nil {
+	if r.ContentLength <= 0 || r.ContentLength > limit {
+		problem(w, http.StatusRequestEntityTooLarge, "chunk-too-large", "chunk too large or without Content-Length", fmt.Sprintf("at most %d bytes here", limit))
+		return
+	}
+	// One buffer of exactly the chunk's size: memory per PATCH is one chunk.
+	chunk := make([]byte, r.ContentLength)
+	if _, err := io.ReadFull(r.Body, chunk); err != nil {
 		problem(w, http.StatusRequestEntityTooLarge, "chunk-too-large", "chunk too large or cut", fmt.Sprintf("at most %d bytes here", limit))
 		return
 	}

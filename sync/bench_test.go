@@ -1,0 +1,168 @@
+package sync_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/tls"
+	"io"
+	"net"
+	"net/http"
+	"runtime"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"filippo.io/age"
+
+	fsync "github.com/fieldscreen/fieldscreen/sync"
+	"github.com/fieldscreen/fieldscreen/sync/central"
+	"github.com/fieldscreen/fieldscreen/vault"
+)
+
+// BenchmarkSeal4MiB seals a 4 MiB packet (container + age + Ed25519) beside the baseline
+// of hashing the same bytes with SHA-256, and reports ms per seal and the ratio.
+func BenchmarkSeal4MiB(b *testing.B) {
+	data := make([]byte, 4<<20)
+	rand.Read(data)
+	id, _ := age.GenerateX25519Identity()
+	_, key, _ := ed25519.GenerateKey(rand.Reader)
+	p := &fsync.Packet{Header: fsync.Header{PacketID: "0123456789abcdef0123456789abcdef", Kind: fsync.KindEurodac},
+		Body: []byte(`{}`), Files: []fsync.File{{Name: "t.an2", Data: data}}}
+	var base time.Duration
+	b.Run("sha256-baseline", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		t0 := time.Now()
+		for i := 0; i < b.N; i++ {
+			sha256.Sum256(data)
+		}
+		base = time.Since(t0) / time.Duration(b.N)
+	})
+	b.Run("seal", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		t0 := time.Now()
+		for i := 0; i < b.N; i++ {
+			if _, err := fsync.Seal(p, "dev1", id.Recipient(), key); err != nil {
+				b.Fatal(err)
+			}
+		}
+		per := time.Since(t0) / time.Duration(b.N)
+		b.ReportMetric(float64(per.Microseconds())/1000, "ms/seal")
+		if base > 0 {
+			b.ReportMetric(float64(per)/float64(base), "x-sha256")
+		}
+	})
+}
+
+// BenchmarkDrain200x1MiB drains 200 packets of 1 MiB through the outbox to central over
+// loopback mutual TLS (receipts verified, vault and central fsyncs included), beside a
+// plain HTTPS PUT of the same bytes to a server that only reads them. It reports MB/s of
+// both and drain/plain (target >= 0.7). Run with -benchtime=1x.
+func BenchmarkDrain200x1MiB(b *testing.B) {
+	const n, size = 200, 1 << 20
+	payload := make([]byte, size)
+	rand.Read(payload)
+	// Baseline: plain HTTPS PUT, same TLS 1.3, loopback.
+	c0 := startCentral(b, central.Options{}) // only for its certificate
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	hs := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.WriteHeader(http.StatusCreated)
+	})}
+	go hs.Serve(tls.NewListener(ln, &tls.Config{MinVersion: tls.VersionTLS13, Certificates: []tls.Certificate{c0.srv.Keys().Server}}))
+	defer hs.Close()
+	pool := newPool(c0)
+	plainClient := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS13}}}
+	var plain, drain time.Duration
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		for k := 0; k < n; k++ {
+			req, _ := http.NewRequest(http.MethodPut, "https://"+ln.Addr().String()+"/x", bytes.NewReader(payload))
+			resp, err := plainClient.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+		plain += time.Since(t0)
+
+		b.StopTimer()
+		c := startCentral(b, central.Options{Rate: 1e6, Burst: 1e6})
+		term := newTerminal(b)
+		enrol(b, term, c, "")
+		enqueueCases(b, term, n, "TESTPERSON BENCH", func(i int, id vault.CaseID) *fsync.Packet {
+			p := fsync.NewCheckPacket(string(id), nil, nil)
+			p.Files = []fsync.File{{Name: "x", Data: payload[:size-1024]}}
+			return p
+		})
+		w, _ := fsync.NewWorker(term.v, term.s, fsync.Options{})
+		b.StartTimer()
+		t0 = time.Now()
+		rep, err := w.RunOnce(context.Background())
+		drain += time.Since(t0)
+		if err != nil || rep.Delivered != n {
+			b.Fatalf("%+v %v", rep, err)
+		}
+	}
+	mb := float64(n*size*b.N) / 1e6
+	b.ReportMetric(mb/plain.Seconds(), "plainMB/s")
+	b.ReportMetric(mb/drain.Seconds(), "drainMB/s")
+	b.ReportMetric(plain.Seconds()/drain.Seconds(), "drain/plain")
+}
+
+// BenchmarkUpload64MiB uploads one 64 MiB packet in 4 MiB chunks and reports the peak heap
+// above the baseline taken just before (live heap after a GC, sampled every 2 ms), in chunks. Central runs
+// in the same process, so the figure includes its chunk buffer too.
+func BenchmarkUpload64MiB(b *testing.B) {
+	const chunk = 4 << 20
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		c := startCentral(b, central.Options{Rate: 1e6, Burst: 1e6})
+		term := newTerminal(b)
+		enrol(b, term, c, "")
+		big := make([]byte, 64<<20)
+		enqueueCases(b, term, 1, "TESTPERSON BIG", func(int, vault.CaseID) *fsync.Packet {
+			return fsync.NewEurodacPacket("", time.Now(), big, nil)
+		})
+		big = nil
+		w, _ := fsync.NewWorker(term.v, term.s, fsync.Options{ChunkSize: chunk})
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		baseline := ms.HeapAlloc
+		var peak atomic.Uint64
+		stop := make(chan struct{})
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			var m runtime.MemStats
+			for {
+				select {
+				case <-stop:
+					return
+				case <-time.After(2 * time.Millisecond):
+					runtime.GC() // live heap, not garbage awaiting collection
+					runtime.ReadMemStats(&m)
+					if m.HeapAlloc > peak.Load() {
+						peak.Store(m.HeapAlloc)
+					}
+				}
+			}
+		}()
+		b.StartTimer()
+		rep, err := w.RunOnce(context.Background())
+		b.StopTimer()
+		close(stop)
+		<-done
+		if err != nil || rep.Delivered != 1 {
+			b.Fatalf("%+v %v", rep, err)
+		}
+		above := float64(peak.Load()) - float64(baseline)
+		b.ReportMetric(above/(1<<20), "MiB-above-baseline")
+		b.ReportMetric(above/chunk, "chunks-above-baseline")
+		b.StartTimer()
+	}
+}
