@@ -316,3 +316,55 @@ func TestCaptureRunsOffTheUIGoroutine(t *testing.T) {
 		t.Fatalf("screen after background capture:\n%s", labelsText(w))
 	}
 }
+
+// TestLivePreviewShowsFramesAndStops: the live preview shows the scanner's frames off the UI
+// goroutine, stops on request, and stops by itself when the officer leaves the step.
+func TestLivePreviewShowsFramesAndStops(t *testing.T) {
+	scanner := sim.New(hardware.Finger, sim.Options{Seed: 16, FrameInterval: 10 * time.Millisecond})
+	u, w := officerWithPairings(t, scanner, sim.New(hardware.Face, sim.Options{Seed: 16}))
+	caseForCapture(t, u, w, "1970-05-05")
+	step := func() *biometricsStep {
+		uiMu.Lock()
+		defer uiMu.Unlock()
+		bs, _ := u.openCase.view.(*biometricsStep)
+		return bs
+	}
+	s := step()
+	shown := func() bool {
+		uiMu.Lock()
+		defer uiMu.Unlock()
+		return s.previewImg.Visible() && s.previewImg.Image != nil
+	}
+	test.Tap(button(t, w, T("bio.preview")))
+	waitFor(shown)
+	if !shown() {
+		t.Fatalf("no preview frame shown:\n%s", labelsText(w))
+	}
+	uiMu.Lock()
+	b := s.previewImg.Image.Bounds()
+	uiMu.Unlock()
+	if b.Dx() < 100 || b.Dy() < 100 {
+		t.Fatalf("preview frame %v", b)
+	}
+	test.Tap(button(t, w, T("bio.previewStop")))
+	if shown() || s.previewStop != nil {
+		t.Fatal("preview still on after stop")
+	}
+	// start again, then leave the step: the preview ends by itself
+	test.Tap(button(t, w, T("bio.preview")))
+	waitFor(shown)
+	uiMu.Lock()
+	u.openCase.Step(0)
+	uiMu.Unlock()
+	waitFor(func() bool {
+		uiMu.Lock()
+		defer uiMu.Unlock()
+		return s.previewStop == nil
+	})
+	uiMu.Lock()
+	stopped := s.previewStop == nil
+	uiMu.Unlock()
+	if !stopped {
+		t.Fatal("the preview kept running after leaving the step")
+	}
+}

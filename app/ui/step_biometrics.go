@@ -39,8 +39,11 @@ var companionRoles = []forms.CompanionRole{forms.CompanionFamily, forms.Companio
 // refusalWhat are the things a person may refuse (forms.Refusal.What).
 var refusalWhat = []string{"fingerprints", "face", "both"}
 
-// thumbSize is the on-screen size of a finger or face thumbnail.
-var thumbSize = fyne.NewSize(56, 56)
+// thumbSize is the on-screen size of a finger or face thumbnail; previewSize of the live view.
+var (
+	thumbSize   = fyne.NewSize(56, 56)
+	previewSize = fyne.NewSize(240, 180)
+)
 
 // biometricsStep: the capture plan, exceptions known before capture, the companion of a
 // minor, the capture itself (off the UI goroutine) and its results, and refusals.
@@ -68,6 +71,11 @@ type biometricsStep struct {
 	refuseWhat *widget.Select
 	informed   *widget.Check
 	refusalMsg *widget.Label
+
+	// live preview from the scanner or camera: shown, never stored
+	previewBtn  *widget.Button
+	previewImg  *canvas.Image
+	previewStop context.CancelFunc
 }
 
 // biometricsDone: nothing is left to capture, or nothing is required.
@@ -173,10 +181,18 @@ func newBiometricsStep(cs *caseScreen) stepView {
 	s.captureBtn = widget.NewButton(T("bio.capture"), s.capture)
 	s.captureBtn.Importance = widget.HighImportance
 	s.imagesBtn = widget.NewButton(T("bio.showImages"), s.loadImages)
+	s.previewBtn = widget.NewButton(T("bio.preview"), s.togglePreview)
+	s.previewImg = canvas.NewImageFromImage(nil)
+	s.previewImg.FillMode = canvas.ImageFillContain
+	s.previewImg.SetMinSize(previewSize)
+	s.previewImg.Hide()
+	if !plan.Required || len(plan.Fingers) == 0 && !plan.Face {
+		s.previewBtn.Hide()
+	}
 	if len(plan.Captured) == 0 && b.Face.Status != forms.FaceCaptured {
 		s.imagesBtn.Hide()
 	}
-	s.fs.add("biometrics.capture", "bio.captureLabel", container.NewVBox(container.NewHBox(s.captureBtn, s.imagesBtn), s.progress, s.msg))
+	s.fs.add("biometrics.capture", "bio.captureLabel", container.NewVBox(container.NewHBox(s.captureBtn, s.previewBtn, s.imagesBtn), s.previewImg, s.progress, s.msg))
 
 	whatLabels := make([]string, len(refusalWhat))
 	for i, w := range refusalWhat {
@@ -350,6 +366,7 @@ func (s *biometricsStep) capture() {
 	if plan.Face {
 		s.faceState.SetText(T("bio.waiting"))
 	}
+	s.stopPreview() // the device is needed for the capture
 	s.captureBtn.Disable()
 	sess, id := cs.u.sess, cs.id
 	var res *hardware.Result
@@ -576,4 +593,93 @@ func (s *biometricsStep) refuse() {
 	m := cs.c.RefusalMessage(now)
 	s.refusalMsg.SetText(pick(m.EN, m.NL))
 	s.refusalMsg.Show()
+}
+
+// togglePreview starts or stops the live view of the device the next capture uses: the
+// scanner while fingers are left, else the camera. Frames are shown and dropped.
+func (s *biometricsStep) togglePreview() {
+	cs := s.cs
+	cs.u.touch()
+	if s.previewStop != nil {
+		s.stopPreview()
+		return
+	}
+	setError(s.msg, "")
+	plan := cs.c.CapturePlan(time.Now())
+	kind, target := hardware.Face, hardware.Target{Kind: hardware.Face}
+	if len(plan.Fingers) > 0 {
+		kind, target = hardware.Finger, hardware.Target{Kind: hardware.Finger, Finger: int(plan.Fingers[0])}
+		if len(plan.Fingers) == 10 {
+			target = hardware.Target{Kind: hardware.Finger, Slap: hardware.RightFour}
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.previewStop = cancel
+	s.previewBtn.SetText(T("bio.previewStop"))
+	sess := cs.u.sess
+	var frames <-chan hardware.Frame
+	var err error
+	runAsync(func() {
+		devs, derr := devicesOrDiscover()
+		pairings, perr := sess.Pairings()
+		if perr != nil {
+			err = perr
+			return
+		}
+		dev := pairedDevice(devs, pairings, kind)
+		if dev == nil {
+			err = errors.Join(map[hardware.Kind]error{hardware.Finger: errNoScanner, hardware.Face: errNoCamera}[kind], derr)
+			return
+		}
+		frames, err = dev.Preview(ctx, target)
+	}, func() {
+		switch {
+		case err == nil:
+			s.previewImg.Show()
+			go s.showFrames(ctx, frames)
+			return
+		case errors.Is(err, errNoScanner):
+			setError(s.msg, T("bio.noScanner"))
+		case errors.Is(err, errNoCamera):
+			setError(s.msg, T("bio.noCamera"))
+		default:
+			setError(s.msg, deviceError(err))
+		}
+		s.stopPreview()
+	})
+}
+
+// showFrames puts each preview frame on screen until the preview stops, the officer leaves
+// the step, or the device ends the stream.
+func (s *biometricsStep) showFrames(ctx context.Context, frames <-chan hardware.Frame) {
+	for f := range frames {
+		img := f.Image
+		uiDo(func() {
+			if ctx.Err() != nil {
+				return
+			}
+			if s.cs.u.openCase != s.cs || s.cs.view != s {
+				s.stopPreview()
+				return
+			}
+			s.previewImg.Image = img
+			s.previewImg.Refresh()
+		})
+	}
+	uiDo(func() {
+		if ctx.Err() == nil {
+			s.stopPreview() // the device stopped streaming
+		}
+	})
+}
+
+func (s *biometricsStep) stopPreview() {
+	if s.previewStop == nil {
+		return
+	}
+	s.previewStop()
+	s.previewStop = nil
+	s.previewImg.Image = nil
+	s.previewImg.Hide()
+	s.previewBtn.SetText(T("bio.preview"))
 }
