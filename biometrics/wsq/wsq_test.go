@@ -2,6 +2,7 @@ package wsq
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"image"
@@ -264,5 +265,32 @@ func TestTruncated(t *testing.T) {
 		if _, err := Decode(bytes.NewReader(ref[:n])); err == nil {
 			t.Fatalf("reference cut at %d bytes decoded without error", n)
 		}
+	}
+}
+
+// TestEncodeAll: the concurrent helper returns, in input order, exactly the bytes Encode
+// gives for each print, and reports errors and cancellation.
+func TestEncodeAll(t *testing.T) {
+	src := readPNG(t, "testdata/sample.png")
+	var set []image.Image
+	for i := range 5 {
+		set = append(set, crop(src, image.Rect(10*i, 20*i, 10*i+120+7*i, 20*i+140)))
+	}
+	got, err := EncodeAll(context.Background(), set, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, img := range set {
+		if want := encodeBytes(t, img, nil); !bytes.Equal(got[i], want) {
+			t.Errorf("print %d differs from a lone Encode", i+1)
+		}
+	}
+	if _, err := EncodeAll(context.Background(), set, &Options{PPI: 1000}); !errors.Is(err, ErrResolution) || !strings.Contains(err.Error(), "print 1") {
+		t.Errorf("bad options: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := EncodeAll(ctx, set, nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: %v", err)
 	}
 }
