@@ -1,0 +1,87 @@
+package sync_test
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	fsync "github.com/fieldscreen/fieldscreen/sync"
+	"github.com/fieldscreen/fieldscreen/sync/central"
+	"github.com/fieldscreen/fieldscreen/vault"
+)
+
+// TestConfigETagAndCheckpoint: the second drain asks for config with If-None-Match and gets
+// 304; central countersigns growing audit checkpoints and refuses a rolled-back one.
+func TestConfigETagAndCheckpoint(t *testing.T) {
+	var notModified atomic.Int32
+	c := startCentral(t, central.Options{Wrap: func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/v1/config" && r.Header.Get("If-None-Match") != "" {
+				notModified.Add(1)
+			}
+			h.ServeHTTP(w, r)
+		})
+	}})
+	term := newTerminal(t)
+	en := enrol(t, term, c, "")
+	w, _ := fsync.NewWorker(term.v, term.s, fsync.Options{})
+	for i := 0; i < 2; i++ {
+		if _, err := w.RunOnce(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if notModified.Load() != 1 {
+		t.Fatalf("conditional config requests: %d, want 1", notModified.Load())
+	}
+	d, err := c.srv.Store().Device(en.DeviceID)
+	if err != nil || d.Checkpoint == nil || d.Checkpoint.Size == 0 {
+		t.Fatalf("central's checkpoint %+v %v", d.Checkpoint, err)
+	}
+	cl, _ := fsync.NewClient(en, 5*time.Second)
+	cp := *d.Checkpoint
+	cp.Size--
+	raw, _ := json.Marshal(cp)
+	_, err = cl.Checkpoint(context.Background(), fsync.CheckpointRequest{Checkpoint: raw,
+		Signature: ed25519.Sign(ed25519.PrivateKey(en.Key), append([]byte(fsync.DomainCheckpoint), raw...))})
+	var he *fsync.HTTPError
+	if !errors.As(err, &he) || he.Problem.Code != "audit-rollback" {
+		t.Fatalf("rolled-back checkpoint: %v", err)
+	}
+	// A checkpoint signed by someone else is refused.
+	cp.Size += 5
+	raw, _ = json.Marshal(cp)
+	_, err = cl.Checkpoint(context.Background(), fsync.CheckpointRequest{Checkpoint: raw, Signature: make([]byte, 64)})
+	if !errors.As(err, &he) || he.Status != 422 {
+		t.Fatalf("forged checkpoint: %v", err)
+	}
+}
+
+// TestRateLimit: a device over its rate gets 429 with Retry-After, and the worker treats
+// it as a retry, not a refusal.
+func TestRateLimit(t *testing.T) {
+	c := startCentral(t, central.Options{Rate: 0.001, Burst: 2})
+	term := newTerminal(t)
+	en := enrol(t, term, c, "")
+	cl, _ := fsync.NewClient(en, 5*time.Second)
+	var last error
+	for i := 0; i < 3; i++ {
+		_, last = cl.Time(context.Background())
+	}
+	var he *fsync.HTTPError
+	if !errors.As(last, &he) || he.Status != 429 || he.RetryAfter < time.Second || !he.Retryable() {
+		t.Fatalf("third request: %v", last)
+	}
+	enqueueCases(t, term, 1, "TESTPERSON JULIET", func(i int, id vault.CaseID) *fsync.Packet {
+		return fsync.NewCheckPacket(string(id), nil, nil)
+	})
+	w, _ := fsync.NewWorker(term.v, term.s, fsync.Options{MaxWait: time.Millisecond})
+	rep, err := w.RunOnce(context.Background())
+	if err != nil || rep.Refused != 0 || rep.Pending != 1 {
+		t.Fatalf("%+v %v", rep, err)
+	}
+}
