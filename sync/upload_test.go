@@ -128,3 +128,52 @@ func TestOrphansAndMissingFiles(t *testing.T) {
 		t.Fatalf("states %s %s (%s)", rs[ids[0]].State, rs[ids[1]].State, rs[ids[1]].LastError)
 	}
 }
+
+// TestUrgentBetweenChunks: while a large upload runs, a Eurodac packet queued meanwhile is
+// sent between two of its chunks instead of waiting for the whole upload.
+func TestUrgentBetweenChunks(t *testing.T) {
+	const chunk = 64 << 10
+	var term *terminal
+	var (
+		seq     []string
+		patches int
+		urgent  string
+	)
+	c := startCentral(t, central.Options{Wrap: func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			switch r.Method {
+			case http.MethodPatch:
+				seq = append(seq, "PATCH")
+				patches++
+				if patches == 2 {
+					ids := enqueueCases(t, term, 1, "TESTPERSON KILO", func(int, vault.CaseID) *fsync.Packet {
+						return fsync.NewEurodacPacket("", time.Now(), []byte("small"), nil)
+					})
+					urgent = ids[0]
+				}
+			case http.MethodPut:
+				seq = append(seq, "PUT")
+			}
+			h.ServeHTTP(w, r)
+		})
+	}})
+	term = newTerminal(t)
+	enrol(t, term, c, "")
+	enqueueCases(t, term, 1, "TESTPERSON KILO", func(int, vault.CaseID) *fsync.Packet {
+		p := &fsync.Packet{Header: fsync.Header{Kind: fsync.KindScreeningForm, Priority: fsync.P1}, Body: []byte(`{}`),
+			Files: []fsync.File{{Name: "scan.pdf", Data: make([]byte, 6*chunk)}}}
+		return p
+	})
+	w, _ := fsync.NewWorker(term.v, term.s, fsync.Options{ChunkSize: chunk})
+	rep, err := w.RunOnce(context.Background())
+	if err != nil || rep.Delivered != 2 {
+		t.Fatalf("%+v %v", rep, err)
+	}
+	got := strings.Join(seq, " ")
+	if got != "PATCH PATCH PUT PATCH PATCH PATCH PATCH PATCH" {
+		t.Fatalf("request order %q: the urgent packet must go right after the chunk in flight", got)
+	}
+	if rows(t, term)[urgent].State != fsync.StateDelivered {
+		t.Fatal("urgent packet not delivered")
+	}
+}
