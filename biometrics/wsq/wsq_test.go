@@ -294,3 +294,54 @@ func TestEncodeAll(t *testing.T) {
 		t.Errorf("cancelled: %v", err)
 	}
 }
+
+// TestExtremeContent: white noise at a high rate (large coefficients: the 8- and 16-bit
+// escapes) and a blank page with a few dots (zero runs far longer than 255) both round trip.
+func TestExtremeContent(t *testing.T) {
+	noise := image.NewGray(image.Rect(0, 0, 256, 200))
+	seed := uint32(12345)
+	for i := range noise.Pix {
+		seed = seed*1664525 + 1013904223
+		noise.Pix[i] = byte(seed >> 24)
+	}
+	sparse := image.NewGray(image.Rect(0, 0, 700, 600))
+	for i := range sparse.Pix {
+		sparse.Pix[i] = 250
+	}
+	for _, p := range []image.Point{{100, 100}, {400, 300}, {650, 550}} {
+		for dy := range 6 {
+			for dx := range 6 {
+				sparse.SetGray(p.X+dx, p.Y+dy, color.Gray{Y: 10})
+			}
+		}
+	}
+	for _, tc := range []struct {
+		name    string
+		img     *image.Gray
+		rate    float64
+		minPSNR float64
+	}{
+		// WSQ never codes subbands 60-63, a quarter of white noise's energy: ~16.8 dB at best.
+		{"noise 8 bpp", noise, 8, 16},
+		{"noise 0.1 bpp", noise, 0.1, 5},
+		{"sparse 0.75 bpp", sparse, 0.75, 30},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			data := encodeBytes(t, tc.img, &Options{Bitrate: tc.rate})
+			img, err := Decode(bytes.NewReader(data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := psnr(tc.img, img.(*image.Gray))
+			t.Logf("%d bytes, PSNR %.1f dB", len(data), p)
+			if p < tc.minPSNR {
+				t.Errorf("PSNR %.1f dB < %.0f", p, tc.minPSNR)
+			}
+		})
+	}
+	for v, want := range map[int]byte{1: 181, -73: 107, 74: 254, 75: symPos8, -74: symNeg8, 255: symPos8, 256: symPos16, -256: symNeg16} {
+		if got := valueSymbol(v).sym; got != want {
+			t.Errorf("value %d: symbol %d, want %d", v, got, want)
+		}
+	}
+}
