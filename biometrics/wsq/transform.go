@@ -125,7 +125,9 @@ type filterBank struct {
 	g0, g1 []float32
 	// evenTaps/oddTaps: the interleaved synthesis taps for even and odd output samples.
 	evenTaps, oddTaps []float32
-	pad               int
+	// single is the synthesis gain for a one-sample line.
+	single float32
+	pad    int
 }
 
 func newFilterBank(h0, h1 []float32) *filterBank {
@@ -143,6 +145,15 @@ func newFilterBank(h0, h1 []float32) *filterBank {
 		fb.g1[j] = v
 	}
 	fb.pad = max(len(h0), len(h1))
+	// A single sample has no high band and its extension is constant, so its low-band
+	// value meets only the even taps of g0.
+	for j := 0; j < len(fb.g0); j += 2 {
+		if j == 0 {
+			fb.single += fb.g0[0]
+		} else {
+			fb.single += 2 * fb.g0[j]
+		}
+	}
 	fb.evenTaps = make([]float32, fb.pad)
 	fb.oddTaps = make([]float32, fb.pad)
 	for j := range fb.pad {
@@ -235,17 +246,7 @@ func (fb *filterBank) synthesise(line []float32, in []float32, stride int, inv b
 		lo, hi = nh*stride, 0
 	}
 	if n == 1 {
-		// A single sample has no high band; its extension is constant, so the low band
-		// meets only the even taps of g0.
-		var s float32
-		for j := 0; j < len(fb.g0); j += 2 {
-			if j == 0 {
-				s += fb.g0[0]
-			} else {
-				s += 2 * fb.g0[j]
-			}
-		}
-		line[0] = s * in[lo]
+		line[0] = fb.single * in[lo]
 		return
 	}
 	// Interleave the bands back onto the sample grid: even samples carry the low band,
@@ -372,17 +373,9 @@ func (fb *filterBank) synthesiseColumns(plane []float32, width int, s step, tmp 
 	}
 	row := func(i int) []float32 { return plane[(s.y+i)*width+s.x:][:w] }
 	if h == 1 {
-		var g float32
-		for j := 0; j < len(fb.g0); j += 2 {
-			if j == 0 {
-				g += fb.g0[0]
-			} else {
-				g += 2 * fb.g0[j]
-			}
-		}
 		r := row(0)
 		for x := range r {
-			r[x] *= g
+			r[x] *= fb.single
 		}
 		return
 	}
