@@ -273,16 +273,36 @@ func (w *Worker) RunOnce(ctx context.Context) (rep Report, err error) {
 		rep.Pending, _ = w.pendingCount()
 		return rep, nil
 	}
+	// Rows are read once and kept up to date in memory; they are read again after every
+	// chunk of a large upload (so urgent packets queued meanwhile go between chunks), at
+	// least every second, and before concluding that nothing is due.
+	var (
+		rows     []*Row
+		readAt   time.Time
+		mustRead = true
+	)
 	for {
 		if err := ctx.Err(); err != nil {
 			return rep, err
 		}
-		rows, err := w.rows()
-		if err != nil {
-			return rep, err
+		if mustRead || time.Since(readAt) > time.Second {
+			var err error
+			if rows, err = w.rows(); err != nil {
+				return rep, err
+			}
+			readAt, mustRead = time.Now(), false
 		}
 		now := w.opt.Now()
 		next, wait := pick(rows, now, w.opt.ChunkSize)
+		if next == nil {
+			// Re-read once before waiting: the app may have queued something.
+			var err error
+			if rows, err = w.rows(); err != nil {
+				return rep, err
+			}
+			readAt = time.Now()
+			next, wait = pick(rows, now, w.opt.ChunkSize)
+		}
 		if next == nil {
 			if wait < 0 || wait > w.opt.MaxWait {
 				break
@@ -301,6 +321,10 @@ func (w *Worker) RunOnce(ctx context.Context) (rep Report, err error) {
 		outcome, err := w.send(ctx, next)
 		if err != nil {
 			return rep, err
+		}
+		next.State = outcome
+		if next.Size > int64(w.opt.ChunkSize) {
+			mustRead = true
 		}
 		switch outcome {
 		case StateDelivered:
