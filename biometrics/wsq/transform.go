@@ -215,6 +215,31 @@ func (fb *filterBank) analyse(out []float32, stride int, line []float32, inv boo
 		lo, hi = nh*stride, 0
 	}
 	h0, h1 := fb.h0, fb.h1
+	if len(h0) == 5 && len(h1) == 4 {
+		// The 9/7 pair of every known encoder: the same sums, unrolled.
+		a := [5]float32(h0)
+		b := [4]float32(h1)
+		for k := 0; k < nl; k++ {
+			c := p + 2*k
+			x := xe[c-4 : c+5 : c+5]
+			s := a[0] * x[4]
+			s += float32(a[1] * (x[3] + x[5]))
+			s += float32(a[2] * (x[2] + x[6]))
+			s += float32(a[3] * (x[1] + x[7]))
+			s += float32(a[4] * (x[0] + x[8]))
+			out[lo+k*stride] = s
+		}
+		for k := 0; k < nh; k++ {
+			c := p + 2*k + 1
+			x := xe[c-3 : c+4 : c+4]
+			s := b[0] * x[3]
+			s += float32(b[1] * (x[2] + x[4]))
+			s += float32(b[2] * (x[1] + x[5]))
+			s += float32(b[3] * (x[0] + x[6]))
+			out[hi+k*stride] = s
+		}
+		return
+	}
 	for k := 0; k < nl; k++ {
 		c := p + 2*k
 		s := h0[0] * xe[c]
@@ -263,6 +288,22 @@ func (fb *filterBank) synthesise(line []float32, in []float32, stride int, inv b
 	// Even output samples meet the low band through the even taps of g0 and the high band
 	// through the odd taps of g1; odd samples the other way round.
 	te, to := fb.evenTaps, fb.oddTaps
+	if p == 5 {
+		// The 9/7 pair: the same sums, unrolled.
+		tt := [2][5]float32{[5]float32(te), [5]float32(to)}
+		for i := 0; i < n; i++ {
+			c := p + i
+			t := &tt[i&1]
+			x := w[c-4 : c+5 : c+5]
+			s := t[0] * x[4]
+			s += float32(t[1] * (x[3] + x[5]))
+			s += float32(t[2] * (x[2] + x[6]))
+			s += float32(t[3] * (x[1] + x[7]))
+			s += float32(t[4] * (x[0] + x[8]))
+			line[i] = s
+		}
+		return
+	}
 	for i := 0; i < n; i++ {
 		c := p + i
 		t := te
