@@ -60,9 +60,11 @@ type biometricsStep struct {
 	state   [10]*widget.Label
 	quality [10]*widget.ProgressBar
 	thumb   [10]*fyne.Container
+	shot    [10]*fyne.Container // thumbnail and quality bar, laid out again when they change
 
 	faceState, faceProblems *widget.Label
-	faceThumb               *fyne.Container
+	faceThumb, faceBox      *fyne.Container
+	buttons                 *fyne.Container
 
 	captureBtn, imagesBtn *widget.Button
 	progress              *widget.ProgressBar
@@ -145,9 +147,12 @@ func newBiometricsStep(cs *caseScreen) stepView {
 		s.thumb[i] = container.NewGridWrap(thumbSize)
 		name := widget.NewLabel(T(fmt.Sprintf("finger.%d", pos)))
 		f, known := latest[pos]
+		// name | exception | retake date | image and quality | progress or status
+		shot := container.NewBorder(nil, nil, s.thumb[i], nil, s.quality[i])
+		s.shot[i] = shot
 		if known && f.Status == forms.FingerCaptured {
 			s.showFinger(i, forms.FingerCaptured, f.Quality, nil)
-			rows.Add(container.NewGridWithColumns(4, name, s.state[i], s.quality[i], s.thumb[i]))
+			rows.Add(container.NewGridWithColumns(5, name, widget.NewLabel(""), widget.NewLabel(""), shot, s.state[i]))
 			continue
 		}
 		s.status[i] = widget.NewSelect(statusLabels, nil)
@@ -163,7 +168,7 @@ func newBiometricsStep(cs *caseScreen) stepView {
 			s.retake[i].SetText(dateText(e.RetakeOn))
 		}
 		s.status[i].OnChanged = func(string) { cs.u.touch(); s.showPlan() }
-		rows.Add(container.NewGridWithColumns(4, name, s.status[i], s.retake[i], container.NewHBox(s.thumb[i], container.NewVBox(s.quality[i], s.state[i]))))
+		rows.Add(container.NewGridWithColumns(5, name, s.status[i], s.retake[i], shot, s.state[i]))
 	}
 	s.fs.add("biometrics.fingers", "bio.fingers", rows)
 
@@ -176,7 +181,8 @@ func newBiometricsStep(cs *caseScreen) stepView {
 		s.faceState.SetText(T("facestatus." + string(b.Face.Status)))
 	}
 	s.faceProblems.Hide()
-	s.fs.add("biometrics.face", "bio.face", container.NewHBox(s.faceThumb, container.NewVBox(s.faceState, s.faceProblems)))
+	s.faceBox = container.NewVBox(s.faceState, s.faceProblems)
+	s.fs.add("biometrics.face", "bio.face", container.NewBorder(nil, nil, s.faceThumb, nil, s.faceBox))
 
 	s.captureBtn = widget.NewButton(T("bio.capture"), s.capture)
 	s.captureBtn.Importance = widget.HighImportance
@@ -192,7 +198,8 @@ func newBiometricsStep(cs *caseScreen) stepView {
 	if len(plan.Captured) == 0 && b.Face.Status != forms.FaceCaptured {
 		s.imagesBtn.Hide()
 	}
-	s.fs.add("biometrics.capture", "bio.captureLabel", container.NewVBox(container.NewHBox(s.captureBtn, s.previewBtn, s.imagesBtn), s.previewImg, s.progress, s.msg))
+	s.buttons = container.NewHBox(s.captureBtn, s.previewBtn, s.imagesBtn)
+	s.fs.add("biometrics.capture", "bio.captureLabel", container.NewVBox(s.buttons, s.previewImg, s.progress, s.msg))
 
 	whatLabels := make([]string, len(refusalWhat))
 	for i, w := range refusalWhat {
@@ -478,8 +485,10 @@ func (s *biometricsStep) showResult(res *hardware.Result) {
 		if i < 0 || i >= 10 {
 			continue
 		}
-		if s.status[i] != nil {
-			s.status[i].Disable()
+		if s.status[i] != nil && f.Status == hardware.StatusCaptured {
+			// captured: no exception can be set any more
+			s.status[i].Hide()
+			s.retake[i].Hide()
 		}
 		st, ok := map[hardware.FingerStatus]forms.FingerStatus{hardware.StatusCaptured: forms.FingerCaptured, hardware.StatusAmputated: forms.FingerAmputated,
 			hardware.StatusUnusable: forms.FingerTemporarilyUnusable, hardware.StatusUnprintable: forms.FingerUnprintable, hardware.StatusRefused: forms.FingerRefused}[f.Status]
@@ -487,9 +496,6 @@ func (s *biometricsStep) showResult(res *hardware.Result) {
 			s.state[i].SetText(Tf("bio.failed", f.Attempts))
 			s.state[i].Importance = widget.DangerImportance
 			s.state[i].Refresh()
-			if s.status[i] != nil {
-				s.status[i].Enable()
-			}
 			continue
 		}
 		s.showFinger(i, st, f.Quality, f.PNG)
@@ -505,9 +511,10 @@ func (s *biometricsStep) showResult(res *hardware.Result) {
 			s.faceProblems.Importance = widget.SuccessImportance
 		}
 		s.faceProblems.Show()
-		s.faceProblems.Refresh()
+		s.faceBox.Refresh()
 	}
 	s.imagesBtn.Show()
+	s.buttons.Refresh()
 }
 
 // showFinger shows one finger's status, quality bar and (when given) its image.
@@ -526,6 +533,7 @@ func (s *biometricsStep) showFinger(i int, st forms.FingerStatus, quality int, p
 	if pngBytes != nil {
 		setThumb(s.thumb[i], pngBytes)
 	}
+	s.shot[i].Refresh()
 }
 
 // setThumb shows a stored PNG small; an image that does not decode shows nothing.
@@ -564,6 +572,7 @@ func (s *biometricsStep) loadImages() {
 			return
 		}
 		setThumb(s.thumb[f.Position-1], b)
+		s.shot[f.Position-1].Refresh()
 	}
 	if ref := cs.c.Biometrics.Face.ImageRef; ref != "" {
 		b, err := cs.u.sess.BiometricImage(cs.id, ref)
