@@ -341,7 +341,7 @@ func TestRetryAfterAndBackoff(t *testing.T) {
 	}
 	var st fsync.Status
 	term.s.View(func(tx *vault.Tx) error { st, _ = fsync.GetStatus(tx, clk.now); return nil })
-	if st.Pending != 1 || st.LastContact.IsZero() {
+	if st.Pending != 1 || st.LastContact == nil {
 		t.Fatalf("status %+v", st)
 	}
 }

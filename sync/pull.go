@@ -225,19 +225,19 @@ func (w *Worker) PurgeDue() ([]vault.CaseID, error) {
 
 // Status is what `sync status` and the queue panel show.
 type Status struct {
-	Pending                int       `json:"pending"`
-	PendingBytes           int64     `json:"pendingBytes"`
-	OldestUrgentAgeSeconds float64   `json:"oldestUrgentAgeSeconds"` // oldest pending P0 (Eurodac), 0 if none
-	LastContact            time.Time `json:"lastContact,omitzero"`
-	Breaker                string    `json:"breaker"`
-	Paused                 bool      `json:"paused"`
-	BandwidthLimit         int64     `json:"bandwidthLimit"`
-	Delivered              int       `json:"delivered"`
-	Purged                 int       `json:"purged"`
-	Refused                []Refusal `json:"refused"`
-	Uploading              []string  `json:"uploading"` // packet IDs with a resumable upload in progress
-	ResultsCursor          uint64    `json:"resultsCursor"`
-	DeviceID               string    `json:"deviceId,omitempty"`
+	Pending                int        `json:"pending"`
+	PendingBytes           int64      `json:"pendingBytes"`
+	OldestUrgentAgeSeconds float64    `json:"oldestUrgentAgeSeconds"` // oldest pending P0 (Eurodac), 0 if none
+	LastContact            *time.Time `json:"lastContact"`            // null until central answered a probe
+	Breaker                string     `json:"breaker"`
+	Paused                 bool       `json:"paused"`
+	BandwidthLimit         int64      `json:"bandwidthLimit"`
+	Delivered              int        `json:"delivered"`
+	Purged                 int        `json:"purged"`
+	Refused                []Refusal  `json:"refused"`
+	Uploading              []string   `json:"uploading"` // packet IDs with a resumable upload in progress
+	ResultsCursor          uint64     `json:"resultsCursor"`
+	DeviceID               string     `json:"deviceId,omitempty"`
 }
 
 // Refusal is a packet central refused for good, with central's reason.
@@ -282,7 +282,10 @@ func GetStatus(tx *vault.Tx, now time.Time) (Status, error) {
 	if b, err := tx.Get(vault.Sync, bucketTerminal, keyStatus); err == nil {
 		var ss savedStatus
 		if json.Unmarshal(b, &ss) == nil {
-			st.LastContact = ss.LastContact
+			if !ss.LastContact.IsZero() {
+				lc := ss.LastContact
+				st.LastContact = &lc
+			}
 			for _, br := range ss.Breakers {
 				if s := br.State(now); s != "closed" {
 					st.Breaker = s

@@ -51,7 +51,7 @@ func runSync(e *Env, args []string) error {
 				return enc.Encode(st)
 			}
 			last := "never"
-			if !st.LastContact.IsZero() {
+			if st.LastContact != nil {
 				last = st.LastContact.Local().Format(time.RFC3339)
 			}
 			fmt.Fprintf(e.Stdout, "pending %d (%d bytes), delivered %d, purged %d, refused %d\n", st.Pending, st.PendingBytes, st.Delivered, st.Purged, len(st.Refused))

@@ -176,7 +176,7 @@ func TestSyncKill(t *testing.T) {
 		t.Fatalf("final sync run: %v\n%s", err, out)
 	}
 	st := syncStatus(t, dir)
-	if st.Pending != 0 || st.Delivered != n || len(st.Refused) != 0 || st.LastContact.IsZero() || st.Breaker != "closed" {
+	if st.Pending != 0 || st.Delivered != n || len(st.Refused) != 0 || st.LastContact == nil || st.Breaker != "closed" {
 		t.Fatalf("terminal status after drain: %+v", st)
 	}
 	stop()
@@ -228,6 +228,16 @@ func TestSyncCommands(t *testing.T) {
 		t.Fatalf("reused token: exit %d %q", code, errs)
 	}
 	enqueueN(t, dir, 3, 100)
+	var raw map[string]any
+	json.Unmarshal([]byte(mustCtl(t, dir, "off1", offPass, "", "sync", "status", "--json")), &raw)
+	for _, k := range []string{"pending", "pendingBytes", "oldestUrgentAgeSeconds", "lastContact", "breaker"} {
+		if _, ok := raw[k]; !ok {
+			t.Errorf("sync status --json lacks %q: %v", k, raw)
+		}
+	}
+	if raw["pending"] != 3.0 || raw["breaker"] != "closed" || raw["lastContact"] != nil {
+		t.Errorf("status before any sync: %v", raw)
+	}
 	mustCtl(t, dir, "off1", offPass, "", "sync", "pause")
 	if !syncStatus(t, dir).Paused {
 		t.Fatal("pause did not persist")
