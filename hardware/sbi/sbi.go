@@ -50,9 +50,13 @@ func (d Driver) client() *http.Client {
 	if d.Client != nil {
 		return d.Client
 	}
-	// No proxy: SBI is loopback only and a proxy would see biometric images.
-	return &http.Client{Transport: &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 4}}
+	return loopback
 }
+
+// loopback is the client for SBI calls: never a proxy (SBI is loopback only
+// and a proxy would see biometric images), few idle connections, shared so
+// repeated discoveries do not pile up transports.
+var loopback = &http.Client{Transport: &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 2, IdleConnTimeout: 30 * time.Second}}
 
 // Discover probes every port in parallel with MOSIPDISC, then asks each
 // responding service for its signed MOSIPDINFO. Ports that refuse or time out
