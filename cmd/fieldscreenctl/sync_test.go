@@ -139,7 +139,7 @@ func TestSyncKill(t *testing.T) {
 	if out := mustCtl(t, dir, "off1", offPass, "", "enroll", "--central", url, "--token", token); !strings.Contains(out, "enrolled") {
 		t.Fatalf("enroll: %s", out)
 	}
-	const n = 400
+	const n = 200
 	enqueueN(t, dir, n, 16<<10)
 	if st := syncStatus(t, dir); st.Pending != n || st.PendingBytes < n*16<<10 {
 		t.Fatalf("before: %+v", st)

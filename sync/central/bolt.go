@@ -70,7 +70,7 @@ func (s *BoltStore) packetPath(id string) string {
 	return filepath.Join(s.dir, "packets", id+".age")
 }
 
-func (s *BoltStore) PutPacket(meta PacketMeta, data io.Reader, receipt func(uint64) (fsync.Signed, error)) (PacketMeta, bool, error) {
+func (s *BoltStore) PutPacket(meta PacketMeta, data io.Reader, receipt func(uint64) (fsync.Signed, error), results []fsync.Result) (PacketMeta, bool, error) {
 	if !fsync.ValidID(meta.PacketID) {
 		return PacketMeta{}, false, fmt.Errorf("invalid packet ID")
 	}
@@ -123,7 +123,10 @@ func (s *BoltStore) PutPacket(meta PacketMeta, data io.Reader, receipt func(uint
 			return err
 		}
 		out, created = meta, true
-		return b.Put([]byte(meta.PacketID), v)
+		if err := b.Put([]byte(meta.PacketID), v); err != nil {
+			return err
+		}
+		return appendResults(tx, meta.DeviceID, results)
 	})
 	return out, created, err
 }
@@ -233,22 +236,27 @@ func (s *BoltStore) Devices(fn func(Device) error) error {
 func seqKey(n uint64) []byte { return binary.BigEndian.AppendUint64(nil, n) }
 
 func (s *BoltStore) AppendResults(deviceID string, rs []fsync.Result) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
-		b, err := tx.Bucket(bResults).CreateBucketIfNotExists([]byte(deviceID))
-		if err != nil {
+	return s.db.Update(func(tx *bolt.Tx) error { return appendResults(tx, deviceID, rs) })
+}
+
+func appendResults(tx *bolt.Tx, deviceID string, rs []fsync.Result) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	b, err := tx.Bucket(bResults).CreateBucketIfNotExists([]byte(deviceID))
+	if err != nil {
+		return err
+	}
+	for _, r := range rs {
+		if r.Seq, err = b.NextSequence(); err != nil {
 			return err
 		}
-		for _, r := range rs {
-			if r.Seq, err = b.NextSequence(); err != nil {
-				return err
-			}
-			v, _ := json.Marshal(r)
-			if err := b.Put(seqKey(r.Seq), v); err != nil {
-				return err
-			}
+		v, _ := json.Marshal(r)
+		if err := b.Put(seqKey(r.Seq), v); err != nil {
+			return err
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 func (s *BoltStore) Results(deviceID string, after uint64, limit int) ([]fsync.Result, error) {

@@ -46,24 +46,18 @@ func LoadWatchlist(path string) ([]string, error) {
 
 func normalise(s string) string { return strings.Join(strings.Fields(strings.ToUpper(s)), " ") }
 
-// downstream is the simulated national and Eurodac back end: it opens a newly stored
-// packet with central's identity and appends the results the terminal will pull. Failures
-// to open become a "rejected" result with the reason, never a silent drop.
-func (s *Server) downstream(m PacketMeta) {
+// downstream is the simulated national and Eurodac back end: it opens a packet with
+// central's identity (before it is stored) and returns the results the terminal will
+// pull; they are stored in the same transaction as the packet. A packet that does not open
+// gives a "rejected" result with the reason, never a silent drop.
+func (s *Server) downstream(data io.Reader, packetID, deviceID string) []fsync.Result {
 	now := s.opt.Now().UTC()
 	var out []fsync.Result
 	res := func(r fsync.Result) {
-		r.PacketID, r.At = m.PacketID, now
+		r.PacketID, r.At = packetID, now
 		out = append(out, r)
 	}
-	defer func() { s.store.AppendResults(m.DeviceID, out) }()
-	rc, err := s.store.OpenPacket(m.PacketID)
-	if err != nil {
-		res(fsync.Result{Type: fsync.ResultRejected, Reason: "central could not read the stored packet"})
-		return
-	}
-	p, err := fsync.OpenStream(rc, m.PacketID, m.DeviceID, s.keys.Identity)
-	rc.Close()
+	p, err := fsync.OpenStream(data, packetID, deviceID, s.keys.Identity)
 	if err != nil {
 		reason := "packet does not decrypt with central's key"
 		switch {
@@ -73,7 +67,7 @@ func (s *Server) downstream(m PacketMeta) {
 			reason = "packet container is malformed: " + err.Error()
 		}
 		res(fsync.Result{Type: fsync.ResultRejected, Reason: reason})
-		return
+		return out
 	}
 	base := fsync.Result{CaseID: p.Header.CaseID}
 	v := base
@@ -86,7 +80,7 @@ func (s *Server) downstream(m PacketMeta) {
 			r := base
 			r.Type, r.Reason = fsync.ResultRejected, "security-check body is not a check query"
 			res(r)
-			return
+			return out
 		}
 		r := base
 		r.Type, r.Outcome = fsync.ResultCheck, "no-hit"
@@ -95,11 +89,12 @@ func (s *Server) downstream(m PacketMeta) {
 		}
 		res(r)
 	case fsync.KindEurodac:
-		sum := sha256.Sum256([]byte(m.DeviceID + "/" + m.PacketID))
+		sum := sha256.Sum256([]byte(deviceID + "/" + packetID))
 		r := base
 		r.Type, r.Reference = fsync.ResultEurodac, "EURODAC-"+strings.ToUpper(hex.EncodeToString(sum[:6]))
 		res(r)
 	}
+	return out
 }
 
 func (s *Server) listed(q CheckQuery) bool {

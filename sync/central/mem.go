@@ -32,7 +32,7 @@ func NewMemStore() *MemStore {
 		devices: map[string]Device{}, results: map[string][]fsync.Result{}, uploads: map[string]Upload{}, counters: map[string]int64{}}
 }
 
-func (m *MemStore) PutPacket(meta PacketMeta, data io.Reader, receipt func(uint64) (fsync.Signed, error)) (PacketMeta, bool, error) {
+func (m *MemStore) PutPacket(meta PacketMeta, data io.Reader, receipt func(uint64) (fsync.Signed, error), results []fsync.Result) (PacketMeta, bool, error) {
 	if !fsync.ValidID(meta.PacketID) {
 		return PacketMeta{}, false, fmt.Errorf("invalid packet ID")
 	}
@@ -55,6 +55,10 @@ func (m *MemStore) PutPacket(meta PacketMeta, data io.Reader, receipt func(uint6
 	}
 	m.seq++
 	m.packets[meta.PacketID], m.data[meta.PacketID] = meta, b
+	for _, r := range results {
+		r.Seq = uint64(len(m.results[meta.DeviceID]) + 1)
+		m.results[meta.DeviceID] = append(m.results[meta.DeviceID], r)
+	}
 	return meta, true, nil
 }
 

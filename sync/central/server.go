@@ -426,11 +426,16 @@ func (s *Server) putPacket(w http.ResponseWriter, r *http.Request, d Device) {
 
 // store1 stores a verified packet idempotently, answers with its receipt, and runs the
 // downstream for new packets.
-func (s *Server) store1(w http.ResponseWriter, d Device, c packetClaim, size int64, data io.Reader, source string) {
+func (s *Server) store1(w http.ResponseWriter, d Device, c packetClaim, size int64, data io.ReadSeeker, source string) {
 	unlock := s.lock(c.id)
 	defer unlock()
 	if old, err := s.store.Packet(c.id); err == nil {
 		s.replay(w, old, d.ID, c.digest)
+		return
+	}
+	results := s.downstream(data, c.id, d.ID)
+	if _, err := data.Seek(0, io.SeekStart); err != nil {
+		problem(w, http.StatusInternalServerError, "store", "central could not read the packet", "retry later")
 		return
 	}
 	meta := PacketMeta{PacketID: c.id, DeviceID: d.ID, SHA256: c.digest, Size: size, Signature: c.sig,
@@ -438,7 +443,7 @@ func (s *Server) store1(w http.ResponseWriter, d Device, c packetClaim, size int
 	stored, created, err := s.store.PutPacket(meta, data, func(seq uint64) (fsync.Signed, error) {
 		return fsync.SignPayload(fsync.DomainReceipt, fsync.Receipt{PacketID: c.id, DeviceID: d.ID, SHA256: c.digest,
 			Size: size, ReceivedAt: meta.ReceivedAt, Seq: seq, Status: "received"}, s.keys.ReceiptKey)
-	})
+	}, results)
 	if err != nil {
 		problem(w, http.StatusInternalServerError, "store", "central could not store the packet", "retry later")
 		return
@@ -447,7 +452,6 @@ func (s *Server) store1(w http.ResponseWriter, d Device, c packetClaim, size int
 		s.replay(w, stored, d.ID, c.digest)
 		return
 	}
-	s.downstream(stored)
 	writeJSON(w, http.StatusCreated, stored.Receipt)
 }
 

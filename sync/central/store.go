@@ -14,9 +14,11 @@ import (
 type Store interface {
 	// PutPacket stores a packet unless its ID is already stored. receipt is called once,
 	// inside the storing transaction, with the packet's sequence number and must return
-	// the signed receipt to keep. If the ID exists, PutPacket stores nothing and returns
-	// the existing metadata with created=false (the caller compares digests).
-	PutPacket(meta PacketMeta, data io.Reader, receipt func(seq uint64) (fsync.Signed, error)) (stored PacketMeta, created bool, err error)
+	// the signed receipt to keep. results (the downstream's answers) are appended to the
+	// device's results in the same transaction, so a stored packet never lacks them. If the
+	// ID exists, PutPacket stores nothing and returns the existing metadata with
+	// created=false (the caller compares digests).
+	PutPacket(meta PacketMeta, data io.Reader, receipt func(seq uint64) (fsync.Signed, error), results []fsync.Result) (stored PacketMeta, created bool, err error)
 	// Packet returns the metadata of a stored packet, or ErrNotFound.
 	Packet(id string) (PacketMeta, error)
 	// OpenPacket opens the stored sealed bytes (exactly as received).

@@ -30,12 +30,12 @@ func Run(t *testing.T, open func(t *testing.T) central.Store) {
 		s := open(t)
 		defer s.Close()
 		a := bytes.Repeat([]byte("sealed-a"), 1000)
-		m, created, err := s.PutPacket(meta("aaaaaaaaaaaaaaaa", a), bytes.NewReader(a), receipt)
+		m, created, err := s.PutPacket(meta("aaaaaaaaaaaaaaaa", a), bytes.NewReader(a), receipt, []fsync.Result{{Type: "validated"}})
 		if err != nil || !created || m.Seq == 0 || string(m.Receipt.Payload) != fmt.Sprintf(`{"seq":%d}`, m.Seq) {
 			t.Fatalf("first put: %+v %v %v", m, created, err)
 		}
 		b := []byte("other content")
-		again, created, err := s.PutPacket(meta("aaaaaaaaaaaaaaaa", b), bytes.NewReader(b), receipt)
+		again, created, err := s.PutPacket(meta("aaaaaaaaaaaaaaaa", b), bytes.NewReader(b), receipt, []fsync.Result{{Type: "validated"}})
 		if err != nil || created || again.SHA256 != m.SHA256 || !bytes.Equal(again.Receipt.Payload, m.Receipt.Payload) {
 			t.Fatalf("second put must return the first: %+v %v %v", again, created, err)
 		}
@@ -48,9 +48,13 @@ func Run(t *testing.T, open func(t *testing.T) central.Store) {
 		if !bytes.Equal(got, a) {
 			t.Fatal("stored bytes differ")
 		}
-		m2, _, err := s.PutPacket(meta("bbbbbbbbbbbbbbbb", b), bytes.NewReader(b), receipt)
+		m2, _, err := s.PutPacket(meta("bbbbbbbbbbbbbbbb", b), bytes.NewReader(b), receipt, []fsync.Result{{Type: "validated"}})
 		if err != nil || m2.Seq <= m.Seq {
 			t.Fatalf("sequence must grow: %d then %d (%v)", m.Seq, m2.Seq, err)
+		}
+		// Results are stored with new packets only: two packets, two results.
+		if rs, err := s.Results("dev0000000000000001", 0, 10); err != nil || len(rs) != 2 || rs[1].Seq != 2 {
+			t.Fatalf("results stored with packets: %+v %v", rs, err)
 		}
 		var ids []string
 		s.Packets(func(p central.PacketMeta) error { ids = append(ids, p.PacketID); return nil })
@@ -65,11 +69,14 @@ func Run(t *testing.T, open func(t *testing.T) central.Store) {
 		s := open(t)
 		defer s.Close()
 		m := meta("dddddddddddddddd", []byte("x"))
-		if _, _, err := s.PutPacket(m, bytes.NewReader([]byte("y")), receipt); !errors.Is(err, fsync.ErrBadDigest) {
+		if _, _, err := s.PutPacket(m, bytes.NewReader([]byte("y")), receipt, []fsync.Result{{Type: "x"}}); !errors.Is(err, fsync.ErrBadDigest) {
 			t.Fatalf("got %v", err)
 		}
 		if _, err := s.Packet(m.PacketID); !errors.Is(err, central.ErrNotFound) {
 			t.Fatal("a packet with a wrong digest was stored")
+		}
+		if rs, _ := s.Results(m.DeviceID, 0, 10); len(rs) != 0 {
+			t.Fatal("results of a refused packet were stored")
 		}
 	})
 	t.Run("tokens are one-time", func(t *testing.T) {
