@@ -192,6 +192,9 @@ func pairState(pairings []hardware.Pairing, id hardware.Identity) (text string, 
 
 func (s *devicesScreen) row(d hardware.Device, pairings []hardware.Pairing) fyne.CanvasObject {
 	id := d.Identity()
+	if r, ok := s.tests[id.ID()]; ok && len(r.Identity.Diff(id)) > 0 {
+		delete(s.tests, id.ID()) // the device changed since its test: test it again
+	}
 	name := widget.NewLabel(identityText(id))
 	name.TextStyle.Bold = true
 	name.Wrapping = fyne.TextWrapWord

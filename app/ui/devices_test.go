@@ -130,6 +130,9 @@ func TestDevicesDiscoverTestPairUnpair(t *testing.T) {
 	if txt := labelsText(w); !strings.Contains(txt, Tf("devices.changed", "firmware")) {
 		t.Fatalf("changed firmware not shown:\n%s", txt)
 	}
+	if !deviceButton(t, w, T("devices.pair"), 0).Disabled() {
+		t.Fatal("a changed device can be paired on its old test capture")
+	}
 	test.Tap(deviceButton(t, w, T("devices.unpair"), 0))
 	if ps, err := u.Session().Pairings(); err != nil || len(ps) != 0 {
 		t.Fatalf("pairings after unpair: %+v, %v", ps, err)

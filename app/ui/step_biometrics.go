@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"reflect"
 	"strings"
 	"time"
 
@@ -377,6 +378,7 @@ func (s *biometricsStep) capture() {
 	s.captureBtn.Disable()
 	sess, id := cs.u.sess, cs.id
 	var res *hardware.Result
+	var stored *forms.Case
 	var err error
 	runAsync(func() {
 		var fingerDev, faceDev hardware.Device
@@ -389,7 +391,9 @@ func (s *biometricsStep) capture() {
 		res, err = sess.CaptureBiometrics(ctx, id, fingerDev, faceDev, func(e hardware.Event) {
 			uiDo(func() { s.event(e) })
 		})
-	}, func() { s.captured(id, res, err) })
+		// the case as the capture left it, read before the UI goroutine can save again
+		stored, _ = sess.Case(id)
+	}, func() { s.captured(id, stored, res, err) })
 }
 
 // captureDevices picks the paired scanner and camera the plan needs. Off the UI goroutine.
@@ -446,12 +450,19 @@ func (s *biometricsStep) event(e hardware.Event) {
 
 // captured takes the stored biometrics back into the open case (the capture wrote them in
 // the vault) and shows each finger's image, quality and status, and the face's problems.
-func (s *biometricsStep) captured(id vault.CaseID, res *hardware.Result, err error) {
+func (s *biometricsStep) captured(id vault.CaseID, stored *forms.Case, res *hardware.Result, err error) {
 	cs := s.cs
 	s.captureBtn.Enable()
 	s.progress.Hide()
-	if stored, rerr := cs.u.sess.Case(id); rerr == nil && cs.id == id {
+	if stored != nil && cs.id == id {
 		cs.c.Biometrics, cs.c.Status, cs.c.History = stored.Biometrics, stored.Status, stored.History
+		// A save between the capture's commit and now (Ctrl+S while it finished) wrote the
+		// case without the capture: write it back at once.
+		if now, rerr := cs.u.sess.Case(id); rerr == nil && !reflect.DeepEqual(now.Biometrics, stored.Biometrics) {
+			if serr := cs.u.sess.SaveCase(id, cs.c); serr != nil {
+				setError(s.msg, errorText(serr))
+			}
+		}
 		cs.nav.Refresh()
 	}
 	target := s
