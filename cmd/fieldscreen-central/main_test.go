@@ -1,0 +1,61 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"filippo.io/age"
+)
+
+func runCmd(args ...string) (string, string, int) {
+	var out, errb bytes.Buffer
+	code := run(args, &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+func TestCommands(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		args []string
+		code int
+		err  string
+	}{
+		{nil, 2, "usage"},
+		{[]string{"nope"}, 2, "unknown command"},
+		{[]string{"stats"}, 2, "needs --data"},
+		{[]string{"packets", "export", "--data", dir}, 2, "needs one folder"},
+		{[]string{"device", "revoke", "--data", dir, "unknowndevice00"}, 1, "not found"},
+		{[]string{"serve", "--data", dir, "--watchlist", filepath.Join(dir, "missing.txt")}, 1, "watch list"},
+	} {
+		_, errs, code := runCmd(tc.args...)
+		if code != tc.code || !strings.Contains(errs, tc.err) || strings.Count(errs, "\n") != 1 {
+			t.Errorf("%v: exit %d, stderr %q; want %d and %q on one line", tc.args, code, errs, tc.code, tc.err)
+		}
+	}
+	out, _, code := runCmd("token", "create", "--data", dir)
+	if code != 0 || !strings.HasPrefix(out, "fst1.") {
+		t.Fatalf("token: %d %q", code, out)
+	}
+	out, _, code = runCmd("stats", "--data", dir, "--json")
+	var st map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &st) != nil {
+		t.Fatalf("stats: %d %q", code, out)
+	}
+	for _, k := range []string{"packets", "duplicatesRejected", "devices"} {
+		if v, ok := st[k]; !ok || v != 0.0 {
+			t.Errorf("stats %s = %v", k, v)
+		}
+	}
+	// The identity file is in the format the age command reads.
+	b, err := os.ReadFile(filepath.Join(dir, "age-identity.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids, err := age.ParseIdentities(bytes.NewReader(b)); err != nil || len(ids) != 1 {
+		t.Fatalf("age-identity.txt: %v", err)
+	}
+}
