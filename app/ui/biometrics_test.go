@@ -372,3 +372,20 @@ func TestLivePreviewShowsFramesAndStops(t *testing.T) {
 		t.Fatal("the preview kept running after leaving the step")
 	}
 }
+
+// TestCaptureNotRequiredForUnderSix: a child under six is not captured; the step says why
+// (the reason from forms) and Capture stores nothing.
+func TestCaptureNotRequiredForUnderSix(t *testing.T) {
+	u, w := officerWithPairings(t, simCaptureDevices(17)...)
+	caseForCapture(t, u, w, time.Now().AddDate(-3, 0, 0).Format("2006-01-02"))
+	c := &forms.Case{Identity: forms.Identity{BirthDate: forms.DateOf(time.Now().AddDate(-3, 0, 0))}}
+	_, why := c.BiometricsRequired(time.Now())
+	want := Tf("bio.notRequired", why.Message.EN)
+	if !strings.Contains(labelsText(w), want) {
+		t.Fatalf("plan does not say %q:\n%s", want, labelsText(w))
+	}
+	test.Tap(button(t, w, T("bio.capture")))
+	if got := storedCase(t, u); len(got.Biometrics.Fingers) != 0 || got.Biometrics.Face.Status != "" {
+		t.Fatalf("an under-six was captured: %+v", got.Biometrics)
+	}
+}
