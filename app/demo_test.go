@@ -6,6 +6,8 @@ import (
 	"errors"
 	"image"
 	"image/png"
+	"net"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +16,7 @@ import (
 	"github.com/fieldscreen/fieldscreen/hardware"
 	"github.com/fieldscreen/fieldscreen/hardware/sim"
 	fsync "github.com/fieldscreen/fieldscreen/sync"
+	"github.com/fieldscreen/fieldscreen/sync/central"
 	"github.com/fieldscreen/fieldscreen/vault"
 )
 
@@ -267,4 +270,114 @@ func TestSeedDemoSyncAndPurge(t *testing.T) {
 	if st, _ := off.SyncStatus(); st.Purged != 4 {
 		t.Errorf("status after purge: %+v, want 4 purged", st)
 	}
+}
+
+// BenchmarkSeedAndDrain20: seed 20 complete demo cases (capture on the sim devices, WSQ,
+// sealing) and drain their 40 packets to an in-process central over loopback mutual TLS.
+// The baseline in the same process is the plain CaseRows listing of the same vault, the
+// cheapest whole-vault read the app does; ratio = seed+drain time / listing time.
+func BenchmarkSeedAndDrain20(b *testing.B) {
+	const n = 20
+	tech, off := benchStaff(b)
+	srv, url := benchCentral(b)
+	tok, err := srv.CreateToken()
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := off.Enrol(ctx, url, tok); err != nil {
+		b.Fatal(err)
+	}
+	scanner, camera := pairedSims(b, tech, 3)
+	var seedTime, drainTime time.Duration
+	iters := 0
+	for b.Loop() {
+		t0 := time.Now()
+		if _, err := off.SeedDemo(ctx, n, int64(iters), scanner, camera); err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		for {
+			rep, err := off.SyncOnce(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if rep.Pending == 0 {
+				break
+			}
+		}
+		seedTime += t1.Sub(t0)
+		drainTime += time.Since(t1)
+		iters++
+	}
+	b.StopTimer()
+	if st, _ := off.SyncStatus(); st.Pending != 0 || st.Delivered != 2*n*iters {
+		b.Fatalf("after the benchmark: %+v, want %d delivered", st, 2*n*iters)
+	}
+	// baseline: list the same vault's cases
+	const listRuns = 50
+	t0 := time.Now()
+	for i := 0; i < listRuns; i++ {
+		rows, err := off.CaseRows()
+		if err != nil || len(rows) != n*iters {
+			b.Fatalf("CaseRows: %d rows, %v", len(rows), err)
+		}
+	}
+	list := time.Since(t0) / listRuns
+	per := (seedTime + drainTime) / time.Duration(iters)
+	b.ReportMetric(float64(seedTime.Milliseconds())/float64(iters*n), "seed-ms/case")
+	b.ReportMetric(float64(drainTime.Milliseconds())/float64(iters*n), "drain-ms/case")
+	b.ReportMetric(float64(list.Microseconds()), "caserows-µs")
+	b.ReportMetric(float64(per)/float64(list), "x-caserows")
+}
+
+// benchStaff is newTestTerminal and staff for a benchmark: a fresh vault with a technician
+// and an officer, each unlocked.
+func benchStaff(b *testing.B) (tech, off *Session) {
+	cfg := DefaultConfig()
+	cfg.VaultDir = filepath.Join(b.TempDir(), "vault")
+	cfg.IdleTimeout = time.Hour
+	term, err := OpenTerminal(cfg, vault.Options{KDF: vault.TestKDF()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { term.Close() })
+	if err := term.Setup("sup", []byte(testPass)); err != nil {
+		b.Fatal(err)
+	}
+	sup, err := term.Unlock("sup", []byte(testPass))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sup.Lock(LockedClosed)
+	sessions := make([]*Session, 2)
+	for i, u := range []struct {
+		name string
+		role vault.Role
+	}{{"tec", vault.Technician}, {"off", vault.Officer}} {
+		if err := sup.AddUser(u.name, u.role, []byte(testPass)); err != nil {
+			b.Fatal(err)
+		}
+		if sessions[i], err = term.Unlock(u.name, []byte(testPass)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return sessions[0], sessions[1]
+}
+
+// benchCentral is startCentral for a benchmark.
+func benchCentral(b *testing.B) (*central.Server, string) {
+	srv, err := central.Open(b.TempDir(), central.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { srv.Serve(ctx, ln); close(done) }()
+	b.Cleanup(func() { cancel(); <-done; srv.Close() })
+	return srv, "https://" + ln.Addr().String()
 }
