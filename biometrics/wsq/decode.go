@@ -87,10 +87,10 @@ func DecodeConfig(r io.Reader) (image.Config, error) {
 	return image.Config{ColorModel: color.GrayModel, Width: info.Width, Height: info.Height}, nil
 }
 
-// DecodeInfo reads the headers and comments of a WSQ file up to its frame header.
+// DecodeInfo reads the headers and comments of a WSQ file up to its frame header, without
+// reading the coded data. Encoders write NIST_COM before the frame header; a comment placed
+// after it (allowed, rare) is not in Info.Comments.
 func DecodeInfo(r io.Reader) (Info, error) {
-	// Headers precede the coded data; reading up to the frame header is enough, but the
-	// comments may sit anywhere before it, so scan segment by segment.
 	d := &decoder{}
 	if err := d.readHeaders(bufio.NewReader(r)); err != nil {
 		return Info{}, err
