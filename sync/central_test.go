@@ -1,11 +1,13 @@
 package sync_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -82,6 +84,53 @@ func TestRateLimit(t *testing.T) {
 	w, _ := fsync.NewWorker(term.v, term.s, fsync.Options{MaxWait: time.Millisecond})
 	rep, err := w.RunOnce(context.Background())
 	if err != nil || rep.Refused != 0 || rep.Pending != 1 {
+		t.Fatalf("%+v %v", rep, err)
+	}
+}
+
+// forgeWriter replaces the receipt's signature on its way out.
+type forgeWriter struct {
+	http.ResponseWriter
+	buf bytes.Buffer
+}
+
+func (f *forgeWriter) Write(b []byte) (int, error) { return f.buf.Write(b) }
+
+// TestForgedReceiptNotDelivered: a receipt whose signature does not verify with the key
+// from enrolment (a forging proxy) does not count: the packet stays pending with the reason.
+func TestForgedReceiptNotDelivered(t *testing.T) {
+	var forge atomic.Bool
+	forge.Store(true)
+	c := startCentral(t, central.Options{Wrap: func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodPut || !forge.Load() {
+				h.ServeHTTP(w, r)
+				return
+			}
+			fw := &forgeWriter{ResponseWriter: w}
+			h.ServeHTTP(fw, r)
+			var s fsync.Signed
+			json.Unmarshal(fw.buf.Bytes(), &s)
+			s.Signature[0] ^= 0xff
+			json.NewEncoder(w).Encode(s)
+		})
+	}})
+	term := newTerminal(t)
+	enrol(t, term, c, "")
+	ids := enqueueCases(t, term, 1, "TESTPERSON LIMA", func(i int, id vault.CaseID) *fsync.Packet {
+		return fsync.NewCheckPacket(string(id), nil, nil)
+	})
+	w, _ := fsync.NewWorker(term.v, term.s, fsync.Options{MaxWait: time.Millisecond})
+	rep, err := w.RunOnce(context.Background())
+	r := rows(t, term)[ids[0]]
+	if err != nil || rep.Delivered != 0 || r.State != fsync.StatePending || !strings.Contains(r.LastError, "signature does not verify") {
+		t.Fatalf("%+v %v; row %s %q", rep, err, r.State, r.LastError)
+	}
+	// With honest answers the retry gets central's stored receipt.
+	forge.Store(false)
+	clk := time.Now().Add(time.Hour)
+	w, _ = fsync.NewWorker(term.v, term.s, fsync.Options{Now: func() time.Time { return clk }})
+	if rep, err := w.RunOnce(context.Background()); err != nil || rep.Delivered != 1 {
 		t.Fatalf("%+v %v", rep, err)
 	}
 }

@@ -202,14 +202,17 @@ func TestSyncKill(t *testing.T) {
 	if len(files) != n {
 		t.Fatalf("exported %d files, want %d", len(files), n)
 	}
-	for _, f := range files[:5] { // the age command is slow to start; a sample proves the format
+	if _, err := exec.LookPath("age"); err != nil {
+		t.Fatal("the age command is missing: install the Debian package age")
+	}
+	for _, f := range files {
 		plain, err := exec.Command("age", "-d", "-i", filepath.Join(data, "age-identity.txt"), f).Output()
 		if err != nil {
-			t.Fatalf("age -d %s: %v (is the Debian package age installed?)", f, err)
+			t.Fatalf("age -d %s: %v", f, err)
 		}
 		p, err := sync.Unmarshal(plain)
-		if err != nil || p.Header.PacketID+".age" != filepath.Base(f) {
-			t.Fatalf("packet %s: %v", f, err)
+		if err != nil || p.Header.PacketID+".age" != filepath.Base(f) || p.Header.DeviceID != st.DeviceID {
+			t.Fatalf("packet %s: %v (header %+v, terminal %s)", f, err, p, st.DeviceID)
 		}
 	}
 }
