@@ -191,7 +191,8 @@ func TestBuildRejects(t *testing.T) {
 			}
 			*face = nil
 		}, "nothing to transmit"},
-		{"face as WSQ", func(_ *Subject, f []Finger, face **Face, _ *Transmission) { (*face).Image = f[0].ImageWSQ }, "not a readable JPEG or PNG"},
+		{"face as WSQ", func(_ *Subject, f []Finger, face **Face, _ *Transmission) { (*face).Image = f[0].ImageWSQ }, "JPEG or PNG"},
+		{"face not an image", func(_ *Subject, _ []Finger, face **Face, _ *Transmission) { (*face).Image = []byte{0xFF, 0xD8, 1, 2} }, "not a readable JPEG or PNG"},
 		{"face size wrong", func(_ *Subject, _ []Finger, face **Face, _ *Transmission) { (*face).Width = 640 }, "1181x1575 but 640x1575"},
 		{"no TCN", func(_ *Subject, _ []Finger, _ **Face, tr *Transmission) { tr.ControlNum = "" }, "control number"},
 	}
