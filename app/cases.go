@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/fieldscreen/fieldscreen/forms"
+	fsync "github.com/fieldscreen/fieldscreen/sync"
 	"github.com/fieldscreen/fieldscreen/vault"
 )
 
@@ -165,14 +166,40 @@ func (s *Session) readCase(id vault.CaseID, action string) (*forms.Case, error) 
 	return c, nil
 }
 
-// CaseRows lists every case's summary for the case list, newest trigger first. Purged cases
-// appear with their reference only.
+// Sync states of a case in the list, from its outbox packets.
+const (
+	SyncNone      = ""          // nothing queued yet
+	SyncQueued    = "queued"    // a packet waits for central
+	SyncDelivered = "delivered" // every packet has a verified receipt
+	SyncRefused   = "refused"   // central refused a packet: someone must act
+)
+
+// CaseRows lists every case's summary for the case list, newest trigger first, with its
+// sync state. Purged cases are not listed.
 func (s *Session) CaseRows() ([]CaseRow, error) {
 	var rows []CaseRow
 	err := s.vs.View(func(tx *vault.Tx) error {
 		sums, err := tx.Summaries(recSummary)
 		if err != nil {
 			return err
+		}
+		states := map[vault.CaseID]string{}
+		if s.Can(vault.Sync, false) {
+			out, err := fsync.Rows(tx)
+			if err != nil {
+				return err
+			}
+			for _, r := range out {
+				id := vault.CaseID(r.CaseID)
+				switch {
+				case r.State == fsync.StateRefused:
+					states[id] = SyncRefused
+				case r.State == fsync.StatePending && states[id] != SyncRefused:
+					states[id] = SyncQueued
+				case states[id] == SyncNone:
+					states[id] = SyncDelivered
+				}
+			}
 		}
 		rows = make([]CaseRow, 0, len(sums))
 		for id, raw := range sums {
@@ -181,6 +208,7 @@ func (s *Session) CaseRows() ([]CaseRow, error) {
 				return fmt.Errorf("summary of case %s: %w", id, err)
 			}
 			r.ID = id
+			r.SyncState = states[id]
 			rows = append(rows, r)
 		}
 		return nil

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/fieldscreen/fieldscreen/app"
+	"github.com/fieldscreen/fieldscreen/forms"
 )
 
 // caseListScreen lists every case on the terminal with its deadlines. The list is a
@@ -22,6 +23,43 @@ type caseListScreen struct {
 	search *widget.Entry
 	count  *widget.Label
 	msg    *widget.Label
+	// filters: index into statusFilters, levelFilters, syncFilters (0 = all)
+	status, level, sync *widget.Select
+}
+
+// The case list's filters. Each keeps the rows for which it returns true.
+var (
+	statusFilters = []struct {
+		key  string
+		keep func(app.CaseRow) bool
+	}{
+		{"filter.allStatus", func(app.CaseRow) bool { return true }},
+		{"filter.open", func(r app.CaseRow) bool {
+			return r.Status != forms.StatusFormCompleted && r.Status != forms.StatusReferred && r.Status != forms.StatusClosed
+		}},
+		{"filter.completed", func(r app.CaseRow) bool { return r.Status == forms.StatusFormCompleted }},
+		{"filter.referred", func(r app.CaseRow) bool { return r.Status == forms.StatusReferred || r.Status == forms.StatusClosed }},
+	}
+	levelFilters = []forms.Level{forms.LevelNone, forms.LevelNotice, forms.LevelWarning, forms.LevelOverdue}
+	syncFilters  = []string{"all", app.SyncNone, app.SyncQueued, app.SyncDelivered, app.SyncRefused}
+)
+
+// rowLevel is the worse of the case's two deadline levels now.
+func rowLevel(r app.CaseRow, now time.Time) forms.Level {
+	worst := forms.LevelNone
+	for _, due := range []time.Time{r.ScreeningDue, r.EurodacDue} {
+		if due.IsZero() || r.TriggerAt.IsZero() || !due.After(r.TriggerAt) {
+			continue
+		}
+		d := forms.Deadline{Start: r.TriggerAt, Limit: due.Sub(r.TriggerAt)}
+		if l := d.Level(now); l > worst {
+			worst = l
+		}
+	}
+	if r.Status == forms.StatusReferred || r.Status == forms.StatusClosed {
+		return forms.LevelNone
+	}
+	return worst
 }
 
 func (u *UI) showCaseList() {
@@ -47,11 +85,21 @@ func newCaseListScreen(u *UI) *caseListScreen {
 		func() fyne.CanvasObject {
 			name := widget.NewLabel("")
 			name.TextStyle.Bold = true
-			return container.NewHBox(name, widget.NewLabel(""), widget.NewLabel(""), widget.NewLabel(""))
+			return container.NewHBox(name, widget.NewLabel(""), widget.NewLabel(""), widget.NewLabel(""), widget.NewLabel(""))
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			r := s.shown[i]
 			cells := o.(*fyne.Container).Objects
+			badge := cells[3].(*widget.Label)
+			switch rowLevel(r, time.Now()) {
+			case forms.LevelOverdue:
+				badge.Importance = widget.DangerImportance
+			case forms.LevelWarning:
+				badge.Importance = widget.WarningImportance
+			default:
+				badge.Importance = widget.MediumImportance
+			}
+			cells[4].(*widget.Label).SetText(T("syncstate." + syncKey(r.SyncState)))
 			name := r.DisplayName
 			if name == r.Reference {
 				name = T("cases.noName")
@@ -68,8 +116,39 @@ func newCaseListScreen(u *UI) *caseListScreen {
 		s.list.UnselectAll()
 		u.showCase(id)
 	}
+	opts := func(keys []string) []string {
+		out := make([]string, len(keys))
+		for i, k := range keys {
+			out[i] = T(k)
+		}
+		return out
+	}
+	var sk, lk, yk []string
+	for _, f := range statusFilters {
+		sk = append(sk, f.key)
+	}
+	for _, l := range levelFilters {
+		lk = append(lk, "filter.level."+l.String())
+	}
+	for _, y := range syncFilters {
+		yk = append(yk, "filter.sync."+syncKey(y))
+	}
+	refilter := func(string) { u.touch(); s.filter(s.search.Text) }
+	s.status = widget.NewSelect(opts(sk), refilter)
+	s.level = widget.NewSelect(opts(lk), refilter)
+	s.sync = widget.NewSelect(opts(yk), refilter)
+	s.status.SetSelectedIndex(0)
+	s.level.SetSelectedIndex(0)
+	s.sync.SetSelectedIndex(0)
 	s.filter("")
 	return s
+}
+
+func syncKey(state string) string {
+	if state == "" {
+		return "none"
+	}
+	return state
 }
 
 func (s *caseListScreen) content() fyne.CanvasObject {
@@ -78,7 +157,8 @@ func (s *caseListScreen) content() fyne.CanvasObject {
 		s.u.showNewCase()
 	})
 	newCase.Importance = widget.HighImportance
-	top := container.NewBorder(nil, nil, nil, newCase, s.search)
+	top := container.NewVBox(container.NewBorder(nil, nil, nil, newCase, s.search),
+		container.NewGridWithColumns(3, s.status, s.level, s.sync))
 	empty := widget.NewLabel(T("cases.empty"))
 	var body fyne.CanvasObject = s.list
 	if len(s.all) == 0 {
@@ -87,12 +167,25 @@ func (s *caseListScreen) content() fyne.CanvasObject {
 	return container.NewBorder(container.NewVBox(top, s.msg), s.count, nil, nil, body)
 }
 
-// filter keeps the rows whose name, document number or case reference contains q.
+// filter keeps the rows whose name, document number or case reference contains q and that
+// pass the status, deadline-level and sync filters.
 func (s *caseListScreen) filter(q string) {
+	if s.status == nil {
+		return // still being built
+	}
 	q = strings.ToLower(strings.TrimSpace(q))
+	now := time.Now()
+	keepStatus := statusFilters[max(s.status.SelectedIndex(), 0)].keep
+	minLevel := levelFilters[max(s.level.SelectedIndex(), 0)]
+	syncIdx := max(s.sync.SelectedIndex(), 0)
 	s.shown = s.shown[:0]
 	for _, r := range s.all {
-		if q == "" || strings.Contains(strings.ToLower(r.SearchText()), q) {
+		switch {
+		case q != "" && !strings.Contains(strings.ToLower(r.SearchText()), q):
+		case !keepStatus(r):
+		case minLevel > forms.LevelNone && rowLevel(r, now) < minLevel:
+		case syncIdx > 0 && r.SyncState != syncFilters[syncIdx]:
+		default:
 			s.shown = append(s.shown, r)
 		}
 	}

@@ -50,7 +50,7 @@ func (u *UI) showSync() {
 		rows, _ = u.sess.Outbox()
 		list.Refresh()
 		contact := T("sync.never")
-		if !st.LastContact.IsZero() {
+		if st.LastContact != nil && !st.LastContact.IsZero() {
 			contact = st.LastContact.Local().Format("2006-01-02 15:04:05")
 		}
 		state := T("sync.running")

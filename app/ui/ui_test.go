@@ -309,6 +309,15 @@ func TestTranslationsComplete(t *testing.T) {
 	for _, r := range referralTargets {
 		dynamic = append(dynamic, "referral."+string(r))
 	}
+	for _, l := range levelFilters {
+		dynamic = append(dynamic, "filter.level."+l.String())
+	}
+	for i, y := range syncFilters {
+		dynamic = append(dynamic, "filter.sync."+syncKey(y))
+		if i > 0 {
+			dynamic = append(dynamic, "syncstate."+syncKey(y))
+		}
+	}
 	for _, k := range dynamic {
 		for _, l := range Languages {
 			if _, ok := strs.msgs[l][k]; !ok {
@@ -348,3 +357,33 @@ func waitFor(cond func() bool) {
 }
 
 func waitScreen(u *UI, name string) { waitFor(func() bool { return u.Screen() == name }) }
+
+// TestCaseListFilters: the status, deadline and sync filters keep the right rows.
+func TestCaseListFilters(t *testing.T) {
+	u, w, _ := newTestUI(t, time.Hour)
+	firstRun(t, u, w)
+	now := time.Now()
+	old := &forms.Case{Trigger: forms.Trigger{Reason: forms.TriggerIrregularCrossing, Place: "BCP", At: now.Add(-8 * 24 * time.Hour)},
+		Identity: forms.Identity{Surnames: []string{"TESTPERSON"}, GivenNames: []string{"OVERDUE"}}}
+	fresh := &forms.Case{Trigger: forms.Trigger{Reason: forms.TriggerIrregularCrossing, Place: "BCP", At: now},
+		Identity: forms.Identity{Surnames: []string{"TESTPERSON"}, GivenNames: []string{"FRESH"}}}
+	if _, err := u.Session().CreateCases([]*forms.Case{old, fresh}); err != nil {
+		t.Fatal(err)
+	}
+	u.showCaseList()
+	if !strings.Contains(labelsText(w), Tf("cases.count", 2, 2)) {
+		t.Fatalf("list: %s", labelsText(w))
+	}
+	lv := find(w, func(s *widget.Select) bool { return s.Options[0] == T("filter.level.none") })
+	lv.SetSelectedIndex(3) // overdue
+	text := labelsText(w)
+	if !strings.Contains(text, Tf("cases.count", 1, 2)) || !strings.Contains(text, "OVERDUE") || strings.Contains(text, "FRESH") {
+		t.Fatalf("overdue filter: %s", text)
+	}
+	lv.SetSelectedIndex(0)
+	sy := find(w, func(s *widget.Select) bool { return s.Options[0] == T("filter.sync.all") })
+	sy.SetSelectedIndex(2) // queued
+	if !strings.Contains(labelsText(w), Tf("cases.count", 0, 2)) {
+		t.Fatalf("queued filter with nothing queued: %s", labelsText(w))
+	}
+}
