@@ -3,11 +3,13 @@ package app
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/fieldscreen/fieldscreen/hardware"
 	"github.com/fieldscreen/fieldscreen/hardware/sim"
+	"github.com/fieldscreen/fieldscreen/vault"
 )
 
 // TestTestCapture: a technician's test capture scores a finger, checks a face and an MRZ,
@@ -51,4 +53,62 @@ func TestTestCapture(t *testing.T) {
 	if rows, err := off.CaseRows(); err != nil || len(rows) != 0 {
 		t.Fatalf("cases after test captures: %v %v", rows, err)
 	}
+}
+
+// BenchmarkTestCapture: a technician's test capture (capture, cut the finger, score it)
+// against the raw capture from the same simulated slap scanner, so the ratio is the cost of
+// scoring the test image before pairing.
+func BenchmarkTestCapture(b *testing.B) {
+	tech := benchTechnician(b)
+	scanner := sim.New(hardware.Finger, sim.Options{Seed: 5})
+	ctx := context.Background()
+	// the simulator synthesises a person's prints on first use: keep that out of both sides
+	if _, err := tech.TestCapture(ctx, scanner); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	var base, full time.Duration
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		if _, err := scanner.Capture(ctx, hardware.Request{Target: hardware.Target{Kind: hardware.Finger, Finger: testFinger}}); err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		if _, err := tech.TestCapture(ctx, scanner); err != nil {
+			b.Fatal(err)
+		}
+		base, full = base+t1.Sub(t0), full+time.Since(t1)
+	}
+	b.ReportMetric(float64(full.Nanoseconds())/float64(b.N), "testcapture-ns/op")
+	b.ReportMetric(float64(base.Nanoseconds())/float64(b.N), "rawcapture-ns/op")
+	b.ReportMetric(float64(full)/float64(base), "ratio")
+}
+
+// benchTechnician opens a fresh terminal with a technician session (newTestTerminal and
+// staff take a *testing.T).
+func benchTechnician(b *testing.B) *Session {
+	b.Helper()
+	cfg := DefaultConfig()
+	cfg.VaultDir = filepath.Join(b.TempDir(), "vault")
+	term, err := OpenTerminal(cfg, vault.Options{KDF: vault.TestKDF()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { term.Close() })
+	if err := term.Setup("sup", []byte(testPass)); err != nil {
+		b.Fatal(err)
+	}
+	sup, err := term.Unlock("sup", []byte(testPass))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := sup.AddUser("tec", vault.Technician, []byte(testPass)); err != nil {
+		b.Fatal(err)
+	}
+	sup.Lock(LockedClosed)
+	tech, err := term.Unlock("tec", []byte(testPass))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return tech
 }
