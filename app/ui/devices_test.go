@@ -148,3 +148,35 @@ func TestDevicesDiscoverTestPairUnpair(t *testing.T) {
 	}
 	noCaseData("finished")
 }
+
+// TestIdentityTextAndPairState: the identity line shortens the certificate fingerprint and
+// names no more than the device; the pairing state names the changed fields.
+func TestIdentityTextAndPairState(t *testing.T) {
+	id := hardware.Identity{Driver: "sbi", Kind: hardware.Finger, Make: "TESTMAKE", Model: "Slap 4", Serial: "SN-42", Firmware: "1.2",
+		CertFingerprint: "0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF"}
+	got := identityText(id)
+	want := "sbi · " + T("kind.finger") + " · TESTMAKE Slap 4 · " + Tf("devices.serial", "SN-42") + " · " + Tf("devices.firmware", "1.2") +
+		" · " + Tf("devices.cert", "0123456789ABCDEF…")
+	if got != want {
+		t.Fatalf("identity text\n got %q\nwant %q", got, want)
+	}
+	rekeyed := id
+	rekeyed.CertFingerprint = "FF" + id.CertFingerprint[2:]
+	cases := []struct {
+		name     string
+		pairings []hardware.Pairing
+		now      hardware.Identity
+		text     string
+		paired   bool
+	}{
+		{"none", nil, id, T("devices.notPaired"), false},
+		{"same", []hardware.Pairing{{ID: id.ID(), Identity: id}}, id, T("devices.paired"), true},
+		{"rekeyed", []hardware.Pairing{{ID: id.ID(), Identity: id}}, rekeyed, Tf("devices.changed", "certificate"), true},
+	}
+	for _, c := range cases {
+		text, paired := pairState(c.pairings, c.now)
+		if text != c.text || paired != c.paired {
+			t.Errorf("%s: %q %v, want %q %v", c.name, text, paired, c.text, c.paired)
+		}
+	}
+}
