@@ -17,33 +17,19 @@ import (
 // to an 8-bit grey image of the record's HLL×VLL with real ridge content (a spread of grey
 // levels, not a flat or truncated picture).
 func TestWSQImagesDecode(t *testing.T) {
-	n := 0
-	for _, tc := range referenceFiles {
-		tx, err := ParseBytes(readTestdata(t, tc.name))
+	n := forEachImage(t, "WSQ20", func(name string, r *Record, w, h int, data []byte) {
+		img, err := wsq.Decode(bytes.NewReader(data))
 		if err != nil {
-			t.Fatal(err)
+			t.Errorf("%s Type-%d IDC %d: %v", name, r.Type, r.IDC(), err)
+			return
 		}
-		for _, im := range tx.Images() {
-			if im.Compression != "WSQ20" {
-				continue
-			}
-			img, err := wsq.Decode(bytes.NewReader(im.Data))
-			if err != nil {
-				t.Errorf("%s record %d: %v", tc.name, im.Record, err)
-				continue
-			}
-			r := tx.Records()[im.Record]
-			w, _ := r.Int(6)
-			h, _ := r.Int(7)
-			if b := img.Bounds(); b.Dx() != w || b.Dy() != h {
-				t.Errorf("%s record %d: decoded %dx%d, record says %dx%d", tc.name, im.Record, b.Dx(), b.Dy(), w, h)
-			}
-			if lo, hi := greyRange(img); hi-lo < 100 {
-				t.Errorf("%s record %d: grey levels only span %d-%d", tc.name, im.Record, lo, hi)
-			}
-			n++
+		if b := img.Bounds(); b.Dx() != w || b.Dy() != h {
+			t.Errorf("%s Type-%d IDC %d: decoded %dx%d, record says %dx%d", name, r.Type, r.IDC(), b.Dx(), b.Dy(), w, h)
 		}
-	}
+		if lo, hi := greyRange(img); hi-lo < 100 {
+			t.Errorf("%s Type-%d IDC %d: grey levels only span %d-%d", name, r.Type, r.IDC(), lo, hi)
+		}
+	})
 	if n != 17 {
 		t.Errorf("decoded %d WSQ images, want 17", n)
 	}

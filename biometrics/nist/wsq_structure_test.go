@@ -42,33 +42,19 @@ func wsqFrameSize(data []byte) (w, h int, err error) {
 // WSQ stream whose frame size equals the record's HLL/VLL, so Image() returns the whole
 // stream from its first byte. Full decoding is in wsq_decode_test.go.
 func TestWSQImagesMatchRecords(t *testing.T) {
-	n := 0
-	for _, tc := range referenceFiles {
-		tx, err := ParseBytes(readTestdata(t, tc.name))
+	n := forEachImage(t, "WSQ20", func(name string, r *Record, hll, vll int, data []byte) {
+		w, h, err := wsqFrameSize(data)
 		if err != nil {
-			t.Fatal(err)
+			t.Errorf("%s Type-%d IDC %d: %v", name, r.Type, r.IDC(), err)
+			return
 		}
-		for _, im := range tx.Images() {
-			if im.Compression != "WSQ20" {
-				continue
-			}
-			w, h, err := wsqFrameSize(im.Data)
-			if err != nil {
-				t.Errorf("%s record %d: %v", tc.name, im.Record, err)
-				continue
-			}
-			r := tx.Records()[im.Record]
-			hll, _ := r.Int(6)
-			vll, _ := r.Int(7)
-			if w != hll || h != vll {
-				t.Errorf("%s record %d: WSQ frame %dx%d, record says %dx%d", tc.name, im.Record, w, h, hll, vll)
-			}
-			if tail := im.Data[len(im.Data)-2:]; tail[0] != 0xFF || tail[1] != 0xA1 {
-				t.Errorf("%s record %d: WSQ stream does not end with EOI FFA1 (ends % X)", tc.name, im.Record, tail)
-			}
-			n++
+		if w != hll || h != vll {
+			t.Errorf("%s Type-%d IDC %d: WSQ frame %dx%d, record says %dx%d", name, r.Type, r.IDC(), w, h, hll, vll)
 		}
-	}
+		if tail := data[len(data)-2:]; tail[0] != 0xFF || tail[1] != 0xA1 {
+			t.Errorf("%s Type-%d IDC %d: WSQ stream does not end with EOI FFA1 (ends % X)", name, r.Type, r.IDC(), tail)
+		}
+	})
 	if n != 17 {
 		t.Errorf("checked %d WSQ images, want 17", n)
 	}
