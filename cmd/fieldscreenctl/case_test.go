@@ -198,7 +198,7 @@ func scanFor(markers []string, roots ...string) []string {
 	var hits []string
 	for _, root := range roots {
 		filepath.Walk(root, func(p string, info os.FileInfo, err error) error {
-			if err != nil || info.IsDir() || info.Size() > 256<<20 {
+			if err != nil || !info.Mode().IsRegular() || info.Size() > 256<<20 {
 				return nil
 			}
 			b, err := os.ReadFile(p)
