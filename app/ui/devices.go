@@ -64,6 +64,35 @@ func devicesOrDiscover() ([]hardware.Device, error) {
 	return discoverDevices()
 }
 
+// Capture and reading need a paired device the officer cannot pair on their screen.
+var (
+	errNoScanner = errors.New("no paired fingerprint scanner")
+	errNoCamera  = errors.New("no paired face camera")
+	errNoReader  = errors.New("no paired document reader")
+	errNoDevice  = map[hardware.Kind]error{hardware.Finger: errNoScanner, hardware.Face: errNoCamera, hardware.Document: errNoReader}
+)
+
+// findPaired returns a paired device of a kind from the last discovery, discovering again
+// when there is none (a scanner plugged in since). The error matches errNoScanner,
+// errNoCamera or errNoReader, joined with any discovery error. Off the UI goroutine.
+func findPaired(sess *app.Session, kind hardware.Kind) (hardware.Device, error) {
+	pairings, err := sess.Pairings()
+	if err != nil {
+		return nil, err
+	}
+	devs, derr := devicesOrDiscover()
+	if d := pairedDevice(devs, pairings, kind); d != nil {
+		return d, nil
+	}
+	if derr == nil {
+		devs, derr = discoverDevices()
+		if d := pairedDevice(devs, pairings, kind); d != nil {
+			return d, nil
+		}
+	}
+	return nil, errors.Join(errNoDevice[kind], derr)
+}
+
 // pairedDevice picks the first device of a kind whose identity matches its pairing now.
 func pairedDevice(devs []hardware.Device, pairings []hardware.Pairing, kind hardware.Kind) hardware.Device {
 	for _, d := range devs {

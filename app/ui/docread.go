@@ -17,9 +17,6 @@ import (
 	"github.com/fieldscreen/fieldscreen/hardware"
 )
 
-// errNoReader: no document reader on this terminal matches its pairing.
-var errNoReader = errors.New("no paired document reader")
-
 // readTimeout bounds one document reading: the officer lays the passport on the reader.
 const readTimeout = 60 * time.Second
 
@@ -64,17 +61,9 @@ func (r *docReader) read() {
 	var doc forms.Document
 	var res *mrz.Result
 	busy(r.bar, r.btn, func() error {
-		devs, derr := devicesOrDiscover()
-		pairings, err := sess.Pairings()
+		dev, err := findPaired(sess, hardware.Document)
 		if err != nil {
 			return err
-		}
-		dev := pairedDevice(devs, pairings, hardware.Document)
-		if dev == nil {
-			if derr != nil {
-				return derr
-			}
-			return errNoReader
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
 		defer cancel()

@@ -125,3 +125,25 @@ func TestReadDocumentBadCheckDigitAndNoReader(t *testing.T) {
 		t.Fatalf("unpaired reader: %s", txt)
 	}
 }
+
+// TestReaderPluggedInLaterIsFound: the last discovery saw only the scanner; reading a
+// document discovers again and finds the paired reader plugged in since.
+func TestReaderPluggedInLaterIsFound(t *testing.T) {
+	scanner := sim.New(hardware.Finger, sim.Options{Seed: 18})
+	reader := sim.New(hardware.Document, sim.Options{})
+	u, w := officerWithPairings(t, scanner, reader)
+	knownDevices.mu.Lock()
+	knownDevices.list = []hardware.Device{scanner}
+	knownDevices.mu.Unlock()
+	newCaseAt(t, u, w, "document")
+	test.Tap(button(t, w, T("docread.button")))
+	if got := entries(w)[1].Text; got != "X12345678" {
+		t.Fatalf("number after reading: %q\n%s", got, labelsText(w))
+	}
+	knownDevices.mu.Lock()
+	n := len(knownDevices.list)
+	knownDevices.mu.Unlock()
+	if n != 2 {
+		t.Fatalf("the new discovery was not remembered: %d devices", n)
+	}
+}

@@ -25,12 +25,6 @@ import (
 // captureTimeout bounds a whole capture session (three slaps with retries and the face).
 const captureTimeout = 5 * time.Minute
 
-// Capture needs devices the officer cannot fix on this screen.
-var (
-	errNoScanner = errors.New("no paired fingerprint scanner")
-	errNoCamera  = errors.New("no paired face camera")
-)
-
 // exceptionStatuses are the finger statuses an officer may record before capture; the
 // first entry of the select ("to capture") means none.
 var exceptionStatuses = []forms.FingerStatus{forms.FingerAmputated, forms.FingerTemporarilyUnusable, forms.FingerUnprintable, forms.FingerRefused}
@@ -398,19 +392,14 @@ func (s *biometricsStep) capture() {
 
 // captureDevices picks the paired scanner and camera the plan needs. Off the UI goroutine.
 func captureDevices(sess *app.Session, plan forms.CapturePlan) (fingers, face hardware.Device, err error) {
-	devs, derr := devicesOrDiscover()
-	pairings, err := sess.Pairings()
-	if err != nil {
-		return nil, nil, err
-	}
 	if len(plan.Fingers) > 0 {
-		if fingers = pairedDevice(devs, pairings, hardware.Finger); fingers == nil {
-			return nil, nil, errors.Join(errNoScanner, derr)
+		if fingers, err = findPaired(sess, hardware.Finger); err != nil {
+			return nil, nil, err
 		}
 	}
 	if plan.Face {
-		if face = pairedDevice(devs, pairings, hardware.Face); face == nil {
-			return nil, nil, errors.Join(errNoCamera, derr)
+		if face, err = findPaired(sess, hardware.Face); err != nil {
+			return nil, nil, err
 		}
 	}
 	return fingers, face, nil
@@ -640,18 +629,10 @@ func (s *biometricsStep) togglePreview() {
 	var frames <-chan hardware.Frame
 	var err error
 	runAsync(func() {
-		devs, derr := devicesOrDiscover()
-		pairings, perr := sess.Pairings()
-		if perr != nil {
-			err = perr
-			return
+		var dev hardware.Device
+		if dev, err = findPaired(sess, kind); err == nil {
+			frames, err = dev.Preview(ctx, target)
 		}
-		dev := pairedDevice(devs, pairings, kind)
-		if dev == nil {
-			err = errors.Join(map[hardware.Kind]error{hardware.Finger: errNoScanner, hardware.Face: errNoCamera}[kind], derr)
-			return
-		}
-		frames, err = dev.Preview(ctx, target)
 	}, func() {
 		switch {
 		case err == nil:
