@@ -43,6 +43,16 @@ func newFaultProxy(t *testing.T, target string) *faultProxy {
 	return p
 }
 
+func (p *faultProxy) counts() map[string]int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := map[string]int{}
+	for k, v := range p.faults {
+		out[k] = v
+	}
+	return out
+}
+
 func (p *faultProxy) pick() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -177,7 +187,7 @@ func TestFaults(t *testing.T) {
 			t.Fatalf("run %d: %v", runs, err)
 		}
 		if rep.Pending == 0 && err == nil {
-			t.Logf("drained in %d runs; proxy faults %v", runs, proxy.faults)
+			t.Logf("drained in %d runs; proxy faults %v", runs, proxy.counts())
 			break
 		}
 		if time.Now().After(deadline) {
@@ -199,8 +209,8 @@ func TestFaults(t *testing.T) {
 		t.Fatalf("central stats %+v %v", st, err)
 	}
 	t.Logf("central: %+v, waits of 3 s or more: %d", st, retryAfterSeen.Load())
-	if proxy.faults["cut-response"] == 0 || proxy.faults["reset"] == 0 {
-		t.Fatalf("the proxy injected too few faults to mean anything: %v", proxy.faults)
+	if f := proxy.counts(); f["cut-response"] == 0 || f["reset"] == 0 {
+		t.Fatalf("the proxy injected too few faults to mean anything: %v", f)
 	}
 }
 

@@ -52,6 +52,7 @@ type Row struct {
 	NextAttempt time.Time       `json:"next_attempt,omitzero"`
 	LastError   string          `json:"last_error,omitempty"`
 	UploadURL   string          `json:"upload_url,omitempty"` // resumable upload in progress
+	Chunked     bool            `json:"chunked,omitempty"`    // central refused it as one PUT (413): use an upload
 	Offset      int64           `json:"offset,omitempty"`
 	Receipt     json.RawMessage `json:"receipt,omitempty"` // the signed receipt as received
 	DeliveredAt time.Time       `json:"delivered_at,omitzero"`

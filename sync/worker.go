@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
+	gosync "sync"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -24,6 +25,7 @@ const (
 	DefaultChunkSize   = 4 << 20 // bytes per PATCH; packets above this use resumable uploads
 	DefaultGrace       = 72 * time.Hour
 	breakerThreshold   = 5
+	parallelSends      = 4 // small packets in flight at once (central's fsyncs overlap)
 	breakerCooldown    = 30 * time.Second
 )
 
@@ -148,7 +150,25 @@ type Worker struct {
 	opt     Options
 	status  savedStatus
 	limiter *rate.Limiter
-	buf     []byte // one chunk, reused: uploads hold at most this plus the request copy
+	buf     []byte       // one chunk, reused by the one large upload that runs at a time
+	mu      gosync.Mutex // guards status (breakers) while small packets go in parallel
+}
+
+// hostOK records an answer from central; hostFailed a failed exchange.
+func (w *Worker) hostOK() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	b := w.status.Breakers[w.c.Host()]
+	b.success()
+	w.status.Breakers[w.c.Host()] = b
+}
+
+func (w *Worker) hostFailed(now time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	b := w.status.Breakers[w.c.Host()]
+	b.failure(now)
+	w.status.Breakers[w.c.Host()] = b
 }
 
 // NewWorker prepares a worker for the enrolled terminal.
@@ -190,11 +210,11 @@ type Report struct {
 var ErrPaused = errors.New("sync is paused: run fieldscreenctl sync resume")
 
 func (w *Worker) breaker() *Breaker {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	b := w.status.Breakers[w.c.Host()]
 	return &b
 }
-
-func (w *Worker) setBreaker(b *Breaker) { w.status.Breakers[w.c.Host()] = *b }
 
 // probe checks connectivity through the breaker; it records last contact and clock offset.
 func (w *Worker) probe(ctx context.Context) error {
@@ -208,13 +228,11 @@ func (w *Worker) probe(ctx context.Context) error {
 	t0 := w.opt.Now()
 	st, err := w.c.Time(pctx)
 	if err != nil {
-		b.failure(w.opt.Now())
-		w.setBreaker(b)
+		w.hostFailed(w.opt.Now())
 		return fmt.Errorf("central unreachable: %w", err)
 	}
 	t1 := w.opt.Now()
-	b.success()
-	w.setBreaker(b)
+	w.hostOK()
 	w.status.LastContact = t1.UTC()
 	w.status.ClockOffset = st.Sub(t0.Add(t1.Sub(t0) / 2))
 	return nil
@@ -318,19 +336,41 @@ func (w *Worker) RunOnce(ctx context.Context) (rep Report, err error) {
 			}
 			continue
 		}
-		outcome, err := w.send(ctx, next)
-		if err != nil {
-			return rep, err
-		}
-		next.State = outcome
-		if next.Size > int64(w.opt.ChunkSize) {
+		batch := []*Row{next}
+		if !w.large(next) { // small packets after it that are due go alongside (in order)
+			for _, r := range rows {
+				if len(batch) >= parallelSends {
+					break
+				}
+				if r != next && r.State == StatePending && !w.large(r) && !r.NextAttempt.After(now) {
+					batch = append(batch, r)
+				}
+			}
+		} else {
 			mustRead = true
 		}
-		switch outcome {
-		case StateDelivered:
-			rep.Delivered++
-		case StateRefused:
-			rep.Refused++
+		outcomes := make([]string, len(batch))
+		errs := make([]error, len(batch))
+		var wg gosync.WaitGroup
+		for i, r := range batch {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				outcomes[i], errs[i] = w.send(ctx, r)
+			}()
+		}
+		wg.Wait()
+		for i, r := range batch {
+			if errs[i] != nil {
+				return rep, errs[i]
+			}
+			r.State = outcomes[i]
+			switch outcomes[i] {
+			case StateDelivered:
+				rep.Delivered++
+			case StateRefused:
+				rep.Refused++
+			}
 		}
 		if b := w.breaker(); b.State(w.opt.Now()) == "open" {
 			d := b.OpenUntil.Sub(w.opt.Now())
@@ -399,6 +439,9 @@ func (w *Worker) pendingCount() (int, error) {
 	return n, err
 }
 
+// large reports whether a packet goes as a resumable upload.
+func (w *Worker) large(r *Row) bool { return r.Size > int64(w.opt.ChunkSize) || r.Chunked }
+
 // pick chooses the next due packet in drain order. Only one large (chunked) upload runs at
 // a time: the one in progress, or else the first due large packet; small packets that sort
 // before it go between its chunks. When nothing is due it returns the wait until the
@@ -422,7 +465,7 @@ func pick(rows []*Row, now time.Time, chunk int) (*Row, time.Duration) {
 			}
 			continue
 		}
-		if r.Size > int64(chunk) && inProgress != "" && r.PacketID != inProgress {
+		if (r.Size > int64(chunk) || r.Chunked) && inProgress != "" && r.PacketID != inProgress {
 			continue
 		}
 		return r, 0
@@ -437,7 +480,7 @@ func (w *Worker) send(ctx context.Context, r *Row) (string, error) {
 		done bool
 		err  error
 	)
-	if r.Size > int64(w.opt.ChunkSize) {
+	if w.large(r) {
 		done, rec, err = w.uploadStep(ctx, r)
 	} else {
 		var data []byte
@@ -464,9 +507,7 @@ func (w *Worker) send(ctx context.Context, r *Row) (string, error) {
 		}
 	}
 	if err == nil { // a chunk went through; the upload continues
-		b := w.breaker()
-		b.success()
-		w.setBreaker(b)
+		w.hostOK()
 		return StatePending, nil
 	}
 	return w.failed(r, err)
@@ -480,24 +521,20 @@ func (w *Worker) failed(r *Row, err error) (string, error) {
 	r.LastError = err.Error()
 	var he *HTTPError
 	if errors.As(err, &he) && !he.Retryable() {
-		if he.Status == http.StatusRequestEntityTooLarge && r.Size <= int64(w.opt.ChunkSize) {
-			// central's limit is lower than ours: fall back to a resumable upload next time.
-			w.opt.ChunkSize = int(r.Size) - 1
+		if he.Status == http.StatusRequestEntityTooLarge && !r.Chunked {
+			// central's limit is lower than ours: send it as a resumable upload next time.
+			r.Chunked = true
 		} else {
 			r.State = StateRefused
 		}
-		b := w.breaker()
-		b.success() // central answered: the host is up
-		w.setBreaker(b)
+		w.hostOK() // central answered: the host is up
 	} else {
 		d := Backoff(r.Attempts, w.opt.BaseBackoff, w.opt.MaxBackoff, w.opt.Rand)
 		if he != nil && he.RetryAfter > d {
 			d = he.RetryAfter
 		}
 		r.NextAttempt = now.Add(d)
-		b := w.breaker()
-		b.failure(now)
-		w.setBreaker(b)
+		w.hostFailed(now)
 	}
 	if uerr := w.s.Update(func(tx *vault.Tx) error {
 		cur, gerr := getRow(tx, r.PacketID)
@@ -505,7 +542,7 @@ func (w *Worker) failed(r *Row, err error) (string, error) {
 			return gerr
 		}
 		cur.Attempts, cur.LastError, cur.NextAttempt, cur.State = r.Attempts, r.LastError, r.NextAttempt, r.State
-		cur.UploadURL, cur.Offset = r.UploadURL, r.Offset
+		cur.UploadURL, cur.Offset, cur.Chunked = r.UploadURL, r.Offset, r.Chunked
 		return putRow(tx, cur)
 	}); uerr != nil {
 		return "", uerr
@@ -547,9 +584,7 @@ func (w *Worker) markDelivered(r *Row, rec Signed, receipt Receipt) error {
 	if err != nil {
 		return err
 	}
-	b := w.breaker()
-	b.success()
-	w.setBreaker(b)
+	w.hostOK()
 	// Central holds the packet now; the sealed copy here is no longer needed.
 	if err := os.Remove(PacketPath(w.dir, r.PacketID)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("remove delivered packet file %s: %w", r.PacketID, err)
