@@ -58,34 +58,26 @@ func HardwarePlan(cp forms.CapturePlan) hardware.Plan {
 	return p
 }
 
-func hardwareStatus(s forms.FingerStatus) hardware.FingerStatus {
-	switch s {
-	case forms.FingerAmputated:
-		return hardware.StatusAmputated
-	case forms.FingerTemporarilyUnusable:
-		return hardware.StatusUnusable
-	case forms.FingerUnprintable:
-		return hardware.StatusUnprintable
-	case forms.FingerRefused:
-		return hardware.StatusRefused
-	}
-	return hardware.StatusCaptured
+// fingerStatuses maps the case's finger statuses to the device layer's, one table for both
+// directions. hardware.StatusFailed has no entry: a finger the device never delivered is not
+// recorded, so it stays in the plan.
+var fingerStatuses = map[forms.FingerStatus]hardware.FingerStatus{
+	forms.FingerCaptured:            hardware.StatusCaptured,
+	forms.FingerAmputated:           hardware.StatusAmputated,
+	forms.FingerTemporarilyUnusable: hardware.StatusUnusable,
+	forms.FingerUnprintable:         hardware.StatusUnprintable,
+	forms.FingerRefused:             hardware.StatusRefused,
 }
 
+func hardwareStatus(s forms.FingerStatus) hardware.FingerStatus { return fingerStatuses[s] }
+
 func formsStatus(s hardware.FingerStatus) (forms.FingerStatus, bool) {
-	switch s {
-	case hardware.StatusCaptured:
-		return forms.FingerCaptured, true
-	case hardware.StatusAmputated:
-		return forms.FingerAmputated, true
-	case hardware.StatusUnusable:
-		return forms.FingerTemporarilyUnusable, true
-	case hardware.StatusUnprintable:
-		return forms.FingerUnprintable, true
-	case hardware.StatusRefused:
-		return forms.FingerRefused, true
+	for f, h := range fingerStatuses {
+		if h == s {
+			return f, true
+		}
 	}
-	return "", false // failed: nothing recorded, the finger stays in the plan
+	return "", false
 }
 
 // CaptureBiometrics runs the case's capture plan on paired devices and stores every image
