@@ -389,3 +389,33 @@ func TestCaptureNotRequiredForUnderSix(t *testing.T) {
 		t.Fatalf("an under-six was captured: %+v", got.Biometrics)
 	}
 }
+
+// TestCaptureFailedSlapThenRetake: a scanner that fails every attempt at the first slap
+// leaves those four fingers "not captured" (nothing stored for them, the others are); a
+// second Capture takes just the missing fingers.
+func TestCaptureFailedSlapThenRetake(t *testing.T) {
+	scanner := sim.New(hardware.Finger, sim.Options{Seed: 19})
+	u, w := officerWithPairings(t, scanner, sim.New(hardware.Face, sim.Options{Seed: 19}))
+	caseForCapture(t, u, w, "1982-08-08")
+	errs := make([]error, 1+2) // one attempt and two retries (app.CaptureRetries)
+	for i := range errs {
+		errs[i] = hardware.ErrCaptureFailed
+	}
+	scanner.Fail(errs...)
+	test.Tap(button(t, w, T("bio.capture")))
+	c := storedCase(t, u)
+	if n := fingerCounts(c); n[forms.FingerCaptured] != 6 || len(c.Biometrics.Fingers) != 6 {
+		t.Fatalf("after a failed slap: %v (%d records)", n, len(c.Biometrics.Fingers))
+	}
+	txt := labelsText(w)
+	if strings.Count(txt, Tf("bio.failed", 3)) != 4 {
+		t.Fatalf("the four failed fingers are not marked:\n%s", txt)
+	}
+	if !strings.Contains(txt, Tf("bio.planFingers", 4, "")[:len(Tf("bio.planFingers", 4, ""))-1]) {
+		t.Fatalf("the plan does not show the four fingers left:\n%s", txt)
+	}
+	test.Tap(button(t, w, T("bio.capture")))
+	if n := fingerCounts(storedCase(t, u)); n[forms.FingerCaptured] != 10 {
+		t.Fatalf("after the retake: %v\n%s", n, labelsText(w))
+	}
+}
