@@ -29,6 +29,9 @@ type docReader struct {
 	bar    *widget.ProgressBarInfinite
 	result *widget.Label
 	msg    *widget.Label
+	// filling is set while fill types the reading into the fields, so only the officer's
+	// own edits turn the source to "manual".
+	filling bool
 }
 
 func newDocReader(cs *caseScreen, s *documentStep) *docReader {
@@ -36,6 +39,25 @@ func newDocReader(cs *caseScreen, s *documentStep) *docReader {
 	r.result.Wrapping = fyne.TextWrapWord
 	r.result.Hide()
 	r.btn = widget.NewButton(T("docread.button"), r.read)
+	// "mrz" means the check digits vouch for the fields: an edit by hand ends that.
+	edited := func() {
+		if !r.filling && s.source == "mrz" {
+			s.source = "manual"
+			r.result.SetText(T("docread.edited"))
+			r.result.Importance = widget.WarningImportance
+			r.result.Show()
+		}
+	}
+	for _, e := range []*widget.Entry{s.typ, s.number, s.state, s.expiry, s.surnames, s.givenNames, s.birth, s.nationality} {
+		prev := e.OnChanged
+		e.OnChanged = func(v string) {
+			if prev != nil {
+				prev(v)
+			}
+			edited()
+		}
+	}
+	s.sex.OnChanged = func(string) { edited() }
 	// Ctrl+R reads the document while the document step is on show, wherever the focus is.
 	cs.u.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault},
 		func(fyne.Shortcut) {
@@ -90,6 +112,8 @@ func (r *docReader) read() {
 
 // fill puts a document read from the MRZ into the step's fields.
 func (s *documentStep) fill(d forms.Document) {
+	s.reader.filling = true
+	defer func() { s.reader.filling = false }()
 	s.typ.SetText(d.Type)
 	s.number.SetText(d.Number)
 	s.state.SetText(d.IssuingState)

@@ -85,6 +85,16 @@ func TestReadDocumentFillsAndStoresMRZ(t *testing.T) {
 		d.Holder.BirthDate.String() != "1990-01-01" || d.ExpiryDate.String() != "2031-01-01" {
 		t.Fatalf("stored document %+v", d)
 	}
+	// an edit by hand after reading: the document is no longer vouched for by the MRZ
+	es[5].SetText("ALPHA BRAVO")
+	if !strings.Contains(labelsText(w), T("docread.edited")) {
+		t.Fatalf("the edit is not flagged:\n%s", labelsText(w))
+	}
+	test.Tap(button(t, w, T("common.save")))
+	c, _ = u.Session().Case(rows[0].ID)
+	if d := c.Documents[0]; d.Source != "manual" || d.Holder.GivenNames[1] != "BRAVO" || d.Number != "X12345678" {
+		t.Fatalf("stored after a hand edit: %+v", d)
+	}
 }
 
 // TestReadDocumentBadCheckDigitAndNoReader: a wrong check digit is named beside the fields
