@@ -73,11 +73,6 @@ func runDemo(e *Env, args []string) error {
 		return err
 	}
 	defer term.Close()
-	if *tech != "" {
-		if err := e.pairDemoDevices(ctx, term, *tech, scanner, camera); err != nil {
-			return err
-		}
-	}
 	if e.User == "" {
 		return usageError("demo seed: no user: pass --user OFFICER or set FIELDSCREEN_USER")
 	}
@@ -90,6 +85,14 @@ func runDemo(e *Env, args []string) error {
 		return fmt.Errorf("unlock as %s: %w", e.User, err)
 	}
 	defer s.Lock(app.LockedClosed)
+	if !s.Can(vault.Core, true) {
+		return fmt.Errorf("demo seed: %s is a %s, who may not create cases: run it as an officer (--user OFFICER) and name a technician with --technician", e.User, s.Role())
+	}
+	if *tech != "" {
+		if err := e.pairDemoDevices(ctx, term, *tech, scanner, camera); err != nil {
+			return err
+		}
+	}
 	if !s.Enrolled() {
 		return app.ErrNotEnrolled
 	}

@@ -72,6 +72,14 @@ func TestDemoSeedNeedsPairedDevices(t *testing.T) {
 	if code != 1 || !strings.Contains(errs, "not paired") || !strings.Contains(errs, "--technician") || strings.Count(errs, "\n") != 1 {
 		t.Fatalf("seed without pairing: exit %d, stderr %q", code, errs)
 	}
+	t.Setenv("FIELDSCREEN_TECH_PASSPHRASE", tecPass)
+	_, errs, code = ctl(t, dir, "tec1", tecPass, "", "demo", "seed", "--cases", "1", "--technician", "tec1")
+	if code != 1 || !strings.Contains(errs, "tec1 is a technician, who may not create cases") {
+		t.Fatalf("a technician seeding: exit %d, %q", code, errs)
+	}
+	if rows := listJSON(t, dir, "--drivers", "sim"); rows[simFinger].Paired || rows[simFace].Paired {
+		t.Fatalf("a refused seed paired devices: %+v", rows)
+	}
 	t.Setenv("FIELDSCREEN_TECH_PASSPHRASE", medPass)
 	_, errs, code = ctl(t, dir, "off1", offPass, "", "demo", "seed", "--cases", "1", "--technician", "med1")
 	if code != 1 || !strings.Contains(errs, "only a technician") {
