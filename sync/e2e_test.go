@@ -43,6 +43,11 @@ func TestEndToEnd(t *testing.T) {
 			return fsync.NewEurodacPacket(string(id), time.Now(), nist, nil)
 		}
 	})
+	var before fsync.Status
+	term.s.View(func(tx *vault.Tx) error { before, _ = fsync.GetStatus(tx, time.Now().Add(time.Hour)); return nil })
+	if before.Pending != 6 || before.OldestUrgentAgeSeconds < 3600 || before.PendingBytes < 2*int64(len(nist)) {
+		t.Fatalf("status before the drain: %+v", before)
+	}
 	var results []fsync.Result
 	w, err := fsync.NewWorker(term.v, term.s, fsync.Options{MaxWait: time.Millisecond, Applier: func(tx *vault.Tx, r fsync.Result) error {
 		results = append(results, r)

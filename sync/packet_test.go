@@ -2,6 +2,7 @@ package sync
 
 import (
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"filippo.io/age"
+	"golang.org/x/time/rate"
 )
 
 func samplePacket() *Packet {
@@ -184,4 +186,21 @@ func FuzzOpen(f *testing.F) {
 			t.Fatalf("re-parse: %v", err)
 		}
 	})
+}
+
+// TestThrottleSplitsLargeBodies: a body larger than the bandwidth limiter's burst is paid
+// for in burst-sized steps (a single WaitN would fail with "exceeds burst").
+func TestThrottleSplitsLargeBodies(t *testing.T) {
+	w := &Worker{limiter: rate.NewLimiter(rate.Limit(1e9), 10)}
+	if err := w.throttle(context.Background(), 1000); err != nil {
+		t.Fatal(err)
+	}
+	if err := rate.NewLimiter(rate.Limit(1e9), 10).WaitN(context.Background(), 1000); err == nil {
+		t.Fatal("the limiter no longer refuses n > burst; the split may be unnecessary")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := (&Worker{limiter: rate.NewLimiter(1, 1)}).throttle(ctx, 5); err == nil {
+		t.Fatal("a cancelled drain kept waiting for bandwidth")
+	}
 }
