@@ -280,6 +280,18 @@ func TestRefusals(t *testing.T) {
 			t.Fatalf("%+v %v", rep, err)
 		}
 	})
+	t.Run("central key not the pinned one", func(t *testing.T) {
+		t3 := newTerminal(t)
+		en3 := enrol(t, t3, c, "")
+		en3.ServerPin = strings.Repeat("0", 64)
+		raw, _ := json.Marshal(en3)
+		t3.s.Update(func(tx *vault.Tx) error { return tx.Put(vault.Sync, "terminal", "enrolment", raw) })
+		w, _ := fsync.NewWorker(t3.v, t3.s, fsync.Options{})
+		rep, err := w.RunOnce(context.Background())
+		if err != nil || rep.Offline == nil || !errors.Is(rep.Offline, fsync.ErrPinMismatch) {
+			t.Fatalf("%+v %v", rep, err)
+		}
+	})
 	t.Run("revoked terminal", func(t *testing.T) {
 		if err := c.srv.RevokeDevice(en.DeviceID, "reported stolen"); err != nil {
 			t.Fatal(err)

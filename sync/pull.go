@@ -229,6 +229,7 @@ type Status struct {
 	PendingBytes           int64      `json:"pendingBytes"`
 	OldestUrgentAgeSeconds float64    `json:"oldestUrgentAgeSeconds"` // oldest pending P0 (Eurodac), 0 if none
 	LastContact            *time.Time `json:"lastContact"`            // null until central answered a probe
+	ClockOffsetSeconds     float64    `json:"clockOffsetSeconds"`     // central's clock minus ours at the last probe (warn beyond 120)
 	Breaker                string     `json:"breaker"`
 	Paused                 bool       `json:"paused"`
 	BandwidthLimit         int64      `json:"bandwidthLimit"`
@@ -282,6 +283,7 @@ func GetStatus(tx *vault.Tx, now time.Time) (Status, error) {
 	if b, err := tx.Get(vault.Sync, bucketTerminal, keyStatus); err == nil {
 		var ss savedStatus
 		if json.Unmarshal(b, &ss) == nil {
+			st.ClockOffsetSeconds = ss.ClockOffset.Seconds()
 			if !ss.LastContact.IsZero() {
 				lc := ss.LastContact
 				st.LastContact = &lc
