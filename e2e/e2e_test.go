@@ -16,6 +16,7 @@ import (
 
 	"github.com/fieldscreen/fieldscreen/app"
 	"github.com/fieldscreen/fieldscreen/sync"
+	"github.com/fieldscreen/fieldscreen/sync/central"
 )
 
 // bins holds the binaries TestMain builds: fieldscreenctl, fieldscreen-central and
@@ -331,6 +332,11 @@ func TestScenario(t *testing.T) {
 	// central's stored packets: all of them, each opens with the age command (the export
 	// needs the data folder, so central stops first)
 	stopCentral()
+	var cs central.Stats
+	if out := sc.must("central stats", "fieldscreen-central", nil, "stats", "--data", data, "--json"); json.Unmarshal([]byte(out), &cs) != nil ||
+		cs.Packets != wantPackets || cs.Devices != 1 || cs.Conflicts != 0 {
+		t.Errorf("step \"central stats\": %+v from %q, want %d packets from 1 device, no conflicts", cs, out, wantPackets)
+	}
 	exp := filepath.Join(root, "export")
 	sc.must("packets export", "fieldscreen-central", nil, "packets", "export", "--data", data, exp)
 	files, _ := filepath.Glob(filepath.Join(exp, "*.age"))
