@@ -147,10 +147,17 @@ func (s *Session) storeCapture(id vault.CaseID, res *hardware.Result) error {
 		}
 		var devices []string
 		captured := 0
+		known := map[forms.FingerPosition]forms.FingerStatus{}
+		for _, f := range c.Biometrics.Fingers {
+			known[f.Position] = f.Status // the last record for a position wins
+		}
 		for _, f := range res.Fingers {
 			st, ok := formsStatus(f.Status)
 			if !ok {
 				continue
+			}
+			if st != forms.FingerCaptured && known[forms.FingerPosition(f.Finger)] == st {
+				continue // an exception the plan already knew: keep its record (and retake date)
 			}
 			rec := forms.Finger{Position: forms.FingerPosition(f.Finger), Status: st, At: f.At}
 			if st == forms.FingerCaptured {

@@ -177,3 +177,33 @@ func TestReadDocumentFromSimReader(t *testing.T) {
 		t.Fatalf("document %+v, valid %v", d, res.Valid)
 	}
 }
+
+// TestCaptureKeepsRetakeDate: a temporarily unusable finger keeps its retake date through a
+// capture, so it returns to the plan on that day.
+func TestCaptureKeepsRetakeDate(t *testing.T) {
+	term := newTestTerminal(t, time.Hour)
+	tech, off := staff(t, term)
+	scanner := sim.New(hardware.Finger, sim.Options{Seed: 11})
+	camera := sim.New(hardware.Face, sim.Options{Seed: 11})
+	for _, d := range []hardware.Device{scanner, camera} {
+		if err := tech.PairDevice(d.Identity(), 80); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := time.Now()
+	retake := forms.DateOf(now.AddDate(0, 0, 3))
+	c := adultCase(now)
+	c.Biometrics.Fingers = []forms.Finger{{Position: forms.RightThumb, Status: forms.FingerTemporarilyUnusable, RetakeOn: retake}}
+	id, err := off.CreateCase(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := off.CaptureBiometrics(context.Background(), id, scanner, camera, nil); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := off.Case(id)
+	plan := got.CapturePlan(now.AddDate(0, 0, 4))
+	if len(plan.Fingers) != 1 || plan.Fingers[0] != forms.RightThumb {
+		t.Fatalf("on the retake day the plan is %v, want the right thumb back", plan.Fingers)
+	}
+}
