@@ -218,7 +218,8 @@ type Consistency struct {
 }
 
 // CleanOrphans removes sealed files (and temporary files) under dir that have no outbox
-// row, and reports pending rows whose file is missing. Run it at start, before the worker.
+// row or whose packet was delivered, and reports pending rows whose file is missing.
+// Run it at start, before the worker.
 func CleanOrphans(s *vault.Session, dir string) (Consistency, error) {
 	var c Consistency
 	rows := map[string]*Row{}
@@ -248,11 +249,19 @@ func CleanOrphans(s *vault.Session, dir string) (Consistency, error) {
 			continue
 		}
 		present[id] = true
-		if _, ok := rows[id]; !ok {
+		r, ok := rows[id]
+		switch {
+		case !ok:
 			if err := os.Remove(filepath.Join(dir, n)); err != nil {
 				return c, fmt.Errorf("remove orphan packet %s: %w", id, err)
 			}
 			c.RemovedOrphans = append(c.RemovedOrphans, id)
+		case r.State == StateDelivered || r.State == StatePurged:
+			// A crash came between the receipt's commit and the file's removal: central
+			// holds the packet, so the local copy goes. Refused packets keep theirs.
+			if err := os.Remove(filepath.Join(dir, n)); err != nil {
+				return c, fmt.Errorf("remove sent packet %s: %w", id, err)
+			}
 		}
 	}
 	for id, r := range rows {
