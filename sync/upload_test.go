@@ -127,6 +127,16 @@ func TestOrphansAndMissingFiles(t *testing.T) {
 	if rs[ids[0]].State != fsync.StateDelivered || rs[ids[1]].State != fsync.StatePending || !strings.Contains(rs[ids[1]].LastError, "sealed file missing") {
 		t.Fatalf("states %s %s (%s)", rs[ids[0]].State, rs[ids[1]].State, rs[ids[1]].LastError)
 	}
+	// A crash between the receipt's commit and the file's removal leaves a delivered copy:
+	// the next start removes it.
+	left := fsync.PacketPath(term.v.PacketDir(), ids[0])
+	os.WriteFile(left, []byte("sealed"), 0o600)
+	if _, err := fsync.CleanOrphans(term.s, term.v.PacketDir()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(left); !os.IsNotExist(err) {
+		t.Fatalf("delivered packet's file kept: %v", err)
+	}
 }
 
 // TestUrgentBetweenChunks: while a large upload runs, a Eurodac packet queued meanwhile is
