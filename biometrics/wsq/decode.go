@@ -336,7 +336,12 @@ func (d *decoder) parseDTT(b []byte) error {
 		return formatErr("DTT filter length zero")
 	}
 	if l0%2 == 0 || l1%2 == 0 {
-		return fmt.Errorf("%w: even-length transform filters (%d/%d taps)", ErrUnsupported, l0, l1)
+		// The spec allows even-length (half-sample symmetric) filter pairs, but this decoder
+		// has not implemented their boundary extension and subband phase: decoding with a
+		// guessed convention could return a plausible but wrong print, so refuse instead.
+		return fmt.Errorf("%w: even-length transform filters (%d/%d taps); only odd-length "+
+			"pairs such as the 9/7 pair of FBI encoder #1 are implemented: ask the sender for a "+
+			"file from an encoder #1 implementation", ErrUnsupported, l0, l1)
 	}
 	n0, n1 := (l0+1)/2, (l1+1)/2
 	if len(b) != 2+6*(n0+n1) {

@@ -23,6 +23,7 @@ func FuzzDecode(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(rst)
+	f.Add(evenFilterFile(f, small)) // even-length DTT: rejected with ErrUnsupported
 	files, _ := filepath.Glob("testdata/*.wsq")
 	for _, p := range files {
 		b, err := os.ReadFile(p)

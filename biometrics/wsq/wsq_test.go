@@ -194,6 +194,29 @@ func sof(w, h int) []byte {
 	return []byte{0xFF, 0xA2, 0, 17, 0, 255, byte(h >> 8), byte(h), byte(w >> 8), byte(w), 2, 0x41, 0x4a, 4, 0x30, 0xdf, 0, 0, 0}
 }
 
+// evenFilterFile returns file with its DTT segment replaced by a well-formed table for an
+// even-length pair: the 2/6 pair, lowpass (1, 1)/sqrt2 and highpass (-1, -1, 8, -8, 1, 1)/(8 sqrt2),
+// one symmetric half of each transmitted as sign, exponent, 32-bit value (3 decimal digits).
+func evenFilterFile(tb testing.TB, file []byte) []byte {
+	tb.Helper()
+	at := bytes.Index(file, []byte{0xFF, 0xA4})
+	if at < 0 {
+		tb.Fatal("no DTT segment to replace")
+	}
+	end := at + 2 + (int(file[at+2])<<8 | int(file[at+3]))
+	body := []byte{2, 6}
+	for _, c := range []int{707, 88, -707, 88} { // /1000; 88 is 1/(8 sqrt2) rounded
+		sign := byte(0)
+		if c < 0 {
+			sign, c = 1, -c
+		}
+		body = append(body, sign, 3, 0, 0, byte(c>>8), byte(c))
+	}
+	out := append(bytes.Clone(file[:at]), 0xFF, 0xA4, byte((len(body)+2)>>8), byte(len(body)+2))
+	out = append(out, body...)
+	return append(out, file[end:]...)
+}
+
 func TestCorruptInput(t *testing.T) {
 	good, err := os.ReadFile("testdata/sample.wsq")
 	if err != nil {
@@ -232,6 +255,7 @@ func TestCorruptInput(t *testing.T) {
 		{"huge Huffman counts", patched(dhtAt+5, 0xFF, 0xFF, 0xFF, 0xFF), ErrFormat, "Huffman table"},
 		{"Huffman table 9", patched(dhtAt+4, 9), ErrFormat, "table number 9"},
 		{"even filters", patched(dttAt+4, 8), ErrUnsupported, "even-length"},
+		{"well-formed 2/6 DTT", evenFilterFile(t, good), ErrUnsupported, "even-length transform filters (2/6 taps)"},
 		{"no EOI", good[:len(good)-2], ErrFormat, "truncated"},
 		{"marker in data", patched(dhtAt+200, 0xFF, 0xC0), ErrFormat, ""},
 	}
