@@ -369,7 +369,20 @@ func OpenStream(r io.Reader, packetID, deviceID string, id age.Identity) (*Packe
 	if err != nil {
 		return nil, fmt.Errorf("decrypt packet: %w", err)
 	}
-	br := bufio.NewReaderSize(pr, 64<<10)
+	p, err := readStream(pr)
+	if err != nil {
+		return nil, err
+	}
+	if p.Header.PacketID != packetID || p.Header.DeviceID != deviceID {
+		return nil, ErrMismatch
+	}
+	return p, nil
+}
+
+// readStream parses a plaintext container from r, keeping header and body and reading past
+// the attachments. It accepts exactly what Unmarshal accepts (FuzzReadStream checks that).
+func readStream(r io.Reader) (*Packet, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
 	magic := make([]byte, len(containerMagic))
 	if _, err := io.ReadFull(br, magic); err != nil || string(magic) != containerMagic {
 		return nil, fmt.Errorf("%w: missing FSPKT1 magic", ErrContainer)
@@ -377,6 +390,7 @@ func OpenStream(r io.Reader, packetID, deviceID string, id age.Identity) (*Packe
 	var head bytes.Buffer
 	head.Write(magic)
 	var p *Packet
+	seen := map[string]bool{}
 	for n := 0; ; n++ {
 		var nl [2]byte
 		if _, err := io.ReadFull(br, nl[:]); err == io.EOF {
@@ -401,35 +415,35 @@ func OpenStream(r io.Reader, packetID, deviceID string, id age.Identity) (*Packe
 			if size > 16<<20 {
 				return nil, fmt.Errorf("%w: part %d larger than 16 MiB", ErrContainer, n)
 			}
-			data := make([]byte, size)
-			if _, err := io.ReadFull(br, data); err != nil {
-				return nil, fmt.Errorf("%w: part %d: %v", ErrContainer, n, err)
-			}
 			head.Write(nl[:])
 			head.Write(name)
 			head.Write(dl[:])
-			head.Write(data)
+			// Copy, not make(size): a lying length costs no memory beyond the real bytes.
+			if m, err := io.CopyN(&head, br, int64(size)); err != nil || uint64(m) != size {
+				return nil, fmt.Errorf("%w: part %d: data length %d beyond the end", ErrContainer, n, size)
+			}
 			if n == 1 {
+				var err error
 				if p, err = Unmarshal(head.Bytes()); err != nil {
 					return nil, err
 				}
 			}
 			continue
 		}
-		if fn, ok := strings.CutPrefix(string(name), filePrefix); !ok || checkFileName(fn) != nil {
-			return nil, fmt.Errorf("%w: part %d: bad attachment name", ErrContainer, n)
+		fn, ok := strings.CutPrefix(string(name), filePrefix)
+		if !ok || checkFileName(fn) != nil || seen[fn] {
+			return nil, fmt.Errorf("%w: part %d: bad or repeated attachment name", ErrContainer, n)
 		}
+		seen[fn] = true
 		if m, err := io.CopyN(io.Discard, br, int64(size)); err != nil || uint64(m) != size {
 			return nil, fmt.Errorf("%w: part %d: truncated (%v)", ErrContainer, n, err)
 		}
 	}
 	if p == nil {
+		var err error
 		if p, err = Unmarshal(head.Bytes()); err != nil {
 			return nil, err
 		}
-	}
-	if p.Header.PacketID != packetID || p.Header.DeviceID != deviceID {
-		return nil, ErrMismatch
 	}
 	return p, nil
 }

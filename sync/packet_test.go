@@ -204,3 +204,23 @@ func TestThrottleSplitsLargeBodies(t *testing.T) {
 		t.Fatal("a cancelled drain kept waiting for bandwidth")
 	}
 }
+
+// FuzzReadStream is differential: the streaming parser central uses must accept exactly
+// what Unmarshal accepts, with the same header and body.
+func FuzzReadStream(f *testing.F) {
+	good, _ := samplePacket().Marshal()
+	f.Add(good)
+	f.Add(good[:len(good)-2])
+	f.Add(appendPart(good, "files/transaction.an2", nil))
+	f.Add(appendPart([]byte(containerMagic), partHeader, []byte(`{"version":1}`)))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p, err1 := Unmarshal(b)
+		q, err2 := readStream(bytes.NewReader(b))
+		if (err1 == nil) != (err2 == nil) {
+			t.Fatalf("Unmarshal: %v; readStream: %v", err1, err2)
+		}
+		if err1 == nil && (p.Header != q.Header || !bytes.Equal(p.Body, q.Body)) {
+			t.Fatalf("parsers disagree: %+v / %+v", p.Header, q.Header)
+		}
+	})
+}
