@@ -4,7 +4,7 @@
 //
 // The decoder reads every marker segment, restart markers, transmitted filter tables and any
 // quantisation/Huffman tables. It accepts files whose transform filters have odd length (the
-// kind FBI encoder #1 and every published encoder use). Files with even-length filters, which
+// 9/7 pair of FBI encoder #1, used by every reference file we test). Files with even-length filters, which
 // the spec also allows, are rejected with ErrUnsupported: their boundary-extension and
 // subband-phase rules are not implemented, and a guessed convention could yield a plausible
 // but wrong print. Restart markers are accepted wherever a Huffman code may start; the DRI

@@ -196,7 +196,8 @@ func sof(w, h int) []byte {
 
 // evenFilterFile returns file with its DTT segment replaced by a well-formed table for an
 // even-length pair: the 2/6 pair, lowpass (1, 1)/sqrt2 and highpass (-1, -1, 8, -8, 1, 1)/(8 sqrt2),
-// one symmetric half of each transmitted as sign, exponent, 32-bit value (3 decimal digits).
+// the right half of each (L/2 taps: 1 and -8, 1, 1) transmitted as sign, exponent, 32-bit
+// value with 3 decimal digits. The decoder must refuse it on the lengths alone.
 func evenFilterFile(tb testing.TB, file []byte) []byte {
 	tb.Helper()
 	at := bytes.Index(file, []byte{0xFF, 0xA4})
@@ -205,7 +206,7 @@ func evenFilterFile(tb testing.TB, file []byte) []byte {
 	}
 	end := at + 2 + (int(file[at+2])<<8 | int(file[at+3]))
 	body := []byte{2, 6}
-	for _, c := range []int{707, 88, -707, 88} { // /1000; 88 is 1/(8 sqrt2) rounded
+	for _, c := range []int{707, -707, 88, 88} { // thousandths; 88 is 1/(8 sqrt2) rounded
 		sign := byte(0)
 		if c < 0 {
 			sign, c = 1, -c
