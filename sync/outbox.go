@@ -92,7 +92,7 @@ func Enqueue(tx *vault.Tx, dir string, p *Packet, now time.Time) (*Row, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := writeFileSync(dir, s.PacketID+sealedSuffix, s.Data); err != nil {
+	if err := WriteFileSync(dir, s.PacketID+sealedSuffix, s.Data); err != nil {
 		return nil, fmt.Errorf("write sealed packet %s: %w", s.PacketID, err)
 	}
 	row := &Row{
@@ -173,9 +173,10 @@ func less(a, b *Row) bool {
 	return a.PacketID < b.PacketID
 }
 
-// writeFileSync writes name under dir through a temporary file, fsyncs it, renames it into
-// place and fsyncs the directory, so after return the file survives a power cut.
-func writeFileSync(dir, name string, data []byte) error {
+// WriteFileSync writes name under dir through a temporary file, fsyncs it, renames it into
+// place and fsyncs the directory, so after return the file survives a power cut. Central
+// uses it for its key files too.
+func WriteFileSync(dir, name string, data []byte) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
@@ -199,10 +200,11 @@ func writeFileSync(dir, name string, data []byte) error {
 	if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
 		return err
 	}
-	return syncDir(dir)
+	return SyncDir(dir)
 }
 
-func syncDir(dir string) error {
+// SyncDir fsyncs a directory, making renames and creations in it durable.
+func SyncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return err

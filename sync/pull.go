@@ -346,10 +346,10 @@ func Export(s *vault.Session, packetDir, outDir string) (int, error) {
 		}
 		meta, _ := json.MarshalIndent(ExportMeta{PacketID: r.PacketID, DeviceID: en.DeviceID, SHA256: r.SHA256,
 			Size: r.Size, Signature: r.Signature, Kind: r.Kind, Priority: r.Priority}, "", "  ")
-		if err := writeFileSync(outDir, r.PacketID+sealedSuffix, data); err != nil {
+		if err := WriteFileSync(outDir, r.PacketID+sealedSuffix, data); err != nil {
 			return n, fmt.Errorf("export packet %s: %w", r.PacketID, err)
 		}
-		if err := writeFileSync(outDir, r.PacketID+".json", meta); err != nil {
+		if err := WriteFileSync(outDir, r.PacketID+".json", meta); err != nil {
 			return n, fmt.Errorf("export packet %s: %w", r.PacketID, err)
 		}
 		n++

@@ -107,7 +107,7 @@ func (s *BoltStore) PutPacket(meta PacketMeta, data io.Reader, receipt func(uint
 		if err := os.Rename(tmp.Name(), s.packetPath(meta.PacketID)); err != nil {
 			return err
 		}
-		if err := syncDir(filepath.Join(s.dir, "packets")); err != nil {
+		if err := fsync.SyncDir(filepath.Join(s.dir, "packets")); err != nil {
 			return err
 		}
 		seq, err := b.NextSequence()
@@ -129,15 +129,6 @@ func (s *BoltStore) PutPacket(meta PacketMeta, data io.Reader, receipt func(uint
 		return appendResults(tx, meta.DeviceID, results)
 	})
 	return out, created, err
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
 
 func (s *BoltStore) Packet(id string) (PacketMeta, error) {

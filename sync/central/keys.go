@@ -21,6 +21,8 @@ import (
 	"time"
 
 	"filippo.io/age"
+
+	fsync "github.com/fieldscreen/fieldscreen/sync"
 )
 
 // Keys are central's long-lived keys, kept as files in the data folder:
@@ -229,21 +231,5 @@ func writePEM(path, typ string, der []byte) error {
 }
 
 func writeFileAtomic(path string, b []byte) error {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return fsync.WriteFileSync(filepath.Dir(path), filepath.Base(path), b)
 }
