@@ -76,3 +76,49 @@ click 92 72; sleep 1.5
 shot 06-users
 xdotool key ctrl+l; sleep 1.5
 shot 07-locked
+kill "$app"; wait "$app" 2>/dev/null || true
+
+# Second walk: a terminal prepared headlessly with fieldscreenctl (users, enrolment with a
+# reference central on loopback, paired simulated devices, three seeded screenings sent and
+# answered), then the officer's, technician's and auditor's screens.
+ctl() { ./bin/fieldscreenctl --vault "$work/v2" "$@" >>"$work/setup.log" 2>&1; }
+[ -x bin/fieldscreenctl ] && [ -x bin/fieldscreen-central ] || CGO_ENABLED=0 go build -o bin/ ./cmd/...
+port=$((20000 + RANDOM % 20000))
+token=$(./bin/fieldscreen-central token create --data "$work/central")
+./bin/fieldscreen-central serve --data "$work/central" --listen "127.0.0.1:$port" --watchlist testdata/demo-watchlist.txt >"$work/central.log" 2>&1 &
+central=$!
+trap 'kill $central 2>/dev/null; cleanup' EXIT
+sleep 1
+export FIELDSCREEN_PASSPHRASE="correct horse battery staple"
+ctl vault init --user sup1
+for u in off1:officer tec1:technician aud1:auditor; do
+  FIELDSCREEN_NEW_PASSPHRASE="passphrase of ${u%%:*}" ctl --user sup1 user add "${u%%:*}" --role "${u##*:}"
+done
+FIELDSCREEN_PASSPHRASE="passphrase of off1" ctl --user off1 enroll --central "https://127.0.0.1:$port" --token "$token"
+for d in sim:finger:SIM-finger-0001 sim:face:SIM-face-0001 sim:document:SIM-document-0001; do
+  FIELDSCREEN_PASSPHRASE="passphrase of tec1" ctl --user tec1 device pair "$d" --drivers sim --yes
+done
+FIELDSCREEN_PASSPHRASE="passphrase of off1" ctl --user off1 demo seed --cases 3
+FIELDSCREEN_PASSPHRASE="passphrase of off1" ctl --user off1 sync run --once
+sleep 1
+FIELDSCREEN_PASSPHRASE="passphrase of off1" ctl --user off1 sync run --once
+./bin/fieldscreen --vault "$work/v2" >"$work/app2.log" 2>&1 &
+app=$!
+for _ in $(seq 100); do xdotool search --onlyvisible --name fieldscreen >/dev/null 2>&1 && break; sleep 0.2; done
+sleep 1.5
+signin() { typ "$1"; xdotool key Return; typ "$2"; xdotool key Return; sleep 3; }
+signin off1 "passphrase of off1"
+shot 08-officer-case-list-sent
+click 300 160; sleep 2
+xdotool key ctrl+7; sleep 2
+shot 09-biometrics-captured
+xdotool key ctrl+8; sleep 1
+shot 10-security-checks-answered
+xdotool key ctrl+k; sleep 1; click 90 72; sleep 1.5
+shot 11-sync-queue
+xdotool key ctrl+l; sleep 1.5
+signin tec1 "passphrase of tec1"
+shot 12-technician-devices
+xdotool key ctrl+l; sleep 1.5
+signin aud1 "passphrase of aud1"
+shot 13-auditor-audit-log

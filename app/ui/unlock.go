@@ -46,6 +46,7 @@ func newUnlockScreen(u *UI) (fyne.CanvasObject, fyne.Focusable) {
 		})
 	}
 	pass.OnSubmitted = func(string) { btn.OnTapped() }
+	user.OnSubmitted = func(string) { u.win.Canvas().Focus(pass) } // Enter moves on, as Tab would
 	title := widget.NewLabelWithStyle(T("unlock.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	box := container.NewVBox(title, user, pass, msg, btn, bar)
 	var focus fyne.Focusable = user

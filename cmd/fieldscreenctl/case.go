@@ -13,7 +13,7 @@ import (
 )
 
 func init() {
-	register(Command{Name: "case", Summary: "import | update | export | list | purge: cases as JSON (docs/case-schema.md)", Run: runCase})
+	register(Command{Name: "case", Summary: "import | update | export | list | submit | purge: cases as JSON (docs/case-schema.md)", Run: runCase})
 }
 
 // maxCaseJSON bounds what case import reads: a case is a few kilobytes; images never travel
@@ -51,7 +51,7 @@ func (e *Env) withApp(fn func(s *app.Session) error) error {
 }
 
 func runCase(e *Env, args []string) error {
-	sub, rest, err := subcommand("case", args, "import", "update", "export", "list", "purge")
+	sub, rest, err := subcommand("case", args, "import", "update", "export", "list", "submit", "purge")
 	if err != nil {
 		return err
 	}
@@ -104,6 +104,23 @@ func runCase(e *Env, args []string) error {
 			}
 			_, err = e.Stdout.Write(b)
 			return err
+		})
+	case "submit":
+		if len(pos) != 1 {
+			return usageError("usage: case submit ID (queues the security checks and the Eurodac transaction for central)")
+		}
+		return e.withApp(func(s *app.Session) error {
+			pk, err := s.Submit(vault.CaseID(pos[0]))
+			if err != nil {
+				return err
+			}
+			if len(pk) == 0 {
+				fmt.Fprintf(e.Stdout, "%s: nothing new to send\n", pos[0])
+			}
+			for _, p := range pk {
+				fmt.Fprintln(e.Stdout, p)
+			}
+			return nil
 		})
 	case "purge":
 		if len(pos) != 1 {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/fieldscreen/fieldscreen/app"
 	"os"
 	"os/signal"
 	"strconv"
@@ -133,7 +134,11 @@ func syncRun(e *Env, args []string) error {
 		for _, id := range c.MissingFiles {
 			fmt.Fprintf(e.Stderr, "warning: packet %s is queued but its sealed file is missing; it cannot be sent (report it)\n", id)
 		}
-		w, err := sync.NewWorker(v, s, syncOptions())
+		opt := syncOptions()
+		if opt.Applier == nil {
+			opt.Applier = app.ApplyResult // central's answers land on the cases, as in the desktop app
+		}
+		w, err := sync.NewWorker(v, s, opt)
 		if err != nil {
 			return err
 		}
