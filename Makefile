@@ -9,7 +9,7 @@ BIN := bin
 # TEST_PKGS for the tests (PDF checks, serial pseudo-terminals, age, libfprint's virtual
 # reader, the real window under Xvfb).
 RUN_PKGS  := gcc pkg-config libgl1-mesa-dev xorg-dev
-TEST_PKGS := $(RUN_PKGS) poppler-utils socat age libfprint-2-dev xvfb xdotool imagemagick
+TEST_PKGS := $(RUN_PKGS) poppler-utils socat age libfprint-2-dev libglib2.0-dev xvfb xdotool x11-utils imagemagick iso-codes
 
 .PHONY: run test bench fuzz screenshots build deps-run deps-test vet clean
 

@@ -335,5 +335,14 @@ func putCase(tx *vault.Tx, id vault.CaseID, c *forms.Case, now time.Time) error 
 
 // rowFromCase is the list summary of a case.
 func rowFromCase(id vault.CaseID, c *forms.Case, now time.Time) CaseRow {
-	return CaseRow{ID: id, Summary: c.Summary(now)}
+	r := CaseRow{ID: id, Summary: c.Summary(now)}
+	// a met deadline no longer counts down in the list
+	d := c.Deadlines()
+	if !d.Screening.MetAt.IsZero() {
+		r.ScreeningDue = time.Time{}
+	}
+	if !d.Eurodac.MetAt.IsZero() {
+		r.EurodacDue = time.Time{}
+	}
+	return r
 }

@@ -17,7 +17,7 @@ export DISPLAY=$disp LANG=en_US.UTF-8 HOME="$work/home" XDG_CONFIG_HOME="$work/c
 mkdir -p "$HOME"
 for _ in $(seq 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
 
-[ -x bin/fieldscreen ] || go build -o bin/fieldscreen .
+go build -o bin/fieldscreen .
 ./bin/fieldscreen --vault "$work/vault" --demo >"$work/app.log" 2>&1 &
 app=$!
 
@@ -82,7 +82,7 @@ kill "$app"; wait "$app" 2>/dev/null || true
 # reference central on loopback, paired simulated devices, three seeded screenings sent and
 # answered), then the officer's, technician's and auditor's screens.
 ctl() { ./bin/fieldscreenctl --vault "$work/v2" "$@" >>"$work/setup.log" 2>&1; }
-[ -x bin/fieldscreenctl ] && [ -x bin/fieldscreen-central ] || CGO_ENABLED=0 go build -o bin/ ./cmd/...
+CGO_ENABLED=0 go build -o bin/ ./cmd/...
 port=$((20000 + RANDOM % 20000))
 token=$(./bin/fieldscreen-central token create --data "$work/central")
 ./bin/fieldscreen-central serve --data "$work/central" --listen "127.0.0.1:$port" --watchlist testdata/demo-watchlist.txt >"$work/central.log" 2>&1 &
@@ -114,10 +114,11 @@ xdotool key ctrl+7; sleep 2
 shot 09-biometrics-captured
 xdotool key ctrl+8; sleep 1
 shot 10-security-checks-answered
-xdotool key ctrl+k; sleep 1; click 90 72; sleep 1.5
+xdotool key ctrl+k; sleep 2; click 87 48; sleep 2
 shot 11-sync-queue
 xdotool key ctrl+l; sleep 1.5
 signin tec1 "passphrase of tec1"
+click 72 152; sleep 4
 shot 12-technician-devices
 xdotool key ctrl+l; sleep 1.5
 signin aud1 "passphrase of aud1"

@@ -275,7 +275,13 @@ func (cs *caseScreen) refreshHeader() {
 	if !cs.c.Trigger.At.IsZero() {
 		d := cs.c.Deadlines()
 		now := time.Now()
-		text += fmt.Sprintf("   ·   %s %s   ·   Eurodac %s", T("cases.screening"), left(d.Screening.Due(), now), left(d.Eurodac.Due(), now))
+		due := func(dl forms.Deadline) string {
+			if !dl.MetAt.IsZero() {
+				return T("deadline.met")
+			}
+			return left(dl.Due(), now)
+		}
+		text += fmt.Sprintf("   ·   %s %s   ·   Eurodac %s", T("cases.screening"), due(d.Screening), due(d.Eurodac))
 	}
 	cs.header.SetText(text)
 }
