@@ -71,7 +71,7 @@ func TestAllocationMatchesReference(t *testing.T) {
 				t.Fatal(err)
 			}
 			if !d.haveQ {
-				t.Skip("reference file has its DQT after the frame header")
+				t.Fatal("reference file has its DQT after the frame header: this comparison needs the tables before the first block; read them from the block headers")
 			}
 			src := readPNG(t, path[:len(path)-4]+".png")
 			plane, width, tr := normalisedTransform(src)
