@@ -146,12 +146,30 @@ func eurodacCategory(c *forms.Case) eurodac.Category {
 
 // eurodacTransaction builds the ANSI/NIST file from the case and its stored captures.
 func (s *Session) eurodacTransaction(tx *vault.Tx, id vault.CaseID, c *forms.Case, now time.Time) ([]byte, error) {
+	// The declared identity first; where the person declared nothing, what their document
+	// states (both are kept apart in the case; Eurodac gets one data set).
+	idn := c.Identity
+	if len(c.Documents) > 0 {
+		doc := c.Documents[0].Holder
+		if len(idn.Surnames) == 0 && len(idn.GivenNames) == 0 {
+			idn.Surnames, idn.GivenNames = doc.Surnames, doc.GivenNames
+		}
+		if len(idn.Nationalities) == 0 {
+			idn.Nationalities = doc.Nationalities
+		}
+		if idn.Sex == "" {
+			idn.Sex = doc.Sex
+		}
+		if idn.BirthDate.IsZero() {
+			idn.BirthDate = doc.BirthDate
+		}
+	}
 	sub := eurodac.Subject{
 		Category: eurodacCategory(c), ReferenceNumber: c.Reference, MemberState: MemberState,
-		EventPlace: c.Trigger.Place, EventDate: c.Trigger.At, Sex: string(c.Identity.Sex),
-		Surnames: c.Identity.Surnames, Forenames: c.Identity.GivenNames, Aliases: c.Identity.OtherNames,
-		Nationalities: c.Identity.Nationalities, PlaceOfBirth: c.Identity.PlaceOfBirth,
-		DateOfBirth: nistDate(c.Identity.BirthDate), TakenAt: c.Biometrics.CapturedAt, Operator: c.Biometrics.Operator,
+		EventPlace: c.Trigger.Place, EventDate: c.Trigger.At, Sex: string(idn.Sex),
+		Surnames: idn.Surnames, Forenames: idn.GivenNames, Aliases: idn.OtherNames,
+		Nationalities: idn.Nationalities, PlaceOfBirth: idn.PlaceOfBirth,
+		DateOfBirth: nistDate(idn.BirthDate), TakenAt: c.Biometrics.CapturedAt, Operator: c.Biometrics.Operator,
 	}
 	if sub.Sex == "" {
 		sub.Sex = "X"
