@@ -44,6 +44,9 @@ func main() {
 		os.Exit(1)
 	}
 	defer term.Close()
+	if !*demo {
+		term.SetSettingsPath(*settings) // a demo run never overwrites the real settings
+	}
 
 	a := fyneapp.NewWithID("eu.fieldscreen.terminal")
 	w := a.NewWindow("fieldscreen")

@@ -24,6 +24,9 @@ type Config struct {
 	Language    string        `json:"language"`    // interface language: "en" or "nl"
 	CentralURL  string        `json:"centralURL,omitempty"`
 	Demo        bool          `json:"demo,omitempty"` // a vault for demonstrations, marked DEMO on every screen
+	// Devices names the paired device to use per modality ("finger", "face", "document");
+	// empty or absent means the first paired device of that kind that answers.
+	Devices map[string]string `json:"devices,omitempty"`
 }
 
 // DefaultIdleTimeout locks an unattended terminal after five minutes (issue 2).

@@ -11,9 +11,10 @@ import (
 
 // Terminal is one vault on this machine, before and after unlock.
 type Terminal struct {
-	cfg   Config
-	vault *vault.Vault // nil until the vault exists (first run)
-	opt   vault.Options
+	cfg          Config
+	settingsPath string
+	vault        *vault.Vault // nil until the vault exists (first run)
+	opt          vault.Options
 }
 
 // OpenTerminal opens the configured vault, or prepares a first run when there is none yet.
@@ -62,6 +63,19 @@ func (t *Terminal) Setup(user string, passphrase []byte) error {
 // SetIdleTimeout changes the idle time for sessions unlocked from now on (Settings).
 func (t *Terminal) SetIdleTimeout(d time.Duration) { t.cfg.IdleTimeout = d }
 
+// SetSettingsPath names the settings file that UpdateConfig writes (main sets it).
+func (t *Terminal) SetSettingsPath(p string) { t.settingsPath = p }
+
+// UpdateConfig changes the settings and, when a settings file is known, saves them there
+// (atomically), so the choice survives a restart.
+func (t *Terminal) UpdateConfig(change func(*Config)) error {
+	change(&t.cfg)
+	if t.settingsPath == "" {
+		return nil
+	}
+	return t.cfg.Save(t.settingsPath)
+}
+
 // UserNames lists the people who can unlock this terminal, for the unlock screen.
 func (t *Terminal) UserNames() ([]string, error) {
 	if t.vault == nil {
@@ -82,6 +96,7 @@ func (t *Terminal) Unlock(user string, passphrase []byte) (*Session, error) {
 	ns := newSession(vs, t.cfg.IdleTimeout)
 	ns.packetDir = t.vault.PacketDir()
 	ns.vault = t.vault
+	ns.term = t
 	return ns, nil
 }
 
@@ -158,6 +173,7 @@ type Session struct {
 	// packetDir is the vault's folder of sealed outbox files.
 	packetDir string
 	vault     *vault.Vault
+	term      *Terminal
 }
 
 func newSession(vs *vault.Session, idle time.Duration) *Session {
@@ -168,6 +184,15 @@ func newSession(vs *vault.Session, idle time.Duration) *Session {
 	s.last = s.nowFunc()
 	s.timer = time.AfterFunc(idle, s.checkIdle)
 	return s
+}
+
+// PreferredDevice is the device ID chosen in Settings for a modality ("finger", "face",
+// "document"), or "" for the first paired one.
+func (s *Session) PreferredDevice(kind string) string {
+	if s.term == nil {
+		return ""
+	}
+	return s.term.cfg.Devices[kind]
 }
 
 // Vault is the underlying vault session for the services in this package.

@@ -80,27 +80,36 @@ func findPaired(sess *app.Session, kind hardware.Kind) (hardware.Device, error) 
 	if err != nil {
 		return nil, err
 	}
+	want := sess.PreferredDevice(string(kind))
 	devs, derr := devicesOrDiscover()
-	if d := pairedDevice(devs, pairings, kind); d != nil {
+	if d := pairedDevice(devs, pairings, kind, want); d != nil {
 		return d, nil
 	}
 	if derr == nil {
 		devs, derr = discoverDevices()
-		if d := pairedDevice(devs, pairings, kind); d != nil {
+		if d := pairedDevice(devs, pairings, kind, want); d != nil {
 			return d, nil
 		}
 	}
 	return nil, errors.Join(errNoDevice[kind], derr)
 }
 
-// pairedDevice picks the first device of a kind whose identity matches its pairing now.
-func pairedDevice(devs []hardware.Device, pairings []hardware.Pairing, kind hardware.Kind) hardware.Device {
+// pairedDevice picks the device of a kind whose identity matches its pairing now: the one
+// chosen in Settings (want) when it is there, else the first.
+func pairedDevice(devs []hardware.Device, pairings []hardware.Pairing, kind hardware.Kind, want string) hardware.Device {
+	var first hardware.Device
 	for _, d := range devs {
-		if d.Identity().Kind == kind && hardware.Check(pairings, d.Identity()) == nil {
+		if d.Identity().Kind != kind || hardware.Check(pairings, d.Identity()) != nil {
+			continue
+		}
+		if want == "" || d.Identity().ID() == want {
 			return d
 		}
+		if first == nil {
+			first = d
+		}
 	}
-	return nil
+	return first
 }
 
 // deviceError is a device failure as a sentence in the interface language; errors from the

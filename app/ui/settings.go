@@ -7,6 +7,9 @@ import (
 
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/fieldscreen/fieldscreen/app"
+	"github.com/fieldscreen/fieldscreen/hardware"
 )
 
 // showSettings: interface language, idle time, and the signed-in user's own passphrase.
@@ -22,6 +25,7 @@ func (u *UI) showSettings() {
 	langSel.OnChanged = func(string) {
 		u.touch()
 		SetLanguage(Languages[langSel.SelectedIndex()])
+		_ = u.term.UpdateConfig(func(c *app.Config) { c.Language = Language() }) // a failed save keeps the choice for this run
 		u.showSettings()
 	}
 	idle := widget.NewEntry()
@@ -33,10 +37,67 @@ func (u *UI) showSettings() {
 			setError(msg, T("settings.badIdle"))
 			return
 		}
-		u.term.SetIdleTimeout(time.Duration(m * float64(time.Minute)))
+		if err := u.term.UpdateConfig(func(c *app.Config) {
+			c.IdleTimeout = time.Duration(m * float64(time.Minute))
+			c.IdleMinutes = m
+		}); err != nil {
+			setError(msg, errorText(err))
+			return
+		}
 		setError(msg, "")
 		ok.SetText(T("settings.idleSaved"))
 	})
+	central := widget.NewEntry()
+	central.SetText(u.term.Config().CentralURL)
+	central.SetPlaceHolder("https://central.example:8443")
+	saveCentral := widget.NewButton(T("settings.apply"), func() {
+		u.touch()
+		v := strings.TrimSpace(central.Text)
+		if v != "" && !strings.HasPrefix(v, "https://") {
+			setError(msg, T("settings.badCentral"))
+			return
+		}
+		if err := u.term.UpdateConfig(func(c *app.Config) { c.CentralURL = v }); err != nil {
+			setError(msg, errorText(err))
+			return
+		}
+		setError(msg, "")
+		ok.SetText(T("settings.centralSaved"))
+	})
+	// the device per modality, among the paired ones (pairings carry no personal data)
+	deviceItems := []*widget.FormItem{}
+	if pairings, err := u.sess.Pairings(); err == nil {
+		for _, kind := range []hardware.Kind{hardware.Finger, hardware.Face, hardware.Document} {
+			kind := kind
+			opts := []string{T("settings.firstPaired")}
+			for _, p := range pairings {
+				if p.Identity.Kind == kind {
+					opts = append(opts, p.ID)
+				}
+			}
+			sel := widget.NewSelect(opts, nil)
+			sel.SetSelectedIndex(0)
+			if want := u.term.Config().Devices[string(kind)]; want != "" {
+				sel.SetSelected(want)
+			}
+			sel.OnChanged = func(v string) {
+				u.touch()
+				if sel.SelectedIndex() == 0 {
+					v = ""
+				}
+				err := u.term.UpdateConfig(func(c *app.Config) {
+					if c.Devices == nil {
+						c.Devices = map[string]string{}
+					}
+					c.Devices[string(kind)] = v
+				})
+				if err != nil {
+					setError(msg, errorText(err))
+				}
+			}
+			deviceItems = append(deviceItems, widget.NewFormItem(T("settings.device."+string(kind)), sel))
+		}
+	}
 	old := widget.NewPasswordEntry()
 	newPass := widget.NewPasswordEntry()
 	again := widget.NewPasswordEntry()
@@ -59,10 +120,18 @@ func (u *UI) showSettings() {
 	form := widget.NewForm(
 		widget.NewFormItem(T("settings.language"), langSel),
 		widget.NewFormItem(T("settings.idle"), container.NewBorder(nil, nil, nil, applyIdle, idle)),
+		widget.NewFormItem(T("settings.central"), container.NewBorder(nil, nil, nil, saveCentral, central)),
+	)
+	for _, it := range deviceItems {
+		form.AppendItem(it)
+	}
+	for _, it := range []*widget.FormItem{
 		widget.NewFormItem(T("settings.oldPass"), old),
 		widget.NewFormItem(T("settings.newPass"), newPass),
 		widget.NewFormItem(T("firstrun.again"), again),
 		widget.NewFormItem("", change),
-	)
+	} {
+		form.AppendItem(it)
+	}
 	u.showSection("settings", container.NewVBox(form, msg, ok))
 }

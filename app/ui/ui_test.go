@@ -309,6 +309,9 @@ func TestTranslationsComplete(t *testing.T) {
 	for _, r := range referralTargets {
 		dynamic = append(dynamic, "referral."+string(r))
 	}
+	for _, k := range []string{"finger", "face", "document"} {
+		dynamic = append(dynamic, "settings.device."+k)
+	}
 	for _, l := range levelFilters {
 		dynamic = append(dynamic, "filter.level."+l.String())
 	}
