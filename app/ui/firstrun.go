@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"strings"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
@@ -14,6 +16,11 @@ func newFirstRunScreen(u *UI) (fyne.CanvasObject, fyne.Focusable) {
 	name.SetPlaceHolder(T("firstrun.namePlaceholder"))
 	pass := widget.NewPasswordEntry()
 	again := widget.NewPasswordEntry()
+	central := widget.NewEntry()
+	central.SetPlaceHolder("https://central.example:8443")
+	central.SetText(u.term.Config().CentralURL)
+	token := widget.NewEntry()
+	token.SetPlaceHolder(T("firstrun.tokenOptional"))
 	msg := errorLabel()
 	create := widget.NewButton(T("firstrun.create"), nil)
 	create.Importance = widget.HighImportance
@@ -22,6 +29,11 @@ func newFirstRunScreen(u *UI) (fyne.CanvasObject, fyne.Focusable) {
 		if pass.Text != again.Text {
 			setError(msg, T("firstrun.mismatch"))
 			return
+		}
+		if tok := strings.TrimSpace(token.Text); tok != "" {
+			// enrol right after the first unlock; without a token the terminal works
+			// offline and can enrol later on the Sync screen
+			u.EnrolAfterUnlock(strings.TrimSpace(central.Text), tok)
 		}
 		setError(msg, T("firstrun.working"))
 		msg.Importance = widget.MediumImportance
@@ -49,10 +61,12 @@ func newFirstRunScreen(u *UI) (fyne.CanvasObject, fyne.Focusable) {
 		widget.NewFormItem(T("firstrun.name"), name),
 		widget.NewFormItem(T("firstrun.passphrase"), pass),
 		widget.NewFormItem(T("firstrun.again"), again),
+		widget.NewFormItem(T("sync.central"), central),
+		widget.NewFormItem(T("sync.tokenLabel"), token),
 	)
 	intro := widget.NewLabel(T("firstrun.intro"))
 	intro.Wrapping = fyne.TextWrapWord
 	title := widget.NewLabelWithStyle(T("firstrun.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	box := container.NewVBox(title, intro, form, msg, create, bar)
-	return container.NewCenter(container.NewGridWrap(fyne.NewSize(520, 420), box)), name
+	return container.NewCenter(container.NewGridWrap(fyne.NewSize(560, 500), box)), name
 }

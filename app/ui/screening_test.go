@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"net"
 	"strings"
 	"testing"
 	"time"
@@ -22,24 +21,13 @@ import (
 // send → sync to an in-process central over mutual TLS → the receipt and central's answers
 // shown on the case.
 func TestFullScreeningThroughTheUI(t *testing.T) {
-	srv, err := central.Open(t.TempDir(), central.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { srv.Serve(ctx, ln); close(done) }()
-	defer func() { cancel(); <-done; srv.Close() }()
+	srv, url := startTestCentral(t, central.Options{})
 
 	reader := sim.New(hardware.Document, sim.Options{})
 	devs := append(simCaptureDevices(21), reader)
 	u, w := officerWithPairings(t, devs...)
 	tok, _ := srv.CreateToken()
-	if err := u.Session().Enrol(context.Background(), "https://"+ln.Addr().String(), tok); err != nil {
+	if err := u.Session().Enrol(context.Background(), url, tok); err != nil {
 		t.Fatal(err)
 	}
 	u.stopSyncWorker() // the test presses "send now" itself

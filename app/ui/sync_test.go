@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"context"
-	"net"
 	"strings"
 	"testing"
 	"time"
@@ -17,18 +15,7 @@ import (
 // (real mutual TLS on loopback), send a case from its form step, "send now", and see the
 // receipt and the checks' answers on the case.
 func TestSyncScreenEnrolSendReceipt(t *testing.T) {
-	srv, err := central.Open(t.TempDir(), central.Options{Watchlist: []string{"TESTPERSON WATCHED"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { srv.Serve(ctx, ln); close(done) }()
-	defer func() { cancel(); <-done; srv.Close() }()
+	srv, url := startTestCentral(t, central.Options{Watchlist: []string{"TESTPERSON WATCHED"}})
 
 	u, w, _ := newTestUI(t, time.Hour)
 	firstRun(t, u, w)
@@ -38,7 +25,7 @@ func TestSyncScreenEnrolSendReceipt(t *testing.T) {
 	}
 	tok, _ := srv.CreateToken()
 	es := entries(w)
-	es[0].SetText("https://" + ln.Addr().String())
+	es[0].SetText(url)
 	es[1].SetText(tok)
 	test.Tap(button(t, w, T("sync.enrol")))
 	if !u.Session().Enrolled() {

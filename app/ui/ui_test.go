@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"context"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/fieldscreen/fieldscreen/app"
 	"github.com/fieldscreen/fieldscreen/forms"
+	"github.com/fieldscreen/fieldscreen/sync/central"
 	"github.com/fieldscreen/fieldscreen/vault"
 )
 
@@ -145,8 +148,8 @@ func firstRun(t *testing.T, u *UI, w fyne.Window) {
 		t.Fatalf("screen %q, want firstrun", u.Screen())
 	}
 	es := entries(w)
-	if len(es) != 3 {
-		t.Fatalf("first run shows %d entries, want name, passphrase, again", len(es))
+	if len(es) != 5 {
+		t.Fatalf("first run shows %d entries, want name, passphrase, again, central, token", len(es))
 	}
 	test.Type(es[0], "sup1")
 	test.Type(es[1], supPass)
@@ -388,5 +391,39 @@ func TestCaseListFilters(t *testing.T) {
 	sy.SetSelectedIndex(2) // queued
 	if !strings.Contains(labelsText(w), Tf("cases.count", 0, 2)) {
 		t.Fatalf("queued filter with nothing queued: %s", labelsText(w))
+	}
+}
+
+// startTestCentral runs the reference central in-process on loopback with real TLS and
+// returns it with its address; it stops with the test.
+func startTestCentral(t *testing.T, opt central.Options) (*central.Server, string) {
+	t.Helper()
+	srv, err := central.Open(t.TempDir(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { srv.Serve(ctx, ln); close(done) }()
+	t.Cleanup(func() { cancel(); <-done; srv.Close() })
+	return srv, "https://" + ln.Addr().String()
+}
+
+// TestFirstRunEnrols: a token typed at first run enrols the terminal right after unlock.
+func TestFirstRunEnrols(t *testing.T) {
+	srv, url := startTestCentral(t, central.Options{})
+	tok, _ := srv.CreateToken()
+	u, w, _ := newTestUI(t, time.Hour)
+	es := entries(w)
+	es[3].SetText(url)
+	es[4].SetText(tok)
+	firstRun(t, u, w)
+	defer u.stopSyncWorker()
+	if !u.Session().Enrolled() {
+		t.Fatal("not enrolled after a first run with a token")
 	}
 }
