@@ -2,12 +2,14 @@ package ui
 
 import (
 	"fmt"
+	"image"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
@@ -222,12 +224,14 @@ func (s *checksStep) apply(*forms.Case) error    { return nil }
 
 // formStep: the referral, and the screening form printed in the person's language.
 type formStep struct {
-	cs        *caseScreen
-	fs        *fieldSet
-	to        *widget.Select
-	authority *widget.Entry
-	lang      *widget.Select
-	result    *widget.Label
+	cs         *caseScreen
+	bar        *widget.ProgressBarInfinite
+	previewBtn *widget.Button
+	fs         *fieldSet
+	to         *widget.Select
+	authority  *widget.Entry
+	lang       *widget.Select
+	result     *widget.Label
 }
 
 var referralTargets = []forms.ReferralTarget{forms.ReferAsylum, forms.ReferReturn, forms.ReferRelocation}
@@ -252,16 +256,50 @@ func newFormStep(cs *caseScreen) stepView {
 	print := widget.NewButton(T("form.print"), s.print)
 	print.Importance = widget.HighImportance
 	send := widget.NewButton(T("form.send"), s.send)
+	preview := widget.NewButton(T("form.preview"), s.preview)
+	s.bar = newBusyBar()
+	s.previewBtn = preview
 	s.fs.add("referral.to", "referral.to", s.to)
 	s.fs.add("referral.authority", "referral.authority", s.authority)
-	s.fs.add("form", "form.language", container.NewBorder(nil, nil, nil, print, s.lang))
+	s.fs.add("form", "form.language", container.NewBorder(nil, nil, nil, container.NewHBox(preview, print), s.lang))
 	s.fs.add("securityChecks", "form.central", send)
 	return s
 }
 
 func (s *formStep) fields() *fieldSet { return s.fs }
 func (s *formStep) content() fyne.CanvasObject {
-	return container.NewVBox(s.fs.form(), s.result)
+	return container.NewVBox(s.fs.form(), s.bar, s.result)
+}
+
+// preview saves the case and shows the form's pages exactly as they print, in the person's
+// language, in a window of their own; nothing is written to disk.
+func (s *formStep) preview() {
+	s.cs.save()
+	if s.cs.id == "" {
+		return
+	}
+	sess, id, lang := s.cs.u.sess, s.cs.id, s.lang.Selected
+	var pages []image.Image
+	busy(s.bar, s.previewBtn, func() (err error) {
+		pages, err = sess.PreviewForm(id, lang)
+		return err
+	}, func(err error) {
+		if err != nil {
+			s.result.Importance = widget.DangerImportance
+			s.result.SetText(errorText(err))
+			return
+		}
+		box := container.NewVBox()
+		for _, p := range pages {
+			img := canvas.NewImageFromImage(p)
+			img.FillMode = canvas.ImageFillContain
+			img.SetMinSize(fyne.NewSize(float32(p.Bounds().Dx()), float32(p.Bounds().Dy())))
+			box.Add(img)
+		}
+		s.result.Importance = widget.MediumImportance
+		s.result.SetText(Tf("form.previewShown", len(pages)))
+		s.cs.u.showPreview(Tf("form.previewTitle", s.cs.c.Reference, lang), container.NewVScroll(box))
+	})
 }
 
 func (s *formStep) apply(c *forms.Case) error {

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 )
@@ -44,6 +46,32 @@ func TestEveryStepAndPrint(t *testing.T) {
 		case "form":
 			find(w, func(s *widget.Select) bool { return len(s.Options) == len(referralTargets) }).SetSelectedIndex(0)
 			entries(w)[0].SetText("IND Ter Apel")
+			test.Tap(button(t, w, T("form.preview")))
+			if u.previewWin == nil {
+				t.Fatalf("no preview window: %s", labelsText(w))
+			}
+			imgs := 0
+			var walk func(o fyne.CanvasObject)
+			walk = func(o fyne.CanvasObject) {
+				switch c := o.(type) {
+				case *canvas.Image:
+					if c.Image != nil && c.Image.Bounds().Dx() > 400 {
+						imgs++
+					}
+				case *fyne.Container:
+					for _, ch := range c.Objects {
+						walk(ch)
+					}
+				case fyne.Widget:
+					for _, ch := range test.WidgetRenderer(c).Objects() {
+						walk(ch)
+					}
+				}
+			}
+			walk(u.previewWin.Content())
+			if imgs != 2 {
+				t.Fatalf("preview shows %d page images, want the form's 2 pages", imgs)
+			}
 			test.Tap(button(t, w, T("form.print")))
 		}
 	}

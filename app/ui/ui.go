@@ -39,6 +39,8 @@ type UI struct {
 	openCase *caseScreen
 	// syncCancel stops the background sync worker (on lock).
 	syncCancel func()
+	// previewWin is the last form preview window, for tests.
+	previewWin fyne.Window
 	// enrolURL and enrolToken, when set, enrol the terminal after the next unlock (demo).
 	enrolURL, enrolToken string
 }
@@ -286,4 +288,20 @@ func setError(l *widget.Label, msg string) {
 	} else {
 		l.Show()
 	}
+}
+
+// showPreview opens a second window (the form preview) that closes with the session.
+func (u *UI) showPreview(title string, content fyne.CanvasObject) {
+	a := fyne.CurrentApp()
+	if a == nil {
+		return
+	}
+	w := a.NewWindow(title)
+	w.SetContent(content)
+	w.Resize(fyne.NewSize(700, 900))
+	if u.sess != nil {
+		u.sess.OnLock(func(app.LockReason) { uiDo(w.Close) })
+	}
+	u.previewWin = w
+	w.Show()
 }
