@@ -109,6 +109,15 @@ func BenchmarkKeystrokeDuringSync(b *testing.B) {
 	}
 	qm, _ := med(quiet)
 	bm, bmax := med(busyDur)
+	p99 := busyDur[len(busyDur)*99/100]
+	over := 0
+	for _, d := range busyDur {
+		if d > 16*time.Millisecond {
+			over++
+		}
+	}
+	b.ReportMetric(float64(p99.Microseconds())/1000, "ms/p99-key")
+	b.ReportMetric(100*float64(over)/float64(len(busyDur)), "%keys>16ms")
 	b.ReportMetric(float64(bm.Microseconds())/1000, "ms/key-during-sync")
 	b.ReportMetric(float64(bmax.Microseconds())/1000, "ms/worst-key")
 	b.ReportMetric(float64(qm.Microseconds())/1000, "ms/key-quiet")
