@@ -6,7 +6,6 @@ import (
 	"errors"
 	"image"
 	"image/png"
-	"net"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,7 +15,6 @@ import (
 	"github.com/fieldscreen/fieldscreen/hardware"
 	"github.com/fieldscreen/fieldscreen/hardware/sim"
 	fsync "github.com/fieldscreen/fieldscreen/sync"
-	"github.com/fieldscreen/fieldscreen/sync/central"
 	"github.com/fieldscreen/fieldscreen/vault"
 )
 
@@ -279,7 +277,7 @@ func TestSeedDemoSyncAndPurge(t *testing.T) {
 func BenchmarkSeedAndDrain20(b *testing.B) {
 	const n = 20
 	tech, off := benchStaff(b)
-	srv, url := benchCentral(b)
+	srv, url := startCentral(b, nil)
 	tok, err := srv.CreateToken()
 	if err != nil {
 		b.Fatal(err)
@@ -363,21 +361,4 @@ func benchStaff(b *testing.B) (tech, off *Session) {
 		}
 	}
 	return sessions[0], sessions[1]
-}
-
-// benchCentral is startCentral for a benchmark.
-func benchCentral(b *testing.B) (*central.Server, string) {
-	srv, err := central.Open(b.TempDir(), central.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { srv.Serve(ctx, ln); close(done) }()
-	b.Cleanup(func() { cancel(); <-done; srv.Close() })
-	return srv, "https://" + ln.Addr().String()
 }

@@ -2,30 +2,17 @@ package app
 
 import (
 	"context"
-	"net"
 	"testing"
 	"time"
 
 	"github.com/fieldscreen/fieldscreen/forms"
 	"github.com/fieldscreen/fieldscreen/sync/central"
+	"github.com/fieldscreen/fieldscreen/sync/central/centraltest"
 )
 
-// startCentral runs the reference central server in-process on loopback with real TLS.
-func startCentral(t *testing.T, watch []string) (*central.Server, string) {
-	t.Helper()
-	srv, err := central.Open(t.TempDir(), central.Options{Watchlist: watch})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { srv.Serve(ctx, ln); close(done) }()
-	t.Cleanup(func() { cancel(); <-done; srv.Close() })
-	return srv, "https://" + ln.Addr().String()
+// startCentral runs the reference central in-process with a watch list.
+func startCentral(t testing.TB, watch []string) (*central.Server, string) {
+	return centraltest.Start(t, central.Options{Watchlist: watch})
 }
 
 // TestSubmitChecksAndApplyResults: two cases are sent; the one whose name is on central's

@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"context"
-	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -18,6 +16,7 @@ import (
 	"github.com/fieldscreen/fieldscreen/app"
 	"github.com/fieldscreen/fieldscreen/forms"
 	"github.com/fieldscreen/fieldscreen/sync/central"
+	"github.com/fieldscreen/fieldscreen/sync/central/centraltest"
 	"github.com/fieldscreen/fieldscreen/vault"
 )
 
@@ -394,23 +393,9 @@ func TestCaseListFilters(t *testing.T) {
 	}
 }
 
-// startTestCentral runs the reference central in-process on loopback with real TLS and
-// returns it with its address; it stops with the test.
+// startTestCentral runs the reference central in-process on loopback with real TLS.
 func startTestCentral(t *testing.T, opt central.Options) (*central.Server, string) {
-	t.Helper()
-	srv, err := central.Open(t.TempDir(), opt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { srv.Serve(ctx, ln); close(done) }()
-	t.Cleanup(func() { cancel(); <-done; srv.Close() })
-	return srv, "https://" + ln.Addr().String()
+	return centraltest.Start(t, opt)
 }
 
 // TestFirstRunEnrols: a token typed at first run enrols the terminal right after unlock.
