@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	gosync "sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -21,8 +22,9 @@ import (
 // dir/packets/<id>.age, written and fsynced before the metadata commits (so a crash leaves
 // at worst an orphan file, overwritten by the next upload of that packet).
 type BoltStore struct {
-	db  *bolt.DB
-	dir string
+	db    *bolt.DB
+	dir   string
+	group groupCommit // packets stored concurrently share one commit
 }
 
 var (
@@ -77,12 +79,14 @@ func (s *BoltStore) PutPacket(meta PacketMeta, data io.Reader, receipt func(uint
 	if old, err := s.Packet(meta.PacketID); err == nil {
 		return old, false, nil
 	}
-	// Write the bytes first (temp, fsync, rename): the metadata never points at a missing file.
+	// Write the bytes first (temp, fsync, rename): the metadata never points at a missing
+	// file. The temp file is written and fsynced here, concurrently with other uploads;
+	// the rename, the folder fsync and the metadata commit go through the group commit.
 	tmp, err := os.CreateTemp(filepath.Join(s.dir, "packets"), ".tmp-*")
 	if err != nil {
 		return PacketMeta{}, false, err
 	}
-	defer os.Remove(tmp.Name())
+	defer os.Remove(tmp.Name()) // no-op once renamed into place
 	h := sha256.New()
 	n, err := io.Copy(io.MultiWriter(tmp, h), data)
 	if err == nil {
@@ -97,38 +101,151 @@ func (s *BoltStore) PutPacket(meta PacketMeta, data io.Reader, receipt func(uint
 	if hex.EncodeToString(h.Sum(nil)) != meta.SHA256 || n != meta.Size {
 		return PacketMeta{}, false, fsync.ErrBadDigest
 	}
-	var out PacketMeta
-	created := false
+	req := &putReq{meta: meta, tmp: tmp.Name(), receipt: receipt, results: results}
+	s.group.commit(req, s.commitPuts)
+	return req.out, req.created, req.err
+}
+
+// putReq is one packet waiting for the group commit.
+type putReq struct {
+	meta    PacketMeta
+	tmp     string
+	receipt func(uint64) (fsync.Signed, error)
+	results []fsync.Result
+
+	done    bool // set by the committer that handled it, under groupCommit.run
+	out     PacketMeta
+	created bool
+	err     error
+}
+
+// groupCommit makes packets that arrive while a commit is running share the next one:
+// one folder fsync and one bbolt transaction (two fdatasyncs) for all of them instead of
+// per packet. Nobody waits for a timer: the first caller to find the committer idle
+// commits whatever has queued up, so a lone packet is committed at once. No caller
+// returns (and no receipt leaves central) before the commit that holds its packet has
+// returned from its fsyncs.
+type groupCommit struct {
+	mu    gosync.Mutex // guards queue
+	queue []*putReq
+	run   gosync.Mutex // held by the caller committing a batch
+}
+
+func (g *groupCommit) commit(r *putReq, do func([]*putReq)) {
+	g.mu.Lock()
+	g.queue = append(g.queue, r)
+	g.mu.Unlock()
+	g.run.Lock()
+	defer g.run.Unlock()
+	if r.done { // an earlier committer took it along
+		return
+	}
+	g.mu.Lock()
+	batch := g.queue
+	g.queue = nil
+	g.mu.Unlock()
+	do(batch)
+	for _, b := range batch {
+		b.done = true
+	}
+}
+
+// commitPuts renames the batch's packet files into place, fsyncs the folder once, and
+// commits all their metadata, receipts and results in one transaction. Only one batch
+// commits at a time (groupCommit.run), and this is the only writer of the packets
+// bucket, so a packet ID read as absent here cannot appear before the rename.
+func (s *BoltStore) commitPuts(batch []*putReq) {
+	dir := filepath.Join(s.dir, "packets")
+	var fresh []*putReq
+	seen := map[string]*putReq{}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bPackets)
+		for _, r := range batch {
+			if v := b.Get([]byte(r.meta.PacketID)); v != nil { // stored meanwhile: answer with it
+				r.err = json.Unmarshal(v, &r.out)
+				continue
+			}
+			if first := seen[r.meta.PacketID]; first != nil { // same ID twice in one batch
+				r.err = errSameBatch
+				continue
+			}
+			seen[r.meta.PacketID] = r
+			fresh = append(fresh, r)
+		}
+		return nil
+	})
+	fail := func(rs []*putReq, err error) {
+		for _, r := range rs {
+			r.out, r.created, r.err = PacketMeta{}, false, err
+		}
+	}
+	if err != nil {
+		fail(batch, err)
+		return
+	}
+	for i, r := range fresh {
+		if err := os.Rename(r.tmp, s.packetPath(r.meta.PacketID)); err != nil {
+			fail(fresh[i:], fmt.Errorf("store packet file: %w", err))
+			fresh = fresh[:i]
+			break
+		}
+	}
+	if len(fresh) == 0 {
+		s.retrySameBatch(batch)
+		return
+	}
+	// A crash between here and the commit leaves files without metadata: orphans that the
+	// next upload of the same packet overwrites, never metadata without a file.
+	if err := fsync.SyncDir(dir); err != nil {
+		fail(fresh, err)
+		return
+	}
 	err = s.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bPackets)
-		if v := b.Get([]byte(meta.PacketID)); v != nil { // lost a race with a concurrent upload
-			return json.Unmarshal(v, &out)
+		for _, r := range fresh {
+			seq, err := b.NextSequence()
+			if err != nil {
+				return err
+			}
+			m := r.meta
+			m.Seq = seq
+			if m.Receipt, err = r.receipt(seq); err != nil {
+				return err
+			}
+			v, err := json.Marshal(m)
+			if err != nil {
+				return err
+			}
+			if err := b.Put([]byte(m.PacketID), v); err != nil {
+				return err
+			}
+			if err := appendResults(tx, m.DeviceID, r.results); err != nil {
+				return err
+			}
+			r.out = m
 		}
-		if err := os.Rename(tmp.Name(), s.packetPath(meta.PacketID)); err != nil {
-			return err
-		}
-		if err := fsync.SyncDir(filepath.Join(s.dir, "packets")); err != nil {
-			return err
-		}
-		seq, err := b.NextSequence()
-		if err != nil {
-			return err
-		}
-		meta.Seq = seq
-		if meta.Receipt, err = receipt(seq); err != nil {
-			return err
-		}
-		v, err := json.Marshal(meta)
-		if err != nil {
-			return err
-		}
-		out, created = meta, true
-		if err := b.Put([]byte(meta.PacketID), v); err != nil {
-			return err
-		}
-		return appendResults(tx, meta.DeviceID, results)
+		return nil
 	})
-	return out, created, err
+	if err != nil { // the whole batch rolled back: every one of them is told to retry
+		fail(fresh, err)
+		return
+	}
+	for _, r := range fresh {
+		r.created = true
+	}
+	s.retrySameBatch(batch)
+}
+
+// errSameBatch marks a second upload of a packet ID that was in the same batch as the
+// first; it is answered from the stored metadata once the batch has committed.
+var errSameBatch = errors.New("same packet in one batch")
+
+func (s *BoltStore) retrySameBatch(batch []*putReq) {
+	for _, r := range batch {
+		if errors.Is(r.err, errSameBatch) {
+			r.out, r.err = s.Packet(r.meta.PacketID)
+		}
+	}
 }
 
 func (s *BoltStore) Packet(id string) (PacketMeta, error) {
