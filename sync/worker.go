@@ -351,15 +351,21 @@ func (w *Worker) RunOnce(ctx context.Context) (rep Report, err error) {
 		}
 		outcomes := make([]string, len(batch))
 		errs := make([]error, len(batch))
+		receipts := make([]*verified, len(batch))
 		var wg gosync.WaitGroup
 		for i, r := range batch {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				outcomes[i], errs[i] = w.send(ctx, r)
+				outcomes[i], receipts[i], errs[i] = w.send(ctx, r)
 			}()
 		}
 		wg.Wait()
+		// Group commit: the receipts of the batch are committed in one vault transaction,
+		// and none of them counts as delivered before it has.
+		if err := w.markDelivered(receipts); err != nil {
+			return rep, err
+		}
 		for i, r := range batch {
 			if errs[i] != nil {
 				return rep, errs[i]
@@ -473,8 +479,17 @@ func pick(rows []*Row, now time.Time, chunk int) (*Row, time.Duration) {
 	return nil, wait
 }
 
+// verified is a packet whose receipt central sent and the terminal verified; it counts
+// as delivered once markDelivered has committed it.
+type verified struct {
+	row     *Row
+	rec     Signed
+	receipt Receipt
+}
+
 // send makes one attempt for the row: a whole PUT, or one chunk of a resumable upload.
-func (w *Worker) send(ctx context.Context, r *Row) (string, error) {
+// A verified receipt comes back to be committed by the caller (StateDelivered with v set).
+func (w *Worker) send(ctx context.Context, r *Row) (string, *verified, error) {
 	var (
 		rec  Signed
 		done bool
@@ -486,7 +501,8 @@ func (w *Worker) send(ctx context.Context, r *Row) (string, error) {
 		var data []byte
 		data, err = os.ReadFile(PacketPath(w.dir, r.PacketID))
 		if err != nil { // kept pending with the reason, retried later; never dropped
-			return w.failed(r, fmt.Errorf("sealed file missing or unreadable (%w): it cannot be sent; report it", err))
+			st, ferr := w.failed(r, fmt.Errorf("sealed file missing or unreadable (%w): it cannot be sent; report it", err))
+			return st, nil, ferr
 		}
 		if err = w.throttle(ctx, len(data)); err == nil {
 			rctx, cancel := context.WithTimeout(ctx, w.opt.Timeout)
@@ -496,21 +512,22 @@ func (w *Worker) send(ctx context.Context, r *Row) (string, error) {
 		}
 	}
 	if ctx.Err() != nil {
-		return "", ctx.Err()
+		return "", nil, ctx.Err()
 	}
 	if err == nil && done {
 		var receipt Receipt
 		if verr := w.checkReceipt(r, rec, &receipt); verr != nil {
 			err = verr
 		} else {
-			return StateDelivered, w.markDelivered(r, rec, receipt)
+			return StateDelivered, &verified{row: r, rec: rec, receipt: receipt}, nil
 		}
 	}
 	if err == nil { // a chunk went through; the upload continues
 		w.hostOK()
-		return StatePending, nil
+		return StatePending, nil, nil
 	}
-	return w.failed(r, err)
+	st, err := w.failed(r, err)
+	return st, nil, err
 }
 
 // failed records a failed attempt: final refusals are kept with their reason; anything
@@ -562,32 +579,57 @@ func (w *Worker) checkReceipt(r *Row, rec Signed, out *Receipt) error {
 	return nil
 }
 
-func (w *Worker) markDelivered(r *Row, rec Signed, receipt Receipt) error {
-	raw, _ := json.Marshal(rec)
+// markDelivered commits the verified receipts (nil entries are skipped) in one vault
+// transaction: each outbox row turns delivered with its receipt and gets an audit entry.
+// Only after that commit are the sealed copies removed.
+func (w *Worker) markDelivered(vs []*verified) error {
+	n := 0
+	for _, v := range vs {
+		if v != nil {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
 	err := w.s.Update(func(tx *vault.Tx) error {
-		cur, err := getRow(tx, r.PacketID)
-		if err != nil {
-			return err
+		for _, v := range vs {
+			if v == nil {
+				continue
+			}
+			cur, err := getRow(tx, v.row.PacketID)
+			if err != nil {
+				return err
+			}
+			if cur.State != StatePending {
+				continue
+			}
+			raw, _ := json.Marshal(v.rec)
+			cur.State, cur.Receipt, cur.DeliveredAt = StateDelivered, raw, w.opt.Now().UTC()
+			cur.LastError, cur.UploadURL, cur.Offset = "", "", 0
+			cur.Attempts++
+			if err := putRow(tx, cur); err != nil {
+				return err
+			}
+			if err := tx.Audit(vault.AuditEvent{Action: "case.transmit", Case: vault.CaseID(cur.CaseID), Class: vault.Sync,
+				Detail: fmt.Sprintf("packet %s receipt seq %d", cur.PacketID, v.receipt.Seq)}); err != nil {
+				return err
+			}
 		}
-		if cur.State != StatePending {
-			return nil
-		}
-		cur.State, cur.Receipt, cur.DeliveredAt = StateDelivered, raw, w.opt.Now().UTC()
-		cur.LastError, cur.UploadURL, cur.Offset = "", "", 0
-		cur.Attempts++
-		if err := putRow(tx, cur); err != nil {
-			return err
-		}
-		return tx.Audit(vault.AuditEvent{Action: "case.transmit", Case: vault.CaseID(cur.CaseID), Class: vault.Sync,
-			Detail: fmt.Sprintf("packet %s receipt seq %d", cur.PacketID, receipt.Seq)})
+		return nil
 	})
 	if err != nil {
 		return err
 	}
 	w.hostOK()
-	// Central holds the packet now; the sealed copy here is no longer needed.
-	if err := os.Remove(PacketPath(w.dir, r.PacketID)); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("remove delivered packet file %s: %w", r.PacketID, err)
+	// Central holds the packets now; the sealed copies here are no longer needed.
+	for _, v := range vs {
+		if v == nil {
+			continue
+		}
+		if err := os.Remove(PacketPath(w.dir, v.row.PacketID)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("remove delivered packet file %s: %w", v.row.PacketID, err)
+		}
 	}
 	return nil
 }
