@@ -262,6 +262,15 @@ func TestRefusals(t *testing.T) {
 		if !strings.Contains(reasons[ids[0]], "does not match Content-Digest") || !strings.Contains(reasons[ids[1]], "signature does not verify") {
 			t.Fatalf("reasons %q", reasons)
 		}
+		// Refused before anything is stored: no metadata, no packet file, no receipt.
+		for _, id := range ids {
+			if _, err := c.srv.Store().Packet(id); !errors.Is(err, central.ErrNotFound) {
+				t.Fatalf("central stored refused packet %s: %v", id, err)
+			}
+			if _, err := c.srv.Store().OpenPacket(id); err == nil {
+				t.Fatalf("central keeps bytes of refused packet %s", id)
+			}
+		}
 	})
 	t.Run("wrong client certificate", func(t *testing.T) {
 		// A terminal enrolled with another central presents a certificate this CA never issued.
