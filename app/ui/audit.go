@@ -45,6 +45,16 @@ func (u *UI) showAudit() {
 			o.(*widget.Label).SetText(s)
 		},
 	)
+	heads := []string{"audit.seq", "audit.time", "audit.user", "audit.action", "audit.case", "audit.detail"}
+	table.ShowHeaderRow = true
+	table.CreateHeader = func() fyne.CanvasObject {
+		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Col >= 0 && id.Col < len(heads) {
+			o.(*widget.Label).SetText(T(heads[id.Col]))
+		}
+	}
 	for i, w := range []float32{60, 170, 110, 140, 260, 300} {
 		table.SetColumnWidth(i, w)
 	}

@@ -311,6 +311,9 @@ func TestTranslationsComplete(t *testing.T) {
 	for _, r := range referralTargets {
 		dynamic = append(dynamic, "referral."+string(r))
 	}
+	for _, k := range []string{"seq", "time", "user", "action", "case", "detail"} {
+		dynamic = append(dynamic, "audit."+k)
+	}
 	for _, k := range []string{"finger", "face", "document"} {
 		dynamic = append(dynamic, "settings.device."+k)
 	}
