@@ -170,7 +170,7 @@ func (cs *caseScreen) open(i int) {
 	cs.view = caseSteps[i].make(cs)
 	cs.body.Objects = []fyne.CanvasObject{cs.view.content()}
 	cs.body.Refresh()
-	cs.view.fields().showProblems(problemsFor(cs.problems(), i), "")
+	cs.view.fields().showProblems(problemsFor(cs.problems(), i))
 	if f := firstFocusable(cs.view.content()); f != nil {
 		cs.u.win.Canvas().Focus(f)
 	}
@@ -254,7 +254,7 @@ func (cs *caseScreen) save() {
 		cs.notice.SetText(errorText(err))
 		return
 	}
-	n := cs.view.fields().showProblems(problemsFor(probs, cs.cur), "")
+	n := cs.view.fields().showProblems(problemsFor(probs, cs.cur))
 	cs.notice.Importance = widget.SuccessImportance
 	if len(probs) > 0 {
 		cs.notice.Importance = widget.WarningImportance

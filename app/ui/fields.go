@@ -47,14 +47,11 @@ func (fs *fieldSet) form() fyne.CanvasObject {
 // showProblems puts each problem beside its field, in the interface language, and returns
 // how many were shown. Problems under a field's path (documents[0].holder.surnames under
 // documents[0]) go to the closest field.
-func (fs *fieldSet) showProblems(ps forms.Problems, prefix string) int {
+func (fs *fieldSet) showProblems(ps forms.Problems) int {
 	per := map[*field][]string{}
 	var general []string
 	n := 0
 	for _, p := range ps {
-		if prefix != "" && !strings.HasPrefix(p.Path, prefix) {
-			continue
-		}
 		n++
 		text := pick(p.Message.EN, p.Message.NL)
 		var best *field
