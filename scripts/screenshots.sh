@@ -13,6 +13,8 @@ xvfb=$!
 cleanup() { kill "${app:-}" 2>/dev/null || true; kill "$xvfb" 2>/dev/null || true; rm -rf "$work" 2>/dev/null || true; }
 trap cleanup EXIT
 prev=""
+# keep Go's caches where they are: the walk runs with a throw-away HOME
+export GOCACHE="$(go env GOCACHE)" GOMODCACHE="$(go env GOMODCACHE)" GOPATH="$(go env GOPATH)"
 export DISPLAY=$disp LANG=en_US.UTF-8 HOME="$work/home" XDG_CONFIG_HOME="$work/config"
 mkdir -p "$HOME"
 for _ in $(seq 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
