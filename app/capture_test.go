@@ -15,7 +15,7 @@ import (
 )
 
 // staff adds a technician and an officer to a test terminal and unlocks each.
-func staff(t *testing.T, term *Terminal) (tech, off *Session) {
+func staff(t testing.TB, term *Terminal) (tech, off *Session) {
 	t.Helper()
 	sup, err := term.Unlock("sup", []byte(testPass))
 	if err != nil {

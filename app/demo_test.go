@@ -6,7 +6,6 @@ import (
 	"errors"
 	"image"
 	"image/png"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -276,7 +275,7 @@ func TestSeedDemoSyncAndPurge(t *testing.T) {
 // cheapest whole-vault read the app does; ratio = seed+drain time / listing time.
 func BenchmarkSeedAndDrain20(b *testing.B) {
 	const n = 20
-	tech, off := benchStaff(b)
+	tech, off := staff(b, newTestTerminal(b, time.Hour))
 	srv, url := startCentral(b, nil)
 	tok, err := srv.CreateToken()
 	if err != nil {
@@ -327,38 +326,4 @@ func BenchmarkSeedAndDrain20(b *testing.B) {
 	b.ReportMetric(float64(drainTime.Milliseconds())/float64(iters*n), "drain-ms/case")
 	b.ReportMetric(float64(list.Microseconds()), "caserows-µs")
 	b.ReportMetric(float64(per)/float64(list), "x-caserows")
-}
-
-// benchStaff is newTestTerminal and staff for a benchmark: a fresh vault with a technician
-// and an officer, each unlocked.
-func benchStaff(b *testing.B) (tech, off *Session) {
-	cfg := DefaultConfig()
-	cfg.VaultDir = filepath.Join(b.TempDir(), "vault")
-	cfg.IdleTimeout = time.Hour
-	term, err := OpenTerminal(cfg, vault.Options{KDF: vault.TestKDF()})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { term.Close() })
-	if err := term.Setup("sup", []byte(testPass)); err != nil {
-		b.Fatal(err)
-	}
-	sup, err := term.Unlock("sup", []byte(testPass))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer sup.Lock(LockedClosed)
-	sessions := make([]*Session, 2)
-	for i, u := range []struct {
-		name string
-		role vault.Role
-	}{{"tec", vault.Technician}, {"off", vault.Officer}} {
-		if err := sup.AddUser(u.name, u.role, []byte(testPass)); err != nil {
-			b.Fatal(err)
-		}
-		if sessions[i], err = term.Unlock(u.name, []byte(testPass)); err != nil {
-			b.Fatal(err)
-		}
-	}
-	return sessions[0], sessions[1]
 }

@@ -12,7 +12,7 @@ import (
 const testPass = "correct horse battery staple"
 
 // newTestTerminal makes a terminal with a fresh vault and its first supervisor "sup".
-func newTestTerminal(t *testing.T, idle time.Duration) *Terminal {
+func newTestTerminal(t testing.TB, idle time.Duration) *Terminal {
 	t.Helper()
 	cfg := DefaultConfig()
 	cfg.VaultDir = filepath.Join(t.TempDir(), "vault")

@@ -3,13 +3,11 @@ package app
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/fieldscreen/fieldscreen/hardware"
 	"github.com/fieldscreen/fieldscreen/hardware/sim"
-	"github.com/fieldscreen/fieldscreen/vault"
 )
 
 // TestTestCapture: a technician's test capture scores a finger, checks a face and an MRZ,
@@ -59,7 +57,7 @@ func TestTestCapture(t *testing.T) {
 // against the raw capture from the same simulated slap scanner, so the ratio is the cost of
 // scoring the test image before pairing.
 func BenchmarkTestCapture(b *testing.B) {
-	tech := benchTechnician(b)
+	tech, _ := staff(b, newTestTerminal(b, time.Hour))
 	scanner := sim.New(hardware.Finger, sim.Options{Seed: 5})
 	ctx := context.Background()
 	// the simulator synthesises a person's prints on first use: keep that out of both sides
@@ -82,33 +80,4 @@ func BenchmarkTestCapture(b *testing.B) {
 	b.ReportMetric(float64(full.Nanoseconds())/float64(b.N), "testcapture-ns/op")
 	b.ReportMetric(float64(base.Nanoseconds())/float64(b.N), "rawcapture-ns/op")
 	b.ReportMetric(float64(full)/float64(base), "ratio")
-}
-
-// benchTechnician opens a fresh terminal with a technician session (newTestTerminal and
-// staff take a *testing.T).
-func benchTechnician(b *testing.B) *Session {
-	b.Helper()
-	cfg := DefaultConfig()
-	cfg.VaultDir = filepath.Join(b.TempDir(), "vault")
-	term, err := OpenTerminal(cfg, vault.Options{KDF: vault.TestKDF()})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { term.Close() })
-	if err := term.Setup("sup", []byte(testPass)); err != nil {
-		b.Fatal(err)
-	}
-	sup, err := term.Unlock("sup", []byte(testPass))
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := sup.AddUser("tec", vault.Technician, []byte(testPass)); err != nil {
-		b.Fatal(err)
-	}
-	sup.Lock(LockedClosed)
-	tech, err := term.Unlock("tec", []byte(testPass))
-	if err != nil {
-		b.Fatal(err)
-	}
-	return tech
 }
