@@ -142,12 +142,7 @@ func TestSBIDeviceChangedCertificateRefused(t *testing.T) {
 
 func TestDeviceListRealBinary(t *testing.T) {
 	dir := newVault(t)
-	bin := filepath.Join(t.TempDir(), "fieldscreenctl")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := ctlBin(t)
 	cmd := exec.Command(bin, "--vault", dir, "--user", "tec1", "device", "list", "--json", "--drivers", "sim")
 	cmd.Env = append(os.Environ(), "FIELDSCREEN_PASSPHRASE="+tecPass)
 	var out, errb bytes.Buffer

@@ -12,12 +12,7 @@ import (
 // TestRealBinary builds fieldscreenctl and runs it as a process with the real, calibrated
 // key derivation: exit statuses and the one-line stderr contract as a script sees them.
 func TestRealBinary(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "fieldscreenctl")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := ctlBin(t)
 	dir := filepath.Join(t.TempDir(), "vault")
 	runBin := func(stdin string, env []string, args ...string) (string, string, int) {
 		cmd := exec.Command(bin, append([]string{"--vault", dir}, args...)...)

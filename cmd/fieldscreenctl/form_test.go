@@ -157,12 +157,7 @@ func TestFormRenderCaseFromVault(t *testing.T) {
 
 // One real run of the built binary.
 func TestFormBinary(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "fieldscreenctl")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := ctlBin(t)
 	out := filepath.Join(t.TempDir(), "form.pdf")
 	cmd := exec.Command(bin, "form", "render", "--sample", "--lang", "ar", "--out", out)
 	if b, err := cmd.CombinedOutput(); err != nil {

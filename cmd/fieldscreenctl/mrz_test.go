@@ -3,9 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -101,12 +99,7 @@ func TestMRZParseErrors(t *testing.T) {
 
 // TestMRZBinary runs the built command as a script would: exit statuses 0, 1 and 2.
 func TestMRZBinary(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "fieldscreenctl")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := ctlBin(t)
 	for _, tt := range []struct {
 		in   string
 		code int

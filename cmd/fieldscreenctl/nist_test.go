@@ -162,12 +162,7 @@ func TestNISTUsage(t *testing.T) {
 
 // TestNISTBinary runs the real binary once.
 func TestNISTBinary(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "fieldscreenctl")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := ctlBin(t)
 	out, err := exec.Command(bin, "nist", "check", nistSample).CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "valid (5 records)") {
 		t.Fatalf("nist check: %v\n%s", err, out)

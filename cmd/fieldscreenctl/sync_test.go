@@ -25,6 +25,12 @@ var (
 	syncBinErr   error
 )
 
+// ctlBin is the fieldscreenctl binary built once for every test that runs it as a process.
+func ctlBin(t *testing.T) string {
+	ctl, _ := syncBins(t)
+	return ctl
+}
+
 // syncBins builds fieldscreenctl and fieldscreen-central once per test binary run.
 func syncBins(t *testing.T) (ctl, central string) {
 	t.Helper()

@@ -100,12 +100,7 @@ func TestWSQErrors(t *testing.T) {
 
 // TestWSQRealBinary runs the built command once as a process.
 func TestWSQRealBinary(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "fieldscreenctl")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := ctlBin(t)
 	outPNG := filepath.Join(t.TempDir(), "fp.png")
 	cmd := exec.Command(bin, "wsq", "decode", wsqSample+".wsq", outPNG)
 	out, err := cmd.Output()
