@@ -75,6 +75,23 @@ func (fs *fieldSet) showProblems(ps forms.Problems) int {
 	return n
 }
 
+// entry is a text field holding text whose typing counts as activity for the idle lock.
+func (u *UI) entry(text, placeholder string) *widget.Entry {
+	e := widget.NewEntry()
+	e.SetText(text)
+	e.SetPlaceHolder(placeholder)
+	e.OnChanged = func(string) { u.touch() }
+	return e
+}
+
+// stepBase gives a step its field set and the plain layout of it; steps embed it and
+// override content when they show more than their fields.
+type stepBase struct{ fs *fieldSet }
+
+func (b stepBase) fields() *fieldSet { return b.fs }
+
+func (b stepBase) content() fyne.CanvasObject { return b.fs.form() }
+
 // Parsing helpers: an empty entry means "not known", never an error.
 
 func splitNames(s string) []string { return strings.Fields(strings.ToUpper(s)) }

@@ -43,8 +43,8 @@ var (
 // biometricsStep: the capture plan, exceptions known before capture, the companion of a
 // minor, the capture itself (off the UI goroutine) and its results, and refusals.
 type biometricsStep struct {
-	cs   *caseScreen
-	fs   *fieldSet
+	cs *caseScreen
+	stepBase
 	plan *widget.Label
 
 	compName, compOrg *widget.Entry
@@ -82,7 +82,7 @@ func biometricsDone(c *forms.Case) bool {
 }
 
 func newBiometricsStep(cs *caseScreen) stepView {
-	s := &biometricsStep{cs: cs, fs: newFieldSet(), plan: widget.NewLabel(""), msg: errorLabel(), progress: widget.NewProgressBar(),
+	s := &biometricsStep{cs: cs, stepBase: stepBase{newFieldSet()}, plan: widget.NewLabel(""), msg: errorLabel(), progress: widget.NewProgressBar(),
 		faceState: widget.NewLabel(""), faceProblems: widget.NewLabel(""), faceThumb: container.NewGridWrap(thumbSize), refusalMsg: widget.NewLabel("")}
 	s.plan.Wrapping = fyne.TextWrapWord
 	s.faceProblems.Wrapping = fyne.TextWrapWord
@@ -212,8 +212,6 @@ func newBiometricsStep(cs *caseScreen) stepView {
 	s.showPlan()
 	return s
 }
-
-func (s *biometricsStep) fields() *fieldSet { return s.fs }
 
 func (s *biometricsStep) content() fyne.CanvasObject {
 	return container.NewVBox(s.plan, s.fs.form())

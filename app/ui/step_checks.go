@@ -20,7 +20,7 @@ import (
 
 // informationStep: the leaflet handed over, its language and version, the interpreter.
 type informationStep struct {
-	fs            *fieldSet
+	stepBase
 	lang          *widget.Select
 	interpreter   *widget.Check
 	interpLang    *widget.Entry
@@ -29,7 +29,7 @@ type informationStep struct {
 
 func newInformationStep(cs *caseScreen) stepView {
 	in := cs.c.Info
-	s := &informationStep{fs: newFieldSet()}
+	s := &informationStep{stepBase: stepBase{newFieldSet()}}
 	s.lang = widget.NewSelect(pdf.Languages(), nil)
 	s.lang.SetSelected(in.LeafletLanguage)
 	s.interpreter = widget.NewCheck(T("info.interpreterUsed"), nil)
@@ -44,9 +44,6 @@ func newInformationStep(cs *caseScreen) stepView {
 	s.fs.add("information.childFriendly", "info.variant", s.childFriendly)
 	return s
 }
-
-func (s *informationStep) fields() *fieldSet          { return s.fs }
-func (s *informationStep) content() fyne.CanvasObject { return s.fs.form() }
 
 func (s *informationStep) apply(c *forms.Case) error {
 	if s.lang.Selected == "" {
@@ -67,8 +64,8 @@ func (s *informationStep) apply(c *forms.Case) error {
 // healthStep: everyone sees the outcome; a medic also records and reads the details, which
 // live in the medic-only health class.
 type healthStep struct {
-	cs       *caseScreen
-	fs       *fieldSet
+	cs *caseScreen
+	stepBase
 	result   *widget.Select
 	defers   *widget.Check
 	findings *widget.Entry
@@ -76,7 +73,7 @@ type healthStep struct {
 }
 
 func newHealthStep(cs *caseScreen) stepView {
-	s := &healthStep{cs: cs, fs: newFieldSet()}
+	s := &healthStep{cs: cs, stepBase: stepBase{newFieldSet()}}
 	labels := make([]string, len(forms.HealthResults))
 	for i, r := range forms.HealthResults {
 		labels[i] = T("health." + string(r))
@@ -109,9 +106,6 @@ func newHealthStep(cs *caseScreen) stepView {
 	return s
 }
 
-func (s *healthStep) fields() *fieldSet          { return s.fs }
-func (s *healthStep) content() fyne.CanvasObject { return s.fs.form() }
-
 // apply records the outcome on the case; the details are saved separately by saveExtra.
 func (s *healthStep) apply(c *forms.Case) error {
 	if s.findings == nil {
@@ -139,7 +133,7 @@ func (s *healthStep) saveExtra(id vault.CaseID, c *forms.Case) error {
 
 // vulnerabilityStep: indicators and special needs from the preliminary check.
 type vulnerabilityStep struct {
-	fs         *fieldSet
+	stepBase
 	checked    *widget.Check
 	indicators *widget.CheckGroup
 	notes      *widget.Entry
@@ -147,7 +141,7 @@ type vulnerabilityStep struct {
 
 func newVulnerabilityStep(cs *caseScreen) stepView {
 	v := cs.c.Vulnerability
-	s := &vulnerabilityStep{fs: newFieldSet()}
+	s := &vulnerabilityStep{stepBase: stepBase{newFieldSet()}}
 	s.checked = widget.NewCheck(T("vuln.done"), nil)
 	s.checked.SetChecked(v.Checked)
 	opts := make([]string, len(forms.VulnerabilityIndicators))
@@ -167,9 +161,6 @@ func newVulnerabilityStep(cs *caseScreen) stepView {
 	s.fs.add("vulnerability.notes", "vuln.notes", s.notes)
 	return s
 }
-
-func (s *vulnerabilityStep) fields() *fieldSet          { return s.fs }
-func (s *vulnerabilityStep) content() fyne.CanvasObject { return s.fs.form() }
 
 func (s *vulnerabilityStep) apply(c *forms.Case) error {
 	v := &c.Vulnerability
@@ -192,11 +183,11 @@ func (s *vulnerabilityStep) apply(c *forms.Case) error {
 // checksStep shows each security check's status; statuses come from central, never typed.
 // A pending check is shown as pending, never as "no hit".
 type checksStep struct {
-	fs *fieldSet
+	stepBase
 }
 
 func newChecksStep(cs *caseScreen) stepView {
-	s := &checksStep{fs: newFieldSet()}
+	s := &checksStep{stepBase: stepBase{newFieldSet()}}
 	if len(cs.c.Checks) == 0 {
 		s.fs.add("securityChecks", "checks.none", widget.NewLabel(T("checks.notQueued")))
 	}
@@ -218,26 +209,24 @@ func newChecksStep(cs *caseScreen) stepView {
 	return s
 }
 
-func (s *checksStep) fields() *fieldSet          { return s.fs }
-func (s *checksStep) content() fyne.CanvasObject { return s.fs.form() }
-func (s *checksStep) apply(*forms.Case) error    { return nil }
+func (s *checksStep) apply(*forms.Case) error { return nil }
 
 // formStep: the referral, and the screening form printed in the person's language.
 type formStep struct {
 	cs         *caseScreen
 	bar        *widget.ProgressBarInfinite
 	previewBtn *widget.Button
-	fs         *fieldSet
-	to         *widget.Select
-	authority  *widget.Entry
-	lang       *widget.Select
-	result     *widget.Label
+	stepBase
+	to        *widget.Select
+	authority *widget.Entry
+	lang      *widget.Select
+	result    *widget.Label
 }
 
 var referralTargets = []forms.ReferralTarget{forms.ReferAsylum, forms.ReferReturn, forms.ReferRelocation}
 
 func newFormStep(cs *caseScreen) stepView {
-	s := &formStep{cs: cs, fs: newFieldSet(), result: widget.NewLabel("")}
+	s := &formStep{cs: cs, stepBase: stepBase{newFieldSet()}, result: widget.NewLabel("")}
 	s.result.Wrapping = fyne.TextWrapWord
 	opts := make([]string, len(referralTargets))
 	for i, r := range referralTargets {
@@ -266,7 +255,6 @@ func newFormStep(cs *caseScreen) stepView {
 	return s
 }
 
-func (s *formStep) fields() *fieldSet { return s.fs }
 func (s *formStep) content() fyne.CanvasObject {
 	return container.NewVBox(s.fs.form(), s.bar, s.result)
 }

@@ -13,7 +13,7 @@ import (
 
 // triggerStep: why and where the person is screened, and when (every deadline runs from it).
 type triggerStep struct {
-	fs     *fieldSet
+	stepBase
 	reason *widget.Select
 	place  *widget.Entry
 	at     *widget.Entry
@@ -21,7 +21,7 @@ type triggerStep struct {
 }
 
 func newTriggerStep(cs *caseScreen) stepView {
-	s := &triggerStep{fs: newFieldSet(), place: widget.NewEntry(), at: widget.NewEntry()}
+	s := &triggerStep{stepBase: stepBase{newFieldSet()}, place: widget.NewEntry(), at: widget.NewEntry()}
 	labels := make([]string, len(forms.TriggerReasons))
 	for i, r := range forms.TriggerReasons {
 		labels[i] = T("trigger." + string(r))
@@ -47,10 +47,6 @@ func newTriggerStep(cs *caseScreen) stepView {
 	return s
 }
 
-func (s *triggerStep) fields() *fieldSet { return s.fs }
-
-func (s *triggerStep) content() fyne.CanvasObject { return s.fs.form() }
-
 func (s *triggerStep) apply(c *forms.Case) error {
 	if i := s.reason.SelectedIndex(); i >= 0 {
 		c.Trigger.Reason = forms.TriggerReasons[i]
@@ -68,7 +64,7 @@ func (s *triggerStep) apply(c *forms.Case) error {
 // identityStep: the identity as the person declares it (the documented one is on the
 // document step; the two are never merged).
 type identityStep struct {
-	fs                   *fieldSet
+	stepBase
 	surnames, givenNames *widget.Entry
 	birth, place, nats   *widget.Entry
 	langs                *widget.Entry
@@ -78,14 +74,8 @@ type identityStep struct {
 
 func newIdentityStep(cs *caseScreen) stepView {
 	id := cs.c.Identity
-	s := &identityStep{fs: newFieldSet()}
-	entry := func(text, placeholder string) *widget.Entry {
-		e := widget.NewEntry()
-		e.SetText(text)
-		e.SetPlaceHolder(placeholder)
-		e.OnChanged = func(string) { cs.u.touch() }
-		return e
-	}
+	s := &identityStep{stepBase: stepBase{newFieldSet()}}
+	entry := cs.u.entry
 	s.surnames = entry(joinNames(id.Surnames), "")
 	s.givenNames = entry(joinNames(id.GivenNames), "")
 	s.birth = entry(dateText(id.BirthDate), T("identity.birthPlaceholder"))
@@ -110,10 +100,6 @@ func newIdentityStep(cs *caseScreen) stepView {
 	return s
 }
 
-func (s *identityStep) fields() *fieldSet { return s.fs }
-
-func (s *identityStep) content() fyne.CanvasObject { return s.fs.form() }
-
 func (s *identityStep) apply(c *forms.Case) error {
 	bd, err := parseDate(s.birth.Text)
 	if err != nil {
@@ -137,7 +123,7 @@ func (s *identityStep) apply(c *forms.Case) error {
 
 // documentStep: the first document and the identity it states, typed or read from the MRZ.
 type documentStep struct {
-	fs                          *fieldSet
+	stepBase
 	typ, number, state, expiry  *widget.Entry
 	surnames, givenNames, birth *widget.Entry
 	sex                         *widget.RadioGroup
@@ -151,13 +137,8 @@ func newDocumentStep(cs *caseScreen) stepView {
 	if len(cs.c.Documents) > 0 {
 		d = cs.c.Documents[0]
 	}
-	s := &documentStep{fs: newFieldSet(), source: d.Source}
-	entry := func(text string) *widget.Entry {
-		e := widget.NewEntry()
-		e.SetText(text)
-		e.OnChanged = func(string) { cs.u.touch() }
-		return e
-	}
+	s := &documentStep{stepBase: stepBase{newFieldSet()}, source: d.Source}
+	entry := func(text string) *widget.Entry { return cs.u.entry(text, "") }
 	s.typ = entry(d.Type)
 	s.typ.SetPlaceHolder("P")
 	s.number = entry(d.Number)
@@ -184,8 +165,6 @@ func newDocumentStep(cs *caseScreen) stepView {
 	s.reader = newDocReader(cs, s)
 	return s
 }
-
-func (s *documentStep) fields() *fieldSet { return s.fs }
 
 func (s *documentStep) content() fyne.CanvasObject {
 	return container.NewVBox(s.reader.content(), s.fs.form())
