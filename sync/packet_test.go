@@ -127,7 +127,7 @@ func TestPickOrder(t *testing.T) {
 	var order []string
 	for {
 		sortRows(rows)
-		r, _ := pick(rows, now, 50)
+		r, _ := pick(rows, now, 50, nil)
 		if r == nil {
 			break
 		}
@@ -141,7 +141,7 @@ func TestPickOrder(t *testing.T) {
 	// Backoff: nothing due → wait until the earliest attempt.
 	r := mk("later", P0, 0, 1, false)
 	r.NextAttempt = now.Add(5 * time.Second)
-	if got, wait := pick([]*Row{r}, now, 50); got != nil || wait != 5*time.Second {
+	if got, wait := pick([]*Row{r}, now, 50, nil); got != nil || wait != 5*time.Second {
 		t.Fatalf("pick = %v, %v", got, wait)
 	}
 }

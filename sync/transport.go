@@ -110,7 +110,7 @@ func newHTTPClient(conf *tls.Config, timeout time.Duration) *http.Client {
 		TLSClientConfig:     conf,
 		TLSHandshakeTimeout: 10 * time.Second,
 		DialContext:         (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		MaxIdleConnsPerHost: 4,
+		MaxIdleConnsPerHost: sendWindow, // one kept-alive connection per packet in flight
 		IdleConnTimeout:     90 * time.Second,
 	}}
 }

@@ -25,8 +25,13 @@ const (
 	DefaultChunkSize   = 4 << 20 // bytes per PATCH; packets above this use resumable uploads
 	DefaultGrace       = 72 * time.Hour
 	breakerThreshold   = 5
-	parallelSends      = 4 // small packets in flight at once (central's fsyncs overlap)
 	breakerCooldown    = 30 * time.Second
+	// sendWindow is how many packets are in flight at once: as one finishes the next
+	// starts, so central's and the vault's fsyncs overlap the transfer of the others and
+	// their commits are shared. windowBytes bounds the sealed bytes held in memory for them
+	// (a packet larger than that still goes, alone).
+	sendWindow  = 16
+	windowBytes = 16 << 20
 )
 
 // Options tune a Worker; zero values take the defaults. Tests inject Now, Sleep and Rand.
@@ -142,16 +147,17 @@ type savedStatus struct {
 
 // Worker drains the outbox to central. It owns every retry decision.
 type Worker struct {
-	v       *vault.Vault
-	s       *vault.Session
-	dir     string
-	en      *Enrolment
-	c       *Client
-	opt     Options
-	status  savedStatus
-	limiter *rate.Limiter
-	buf     []byte       // one chunk, reused by the one large upload that runs at a time
-	mu      gosync.Mutex // guards status (breakers) while small packets go in parallel
+	v        *vault.Vault
+	s        *vault.Session
+	dir      string
+	en       *Enrolment
+	c        *Client
+	opt      Options
+	status   savedStatus
+	limiter  *rate.Limiter
+	buf      []byte       // one chunk, reused by the one large upload that runs at a time
+	mu       gosync.Mutex // guards status (breakers) while small packets go in parallel
+	receipts GroupCommit[*verified]
 }
 
 // hostOK records an answer from central; hostFailed a failed exchange.
@@ -291,107 +297,8 @@ func (w *Worker) RunOnce(ctx context.Context) (rep Report, err error) {
 		rep.Pending, _ = w.pendingCount()
 		return rep, nil
 	}
-	// Rows are read once and kept up to date in memory; they are read again after every
-	// chunk of a large upload (so urgent packets queued meanwhile go between chunks), at
-	// least every second, and before concluding that nothing is due.
-	var (
-		rows     []*Row
-		readAt   time.Time
-		mustRead = true
-	)
-	for {
-		if err := ctx.Err(); err != nil {
-			return rep, err
-		}
-		if mustRead || time.Since(readAt) > time.Second {
-			var err error
-			if rows, err = w.rows(); err != nil {
-				return rep, err
-			}
-			readAt, mustRead = time.Now(), false
-		}
-		now := w.opt.Now()
-		next, wait := pick(rows, now, w.opt.ChunkSize)
-		if next == nil {
-			// Re-read once before waiting: the app may have queued something.
-			var err error
-			if rows, err = w.rows(); err != nil {
-				return rep, err
-			}
-			readAt = time.Now()
-			next, wait = pick(rows, now, w.opt.ChunkSize)
-		}
-		if next == nil {
-			if wait < 0 || wait > w.opt.MaxWait {
-				break
-			}
-			if err := w.opt.Sleep(ctx, wait); err != nil {
-				return rep, err
-			}
-			if b := w.breaker(); b.State(w.opt.Now()) != "closed" {
-				if err := w.probe(ctx); err != nil {
-					rep.Offline = err
-					break
-				}
-			}
-			continue
-		}
-		batch := []*Row{next}
-		if !w.large(next) { // small packets after it that are due go alongside (in order)
-			for _, r := range rows {
-				if len(batch) >= parallelSends {
-					break
-				}
-				if r != next && r.State == StatePending && !w.large(r) && !r.NextAttempt.After(now) {
-					batch = append(batch, r)
-				}
-			}
-		} else {
-			mustRead = true
-		}
-		outcomes := make([]string, len(batch))
-		errs := make([]error, len(batch))
-		receipts := make([]*verified, len(batch))
-		var wg gosync.WaitGroup
-		for i, r := range batch {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				outcomes[i], receipts[i], errs[i] = w.send(ctx, r)
-			}()
-		}
-		wg.Wait()
-		// Group commit: the receipts of the batch are committed in one vault transaction,
-		// and none of them counts as delivered before it has.
-		if err := w.markDelivered(receipts); err != nil {
-			return rep, err
-		}
-		for i, r := range batch {
-			if errs[i] != nil {
-				return rep, errs[i]
-			}
-			r.State = outcomes[i]
-			switch outcomes[i] {
-			case StateDelivered:
-				rep.Delivered++
-			case StateRefused:
-				rep.Refused++
-			}
-		}
-		if b := w.breaker(); b.State(w.opt.Now()) == "open" {
-			d := b.OpenUntil.Sub(w.opt.Now())
-			if d > w.opt.MaxWait {
-				rep.Offline = fmt.Errorf("circuit breaker open for %s after %d failures in a row", w.c.Host(), b.Failures)
-				break
-			}
-			if err := w.opt.Sleep(ctx, d); err != nil {
-				return rep, err
-			}
-			if err := w.probe(ctx); err != nil {
-				rep.Offline = err
-				break
-			}
-		}
+	if err := w.drain(ctx, &rep); err != nil {
+		return rep, err
 	}
 	rep.Pending, _ = w.pendingCount()
 	if rep.Offline != nil {
@@ -448,11 +355,12 @@ func (w *Worker) pendingCount() (int, error) {
 // large reports whether a packet goes as a resumable upload.
 func (w *Worker) large(r *Row) bool { return r.Size > int64(w.opt.ChunkSize) || r.Chunked }
 
-// pick chooses the next due packet in drain order. Only one large (chunked) upload runs at
-// a time: the one in progress, or else the first due large packet; small packets that sort
-// before it go between its chunks. When nothing is due it returns the wait until the
-// earliest pending packet (or -1 when none is pending).
-func pick(rows []*Row, now time.Time, chunk int) (*Row, time.Duration) {
+// pick chooses the next due packet in drain order, passing over rows skip rejects (those
+// in flight). Only one large (chunked) upload runs at a time: the one in progress, or else
+// the first due large packet; small packets that sort before it go between its chunks.
+// When nothing is due it returns the wait until the earliest pending packet (or -1 when
+// none is pending).
+func pick(rows []*Row, now time.Time, chunk int, skip func(*Row) bool) (*Row, time.Duration) {
 	inProgress := ""
 	for _, r := range rows {
 		if r.State == StatePending && r.UploadURL != "" {
@@ -462,7 +370,7 @@ func pick(rows []*Row, now time.Time, chunk int) (*Row, time.Duration) {
 	}
 	wait := time.Duration(-1)
 	for _, r := range rows {
-		if r.State != StatePending {
+		if r.State != StatePending || (skip != nil && skip(r)) {
 			continue
 		}
 		if r.NextAttempt.After(now) {
@@ -558,6 +466,10 @@ func (w *Worker) failed(r *Row, err error) (string, error) {
 		if gerr != nil {
 			return gerr
 		}
+		if cur.State != StatePending { // settled meanwhile (delivered or refused): keep that
+			r.State = cur.State
+			return nil
+		}
 		cur.Attempts, cur.LastError, cur.NextAttempt, cur.State = r.Attempts, r.LastError, r.NextAttempt, r.State
 		cur.UploadURL, cur.Offset, cur.Chunked = r.UploadURL, r.Offset, r.Chunked
 		return putRow(tx, cur)
@@ -581,7 +493,7 @@ func (w *Worker) checkReceipt(r *Row, rec Signed, out *Receipt) error {
 
 // markDelivered commits the verified receipts (nil entries are skipped) in one vault
 // transaction: each outbox row turns delivered with its receipt and gets an audit entry.
-// Only after that commit are the sealed copies removed.
+// The caller removes the sealed copies (removeDelivered) only after that commit.
 func (w *Worker) markDelivered(vs []*verified) error {
 	n := 0
 	for _, v := range vs {
@@ -622,14 +534,14 @@ func (w *Worker) markDelivered(vs []*verified) error {
 		return err
 	}
 	w.hostOK()
-	// Central holds the packets now; the sealed copies here are no longer needed.
-	for _, v := range vs {
-		if v == nil {
-			continue
-		}
-		if err := os.Remove(PacketPath(w.dir, v.row.PacketID)); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("remove delivered packet file %s: %w", v.row.PacketID, err)
-		}
+	return nil
+}
+
+// removeDelivered deletes the sealed copy of a packet whose receipt is committed: central
+// holds it now. Done outside the group commit, so file deletion never delays a commit.
+func (w *Worker) removeDelivered(id string) error {
+	if err := os.Remove(PacketPath(w.dir, id)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("remove delivered packet file %s: %w", id, err)
 	}
 	return nil
 }
