@@ -26,10 +26,16 @@ func (s *Session) Enrolled() bool {
 }
 
 // SyncOptions are the worker's settings for this terminal: results are applied to cases
-// in the transaction that stores them.
+// in the transaction that stores them, and a drain waits a few seconds for the answers to
+// what it delivered (central stores first and answers right after), so an officer who
+// sends a case sees its checks answered in the same round when central is quick.
 func (s *Session) SyncOptions() fsync.Options {
-	return fsync.Options{Applier: ApplyResult, Now: s.nowFunc}
+	return fsync.Options{Applier: ApplyResult, Now: s.nowFunc, ResultWait: syncResultWait}
 }
+
+// syncResultWait is how long a drain waits for central's answers; the rest comes with the
+// next drain.
+const syncResultWait = 5 * time.Second
 
 // NewSyncWorker makes a worker on this session (the UI runs it in the background; it stops
 // when the context ends or the session locks).

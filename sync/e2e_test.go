@@ -7,9 +7,14 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -49,7 +54,7 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("status before the drain: %+v", before)
 	}
 	var results []fsync.Result
-	w, err := fsync.NewWorker(term.v, term.s, fsync.Options{MaxWait: time.Millisecond, Applier: func(tx *vault.Tx, r fsync.Result) error {
+	w, err := fsync.NewWorker(term.v, term.s, fsync.Options{MaxWait: time.Millisecond, ResultWait: 20 * time.Second, Applier: func(tx *vault.Tx, r fsync.Result) error {
 		results = append(results, r)
 		return nil
 	}})
@@ -257,4 +262,144 @@ func TestPurgeAfterGrace(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestResultsComeAfterTheReceipt: central answers packets after storing them, from a
+// durable queue. Packets carried on media are imported while central is not serving (no
+// downstream runs), central restarts, and the terminal's next drain gets the receipts at
+// once (the packets are stored) and waits for the results, which the restarted central
+// produces from its queue: a hit for the listed name, no hit for the other, exactly once.
+func TestResultsComeAfterTheReceipt(t *testing.T) {
+	dir := t.TempDir()
+	list := []string{"TESTPERSON LISTED"}
+	srv, err := central.Open(dir, central.Options{Watchlist: list})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	serve := func(srv *central.Server, ln net.Listener) func() {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { srv.Serve(ctx, ln); close(done) }()
+		return func() { cancel(); <-done; srv.Close() }
+	}
+	c := &centralProc{srv: srv, url: "https://" + ln.Addr().String(), addr: ln.Addr().String(), dir: dir}
+	stop := serve(srv, ln)
+	term := newTerminal(t)
+	enrol(t, term, c, "")
+	enqueueCases(t, term, 2, "TESTPERSON ECHO", func(i int, id vault.CaseID) *fsync.Packet {
+		name := []string{"TESTPERSON ECHO", "TESTPERSON LISTED"}[i]
+		return fsync.NewCheckPacket(string(id), []string{name}, nil)
+	})
+	media := t.TempDir()
+	if n, err := fsync.Export(term.s, term.v.PacketDir(), media); err != nil || n != 2 {
+		t.Fatalf("export %d %v", n, err)
+	}
+	stop()
+
+	// Imported by the operator while central is down: stored and queued, not answered.
+	srv, err = central.Open(dir, central.Options{Watchlist: list})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := srv.ImportDir(media); err != nil || rep.Imported != 2 {
+		t.Fatalf("import %+v %v", rep, err)
+	}
+	var queued int
+	srv.Store().PendingDownstream(func(central.PacketMeta) error { queued++; return nil })
+	if queued != 2 {
+		t.Fatalf("%d packets queued for the downstream after the import, want 2", queued)
+	}
+	srv.Close()
+
+	srv, err = central.Open(dir, central.Options{Watchlist: list})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ln, err = net.Listen("tcp", c.addr); err != nil {
+		t.Fatal(err)
+	}
+	defer serve(srv, ln)()
+	var outcomes []string
+	w, err := fsync.NewWorker(term.v, term.s, fsync.Options{MaxWait: time.Millisecond, ResultWait: 20 * time.Second,
+		Applier: func(tx *vault.Tx, r fsync.Result) error {
+			if r.Type == fsync.ResultCheck {
+				outcomes = append(outcomes, r.Outcome)
+			}
+			return nil
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := w.RunOnce(context.Background())
+	if err != nil || rep.Delivered != 2 || rep.Results != 4 {
+		t.Fatalf("drain %+v %v: want 2 delivered (receipts of the imported copies) and 4 results", rep, err)
+	}
+	sort.Strings(outcomes)
+	if fmt.Sprint(outcomes) != "[hit no-hit]" {
+		t.Fatalf("check outcomes %v", outcomes)
+	}
+	if rep, err := w.RunOnce(context.Background()); err != nil || rep.Results != 0 {
+		t.Fatalf("second drain %+v %v: results must come once", rep, err)
+	}
+}
+
+// slowStore holds central's downstream (its reads of stored packets) until released.
+type slowStore struct {
+	central.Store
+	release chan struct{}
+}
+
+func (s slowStore) OpenPacket(id string) (io.ReadCloser, error) {
+	<-s.release
+	return s.Store.OpenPacket(id)
+}
+
+// TestResultsWaitForTheDownstream: the receipt comes as soon as the packet is stored; the
+// results page says how many packets are still with the downstream, and a drain with
+// ResultWait waits on central (?wait=) until their results exist instead of returning
+// without them. Without ResultWait the drain returns at once and reports them pending.
+func TestResultsWaitForTheDownstream(t *testing.T) {
+	slow := slowStore{Store: central.NewMemStore(), release: make(chan struct{})}
+	var asks atomic.Int32 // GET /v1/results requests
+	c := startCentral(t, central.Options{Store: slow, Wrap: func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/v1/results" {
+				asks.Add(1)
+			}
+			h.ServeHTTP(w, r)
+		})
+	}})
+	term := newTerminal(t)
+	enrol(t, term, c, "")
+	enqueueCases(t, term, 1, "TESTPERSON FOXTROT", func(i int, id vault.CaseID) *fsync.Packet {
+		return fsync.NewCheckPacket(string(id), []string{"TESTPERSON FOXTROT"}, nil)
+	})
+	quick, err := fsync.NewWorker(term.v, term.s, fsync.Options{MaxWait: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := quick.RunOnce(context.Background())
+	if err != nil || rep.Delivered != 1 || rep.Results != 0 {
+		t.Fatalf("drain without waiting: %+v %v (the downstream is held: no results yet)", rep, err)
+	}
+	// Release the downstream well after the next drain has started waiting.
+	go func() { time.Sleep(1500 * time.Millisecond); close(slow.release) }()
+	asks.Store(0)
+	patient, err := fsync.NewWorker(term.v, term.s, fsync.Options{MaxWait: time.Millisecond, ResultWait: 20 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err = patient.RunOnce(context.Background())
+	if err != nil || rep.Results != 2 {
+		t.Fatalf("drain with ResultWait: %+v %v, want the 2 results (validated, check)", rep, err)
+	}
+	// Central held the request and answered when the results existed: one empty page,
+	// one held request that brings them, one empty page to finish; polling would ask more.
+	if n := asks.Load(); n != 3 {
+		t.Fatalf("%d results requests, want 3 (central holds the request instead of being polled)", n)
+	}
 }

@@ -19,6 +19,8 @@ import (
 // the cursor, so a crash never applies a result twice or skips one.
 func (w *Worker) PullResults(ctx context.Context) (int, error) {
 	total := 0
+	deadline := time.Now().Add(w.opt.ResultWait) // network waiting: real time, not the injected clock
+	var wait time.Duration                       // 0 for the first page; then what is left of ResultWait
 	for {
 		var cursor uint64
 		if err := w.s.View(func(tx *vault.Tx) error {
@@ -34,8 +36,9 @@ func (w *Worker) PullResults(ctx context.Context) (int, error) {
 		}); err != nil {
 			return total, err
 		}
-		rctx, cancel := context.WithTimeout(ctx, w.opt.Timeout)
-		s, err := w.c.Results(rctx, cursor)
+		rctx, cancel := context.WithTimeout(ctx, w.opt.Timeout+wait)
+		asked := time.Now()
+		s, err := w.c.Results(rctx, cursor, wait)
 		cancel()
 		if err != nil {
 			return total, err
@@ -48,8 +51,21 @@ func (w *Worker) PullResults(ctx context.Context) (int, error) {
 			return total, errors.New("central's results page is for another terminal or cursor")
 		}
 		if len(page.Results) == 0 {
-			return total, nil
+			// Central stores first and answers later: while it still processes packets of
+			// this terminal, wait for their results as long as the caller allows.
+			// (Each wait stays well inside the per-request timeout.)
+			if wait > 0 && time.Since(asked) < time.Second {
+				// Central did not hold the request (one that ignores wait): poll gently.
+				if err := sleepCtx(ctx, time.Second); err != nil {
+					return total, err
+				}
+			}
+			if wait = min(time.Until(deadline), w.opt.Timeout/2); page.Pending == 0 || wait < time.Second {
+				return total, nil
+			}
+			continue
 		}
+		wait = 0
 		err = w.s.Update(func(tx *vault.Tx) error {
 			for _, r := range page.Results {
 				if r.Seq <= cursor || r.Seq > page.Next {
@@ -360,4 +376,16 @@ func Export(s *vault.Session, packetDir, outDir string) (int, error) {
 		return n, err
 	}
 	return n, nil
+}
+
+// sleepCtx waits d of real time or until ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

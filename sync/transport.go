@@ -143,6 +143,10 @@ func NewClient(e *Enrolment, timeout time.Duration) (*Client, error) {
 	return &Client{base: e.Central, host: u.Host, r: rc, now: time.Now}, nil
 }
 
+// CloseIdle closes the connections kept alive to central (after a drain, so neither side
+// holds a window's worth of idle TLS connections).
+func (c *Client) CloseIdle() { c.r.GetClient().CloseIdleConnections() }
+
 // Host names the circuit breaker's host.
 func (c *Client) Host() string { return c.host }
 
@@ -284,8 +288,14 @@ func (c *Client) PatchChunk(ctx context.Context, loc string, off int64, chunk []
 }
 
 // Results pulls status events after the cursor.
-func (c *Client) Results(ctx context.Context, after uint64) (Signed, error) {
-	resp, err := c.do(ctx, http.MethodGet, "/v1/results?after="+strconv.FormatUint(after, 10), nil, nil)
+// With wait > 0 central holds the request up to that long (whole seconds) while it has
+// nothing new and still processes packets of this terminal.
+func (c *Client) Results(ctx context.Context, after uint64, wait time.Duration) (Signed, error) {
+	path := "/v1/results?after=" + strconv.FormatUint(after, 10)
+	if s := int(wait / time.Second); s > 0 {
+		path += "&wait=" + strconv.Itoa(s)
+	}
+	resp, err := c.do(ctx, http.MethodGet, path, nil, nil)
 	if err != nil {
 		return Signed{}, err
 	}

@@ -117,6 +117,9 @@ type ResultsPage struct {
 	After    uint64   `json:"after"`
 	Results  []Result `json:"results"`
 	Next     uint64   `json:"next"` // cursor for the next call
+	// Pending counts this terminal's stored packets that central's downstream has not
+	// answered yet: their results come later (the terminal may ask again with wait).
+	Pending int `json:"pending"`
 }
 
 // Config is the signed reference data of GET /v1/config; Data is opaque JSON for the app.

@@ -46,6 +46,10 @@ type Options struct {
 	Timeout     time.Duration // per request
 	// MaxWait bounds how long RunOnce waits for a packet in backoff before returning.
 	MaxWait time.Duration
+	// ResultWait is how long RunOnce waits, after the drain, for results of packets that
+	// central has stored but not yet answered (0: take what is there; the rest comes with
+	// the next run).
+	ResultWait time.Duration
 	// Applier applies a result to the case it concerns, in the same transaction that
 	// advances the results cursor (so each result is applied exactly once). May be nil.
 	Applier func(tx *vault.Tx, r Result) error
@@ -56,16 +60,7 @@ func (o *Options) defaults() {
 		o.Now = time.Now
 	}
 	if o.Sleep == nil {
-		o.Sleep = func(ctx context.Context, d time.Duration) error {
-			t := time.NewTimer(d)
-			defer t.Stop()
-			select {
-			case <-t.C:
-				return nil
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		}
+		o.Sleep = sleepCtx
 	}
 	if o.Rand == nil {
 		o.Rand = rand.Float64
@@ -273,6 +268,7 @@ func SaveSettings(tx *vault.Tx, st Settings) error {
 // backoff up to MaxWait, then pulls results, config and the audit checkpoint, and purges
 // cases whose grace period after receipt has passed.
 func (w *Worker) RunOnce(ctx context.Context) (rep Report, err error) {
+	defer w.c.CloseIdle()
 	defer func() {
 		if serr := w.saveStatus(); serr != nil && err == nil {
 			err = serr

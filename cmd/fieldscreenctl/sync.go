@@ -120,6 +120,7 @@ func syncRun(e *Env, args []string) error {
 	fs := newFlags("sync run")
 	once := fs.Bool("once", false, "drain the queue once and exit")
 	every := fs.Duration("every", 30*time.Second, "pause between drains when not --once")
+	waitResults := fs.Duration("wait-results", 10*time.Second, "after the drain, wait this long for central's answers to the packets it still processes (0: take what is there)")
 	if err := fs.Parse(args); err != nil {
 		return usageError("%v", err)
 	}
@@ -135,6 +136,7 @@ func syncRun(e *Env, args []string) error {
 			fmt.Fprintf(e.Stderr, "warning: packet %s is queued but its sealed file is missing; it cannot be sent (report it)\n", id)
 		}
 		opt := syncOptions()
+		opt.ResultWait = *waitResults
 		if opt.Applier == nil {
 			opt.Applier = app.ApplyResult // central's answers land on the cases, as in the desktop app
 		}

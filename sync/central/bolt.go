@@ -34,6 +34,8 @@ var (
 	bResults  = []byte("results") // sub-bucket per device
 	bUploads  = []byte("uploads")
 	bCounters = []byte("counters")
+	// bDownstream holds packets waiting for the downstream: key = packet seq, value = ID.
+	bDownstream = []byte("downstream")
 )
 
 // ErrBusy means another process (a running server) holds the store.
@@ -52,7 +54,7 @@ func OpenBolt(dir string) (*BoltStore, error) {
 		return nil, fmt.Errorf("open central store: %w", err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bPackets, bTokens, bDevices, bResults, bUploads, bCounters} {
+		for _, b := range [][]byte{bPackets, bTokens, bDevices, bResults, bUploads, bCounters, bDownstream} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -222,6 +224,11 @@ func (s *BoltStore) commitPuts(batch []*putReq) {
 			if err := appendResults(tx, m.DeviceID, r.results); err != nil {
 				return err
 			}
+			if m.Pending {
+				if err := tx.Bucket(bDownstream).Put(seqKey(seq), []byte(m.PacketID)); err != nil {
+					return err
+				}
+			}
 			r.out = m
 		}
 		return nil
@@ -276,6 +283,58 @@ func (s *BoltStore) Packets(fn func(PacketMeta) error) error {
 			}
 			return fn(m)
 		})
+	})
+}
+
+func (s *BoltStore) PendingDownstream(fn func(PacketMeta) error) error {
+	var metas []PacketMeta
+	err := s.db.View(func(tx *bolt.Tx) error {
+		packets := tx.Bucket(bPackets)
+		return tx.Bucket(bDownstream).ForEach(func(_, id []byte) error {
+			var m PacketMeta
+			v := packets.Get(id)
+			if v == nil {
+				return fmt.Errorf("downstream queue names packet %s that is not stored", id)
+			}
+			if err := json.Unmarshal(v, &m); err != nil {
+				return fmt.Errorf("decode packet %s: %w", id, err)
+			}
+			metas = append(metas, m)
+			return nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	return each(metas, fn)
+}
+
+func (s *BoltStore) CompleteDownstream(id string, results []fsync.Result) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		packets := tx.Bucket(bPackets)
+		v := packets.Get([]byte(id))
+		if v == nil {
+			return ErrNotFound
+		}
+		var m PacketMeta
+		if err := json.Unmarshal(v, &m); err != nil {
+			return fmt.Errorf("decode packet %s: %w", id, err)
+		}
+		if !m.Pending {
+			return nil
+		}
+		if err := appendResults(tx, m.DeviceID, results); err != nil {
+			return err
+		}
+		m.Pending = false
+		nv, err := json.Marshal(m)
+		if err != nil {
+			return err
+		}
+		if err := packets.Put([]byte(id), nv); err != nil {
+			return err
+		}
+		return tx.Bucket(bDownstream).Delete(seqKey(m.Seq))
 	})
 }
 

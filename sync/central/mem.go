@@ -24,6 +24,7 @@ type MemStore struct {
 	results  map[string][]fsync.Result
 	uploads  map[string]Upload
 	counters map[string]int64
+	waiting  []string // packet IDs waiting for the downstream, in arrival order
 }
 
 // NewMemStore returns an empty in-memory store.
@@ -55,10 +56,10 @@ func (m *MemStore) PutPacket(meta PacketMeta, data io.Reader, receipt func(uint6
 	}
 	m.seq++
 	m.packets[meta.PacketID], m.data[meta.PacketID] = meta, b
-	for _, r := range results {
-		r.Seq = uint64(len(m.results[meta.DeviceID]) + 1)
-		m.results[meta.DeviceID] = append(m.results[meta.DeviceID], r)
+	if meta.Pending {
+		m.waiting = append(m.waiting, meta.PacketID)
 	}
+	m.appendResults(meta.DeviceID, results)
 	return meta, true, nil
 }
 
@@ -94,9 +95,36 @@ func (m *MemStore) Packets(fn func(PacketMeta) error) error {
 		metas[i] = m.packets[id]
 	}
 	m.mu.Unlock()
-	for _, p := range metas {
-		if err := fn(p); err != nil {
-			return err
+	return each(metas, fn)
+}
+
+func (m *MemStore) PendingDownstream(fn func(PacketMeta) error) error {
+	m.mu.Lock()
+	metas := make([]PacketMeta, len(m.waiting))
+	for i, id := range m.waiting {
+		metas[i] = m.packets[id]
+	}
+	m.mu.Unlock()
+	return each(metas, fn)
+}
+
+func (m *MemStore) CompleteDownstream(id string, results []fsync.Result) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	p, ok := m.packets[id]
+	if !ok {
+		return ErrNotFound
+	}
+	if !p.Pending {
+		return nil
+	}
+	m.appendResults(p.DeviceID, results)
+	p.Pending = false
+	m.packets[id] = p
+	for i, w := range m.waiting {
+		if w == id {
+			m.waiting = append(m.waiting[:i], m.waiting[i+1:]...)
+			break
 		}
 	}
 	return nil
@@ -148,22 +176,22 @@ func (m *MemStore) Devices(fn func(Device) error) error {
 	}
 	m.mu.Unlock()
 	sort.Slice(ds, func(i, j int) bool { return ds[i].ID < ds[j].ID })
-	for _, d := range ds {
-		if err := fn(d); err != nil {
-			return err
-		}
-	}
-	return nil
+	return each(ds, fn)
 }
 
 func (m *MemStore) AppendResults(dev string, rs []fsync.Result) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.appendResults(dev, rs)
+	return nil
+}
+
+// appendResults numbers rs after the device's last result; m.mu is held.
+func (m *MemStore) appendResults(dev string, rs []fsync.Result) {
 	for _, r := range rs {
 		r.Seq = uint64(len(m.results[dev]) + 1)
 		m.results[dev] = append(m.results[dev], r)
 	}
-	return nil
 }
 
 func (m *MemStore) Results(dev string, after uint64, limit int) ([]fsync.Result, error) {
@@ -218,3 +246,14 @@ func (m *MemStore) Counter(name string) (int64, error) {
 }
 
 func (m *MemStore) Close() error { return nil }
+
+// each calls fn for every element in order and stops at the first error; stores call it
+// after releasing their lock or transaction, so fn may use the store.
+func each[T any](xs []T, fn func(T) error) error {
+	for _, x := range xs {
+		if err := fn(x); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -53,7 +53,12 @@ type Options struct {
 	Store     Store            // nil: BoltStore in the data folder
 	// Wrap, when set, wraps the API handler (tests inject HTTP faults with it).
 	Wrap func(http.Handler) http.Handler
+	// Logf reports operator-facing problems (never personal data); default: log.Printf.
+	Logf func(format string, args ...any)
 }
+
+// maxResultsWait bounds GET /v1/results?wait=.
+const maxResultsWait = 30 * time.Second
 
 // Server is central. It is safe for concurrent use.
 type Server struct {
@@ -66,6 +71,7 @@ type Server struct {
 	limits map[string]*rate.Limiter
 	config fsync.Signed
 	etag   string
+	ds     downstreamQueue
 }
 
 // Open opens (or initialises) central's data folder.
@@ -85,6 +91,9 @@ func Open(dir string, opt Options) (*Server, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
+	if opt.Logf == nil {
+		opt.Logf = log.Printf
+	}
 	keys, err := LoadOrCreateKeys(dir, opt.Hosts)
 	if err != nil {
 		return nil, fmt.Errorf("central keys in %s: %w", dir, err)
@@ -103,6 +112,10 @@ func Open(dir string, opt Options) (*Server, error) {
 	if err := s.loadConfig(); err != nil {
 		st.Close()
 		return nil, err
+	}
+	if err := s.initDownstream(); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("central downstream queue: %w", err)
 	}
 	return s, nil
 }
@@ -162,6 +175,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          log.New(io.Discard, "", 0), // handshake noise from probes and bad certificates
 	}
 	tl := tls.NewListener(ln, s.TLSConfig())
+	dctx, stopDownstream := context.WithCancel(ctx)
+	dsDone := make(chan struct{})
+	go func() { s.runDownstream(dctx); close(dsDone) }()
+	defer func() { stopDownstream(); <-dsDone }()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(tl) }()
 	select {
@@ -423,26 +440,16 @@ func (s *Server) putPacket(w http.ResponseWriter, r *http.Request, d Device) {
 	s.store1(w, d, c, int64(len(body)), bytes.NewReader(body), "upload")
 }
 
-// store1 stores a verified packet idempotently, answers with its receipt, and runs the
-// downstream for new packets.
-func (s *Server) store1(w http.ResponseWriter, d Device, c packetClaim, size int64, data io.ReadSeeker, source string) {
+// store1 stores a verified packet idempotently and answers with its receipt; new packets
+// join the downstream queue in the same commit (queue.go).
+func (s *Server) store1(w http.ResponseWriter, d Device, c packetClaim, size int64, data io.Reader, source string) {
 	unlock := s.lock(c.id)
 	defer unlock()
 	if old, err := s.store.Packet(c.id); err == nil {
 		s.replay(w, old, d.ID, c.digest)
 		return
 	}
-	results := s.downstream(data, c.id, d.ID)
-	if _, err := data.Seek(0, io.SeekStart); err != nil {
-		problem(w, http.StatusInternalServerError, "store", "central could not read the packet", "retry later")
-		return
-	}
-	meta := PacketMeta{PacketID: c.id, DeviceID: d.ID, SHA256: c.digest, Size: size, Signature: c.sig,
-		ReceivedAt: s.opt.Now().UTC(), Source: source}
-	stored, created, err := s.store.PutPacket(meta, data, func(seq uint64) (fsync.Signed, error) {
-		return fsync.SignPayload(fsync.DomainReceipt, fsync.Receipt{PacketID: c.id, DeviceID: d.ID, SHA256: c.digest,
-			Size: size, ReceivedAt: meta.ReceivedAt, Seq: seq, Status: "received"}, s.keys.ReceiptKey)
-	}, results)
+	stored, created, err := s.storeNew(d, c, size, data, source)
 	if errors.Is(err, fsync.ErrBadDigest) {
 		problem(w, http.StatusBadRequest, "digest-mismatch", "body does not match Content-Digest", "the packet was damaged in transit: send it again")
 		return
@@ -456,6 +463,22 @@ func (s *Server) store1(w http.ResponseWriter, d Device, c packetClaim, size int
 		return
 	}
 	writeJSON(w, http.StatusCreated, stored.Receipt)
+}
+
+// storeNew stores a packet whose claim has been verified, with a signed receipt, and puts
+// it in the downstream queue in the same commit (created=false: the ID was stored already
+// and stored is what central holds). The caller holds the packet ID's lock.
+func (s *Server) storeNew(d Device, c packetClaim, size int64, data io.Reader, source string) (stored PacketMeta, created bool, err error) {
+	meta := PacketMeta{PacketID: c.id, DeviceID: d.ID, SHA256: c.digest, Size: size, Signature: c.sig,
+		ReceivedAt: s.opt.Now().UTC(), Source: source, Pending: true}
+	stored, created, err = s.store.PutPacket(meta, data, func(seq uint64) (fsync.Signed, error) {
+		return fsync.SignPayload(fsync.DomainReceipt, fsync.Receipt{PacketID: c.id, DeviceID: d.ID, SHA256: c.digest,
+			Size: size, ReceivedAt: meta.ReceivedAt, Seq: seq, Status: "received"}, s.keys.ReceiptKey)
+	}, nil)
+	if err == nil && created {
+		s.ds.queued(d.ID)
+	}
+	return stored, created, err
 }
 
 // Stats are central's counters (fieldscreen-central stats).
@@ -500,12 +523,45 @@ func (s *Server) results(w http.ResponseWriter, r *http.Request, d Device) {
 		problem(w, http.StatusBadRequest, "bad-cursor", "after must be a result sequence number", "")
 		return
 	}
-	rs, err := s.store.Results(d.ID, after, 500)
-	if err != nil {
-		problem(w, http.StatusInternalServerError, "store", "could not read results", "")
-		return
+	var wait time.Duration
+	if v := r.URL.Query().Get("wait"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			problem(w, http.StatusBadRequest, "bad-wait", "wait must be a number of seconds", "")
+			return
+		}
+		wait = min(time.Duration(n)*time.Second, maxResultsWait)
 	}
-	page := fsync.ResultsPage{DeviceID: d.ID, After: after, Results: rs, Next: after}
+	// With wait, hold the answer while there is nothing new and packets of this terminal
+	// are still with the downstream: the terminal hears of results as soon as they exist.
+	deadline := time.Now().Add(wait)
+	var (
+		rs      []fsync.Result
+		pending int
+	)
+	for {
+		var changed <-chan struct{}
+		pending, changed = s.ds.state(d.ID)
+		var err error
+		if rs, err = s.store.Results(d.ID, after, 500); err != nil {
+			problem(w, http.StatusInternalServerError, "store", "could not read results", "")
+			return
+		}
+		left := time.Until(deadline)
+		if len(rs) > 0 || pending == 0 || left <= 0 {
+			break
+		}
+		t := time.NewTimer(left)
+		select {
+		case <-changed:
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		}
+		t.Stop()
+	}
+	page := fsync.ResultsPage{DeviceID: d.ID, After: after, Results: rs, Next: after, Pending: pending}
 	if len(rs) > 0 {
 		page.Next = rs[len(rs)-1].Seq
 	}

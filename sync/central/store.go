@@ -26,6 +26,15 @@ type Store interface {
 	// Packets calls fn for every stored packet in ID order.
 	Packets(fn func(PacketMeta) error) error
 
+	// The downstream queue. A packet stored with Pending set waits here, durably and in
+	// arrival order, until CompleteDownstream appends its results and clears the mark in one
+	// transaction: a crash never loses or doubles a packet's results.
+	// PendingDownstream calls fn for every waiting packet, outside any transaction.
+	PendingDownstream(fn func(PacketMeta) error) error
+	// CompleteDownstream records the downstream's results for a stored packet; a packet
+	// that no longer waits is left as it is (nil), an unknown one gives ErrNotFound.
+	CompleteDownstream(packetID string, results []fsync.Result) error
+
 	// AddToken records a one-time enrolment token by the hash of its secret.
 	AddToken(hash [32]byte, created time.Time) error
 	// UseToken consumes a token: ErrUnknownToken or ErrTokenUsed when it cannot be used.
@@ -65,6 +74,8 @@ type PacketMeta struct {
 	Seq        uint64       `json:"seq"`
 	Source     string       `json:"source"` // "upload" or "import"
 	Receipt    fsync.Signed `json:"receipt"`
+	// Pending marks a packet the downstream has not answered yet (see PendingDownstream).
+	Pending bool `json:"pending,omitempty"`
 }
 
 // Device is an enrolled terminal.

@@ -193,18 +193,7 @@ func (s *Server) completeUpload(w http.ResponseWriter, d Device, u Upload) {
 		return
 	}
 	c := packetClaim{id: u.PacketID, digest: u.SHA256, sig: u.Signature}
-	results := s.downstream(f, u.PacketID, d.ID)
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		f.Close()
-		problem(w, http.StatusInternalServerError, "store", "could not read the upload", "")
-		return
-	}
-	meta := PacketMeta{PacketID: u.PacketID, DeviceID: d.ID, SHA256: u.SHA256, Size: u.Length, Signature: u.Signature,
-		ReceivedAt: s.opt.Now().UTC(), Source: "upload"}
-	stored, created, err := s.store.PutPacket(meta, f, func(seq uint64) (fsync.Signed, error) {
-		return fsync.SignPayload(fsync.DomainReceipt, fsync.Receipt{PacketID: c.id, DeviceID: d.ID, SHA256: c.digest,
-			Size: u.Length, ReceivedAt: meta.ReceivedAt, Seq: seq, Status: "received"}, s.keys.ReceiptKey)
-	}, results)
+	stored, created, err := s.storeNew(d, c, u.Length, f, "upload")
 	f.Close()
 	if err != nil {
 		problem(w, http.StatusInternalServerError, "store", "central could not store the packet", "retry later")
