@@ -25,7 +25,7 @@ func (w *Worker) drain(ctx context.Context, rep *Report) error {
 		byID      map[string]*Row
 		readAt    time.Time
 		mustRead  = true
-		inflight  = map[string]bool{}
+		inflight  = map[string]*Row{} // the row each attempt started from
 		inBytes   int64 // sealed bytes of the small packets in flight
 		largeBusy bool
 		// Buffered for every attempt that can be in flight, so a sender never blocks.
@@ -66,7 +66,7 @@ func (w *Worker) drain(ctx context.Context, rep *Report) error {
 		}
 	}
 	launch := func(r *Row) {
-		inflight[r.PacketID] = true
+		inflight[r.PacketID] = r
 		if w.large(r) {
 			largeBusy = true // holds one chunk at a time, not the packet
 		} else {
@@ -85,7 +85,26 @@ func (w *Worker) drain(ctx context.Context, rep *Report) error {
 			done <- settled{row: row, outcome: outcome, err: err}
 		}()
 	}
-	skip := func(r *Row) bool { return inflight[r.PacketID] || (largeBusy && w.large(r)) }
+	// skip passes over packets in flight and, for the one large upload, waits while a chunk
+	// is in flight or a packet that sorts before it (an urgent one queued meanwhile) is still
+	// being sent: on a slow link the urgent packet gets the bandwidth, not the next chunk.
+	skip := func(r *Row) bool {
+		if inflight[r.PacketID] != nil {
+			return true
+		}
+		if !w.large(r) {
+			return false
+		}
+		if largeBusy {
+			return true
+		}
+		for _, x := range inflight {
+			if less(x, r) {
+				return true
+			}
+		}
+		return false
+	}
 	// waitOne blocks until one attempt settles.
 	waitOne := func() { settle(<-done) }
 

@@ -10,7 +10,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	gosync "sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -24,7 +23,7 @@ import (
 type BoltStore struct {
 	db    *bolt.DB
 	dir   string
-	group groupCommit // packets stored concurrently share one commit
+	group fsync.GroupCommit[*putReq] // packets stored concurrently share one commit
 }
 
 var (
@@ -104,7 +103,9 @@ func (s *BoltStore) PutPacket(meta PacketMeta, data io.Reader, receipt func(uint
 		return PacketMeta{}, false, fsync.ErrBadDigest
 	}
 	req := &putReq{meta: meta, tmp: tmp.Name(), receipt: receipt, results: results}
-	s.group.commit(req, s.commitPuts)
+	// No caller returns (and no receipt leaves central) before the commit holding its packet
+	// has returned from its fsyncs; commitPuts gives each request its own outcome.
+	s.group.Do(req, func(batch []*putReq) error { s.commitPuts(batch); return nil })
 	return req.out, req.created, req.err
 }
 
@@ -115,46 +116,14 @@ type putReq struct {
 	receipt func(uint64) (fsync.Signed, error)
 	results []fsync.Result
 
-	done    bool // set by the committer that handled it, under groupCommit.run
 	out     PacketMeta
 	created bool
 	err     error
 }
 
-// groupCommit makes packets that arrive while a commit is running share the next one:
-// one folder fsync and one bbolt transaction (two fdatasyncs) for all of them instead of
-// per packet. Nobody waits for a timer: the first caller to find the committer idle
-// commits whatever has queued up, so a lone packet is committed at once. No caller
-// returns (and no receipt leaves central) before the commit that holds its packet has
-// returned from its fsyncs.
-type groupCommit struct {
-	mu    gosync.Mutex // guards queue
-	queue []*putReq
-	run   gosync.Mutex // held by the caller committing a batch
-}
-
-func (g *groupCommit) commit(r *putReq, do func([]*putReq)) {
-	g.mu.Lock()
-	g.queue = append(g.queue, r)
-	g.mu.Unlock()
-	g.run.Lock()
-	defer g.run.Unlock()
-	if r.done { // an earlier committer took it along
-		return
-	}
-	g.mu.Lock()
-	batch := g.queue
-	g.queue = nil
-	g.mu.Unlock()
-	do(batch)
-	for _, b := range batch {
-		b.done = true
-	}
-}
-
 // commitPuts renames the batch's packet files into place, fsyncs the folder once, and
 // commits all their metadata, receipts and results in one transaction. Only one batch
-// commits at a time (groupCommit.run), and this is the only writer of the packets
+// commits at a time (the group commit's lock), and this is the only writer of the packets
 // bucket, so a packet ID read as absent here cannot appear before the rename.
 func (s *BoltStore) commitPuts(batch []*putReq) {
 	dir := filepath.Join(s.dir, "packets")
