@@ -386,6 +386,14 @@ func TestResultsWaitForTheDownstream(t *testing.T) {
 	if err != nil || rep.Delivered != 1 || rep.Results != 0 {
 		t.Fatalf("drain without waiting: %+v %v (the downstream is held: no results yet)", rep, err)
 	}
+	awaiting := func() int {
+		var st fsync.Status
+		term.s.View(func(tx *vault.Tx) error { st, _ = fsync.GetStatus(tx, time.Now()); return nil })
+		return st.AwaitingResults
+	}
+	if n := awaiting(); n != 1 {
+		t.Fatalf("status shows %d packets awaiting results, want 1", n)
+	}
 	// Release the downstream well after the next drain has started waiting.
 	go func() { time.Sleep(1500 * time.Millisecond); close(slow.release) }()
 	asks.Store(0)
@@ -396,6 +404,9 @@ func TestResultsWaitForTheDownstream(t *testing.T) {
 	rep, err = patient.RunOnce(context.Background())
 	if err != nil || rep.Results != 2 {
 		t.Fatalf("drain with ResultWait: %+v %v, want the 2 results (validated, check)", rep, err)
+	}
+	if n := awaiting(); n != 0 {
+		t.Fatalf("status shows %d packets awaiting results after they came, want 0", n)
 	}
 	// Central held the request and answered when the results existed: one empty page,
 	// one held request that brings them, one empty page to finish; polling would ask more.

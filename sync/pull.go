@@ -50,6 +50,9 @@ func (w *Worker) PullResults(ctx context.Context) (int, error) {
 		if page.DeviceID != w.en.DeviceID || page.After != cursor {
 			return total, errors.New("central's results page is for another terminal or cursor")
 		}
+		w.mu.Lock()
+		w.status.AwaitingResults = page.Pending
+		w.mu.Unlock()
 		if len(page.Results) == 0 {
 			// Central stores first and answers later: while it still processes packets of
 			// this terminal, wait for their results as long as the caller allows.
@@ -254,7 +257,9 @@ type Status struct {
 	Refused                []Refusal  `json:"refused"`
 	Uploading              []string   `json:"uploading"` // packet IDs with a resumable upload in progress
 	ResultsCursor          uint64     `json:"resultsCursor"`
-	DeviceID               string     `json:"deviceId,omitempty"`
+	// AwaitingResults: packets central had stored but not yet answered at the last pull.
+	AwaitingResults int    `json:"awaitingResults"`
+	DeviceID        string `json:"deviceId,omitempty"`
 }
 
 // Refusal is a packet central refused for good, with central's reason.
@@ -300,6 +305,7 @@ func GetStatus(tx *vault.Tx, now time.Time) (Status, error) {
 		var ss savedStatus
 		if json.Unmarshal(b, &ss) == nil {
 			st.ClockOffsetSeconds = ss.ClockOffset.Seconds()
+			st.AwaitingResults = ss.AwaitingResults
 			if !ss.LastContact.IsZero() {
 				lc := ss.LastContact
 				st.LastContact = &lc

@@ -138,6 +138,8 @@ type savedStatus struct {
 	LastContact time.Time          `json:"last_contact,omitzero"`
 	ClockOffset time.Duration      `json:"clock_offset"`
 	Breakers    map[string]Breaker `json:"breakers"`
+	// AwaitingResults is the pending count of central's last results page.
+	AwaitingResults int `json:"awaiting_results,omitempty"`
 }
 
 // Worker drains the outbox to central. It owns every retry decision.

@@ -57,7 +57,11 @@ func (u *UI) showSync() {
 		if st.Paused {
 			state = T("sync.paused")
 		}
-		info.SetText(Tf("sync.summary", st.Pending, sizeText(st.PendingBytes), st.Delivered, contact, T("breaker."+strings.ReplaceAll(st.Breaker, "-", "_")), state))
+		summary := Tf("sync.summary", st.Pending, sizeText(st.PendingBytes), st.Delivered, contact, T("breaker."+strings.ReplaceAll(st.Breaker, "-", "_")), state)
+		if st.AwaitingResults > 0 {
+			summary += "\n" + Tf("sync.awaiting", st.AwaitingResults)
+		}
+		info.SetText(summary)
 		age := time.Duration(st.OldestUrgentAgeSeconds * float64(time.Second))
 		switch {
 		case age <= 0:

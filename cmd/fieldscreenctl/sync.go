@@ -58,6 +58,9 @@ func runSync(e *Env, args []string) error {
 			fmt.Fprintf(e.Stdout, "pending %d (%d bytes), delivered %d, purged %d, refused %d\n", st.Pending, st.PendingBytes, st.Delivered, st.Purged, len(st.Refused))
 			fmt.Fprintf(e.Stdout, "oldest urgent %s, last contact %s, breaker %s, paused %v\n",
 				(time.Duration(st.OldestUrgentAgeSeconds) * time.Second).String(), last, st.Breaker, st.Paused)
+			if st.AwaitingResults > 0 {
+				fmt.Fprintf(e.Stdout, "central is still answering %d packets (results follow with the next sync)\n", st.AwaitingResults)
+			}
 			for _, r := range st.Refused {
 				fmt.Fprintf(e.Stdout, "refused %s: %s\n", r.PacketID, r.Reason)
 			}
