@@ -26,7 +26,7 @@ func (w *Worker) drain(ctx context.Context, rep *Report) error {
 		readAt    time.Time
 		mustRead  = true
 		inflight  = map[string]*Row{} // the row each attempt started from
-		inBytes   int64 // sealed bytes of the small packets in flight
+		inBytes   int64               // sealed bytes of the small packets in flight
 		largeBusy bool
 		// Buffered for every attempt that can be in flight, so a sender never blocks.
 		done     = make(chan settled, sendWindow)
