@@ -120,6 +120,40 @@ func ParseToken(s string) (*Token, error) {
 	return &Token{Secret: secret, CA: cert}, nil
 }
 
+// Refusals of an enrolment token, told apart by central's problem code so a caller (the
+// first-run screen, fieldscreenctl enroll) can ask for a new token. The error's message is
+// central's own detail, which tells the operator what to do.
+var (
+	ErrTokenUnknown = errors.New("central does not know this enrolment token")
+	ErrTokenUsed    = errors.New("this enrolment token was already used")
+	ErrTokenExpired = errors.New("this enrolment token has expired")
+)
+
+// tokenError is an enrolment refused because of its token: both the sentinel (ErrToken…)
+// and central's *HTTPError are in its chain.
+type tokenError struct {
+	kind error
+	http *HTTPError
+}
+
+func (e *tokenError) Error() string {
+	if e.http.Problem.Detail == "" { // a central that gives no advice: add ours
+		return e.kind.Error() + ": ask the central operator for a new one (" + e.http.Error() + ")"
+	}
+	return e.http.Error()
+}
+
+func (e *tokenError) Unwrap() []error { return []error{e.kind, e.http} }
+
+// enrolRefusal maps central's problem codes for tokens to the sentinels above.
+func enrolRefusal(he *HTTPError) error {
+	kinds := map[string]error{"unknown-token": ErrTokenUnknown, "token-used": ErrTokenUsed, "token-expired": ErrTokenExpired}
+	if k, ok := kinds[he.Problem.Code]; ok && he.Status == http.StatusForbidden {
+		return &tokenError{kind: k, http: he}
+	}
+	return he
+}
+
 // Enrol registers this terminal with central: it makes a new Ed25519 key, sends a CSR with
 // the one-time token, and stores the returned certificate, pins and keys in the vault.
 // The TLS connection trusts only the CA carried in the token.
@@ -160,7 +194,7 @@ func Enrol(ctx context.Context, s *vault.Session, centralURL, token string) (*En
 		return nil, fmt.Errorf("enrol with %s: read answer: %w", centralURL, err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("enrol with %s: %w", centralURL, problemError(resp.StatusCode, raw))
+		return nil, fmt.Errorf("enrol with %s: %w", centralURL, enrolRefusal(problemError(resp.StatusCode, raw)))
 	}
 	var er EnrollResponse
 	if err := json.Unmarshal(raw, &er); err != nil {

@@ -2,7 +2,7 @@
 // and its operator tools: enrolment tokens, packet export and import, revocation, stats.
 //
 //	fieldscreen-central serve --data DIR --listen 127.0.0.1:PORT [--watchlist FILE] [--hostname NAME]
-//	fieldscreen-central token create --data DIR
+//	fieldscreen-central token create --data DIR [--ttl 24h]
 //	fieldscreen-central packets export --data DIR OUTDIR
 //	fieldscreen-central packets import --data DIR INDIR
 //	fieldscreen-central device revoke --data DIR DEVICE-ID [--reason TEXT]
@@ -24,6 +24,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/fieldscreen/fieldscreen/sync/central"
 )
@@ -37,7 +38,7 @@ type usageErr struct{ msg string }
 func (u usageErr) Error() string { return u.msg }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	err := dispatch(args, stdout)
+	err := dispatch(args, stdout, stderr)
 	if err == nil {
 		return 0
 	}
@@ -75,7 +76,7 @@ func flags(name string, args []string, def func(*flag.FlagSet)) (*flag.FlagSet, 
 	return fs, pos, data, nil
 }
 
-func dispatch(args []string, stdout io.Writer) error {
+func dispatch(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		return usageErr{usage}
 	}
@@ -114,18 +115,27 @@ func dispatch(args []string, stdout io.Writer) error {
 		return srv.Serve(ctx, ln)
 	case "token":
 		if len(args) < 2 || args[1] != "create" {
-			return usageErr{"usage: fieldscreen-central token create --data DIR"}
+			return usageErr{"usage: fieldscreen-central token create --data DIR [--ttl 24h]"}
 		}
-		_, _, data, err := flags("token create", args[2:], func(*flag.FlagSet) {})
+		var ttl *time.Duration
+		_, _, data, err := flags("token create", args[2:], func(fs *flag.FlagSet) {
+			ttl = fs.Duration("ttl", central.DefaultTokenTTL, "how long the token can be used")
+		})
 		if err != nil {
 			return err
 		}
+		if *ttl <= 0 {
+			return usageErr{fmt.Sprintf("token create: --ttl %s must be positive (for example 24h)", *ttl)}
+		}
 		return withServer(*data, func(s *central.Server) error {
-			tok, err := s.CreateToken()
-			if err == nil {
-				fmt.Fprintln(stdout, tok)
+			tok, exp, err := s.CreateTokenTTL(*ttl)
+			if err != nil {
+				return err
 			}
-			return err
+			// The token alone on stdout, so scripts can capture it; the expiry for the operator.
+			fmt.Fprintln(stdout, tok)
+			fmt.Fprintf(stderr, "one-time enrolment token, valid until %s (%s)\n", exp.Format(time.RFC3339), ttl)
+			return nil
 		})
 	case "packets":
 		if len(args) < 2 || (args[1] != "export" && args[1] != "import") {

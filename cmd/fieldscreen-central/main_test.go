@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"filippo.io/age"
 )
@@ -30,15 +31,32 @@ func TestCommands(t *testing.T) {
 		{[]string{"packets", "export", "--data", dir}, 2, "needs one folder"},
 		{[]string{"device", "revoke", "--data", dir, "unknowndevice00"}, 1, "not found"},
 		{[]string{"serve", "--data", dir, "--watchlist", filepath.Join(dir, "missing.txt")}, 1, "watch list"},
+		{[]string{"token", "create", "--data", dir, "--ttl", "0s"}, 2, "must be positive"},
+		{[]string{"token", "create", "--data", dir, "--ttl", "tomorrow"}, 2, "invalid value"},
 	} {
 		_, errs, code := runCmd(tc.args...)
 		if code != tc.code || !strings.Contains(errs, tc.err) || strings.Count(errs, "\n") != 1 {
 			t.Errorf("%v: exit %d, stderr %q; want %d and %q on one line", tc.args, code, errs, tc.code, tc.err)
 		}
 	}
-	out, _, code := runCmd("token", "create", "--data", dir)
-	if code != 0 || !strings.HasPrefix(out, "fst1.") {
+	out, errs, code := runCmd("token", "create", "--data", dir)
+	if code != 0 || !strings.HasPrefix(out, "fst1.") || strings.Count(out, "\n") != 1 {
 		t.Fatalf("token: %d %q", code, out)
+	}
+	// The expiry goes to stderr (stdout stays the token alone): 24 hours by default, --ttl otherwise.
+	for _, tc := range []struct {
+		args []string
+		ttl  time.Duration
+	}{{nil, 24 * time.Hour}, {[]string{"--ttl", "90m"}, 90 * time.Minute}} {
+		before := time.Now()
+		out, errs, code = runCmd(append([]string{"token", "create", "--data", dir}, tc.args...)...)
+		_, stamp, _ := strings.Cut(errs, "valid until ")
+		stamp, _, _ = strings.Cut(stamp, " ")
+		exp, err := time.Parse(time.RFC3339, stamp)
+		if code != 0 || !strings.HasPrefix(out, "fst1.") || err != nil ||
+			exp.Before(before.Add(tc.ttl).Truncate(time.Second)) || exp.After(time.Now().Add(tc.ttl)) {
+			t.Fatalf("token %v: exit %d, stdout %q, stderr %q (%v)", tc.args, code, out, errs, err)
+		}
 	}
 	out, _, code = runCmd("stats", "--data", dir, "--json")
 	var st map[string]any

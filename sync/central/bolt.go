@@ -309,15 +309,19 @@ func (s *BoltStore) CompleteDownstream(id string, results []fsync.Result) error 
 
 type tokenRec struct {
 	Created time.Time `json:"created"`
+	Expires time.Time `json:"expires,omitzero"` // zero in records written before tokens expired
 	Used    bool      `json:"used"`
 }
 
-func (s *BoltStore) AddToken(hash [32]byte, created time.Time) error {
-	v, _ := json.Marshal(tokenRec{Created: created})
+func (s *BoltStore) AddToken(hash [32]byte, created, expires time.Time) error {
+	v, err := json.Marshal(tokenRec{Created: created, Expires: expires})
+	if err != nil {
+		return err
+	}
 	return s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bTokens).Put(hash[:], v) })
 }
 
-func (s *BoltStore) UseToken(hash [32]byte) error {
+func (s *BoltStore) UseToken(hash [32]byte, now time.Time) error {
 	return s.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bTokens)
 		v := b.Get(hash[:])
@@ -326,13 +330,19 @@ func (s *BoltStore) UseToken(hash [32]byte) error {
 		}
 		var t tokenRec
 		if err := json.Unmarshal(v, &t); err != nil {
-			return err
+			return fmt.Errorf("decode enrolment token record: %w", err)
 		}
 		if t.Used {
 			return ErrTokenUsed
 		}
+		if exp := tokenExpiry(t.Created, t.Expires); !now.Before(exp) {
+			return &TokenExpiredError{Expired: exp}
+		}
 		t.Used = true
-		nv, _ := json.Marshal(t)
+		nv, err := json.Marshal(t)
+		if err != nil {
+			return err
+		}
 		return b.Put(hash[:], nv)
 	})
 }

@@ -19,7 +19,7 @@ type MemStore struct {
 	packets  map[string]PacketMeta
 	data     map[string][]byte
 	seq      uint64
-	tokens   map[[32]byte]bool // value: used
+	tokens   map[[32]byte]memToken
 	devices  map[string]Device
 	results  map[string][]fsync.Result
 	uploads  map[string]Upload
@@ -29,7 +29,7 @@ type MemStore struct {
 
 // NewMemStore returns an empty in-memory store.
 func NewMemStore() *MemStore {
-	return &MemStore{packets: map[string]PacketMeta{}, data: map[string][]byte{}, tokens: map[[32]byte]bool{},
+	return &MemStore{packets: map[string]PacketMeta{}, data: map[string][]byte{}, tokens: map[[32]byte]memToken{},
 		devices: map[string]Device{}, results: map[string][]fsync.Result{}, uploads: map[string]Upload{}, counters: map[string]int64{}}
 }
 
@@ -130,24 +130,33 @@ func (m *MemStore) CompleteDownstream(id string, results []fsync.Result) error {
 	return nil
 }
 
-func (m *MemStore) AddToken(hash [32]byte, _ time.Time) error {
+type memToken struct {
+	created, expires time.Time
+	used             bool
+}
+
+func (m *MemStore) AddToken(hash [32]byte, created, expires time.Time) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.tokens[hash] = false
+	m.tokens[hash] = memToken{created: created, expires: expires}
 	return nil
 }
 
-func (m *MemStore) UseToken(hash [32]byte) error {
+func (m *MemStore) UseToken(hash [32]byte, now time.Time) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	used, ok := m.tokens[hash]
+	t, ok := m.tokens[hash]
 	switch {
 	case !ok:
 		return ErrUnknownToken
-	case used:
+	case t.used:
 		return ErrTokenUsed
 	}
-	m.tokens[hash] = true
+	if exp := tokenExpiry(t.created, t.expires); !now.Before(exp) {
+		return &TokenExpiredError{Expired: exp}
+	}
+	t.used = true
+	m.tokens[hash] = t
 	return nil
 }
 

@@ -265,16 +265,28 @@ func (s *Server) limiter(id string) *rate.Limiter {
 	return l
 }
 
-// CreateToken makes a one-time enrolment token. Only the hash of its secret is stored.
+// CreateToken makes a one-time enrolment token valid for DefaultTokenTTL.
 func (s *Server) CreateToken() (string, error) {
+	tok, _, err := s.CreateTokenTTL(DefaultTokenTTL)
+	return tok, err
+}
+
+// CreateTokenTTL makes a one-time enrolment token usable for ttl and returns it with its
+// expiry. Only the hash of its secret is stored.
+func (s *Server) CreateTokenTTL(ttl time.Duration) (token string, expires time.Time, err error) {
+	if ttl <= 0 {
+		return "", time.Time{}, fmt.Errorf("token lifetime %s: must be positive (for example 24h)", ttl)
+	}
 	secret := make([]byte, 24)
 	if _, err := rand.Read(secret); err != nil {
-		return "", err
+		return "", time.Time{}, err
 	}
-	if err := s.store.AddToken(sha256.Sum256(secret), s.opt.Now().UTC()); err != nil {
-		return "", fmt.Errorf("store token: %w", err)
+	now := s.opt.Now().UTC()
+	expires = now.Add(ttl)
+	if err := s.store.AddToken(sha256.Sum256(secret), now, expires); err != nil {
+		return "", time.Time{}, fmt.Errorf("store token: %w", err)
 	}
-	return fsync.FormatToken(secret, s.keys.CA.Raw), nil
+	return fsync.FormatToken(secret, s.keys.CA.Raw), expires, nil
 }
 
 // RevokeDevice marks a terminal revoked: it can no longer send or pull anything.
@@ -311,12 +323,17 @@ func (s *Server) enroll(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusBadRequest, "bad-csr", "certificate request must carry an Ed25519 key", "")
 		return
 	}
-	if err := s.store.UseToken(sha256.Sum256(secret)); err != nil {
-		code := "unknown-token"
-		if errors.Is(err, ErrTokenUsed) {
-			code = "token-used"
+	if err := s.store.UseToken(sha256.Sum256(secret), s.opt.Now()); err != nil {
+		switch {
+		case errors.Is(err, ErrTokenUsed):
+			problem(w, http.StatusForbidden, "token-used", "enrolment refused", err.Error())
+		case errors.Is(err, ErrTokenExpired):
+			problem(w, http.StatusForbidden, "token-expired", "enrolment token expired", err.Error())
+		case errors.Is(err, ErrUnknownToken):
+			problem(w, http.StatusForbidden, "unknown-token", "enrolment refused", err.Error())
+		default:
+			problem(w, http.StatusInternalServerError, "store", "central could not check the enrolment token", "try again later")
 		}
-		problem(w, http.StatusForbidden, code, "enrolment refused", err.Error())
 		return
 	}
 	id := fsync.DeviceIDFromSPKI(csr.RawSubjectPublicKeyInfo)

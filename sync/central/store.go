@@ -35,10 +35,14 @@ type Store interface {
 	// that no longer waits is left as it is (nil), an unknown one gives ErrNotFound.
 	CompleteDownstream(packetID string, results []fsync.Result) error
 
-	// AddToken records a one-time enrolment token by the hash of its secret.
-	AddToken(hash [32]byte, created time.Time) error
-	// UseToken consumes a token: ErrUnknownToken or ErrTokenUsed when it cannot be used.
-	UseToken(hash [32]byte) error
+	// AddToken records a one-time enrolment token by the hash of its secret, usable until
+	// expires.
+	AddToken(hash [32]byte, created, expires time.Time) error
+	// UseToken consumes a token at time now: ErrUnknownToken, ErrTokenUsed or a
+	// *TokenExpiredError (errors.Is ErrTokenExpired) when it cannot be used; an expired
+	// token is not consumed. A token stored without an expiry (before tokens expired)
+	// expires DefaultTokenTTL after its creation.
+	UseToken(hash [32]byte, now time.Time) error
 
 	PutDevice(d Device) error
 	Device(id string) (Device, error) // ErrNotFound
@@ -104,7 +108,32 @@ var (
 	ErrNotFound     = errors.New("not found")
 	ErrUnknownToken = errors.New("unknown enrolment token: ask the central operator for a new one (fieldscreen-central token create)")
 	ErrTokenUsed    = errors.New("enrolment token already used: ask the central operator for a new one")
+	ErrTokenExpired = errors.New("enrolment token expired: ask the central operator for a new one")
 )
+
+// DefaultTokenTTL is how long an enrolment token can be used unless its creator chose
+// otherwise (fieldscreen-central token create --ttl).
+const DefaultTokenTTL = 24 * time.Hour
+
+// TokenExpiredError is UseToken's answer for a token used after its expiry; it matches
+// ErrTokenExpired with errors.Is.
+type TokenExpiredError struct{ Expired time.Time }
+
+func (e *TokenExpiredError) Error() string {
+	return "enrolment token expired at " + e.Expired.UTC().Format(time.RFC3339) +
+		": ask the central operator for a new one (fieldscreen-central token create)"
+}
+
+func (e *TokenExpiredError) Is(target error) bool { return target == ErrTokenExpired }
+
+// tokenExpiry is when a token stored at created with expires (zero for tokens stored
+// before tokens expired) stops being usable.
+func tokenExpiry(created, expires time.Time) time.Time {
+	if expires.IsZero() {
+		return created.Add(DefaultTokenTTL)
+	}
+	return expires
+}
 
 // Counter names.
 const (

@@ -4,7 +4,12 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"path/filepath"
 	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
 
 	fsync "github.com/fieldscreen/fieldscreen/sync"
 	"github.com/fieldscreen/fieldscreen/sync/central"
@@ -68,5 +73,45 @@ func TestBoltStoreQueueSurvivesReopen(t *testing.T) {
 	}
 	if rs, _ := s.Results("dev1", 0, 10); len(rs) != 1 {
 		t.Fatalf("results %+v", rs)
+	}
+}
+
+// TestBoltStoreReadsOldTokens: a token record written before tokens expired (no expiry
+// field) is read as expiring a day after its creation.
+func TestBoltStoreReadsOldTokens(t *testing.T) {
+	dir := t.TempDir()
+	s, err := central.OpenBolt(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	created := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	old, young := sha256.Sum256([]byte("old secret")), sha256.Sum256([]byte("young secret"))
+	db, err := bolt.Open(filepath.Join(dir, "central.db"), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, h := range [][32]byte{old, young} {
+			if err := tx.Bucket([]byte("tokens")).Put(h[:], []byte(`{"created":"2026-03-01T09:00:00Z","used":false}`)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err = central.OpenBolt(dir); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var te *central.TokenExpiredError
+	if err := s.UseToken(old, created.Add(25*time.Hour)); !errors.As(err, &te) || !te.Expired.Equal(created.Add(24*time.Hour)) {
+		t.Fatalf("old record after a day: %v", err)
+	}
+	if err := s.UseToken(young, created.Add(23*time.Hour)); err != nil {
+		t.Fatalf("old record within a day: %v", err)
 	}
 }
