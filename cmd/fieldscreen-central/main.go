@@ -1,7 +1,7 @@
 // Command fieldscreen-central runs the reference central server for fieldscreen terminals
 // and its operator tools: enrolment tokens, packet export and import, revocation, stats.
 //
-//	fieldscreen-central serve --data DIR --listen 127.0.0.1:PORT [--watchlist FILE] [--hostname NAME]
+//	fieldscreen-central serve --data DIR --listen 127.0.0.1:PORT [--watchlist FILE] [--hostname NAME] [--upload-ttl 24h]
 //	fieldscreen-central token create --data DIR [--ttl 24h]
 //	fieldscreen-central packets export --data DIR OUTDIR
 //	fieldscreen-central packets import --data DIR INDIR
@@ -83,15 +83,20 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "serve":
 		var listen, watch, host *string
+		var uploadTTL *time.Duration
 		_, _, data, err := flags("serve", args[1:], func(fs *flag.FlagSet) {
 			listen = fs.String("listen", "127.0.0.1:8443", "address to listen on")
 			watch = fs.String("watchlist", "", "watch-list file for the simulated security checks")
 			host = fs.String("hostname", "", "extra host name for the server certificate")
+			uploadTTL = fs.Duration("upload-ttl", central.DefaultUploadTTL, "remove resumable uploads untouched this long")
 		})
 		if err != nil {
 			return err
 		}
-		opt := central.Options{}
+		if *uploadTTL <= 0 {
+			return usageErr{fmt.Sprintf("serve: --upload-ttl %s must be positive (for example 24h)", *uploadTTL)}
+		}
+		opt := central.Options{UploadTTL: *uploadTTL}
 		if *host != "" {
 			opt.Hosts = []string{*host}
 		}
@@ -204,8 +209,8 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 			if *asJSON {
 				return json.NewEncoder(stdout).Encode(st)
 			}
-			fmt.Fprintf(stdout, "packets %d (%d bytes), duplicates rejected %d, conflicts %d, devices %d (%d revoked)\n",
-				st.Packets, st.Bytes, st.DuplicatesRejected, st.Conflicts, st.Devices, st.Revoked)
+			fmt.Fprintf(stdout, "packets %d (%d bytes), duplicates rejected %d, conflicts %d, devices %d (%d revoked), uploads expired %d\n",
+				st.Packets, st.Bytes, st.DuplicatesRejected, st.Conflicts, st.Devices, st.Revoked, st.UploadsExpired)
 			return nil
 		})
 	case "help", "-h", "--help":

@@ -32,6 +32,7 @@ func TestCommands(t *testing.T) {
 		{[]string{"device", "revoke", "--data", dir, "unknowndevice00"}, 1, "not found"},
 		{[]string{"serve", "--data", dir, "--watchlist", filepath.Join(dir, "missing.txt")}, 1, "watch list"},
 		{[]string{"token", "create", "--data", dir, "--ttl", "0s"}, 2, "must be positive"},
+		{[]string{"serve", "--data", dir, "--upload-ttl", "-1h"}, 2, "must be positive"},
 		{[]string{"token", "create", "--data", dir, "--ttl", "tomorrow"}, 2, "invalid value"},
 	} {
 		_, errs, code := runCmd(tc.args...)
@@ -63,7 +64,7 @@ func TestCommands(t *testing.T) {
 	if code != 0 || json.Unmarshal([]byte(out), &st) != nil {
 		t.Fatalf("stats: %d %q", code, out)
 	}
-	for _, k := range []string{"packets", "duplicatesRejected", "devices"} {
+	for _, k := range []string{"packets", "duplicatesRejected", "devices", "uploadsExpired"} {
 		if v, ok := st[k]; !ok || v != 0.0 {
 			t.Errorf("stats %s = %v", k, v)
 		}

@@ -448,6 +448,24 @@ func (s *BoltStore) DeleteUpload(dev, pkt string) error {
 	return s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bUploads).Delete(uploadKey(dev, pkt)) })
 }
 
+func (s *BoltStore) Uploads(fn func(Upload) error) error {
+	var us []Upload
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bUploads).ForEach(func(k, v []byte) error {
+			var u Upload
+			if err := json.Unmarshal(v, &u); err != nil {
+				return fmt.Errorf("decode upload %s: %w", k, err)
+			}
+			us = append(us, u)
+			return nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	return each(us, fn)
+}
+
 func (s *BoltStore) Incr(name string, n int64) error {
 	return s.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bCounters)

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	gosync "sync"
 	"time"
@@ -85,15 +87,7 @@ func (m *MemStore) OpenPacket(id string) (io.ReadCloser, error) {
 
 func (m *MemStore) Packets(fn func(PacketMeta) error) error {
 	m.mu.Lock()
-	ids := make([]string, 0, len(m.packets))
-	for id := range m.packets {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	metas := make([]PacketMeta, len(ids))
-	for i, id := range ids {
-		metas[i] = m.packets[id]
-	}
+	metas := inKeyOrder(m.packets)
 	m.mu.Unlock()
 	return each(metas, fn)
 }
@@ -241,6 +235,13 @@ func (m *MemStore) DeleteUpload(dev, pkt string) error {
 	return nil
 }
 
+func (m *MemStore) Uploads(fn func(Upload) error) error {
+	m.mu.Lock()
+	us := inKeyOrder(m.uploads)
+	m.mu.Unlock()
+	return each(us, fn)
+}
+
 func (m *MemStore) Incr(name string, n int64) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -255,6 +256,16 @@ func (m *MemStore) Counter(name string) (int64, error) {
 }
 
 func (m *MemStore) Close() error { return nil }
+
+// inKeyOrder returns m's values in the order of their keys (as bbolt iterates).
+func inKeyOrder[V any](m map[string]V) []V {
+	keys := slices.Sorted(maps.Keys(m))
+	out := make([]V, len(keys))
+	for i, k := range keys {
+		out[i] = m[k]
+	}
+	return out
+}
 
 // each calls fn for every element in order and stops at the first error; stores call it
 // after releasing their lock or transaction, so fn may use the store.

@@ -42,13 +42,15 @@ import (
 
 // Options configure a Server; zero values take the defaults.
 type Options struct {
-	Hosts     []string         // extra names/IPs for the server certificate
-	Watchlist []string         // entries (names, document numbers) that give a check hit
-	MaxPacket int64            // PUT limit; larger packets must use uploads (default 4 MiB)
-	MaxUpload int64            // resumable upload limit (default 1 GiB)
-	MaxChunk  int64            // PATCH body limit (default 8 MiB)
-	Rate      rate.Limit       // requests per second per device (default 50)
-	Burst     int              // default 100
+	Hosts     []string   // extra names/IPs for the server certificate
+	Watchlist []string   // entries (names, document numbers) that give a check hit
+	MaxPacket int64      // PUT limit; larger packets must use uploads (default 4 MiB)
+	MaxUpload int64      // resumable upload limit (default 1 GiB)
+	MaxChunk  int64      // PATCH body limit (default 8 MiB)
+	Rate      rate.Limit // requests per second per device (default 50)
+	Burst     int        // default 100
+	// UploadTTL: resumable uploads untouched this long are removed (default 24 h, sweep.go).
+	UploadTTL time.Duration
 	Now       func() time.Time // clock for receipts
 	Store     Store            // nil: BoltStore in the data folder
 	// Wrap, when set, wraps the API handler (tests inject HTTP faults with it).
@@ -91,6 +93,12 @@ func Open(dir string, opt Options) (*Server, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
+	if opt.UploadTTL == 0 {
+		opt.UploadTTL = DefaultUploadTTL
+	}
+	if opt.UploadTTL < 0 {
+		return nil, fmt.Errorf("upload lifetime %s: must be positive", opt.UploadTTL)
+	}
 	if opt.Logf == nil {
 		opt.Logf = log.Printf
 	}
@@ -125,6 +133,9 @@ func (s *Server) Close() error { return s.store.Close() }
 
 // Store exposes the storage (for tools: stats, export).
 func (s *Server) Store() Store { return s.store }
+
+// Dir is central's data folder.
+func (s *Server) Dir() string { return s.dir }
 
 // Keys exposes central's keys (tests pin and decrypt with them).
 func (s *Server) Keys() *Keys { return s.keys }
@@ -175,10 +186,11 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          log.New(io.Discard, "", 0), // handshake noise from probes and bad certificates
 	}
 	tl := tls.NewListener(ln, s.TLSConfig())
-	dctx, stopDownstream := context.WithCancel(ctx)
-	dsDone := make(chan struct{})
+	dctx, stopBackground := context.WithCancel(ctx)
+	dsDone, sweepDone := make(chan struct{}), make(chan struct{})
 	go func() { s.runDownstream(dctx); close(dsDone) }()
-	defer func() { stopDownstream(); <-dsDone }()
+	go func() { s.runSweeps(dctx); close(sweepDone) }()
+	defer func() { stopBackground(); <-dsDone; <-sweepDone }()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(tl) }()
 	select {
@@ -506,9 +518,10 @@ type Stats struct {
 	Conflicts          int64 `json:"conflicts"`
 	Devices            int   `json:"devices"`
 	Revoked            int   `json:"revoked"`
+	UploadsExpired     int64 `json:"uploadsExpired"`
 }
 
-// GetStats counts packets, devices and rejected duplicates.
+// GetStats counts packets, devices, rejected duplicates and expired uploads.
 func GetStats(st Store) (Stats, error) {
 	var out Stats
 	if err := st.Packets(func(m PacketMeta) error { out.Packets++; out.Bytes += m.Size; return nil }); err != nil {
@@ -527,7 +540,10 @@ func GetStats(st Store) (Stats, error) {
 	if out.DuplicatesRejected, err = st.Counter(CounterDuplicates); err != nil {
 		return out, err
 	}
-	out.Conflicts, err = st.Counter(CounterConflicts)
+	if out.Conflicts, err = st.Counter(CounterConflicts); err != nil {
+		return out, err
+	}
+	out.UploadsExpired, err = st.Counter(CounterUploadsExpired)
 	return out, err
 }
 

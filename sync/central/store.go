@@ -59,6 +59,9 @@ type Store interface {
 	PutUpload(u Upload) error
 	Upload(deviceID, packetID string) (Upload, error) // ErrNotFound
 	DeleteUpload(deviceID, packetID string) error
+	// Uploads calls fn for every upload in progress (the sweep of abandoned uploads),
+	// outside any transaction.
+	Uploads(fn func(Upload) error) error
 
 	// Incr adds n to a named counter; Counter reads it.
 	Incr(name string, n int64) error
@@ -139,4 +142,6 @@ func tokenExpiry(created, expires time.Time) time.Time {
 const (
 	CounterDuplicates = "duplicatesRejected" // re-sent packets answered with the stored receipt
 	CounterConflicts  = "conflicts"          // same packet ID with another digest (422)
+	// CounterUploadsExpired counts resumable uploads removed after UploadTTL untouched.
+	CounterUploadsExpired = "uploadsExpired"
 )

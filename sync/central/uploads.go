@@ -20,6 +20,7 @@ import (
 // Resumable uploads (tus 1.0 core + checksum, docs/api/openapi.yaml). The upload ID is the
 // packet ID, scoped to the device; the bytes go to uploads/<device>-<packet>.part and the
 // offset is that file's size, which is only ever extended by a checksummed, fsynced chunk.
+// Uploads left untouched for Options.UploadTTL are removed (sweep.go).
 
 func (s *Server) partPath(dev, pkt string) string {
 	return filepath.Join(s.dir, "uploads", dev+"-"+pkt+".part")
@@ -71,6 +72,10 @@ func (s *Server) createUpload(w http.ResponseWriter, r *http.Request, d Device) 
 		problem(w, http.StatusInternalServerError, "store", "could not read uploads", "")
 		return
 	}
+	if err := s.touchUpload(d.ID, id); err != nil { // worked on: not abandoned (sweep.go)
+		problem(w, http.StatusInternalServerError, "store", "could not start the upload", "retry later")
+		return
+	}
 	off, err := s.offset(d.ID, id)
 	if err != nil {
 		problem(w, http.StatusInternalServerError, "store", "could not read the upload", "")
@@ -83,11 +88,17 @@ func (s *Server) createUpload(w http.ResponseWriter, r *http.Request, d Device) 
 
 func (s *Server) headUpload(w http.ResponseWriter, r *http.Request, d Device) {
 	id := r.PathValue("id")
+	unlock := s.lock(id) // against the sweep: an upload asked about is touched, not removed
+	defer unlock()
 	if _, err := s.store.Upload(d.ID, id); err != nil {
-		w.WriteHeader(http.StatusNotFound)
+		w.WriteHeader(http.StatusNotFound) // completed, expired (sweep.go) or never created
 		return
 	}
-	off, err := s.offset(d.ID, id)
+	err := s.touchUpload(d.ID, id)
+	var off int64
+	if err == nil {
+		off, err = s.offset(d.ID, id)
+	}
 	if err != nil {
 		w.WriteHeader(http.StatusInternalServerError)
 		return

@@ -1,0 +1,152 @@
+package central
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Abandoned resumable uploads. A terminal that gives up on a packet (purged, re-enrolled,
+// lost) leaves uploads/<device>-<packet>.part and its Upload record behind; the sweep
+// removes uploads untouched for longer than Options.UploadTTL. "Touched" is the part file's
+// mtime: every stored chunk writes it, and creating, finding again (POST) or asking the
+// offset of an upload (HEAD) sets it, so an upload a terminal is working on is never
+// removed between its HEAD and its PATCH. A record without a part file (written before
+// POST created one) counts from its Created time.
+//
+// Removal deletes the record first, then the part file: a crash in between leaves a part
+// file without a record, which the next sweep removes; never a record whose bytes are gone
+// while it still claims an offset. A terminal that asks after the sweep gets 404 on HEAD
+// and starts the upload again from 0 (sync.Worker does).
+
+// DefaultUploadTTL is how long an untouched upload is kept.
+const DefaultUploadTTL = 24 * time.Hour
+
+// SweepUploads removes the uploads untouched for longer than Options.UploadTTL and part
+// files left without a record, counts them in the uploadsExpired counter and returns how
+// many it removed. Serve runs it at start and then periodically; it is safe to call while
+// serving.
+func (s *Server) SweepUploads() (int, error) {
+	cutoff := s.opt.Now().Add(-s.opt.UploadTTL)
+	var uploads []Upload
+	if err := s.store.Uploads(func(u Upload) error { uploads = append(uploads, u); return nil }); err != nil {
+		return 0, fmt.Errorf("list uploads: %w", err)
+	}
+	removed := 0
+	var errs []error
+	for _, u := range uploads {
+		ok, err := s.expireUpload(u.DeviceID, u.PacketID, cutoff)
+		if err != nil {
+			errs = append(errs, err)
+		} else if ok {
+			removed++
+		}
+	}
+	// Part files without a record: a sweep that crashed between its two deletions.
+	entries, err := os.ReadDir(filepath.Join(s.dir, "uploads"))
+	if err != nil {
+		errs = append(errs, fmt.Errorf("list upload files: %w", err))
+	}
+	for _, e := range entries {
+		name, isPart := strings.CutSuffix(e.Name(), ".part")
+		dev, pkt, ok := strings.Cut(name, "-")
+		if !isPart || !ok {
+			continue
+		}
+		ok, err := s.expireUpload(dev, pkt, cutoff)
+		if err != nil {
+			errs = append(errs, err)
+		} else if ok {
+			removed++
+		}
+	}
+	if removed > 0 {
+		if err := s.store.Incr(CounterUploadsExpired, int64(removed)); err != nil {
+			errs = append(errs, fmt.Errorf("count expired uploads: %w", err))
+		}
+	}
+	return removed, errors.Join(errs...)
+}
+
+// expireUpload removes one upload (record, part file, or both) if it was last touched
+// before cutoff. It holds the packet ID's lock, so no PATCH, HEAD or POST of this upload
+// runs meanwhile and the check and the removal see the same upload.
+func (s *Server) expireUpload(dev, pkt string, cutoff time.Time) (bool, error) {
+	unlock := s.lock(pkt)
+	defer unlock()
+	u, err := s.store.Upload(dev, pkt)
+	hasRecord := err == nil
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return false, fmt.Errorf("read upload %s of device %s: %w", pkt, dev, err)
+	}
+	path := s.partPath(dev, pkt)
+	fi, err := os.Stat(path)
+	hasFile := err == nil
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return false, fmt.Errorf("upload file of packet %s: %w", pkt, err)
+	}
+	var touched time.Time
+	switch {
+	case hasFile:
+		touched = fi.ModTime()
+	case hasRecord:
+		touched = u.Created
+	default:
+		return false, nil // removed meanwhile (completed, or by a sweep before us)
+	}
+	if !touched.Before(cutoff) {
+		return false, nil
+	}
+	if hasRecord {
+		if err := s.store.DeleteUpload(dev, pkt); err != nil {
+			return false, fmt.Errorf("remove expired upload %s of device %s: %w", pkt, dev, err)
+		}
+	}
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return false, fmt.Errorf("remove the file of expired upload %s (its record is gone; the next sweep retries): %w", pkt, err)
+	}
+	return true, nil
+}
+
+// sweepInterval is how often Serve sweeps: hourly, and at least four times per UploadTTL.
+func (s *Server) sweepInterval() time.Duration {
+	return max(min(time.Hour, s.opt.UploadTTL/4), time.Second)
+}
+
+// runSweeps sweeps at once and then every sweepInterval until ctx ends.
+func (s *Server) runSweeps(ctx context.Context) {
+	t := time.NewTicker(s.sweepInterval())
+	defer t.Stop()
+	for {
+		if n, err := s.SweepUploads(); err != nil {
+			s.opt.Logf("upload sweep: %v (removed %d; the next sweep retries in %s)", err, n, s.sweepInterval())
+		} else if n > 0 {
+			s.opt.Logf("upload sweep: removed %d uploads untouched for more than %s", n, s.opt.UploadTTL)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// touchUpload marks an upload as worked on (see above): it creates the part file if
+// there is none yet and sets its mtime to now. The caller holds the packet ID's lock.
+func (s *Server) touchUpload(dev, pkt string) error {
+	path := s.partPath(dev, pkt)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	now := s.opt.Now()
+	return os.Chtimes(path, now, now)
+}
