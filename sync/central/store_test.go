@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -114,4 +116,46 @@ func TestBoltStoreReadsOldTokens(t *testing.T) {
 	if err := s.UseToken(young, created.Add(23*time.Hour)); err != nil {
 		t.Fatalf("old record within a day: %v", err)
 	}
+}
+
+// TestBoltStoreConcurrentGroupCommit: the concurrent puts of the conformance suite on
+// BoltStore's group commit, plus what only files show: no temporary file is left in
+// packets/, every packet file hashes to its digest and holds the bytes of the caller
+// that stored it, and everything is still there after Close and a reopen.
+func TestBoltStoreConcurrentGroupCommit(t *testing.T) {
+	dir := t.TempDir()
+	s, err := central.OpenBolt(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := storetest.ConcurrentPuts(t, s)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(filepath.Join(dir, "packets"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != len(stored.Meta) {
+		t.Errorf("packets/ holds %d files, want %d", len(entries), len(stored.Meta))
+	}
+	for _, e := range entries {
+		id, ok := strings.CutSuffix(e.Name(), ".age")
+		want, known := stored.Data[id]
+		if !ok || !known {
+			t.Errorf("packets/%s: a temporary or unknown file", e.Name())
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, "packets", e.Name()))
+		sum := sha256.Sum256(b)
+		if err != nil || !bytes.Equal(b, want) || hex.EncodeToString(sum[:]) != stored.Meta[id].SHA256 {
+			t.Errorf("packets/%s: not the stored bytes (%v)", e.Name(), err)
+		}
+	}
+	s, err = central.OpenBolt(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	storetest.CheckStored(t, s, stored)
 }
