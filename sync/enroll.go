@@ -35,6 +35,7 @@ type Enrolment struct {
 	Recipient  string    `json:"recipient"`   // central's age recipient
 	ReceiptKey []byte    `json:"receipt_key"` // central's Ed25519 key for receipts, results, config
 	Enrolled   time.Time `json:"enrolled"`
+	Renewed    time.Time `json:"renewed,omitzero"` // last certificate renewal (Cert is the renewed one)
 
 	key       ed25519.PrivateKey
 	recipient age.Recipient
@@ -178,40 +179,18 @@ func Enrol(ctx context.Context, s *vault.Session, centralURL, token string) (*En
 	pool.AddCert(tok.CA)
 	tlsConf := &tls.Config{MinVersion: tls.VersionTLS13, RootCAs: pool}
 	c := newHTTPClient(tlsConf, 30*time.Second)
-	body, _ := json.Marshal(EnrollRequest{Token: base64.RawURLEncoding.EncodeToString(tok.Secret), CSR: csr})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, centralURL+"/v1/enroll", bytes.NewReader(body))
+	defer c.CloseIdleConnections()
+	resp, raw, err := postJSON(ctx, c, centralURL+"/v1/enroll", EnrollRequest{Token: base64.RawURLEncoding.EncodeToString(tok.Secret), CSR: csr})
+	var he *HTTPError
+	if errors.As(err, &he) {
+		return nil, fmt.Errorf("enrol with %s: %w", centralURL, enrolRefusal(he))
+	}
 	if err != nil {
-		return nil, fmt.Errorf("central URL %q: %w", centralURL, err)
+		return nil, fmt.Errorf("enrol with %s: %w", centralURL, err)
 	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := c.Do(req)
+	er, _, err := readIssued(raw, pub, tok.CA)
 	if err != nil {
-		return nil, fmt.Errorf("enrol with %s: %w", centralURL, explainTransport(err))
-	}
-	defer resp.Body.Close()
-	raw, err := readLimited(resp.Body, 1<<20)
-	if err != nil {
-		return nil, fmt.Errorf("enrol with %s: read answer: %w", centralURL, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("enrol with %s: %w", centralURL, enrolRefusal(problemError(resp.StatusCode, raw)))
-	}
-	var er EnrollResponse
-	if err := json.Unmarshal(raw, &er); err != nil {
-		return nil, fmt.Errorf("enrol: central's answer is not valid JSON: %w", err)
-	}
-	cert, err := x509.ParseCertificate(er.Certificate)
-	if err != nil {
-		return nil, fmt.Errorf("enrol: central's certificate: %w", err)
-	}
-	if cp, ok := cert.PublicKey.(ed25519.PublicKey); !ok || !cp.Equal(pub) {
-		return nil, errors.New("enrol: central issued a certificate for another key")
-	}
-	if !bytes.Equal(er.CA, tok.CA.Raw) {
-		return nil, errors.New("enrol: central answered with a CA other than the token's")
-	}
-	if er.DeviceID != DeviceIDFromSPKI(cert.RawSubjectPublicKeyInfo) {
-		return nil, errors.New("enrol: central's device ID does not match the certificate")
+		return nil, fmt.Errorf("enrol: %w", err)
 	}
 	if _, err := age.ParseX25519Recipient(er.Recipient); err != nil {
 		return nil, fmt.Errorf("enrol: central's packet recipient: %w", err)
@@ -238,6 +217,152 @@ func Enrol(ctx context.Context, s *vault.Session, centralURL, token string) (*En
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store enrolment: %w", err)
+	}
+	return LoadEnrolmentFrom(s)
+}
+
+// postJSON posts v as JSON and returns central's answer (at most 1 MiB); an answer other
+// than 200 is an *HTTPError with central's problem details.
+func postJSON(ctx context.Context, c *http.Client, url string, v any) (*http.Response, []byte, error) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return nil, nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return nil, nil, fmt.Errorf("central URL: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.Do(req)
+	if err != nil {
+		return nil, nil, explainTransport(err)
+	}
+	defer resp.Body.Close()
+	raw, err := readLimited(resp.Body, 1<<20)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read central's answer: %w", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return resp, raw, problemError(resp.StatusCode, raw)
+	}
+	return resp, raw, nil
+}
+
+// readIssued decodes central's answer to an enrolment or a renewal and checks that the
+// certificate is for pub, issued by ca (the CA the terminal already trusts), and that the
+// device ID is the one derived from pub.
+func readIssued(raw []byte, pub ed25519.PublicKey, ca *x509.Certificate) (EnrollResponse, *x509.Certificate, error) {
+	var er EnrollResponse
+	if err := json.Unmarshal(raw, &er); err != nil {
+		return er, nil, fmt.Errorf("central's answer is not valid JSON: %w", err)
+	}
+	cert, err := x509.ParseCertificate(er.Certificate)
+	if err != nil {
+		return er, nil, fmt.Errorf("central's certificate: %w", err)
+	}
+	if cp, ok := cert.PublicKey.(ed25519.PublicKey); !ok || !cp.Equal(pub) {
+		return er, nil, errors.New("central issued a certificate for another key")
+	}
+	if !bytes.Equal(er.CA, ca.Raw) {
+		return er, nil, errors.New("central answered with a CA other than the one this terminal trusts")
+	}
+	if err := cert.CheckSignatureFrom(ca); err != nil {
+		return er, nil, fmt.Errorf("central's certificate is not signed by its CA: %w", err)
+	}
+	if er.DeviceID != DeviceIDFromSPKI(cert.RawSubjectPublicKeyInfo) {
+		return er, nil, errors.New("central's device ID does not match the certificate")
+	}
+	return er, cert, nil
+}
+
+// RenewRequest is the body of POST /v1/renew: a certificate request signed by the key the
+// terminal enrolled with.
+type RenewRequest struct {
+	CSR []byte `json:"csr"` // DER PKCS#10, the enrolled Ed25519 key
+}
+
+// RenewBefore is how long before its certificate ends a terminal renews it.
+const RenewBefore = 30 * 24 * time.Hour
+
+// RenewDue reports whether the terminal should renew its certificate at now: less than
+// RenewBefore is left (or the stored certificate does not parse, which a renewal
+// replaces). Central issues certificates for one year.
+func RenewDue(en *Enrolment, now time.Time) bool {
+	cert, err := x509.ParseCertificate(en.Cert)
+	return err != nil || cert.NotAfter.Sub(now) < RenewBefore
+}
+
+// ErrRenewal marks a renewal answer that does not fit the enrolment (another device, pin,
+// recipient or receipt key, or a certificate that ends before the current one); the
+// current certificate is kept.
+var ErrRenewal = errors.New("central's renewal does not match this terminal's enrolment")
+
+// Renew asks central, over mutual TLS with the current certificate, for a fresh
+// certificate for the terminal's enrolled key, checks it like an enrolment, and stores it
+// in the vault in one transaction (audited sync.renew). Until that commit the current
+// certificate stays in place, so a failed or cut renewal changes nothing. A revoked
+// terminal gets central's 403 (*HTTPError). It must run before the current certificate
+// expires: central's TLS refuses an expired one, and then only a new enrolment helps.
+func Renew(ctx context.Context, s *vault.Session) (*Enrolment, error) {
+	en, err := LoadEnrolmentFrom(s)
+	if err != nil {
+		return nil, err
+	}
+	ca, err := x509.ParseCertificate(en.CA)
+	if err != nil {
+		return nil, fmt.Errorf("enrolment's CA certificate: %w", err)
+	}
+	old, err := x509.ParseCertificate(en.Cert)
+	if err != nil {
+		old = &x509.Certificate{} // unreadable: any valid certificate is better
+	}
+	csr, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: "fieldscreen terminal"}}, en.key)
+	if err != nil {
+		return nil, fmt.Errorf("make certificate request: %w", err)
+	}
+	conf, err := en.tlsConfig()
+	if err != nil {
+		return nil, err
+	}
+	c := newHTTPClient(conf, 30*time.Second)
+	defer c.CloseIdleConnections()
+	_, raw, err := postJSON(ctx, c, en.Central+"/v1/renew", RenewRequest{CSR: csr})
+	if err != nil {
+		return nil, fmt.Errorf("renew the certificate with %s: %w", en.Central, err)
+	}
+	er, cert, err := readIssued(raw, en.key.Public().(ed25519.PublicKey), ca)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("renew: %w", err)
+	case er.DeviceID != en.DeviceID:
+		return nil, fmt.Errorf("%w: certificate for device %s, this terminal is %s", ErrRenewal, er.DeviceID, en.DeviceID)
+	case er.ServerPin != en.ServerPin || er.Recipient != en.Recipient || !bytes.Equal(er.ReceiptKey, en.ReceiptKey):
+		return nil, fmt.Errorf("%w: central names other keys than at enrolment (TLS pin, packet recipient or receipt key): enrol again if central's keys really changed", ErrRenewal)
+	case cert.NotAfter.Before(old.NotAfter):
+		return nil, fmt.Errorf("%w: the new certificate ends %s, before the current one (%s): check central's clock", ErrRenewal,
+			cert.NotAfter.UTC().Format(time.RFC3339), old.NotAfter.UTC().Format(time.RFC3339))
+	}
+	err = s.Update(func(tx *vault.Tx) error {
+		cur, err := LoadEnrolment(tx)
+		if err != nil {
+			return err
+		}
+		if cur.DeviceID != en.DeviceID || !bytes.Equal(cur.Key, en.Key) {
+			return errors.New("the terminal enrolled again while renewing: nothing changed")
+		}
+		cur.Cert, cur.Renewed = er.Certificate, time.Now().UTC()
+		b, err := json.Marshal(cur)
+		if err != nil {
+			return err
+		}
+		if err := tx.Put(vault.Sync, bucketTerminal, keyEnrolment, b); err != nil {
+			return err
+		}
+		return tx.Audit(vault.AuditEvent{Action: "sync.renew", Class: vault.Sync,
+			Detail: "device " + cur.DeviceID + ", certificate valid until " + cert.NotAfter.UTC().Format(time.RFC3339)})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store the renewed certificate: %w", err)
 	}
 	return LoadEnrolmentFrom(s)
 }

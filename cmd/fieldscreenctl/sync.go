@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,20 +18,22 @@ import (
 )
 
 func init() {
-	register(Command{Name: "sync", Summary: "run [--once] | status --json | pause | resume | limit | export --to DIR: send packets to central", Run: runSync})
+	register(Command{Name: "sync", Summary: "run [--once] | status --json | pause | resume | limit | export --to DIR | renew: send packets to central", Run: runSync})
 }
 
 // syncOptions is overridden by tests (injected clock, shorter waits).
 var syncOptions = func() sync.Options { return sync.Options{} }
 
 func runSync(e *Env, args []string) error {
-	sub, rest, err := subcommand("sync", args, "run", "status", "pause", "resume", "limit", "export")
+	sub, rest, err := subcommand("sync", args, "run", "status", "pause", "resume", "limit", "export", "renew")
 	if err != nil {
 		return err
 	}
 	switch sub {
 	case "run":
 		return syncRun(e, rest)
+	case "renew":
+		return syncRenew(e, rest)
 	case "status":
 		fs := newFlags("sync status")
 		asJSON := fs.Bool("json", false, "print JSON")
@@ -167,6 +170,32 @@ func syncRun(e *Env, args []string) error {
 		if rep.Pending > 0 {
 			return &ExitError{Code: 3, Err: fmt.Errorf("%d packets still pending (in backoff; see sync status)", rep.Pending)}
 		}
+		return nil
+	})
+}
+
+// syncRenew renews the terminal's certificate now, whether or not it is due (the worker
+// renews it by itself when less than 30 days are left).
+func syncRenew(e *Env, args []string) error {
+	fs := newFlags("sync renew")
+	if err := fs.Parse(args); err != nil {
+		return usageError("%v", err)
+	}
+	if fs.NArg() > 0 {
+		return usageError("sync renew takes no arguments")
+	}
+	return e.withSession(func(v *vault.Vault, s *vault.Session) error {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		en, err := sync.Renew(ctx, s)
+		if err != nil {
+			return err
+		}
+		cert, err := x509.ParseCertificate(en.Cert)
+		if err != nil {
+			return fmt.Errorf("the renewed certificate: %w", err)
+		}
+		fmt.Fprintf(e.Stdout, "renewed the certificate of device %s: valid until %s\n", en.DeviceID, cert.NotAfter.UTC().Format(time.RFC3339))
 		return nil
 	})
 }

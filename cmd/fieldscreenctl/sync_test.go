@@ -98,31 +98,23 @@ func serveCentral(t *testing.T, bin, data, listen string) (url string, stop func
 // enqueueN adds n cases with one security-check packet each, as the officer.
 func enqueueN(t *testing.T, dir string, n, pad int) {
 	t.Helper()
-	v, err := vault.Open(dir, vaultOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer v.Close()
-	s, err := v.Unlock("off1", []byte(offPass))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Lock()
-	for i := 0; i < n; i++ {
-		err := s.Update(func(tx *vault.Tx) error {
-			id, err := tx.NewCase()
-			if err != nil {
+	asOfficer(t, dir, func(v *vault.Vault, s *vault.Session) {
+		for i := 0; i < n; i++ {
+			err := s.Update(func(tx *vault.Tx) error {
+				id, err := tx.NewCase()
+				if err != nil {
+					return err
+				}
+				p := sync.NewCheckPacket(string(id), []string{"TESTPERSON KILO"}, []string{fmt.Sprintf("X%07d", i)})
+				p.Files = []sync.File{{Name: "padding.bin", Data: bytes.Repeat([]byte{byte(i)}, pad)}}
+				_, err = sync.Enqueue(tx, v.PacketDir(), p, time.Now())
 				return err
+			})
+			if err != nil {
+				t.Fatal(err)
 			}
-			p := sync.NewCheckPacket(string(id), []string{"TESTPERSON KILO"}, []string{fmt.Sprintf("X%07d", i)})
-			p.Files = []sync.File{{Name: "padding.bin", Data: bytes.Repeat([]byte{byte(i)}, pad)}}
-			_, err = sync.Enqueue(tx, v.PacketDir(), p, time.Now())
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
 		}
-	}
+	})
 }
 
 func syncStatus(t *testing.T, dir string) sync.Status {

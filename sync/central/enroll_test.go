@@ -32,6 +32,21 @@ func terminalSession(t *testing.T) (*vault.Vault, *vault.Session) {
 	return v, s
 }
 
+// enrolledTerminal is a fresh terminal vault enrolled with central with a new token.
+func enrolledTerminal(t *testing.T, srv *central.Server, url string) (*vault.Session, *fsync.Enrolment) {
+	t.Helper()
+	_, sess := terminalSession(t)
+	tok, err := srv.CreateToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	en, err := fsync.Enrol(context.Background(), sess, url, tok)
+	if err != nil {
+		t.Fatalf("enrol: %v", err)
+	}
+	return sess, en
+}
+
 // clock is central's injected clock, moved by the test.
 type clock struct {
 	mu  gosync.Mutex

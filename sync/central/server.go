@@ -17,7 +17,6 @@ import (
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -216,6 +215,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/results", s.device(s.results))
 	mux.HandleFunc("GET /v1/config", s.device(s.configH))
 	mux.HandleFunc("POST /v1/audit/checkpoints", s.device(s.checkpoint))
+	mux.HandleFunc("POST /v1/renew", s.device(s.renew))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusNotFound, "not-found", "no such endpoint", r.Method+" "+r.URL.Path)
 	})
@@ -303,6 +303,8 @@ func (s *Server) CreateTokenTTL(ttl time.Duration) (token string, expires time.T
 
 // RevokeDevice marks a terminal revoked: it can no longer send or pull anything.
 func (s *Server) RevokeDevice(id, reason string) error {
+	unlock := s.lock("device/" + id) // not lost to a concurrent checkpoint or renewal
+	defer unlock()
 	d, err := s.store.Device(id)
 	if err != nil {
 		return fmt.Errorf("device %s: %w", id, err)
@@ -322,17 +324,8 @@ func (s *Server) enroll(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusForbidden, "unknown-token", "unknown enrolment token", ErrUnknownToken.Error())
 		return
 	}
-	csr, err := x509.ParseCertificateRequest(req.CSR)
-	if err == nil {
-		err = csr.CheckSignature()
-	}
-	if err != nil {
-		problem(w, http.StatusBadRequest, "bad-csr", "certificate request does not parse or verify", err.Error())
-		return
-	}
-	pub, ok := csr.PublicKey.(ed25519.PublicKey)
+	pub, id, ok := readCSR(w, req.CSR)
 	if !ok {
-		problem(w, http.StatusBadRequest, "bad-csr", "certificate request must carry an Ed25519 key", "")
 		return
 	}
 	if err := s.store.UseToken(sha256.Sum256(secret), s.opt.Now()); err != nil {
@@ -348,14 +341,8 @@ func (s *Server) enroll(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	id := fsync.DeviceIDFromSPKI(csr.RawSubjectPublicKeyInfo)
 	now := s.opt.Now()
-	tmpl := &x509.Certificate{
-		SerialNumber: randSerial(), Subject: pkix.Name{CommonName: "terminal " + id},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.AddDate(1, 0, 0),
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, s.keys.CA, pub, s.keys.CAKey)
+	der, err := s.issueCert(id, pub, now)
 	if err != nil {
 		problem(w, http.StatusInternalServerError, "issue", "could not issue the certificate", "")
 		return
@@ -364,11 +351,7 @@ func (s *Server) enroll(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusInternalServerError, "store", "could not store the terminal", "")
 		return
 	}
-	writeJSON(w, http.StatusOK, fsync.EnrollResponse{
-		DeviceID: id, Certificate: der, CA: s.keys.CA.Raw, ServerPin: fsync.SPKIPin(s.keys.Server.Leaf),
-		Recipient: s.keys.Identity.Recipient().String(), ReceiptKey: s.keys.ReceiptKey.Public().(ed25519.PublicKey),
-		ServerTime: now.UTC().Format(time.RFC3339),
-	})
+	writeJSON(w, http.StatusOK, s.issued(id, der, now))
 }
 
 func (s *Server) timeH(w http.ResponseWriter, r *http.Request, _ Device) {

@@ -91,6 +91,7 @@ type Device struct {
 	PublicKey     []byte            `json:"public_key"` // Ed25519, from the enrolment CSR
 	Cert          []byte            `json:"cert"`
 	Enrolled      time.Time         `json:"enrolled"`
+	Renewed       time.Time         `json:"renewed,omitzero"` // last certificate renewal (Cert is the renewed one)
 	Revoked       bool              `json:"revoked"`
 	RevokedReason string            `json:"revoked_reason,omitempty"`
 	Checkpoint    *fsync.Checkpoint `json:"checkpoint,omitempty"` // last countersigned audit head

@@ -28,15 +28,7 @@ type uploadTerminal struct {
 
 func newUploadTerminal(t *testing.T, srv *central.Server, url string) *uploadTerminal {
 	t.Helper()
-	_, sess := terminalSession(t)
-	tok, err := srv.CreateToken()
-	if err != nil {
-		t.Fatal(err)
-	}
-	en, err := fsync.Enrol(context.Background(), sess, url, tok)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, en := enrolledTerminal(t, srv, url)
 	c, err := fsync.NewClient(en, 10*time.Second)
 	if err != nil {
 		t.Fatal(err)
