@@ -187,3 +187,40 @@ func TestUrgentBetweenChunks(t *testing.T) {
 		t.Fatal("urgent packet not delivered")
 	}
 }
+
+// TestLostUploadStartsAgain: central answers a PATCH with 404 (the upload was swept, or
+// completed with the answer lost). The packet is not refused: the upload starts again and
+// the packet is delivered once.
+func TestLostUploadStartsAgain(t *testing.T) {
+	const chunk = 64 << 10
+	var patches int
+	c := startCentral(t, central.Options{Wrap: func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPatch {
+				if patches++; patches == 2 {
+					http.Error(w, `{"title":"no such upload"}`, http.StatusNotFound)
+					return
+				}
+			}
+			h.ServeHTTP(w, r)
+		})
+	}})
+	term := newTerminal(t)
+	enrol(t, term, c, "")
+	ids := enqueueCases(t, term, 1, "TESTPERSON LIMA", func(int, vault.CaseID) *fsync.Packet {
+		return &fsync.Packet{Header: fsync.Header{Kind: fsync.KindScreeningForm, Priority: fsync.P1}, Body: []byte(`{}`),
+			Files: []fsync.File{{Name: "scan.pdf", Data: make([]byte, 4*chunk)}}}
+	})
+	clk := &fakeClock{now: time.Now()}
+	w, _ := fsync.NewWorker(term.v, term.s, fsync.Options{ChunkSize: chunk, Now: clk.Now, Sleep: clk.Sleep})
+	rep, err := w.RunOnce(context.Background())
+	if err != nil || rep.Delivered != 1 || rep.Refused != 0 {
+		t.Fatalf("%+v %v: the packet must be delivered after its upload starts again", rep, err)
+	}
+	if r := rows(t, term)[ids[0]]; r.State != fsync.StateDelivered || r.Attempts < 2 {
+		t.Fatalf("row %s after %d attempts (%s)", r.State, r.Attempts, r.LastError)
+	}
+	if st, _ := central.GetStats(c.srv.Store()); st.Packets != 1 {
+		t.Fatalf("central holds %d packets", st.Packets)
+	}
+}

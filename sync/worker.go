@@ -207,6 +207,8 @@ type Report struct {
 	Paused    bool
 	Offline   error // set when central could not be reached (probe failed or breaker open)
 	Results   int
+	Renewed   bool  // the terminal's certificate was renewed
+	RenewErr  error // a due renewal failed; the drain went on with the current certificate
 }
 
 // ErrPaused is returned by RunOnce while sync is paused.
@@ -239,6 +241,27 @@ func (w *Worker) probe(ctx context.Context) error {
 	w.status.LastContact = t1.UTC()
 	w.status.ClockOffset = st.Sub(t0.Add(t1.Sub(t0) / 2))
 	return nil
+}
+
+// renewIfDue renews the terminal's certificate when less than RenewBefore is left, and
+// sends the rest of the drain with the new one. A failure is reported, not fatal: the
+// current certificate still works until it ends, and the next drain tries again.
+func (w *Worker) renewIfDue(ctx context.Context, rep *Report) {
+	if !RenewDue(w.en, w.opt.Now()) {
+		return
+	}
+	en, err := Renew(ctx, w.s)
+	if err == nil {
+		var c *Client
+		if c, err = NewClient(en, w.opt.Timeout); err == nil {
+			c.now = w.opt.Now
+			w.c.CloseIdle()
+			w.en, w.c = en, c
+			rep.Renewed = true
+			return
+		}
+	}
+	rep.RenewErr = err
 }
 
 func (w *Worker) saveStatus() error {
@@ -295,6 +318,7 @@ func (w *Worker) RunOnce(ctx context.Context) (rep Report, err error) {
 		rep.Pending, _ = w.pendingCount()
 		return rep, nil
 	}
+	w.renewIfDue(ctx, &rep)
 	if err := w.drain(ctx, &rep); err != nil {
 		return rep, err
 	}
@@ -605,6 +629,14 @@ func (w *Worker) uploadStep(ctx context.Context, r *Row) (bool, Signed, error) {
 		return false, Signed{}, err
 	}
 	next, rec, done, err := w.c.PatchChunk(rctx, r.UploadURL, off, chunk)
+	var he *HTTPError
+	if errors.As(err, &he) && he.Status == http.StatusNotFound {
+		// The upload is gone on central (expired, or completed with the answer lost):
+		// start it again after the backoff; creating it answers with the receipt if
+		// central holds the packet. Not a refusal, so the error is not an HTTPError.
+		r.UploadURL, r.Offset = "", 0
+		return false, Signed{}, fmt.Errorf("central no longer has the upload of packet %s (%v): it starts again", r.PacketID, he)
+	}
 	if err != nil {
 		return false, Signed{}, err
 	}
