@@ -1,7 +1,15 @@
 package central_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"path/filepath"
@@ -113,5 +121,62 @@ func TestEnrolTokenExpires(t *testing.T) {
 	}
 	if _, _, err := srv.CreateTokenTTL(0); err == nil {
 		t.Fatal("a token without a lifetime was created")
+	}
+}
+
+// TestEnrolAgainKeepsRevocationAndCheckpoint: the device ID comes from the key, so a
+// second enrolment with a known key (a token in hand) must neither undo a revocation nor
+// reset the audit checkpoint; a known, not revoked key gets a fresh certificate and keeps
+// its history (an enrolment answer lost on the way).
+func TestEnrolAgainKeepsRevocationAndCheckpoint(t *testing.T) {
+	srv, url := centraltest.Start(t, central.Options{})
+	_, en := enrolledTerminal(t, srv, url)
+	pool := x509.NewCertPool()
+	pool.AddCert(srv.Keys().CA)
+	hc := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS13, RootCAs: pool}}}
+	defer hc.CloseIdleConnections()
+	enrolSameKey := func() (int, fsync.Problem) {
+		t.Helper()
+		tok, err := srv.CreateToken()
+		if err != nil {
+			t.Fatal(err)
+		}
+		parsed, err := fsync.ParseToken(tok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		csr, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: "fieldscreen terminal"}}, ed25519.PrivateKey(en.Key))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := json.Marshal(fsync.EnrollRequest{Token: base64.RawURLEncoding.EncodeToString(parsed.Secret), CSR: csr})
+		resp, err := hc.Post(url+"/v1/enroll", "application/json", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var p fsync.Problem
+		json.NewDecoder(resp.Body).Decode(&p)
+		return resp.StatusCode, p
+	}
+	// Give the device a checkpoint to keep.
+	d, _ := srv.Store().Device(en.DeviceID)
+	d.Checkpoint = &fsync.Checkpoint{DeviceID: en.DeviceID, Size: 7}
+	srv.Store().PutDevice(d)
+	if code, p := enrolSameKey(); code != http.StatusOK {
+		t.Fatalf("enrolling a known key again: %d %+v", code, p)
+	}
+	if d, _ := srv.Store().Device(en.DeviceID); d.Checkpoint == nil || d.Checkpoint.Size != 7 || bytes.Equal(d.Cert, en.Cert) {
+		t.Fatalf("after enrolling again: checkpoint %+v, certificate renewed %v", d.Checkpoint, !bytes.Equal(d.Cert, en.Cert))
+	}
+	if err := srv.RevokeDevice(en.DeviceID, "laptop reported stolen"); err != nil {
+		t.Fatal(err)
+	}
+	code, p := enrolSameKey()
+	if code != http.StatusForbidden || p.Code != "revoked" || !strings.Contains(p.Detail, "laptop reported stolen") {
+		t.Fatalf("revoked key enrolling again: %d %+v", code, p)
+	}
+	if d, _ := srv.Store().Device(en.DeviceID); !d.Revoked {
+		t.Fatal("enrolling again undid the revocation")
 	}
 }

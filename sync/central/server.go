@@ -328,6 +328,20 @@ func (s *Server) enroll(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	// The device ID comes from the key: enrolling a known key again must not undo a
+	// revocation or drop the audit checkpoint.
+	unlock := s.lock("device/" + id)
+	defer unlock()
+	known, err := s.store.Device(id)
+	switch {
+	case err == nil && known.Revoked:
+		problem(w, http.StatusForbidden, "revoked", "terminal revoked",
+			"central revoked this terminal ("+known.RevokedReason+"): a revoked terminal cannot enrol again with the same key; contact the central operator")
+		return
+	case err != nil && !errors.Is(err, ErrNotFound):
+		problem(w, http.StatusInternalServerError, "store", "central could not read its terminals", "try again later")
+		return
+	}
 	if err := s.store.UseToken(sha256.Sum256(secret), s.opt.Now()); err != nil {
 		switch {
 		case errors.Is(err, ErrTokenUsed):
@@ -347,7 +361,12 @@ func (s *Server) enroll(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusInternalServerError, "issue", "could not issue the certificate", "")
 		return
 	}
-	if err := s.store.PutDevice(Device{ID: id, PublicKey: pub, Cert: der, Enrolled: now.UTC()}); err != nil {
+	d := Device{ID: id, PublicKey: pub, Cert: der, Enrolled: now.UTC()}
+	if known.ID == id { // enrolled before (an answer lost on the way): keep its history
+		d = known
+		d.Cert = der
+	}
+	if err := s.store.PutDevice(d); err != nil {
 		problem(w, http.StatusInternalServerError, "store", "could not store the terminal", "")
 		return
 	}
