@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	fsync "github.com/fieldscreen/fieldscreen/sync"
@@ -13,10 +12,8 @@ import (
 // operator; afterwards the terminal has a client certificate and central's keys pinned.
 func (s *Session) Enrol(ctx context.Context, centralURL, token string) error {
 	s.Touch()
-	if _, err := fsync.Enrol(ctx, s.vs, centralURL, token); err != nil {
-		return fmt.Errorf("enrol with %s: %w", centralURL, err)
-	}
-	return nil
+	_, err := fsync.Enrol(ctx, s.vs, centralURL, token) // its errors name central and the step
+	return err
 }
 
 // Enrolled reports whether the terminal has enrolled with central.

@@ -99,6 +99,8 @@ func (u *UI) showSync() {
 				setError(msg, Tf("sync.failed", errorText(err)))
 			case rep.Offline != nil:
 				setError(msg, Tf("sync.offline", rep.Offline.Error()))
+			case rep.RenewErr != nil:
+				setError(msg, Tf("sync.renewFailed", errorText(rep.RenewErr)))
 			}
 			refresh()
 		})

@@ -164,6 +164,12 @@ func syncRun(e *Env, args []string) error {
 			return err
 		}
 		fmt.Fprintf(e.Stdout, "delivered %d, refused %d, pending %d, results %d\n", rep.Delivered, rep.Refused, rep.Pending, rep.Results)
+		if rep.Renewed {
+			fmt.Fprintln(e.Stdout, "certificate renewed")
+		}
+		if rep.RenewErr != nil {
+			fmt.Fprintf(e.Stderr, "warning: the terminal's certificate is due for renewal and could not be renewed: %v (tried again at every sync; fieldscreenctl sync renew forces it)\n", rep.RenewErr)
+		}
 		if rep.Offline != nil {
 			return &ExitError{Code: 3, Err: fmt.Errorf("%d packets still pending: %w", rep.Pending, rep.Offline)}
 		}
