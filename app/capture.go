@@ -121,14 +121,16 @@ func (s *Session) CaptureBiometrics(ctx context.Context, id vault.CaseID, finger
 }
 
 // faceProblems adapts the ICAO-style checks to the capture session's hook.
-func faceProblems(img image.Image) []string {
+func faceProblems(img image.Image) []hardware.Problem {
 	rep, err := face.Check(img)
 	if err != nil {
-		return []string{err.Error()}
+		return []hardware.Problem{{Code: "check_failed",
+			EN: "The face check could not run (" + err.Error() + "). Take the picture again.",
+			NL: "De gezichtscontrole kon niet draaien (" + err.Error() + "). Maak de foto opnieuw."}}
 	}
-	out := make([]string, 0, len(rep.Problems))
+	out := make([]hardware.Problem, 0, len(rep.Problems))
 	for _, p := range rep.Problems {
-		out = append(out, p.EN)
+		out = append(out, hardware.Problem{Code: p.Code, EN: p.EN, NL: p.NL})
 	}
 	return out
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"image"
 	"image/png"
 	"testing"
 	"time"
@@ -205,5 +206,27 @@ func TestCaptureKeepsRetakeDate(t *testing.T) {
 	plan := got.CapturePlan(now.AddDate(0, 0, 4))
 	if len(plan.Fingers) != 1 || plan.Fingers[0] != forms.RightThumb {
 		t.Fatalf("on the retake day the plan is %v, want the right thumb back", plan.Fingers)
+	}
+}
+
+// TestFaceProblemsInBothLanguages: the face check's problems reach the capture session
+// with their Dutch and English texts and a stable code, so the screen can show them in the
+// interface language.
+func TestFaceProblemsInBothLanguages(t *testing.T) {
+	blank := image.NewGray(image.Rect(0, 0, 480, 640))
+	for i := range blank.Pix {
+		blank.Pix[i] = 128
+	}
+	ps := faceProblems(blank)
+	if len(ps) == 0 {
+		t.Fatal("an empty grey picture passed the face check")
+	}
+	for _, p := range ps {
+		if p.Code == "" || p.EN == "" || p.NL == "" || p.EN == p.NL {
+			t.Errorf("problem without both texts: %+v", p)
+		}
+	}
+	if ps[0].Code != "no_face" {
+		t.Errorf("first problem %q, want no_face", ps[0].Code)
 	}
 }

@@ -3,6 +3,7 @@ package hardware
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"image"
@@ -83,10 +84,38 @@ type FingerResult struct {
 	At     time.Time `json:"at,omitempty"`
 }
 
+// Problem is one failed check on a captured image, with its message in both interface
+// languages (the check may put measured values in it).
+type Problem struct {
+	Code string `json:"code"`
+	EN   string `json:"en"`
+	NL   string `json:"nl"`
+}
+
+// Text is the message in lang ("nl" or "en"; English when there is no Dutch text).
+func (p Problem) Text(lang string) string {
+	if lang == "nl" && p.NL != "" {
+		return p.NL
+	}
+	return p.EN
+}
+
+// UnmarshalJSON also reads the plain English string that face captures stored before
+// problems carried both languages.
+func (p *Problem) UnmarshalJSON(b []byte) error {
+	var old string
+	if json.Unmarshal(b, &old) == nil {
+		*p = Problem{EN: old}
+		return nil
+	}
+	type plain Problem
+	return json.Unmarshal(b, (*plain)(p))
+}
+
 // FaceResult is the stored face capture.
 type FaceResult struct {
 	PNG      []byte    `json:"png"`
-	Problems []string  `json:"problems,omitempty"` // from the face check hook, on the accepted image
+	Problems []Problem `json:"problems,omitempty"` // from the face check hook, on the accepted image
 	Attempts int       `json:"attempts"`
 	Reason   string    `json:"reason,omitempty"`
 	Device   Identity  `json:"device"`
@@ -131,7 +160,7 @@ type Session struct {
 	Score func(img image.Image, ppi int) (int, error)
 	// FaceCheck is the hook for the face package's ICAO checks: it returns
 	// problems ("eyes closed") or none. Nil = no checks.
-	FaceCheck func(img image.Image) []string
+	FaceCheck func(img image.Image) []Problem
 	Events    func(Event) // optional; must not block
 	Now       func() time.Time
 }
@@ -378,7 +407,7 @@ func (s *Session) face(ctx context.Context, p Plan) (*FaceResult, error) {
 			lastErr = err
 			continue
 		}
-		var problems []string
+		var problems []Problem
 		if s.FaceCheck != nil {
 			problems = s.FaceCheck(c.Image)
 		}

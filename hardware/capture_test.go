@@ -3,6 +3,7 @@ package hardware_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"image"
 	"image/png"
@@ -143,13 +144,35 @@ func TestPlanAdultWithExceptions(t *testing.T) {
 }
 
 // faceHook reports a problem on the first face and none afterwards.
-func faceHook(n *int) func(img image.Image) []string {
-	return func(img image.Image) []string {
+func faceHook(n *int) func(img image.Image) []hardware.Problem {
+	return func(img image.Image) []hardware.Problem {
 		*n++
 		if *n == 1 {
-			return []string{"eyes not visible"}
+			return []hardware.Problem{{Code: "no_eyes", EN: "eyes not visible", NL: "ogen niet zichtbaar"}}
 		}
 		return nil
+	}
+}
+
+// TestProblemLanguagesAndOldRecords: a problem speaks the interface language (English
+// when it has no Dutch text), and face captures stored with plain English strings still
+// read.
+func TestProblemLanguagesAndOldRecords(t *testing.T) {
+	p := hardware.Problem{Code: "roll", EN: "Head tilted", NL: "Hoofd gekanteld"}
+	if p.Text("nl") != "Hoofd gekanteld" || p.Text("en") != "Head tilted" || (hardware.Problem{EN: "x"}).Text("nl") != "x" {
+		t.Fatalf("texts: %q %q", p.Text("nl"), p.Text("en"))
+	}
+	var old hardware.FaceResult
+	if err := json.Unmarshal([]byte(`{"png":null,"problems":["Eyes are 40 px apart"],"attempts":2}`), &old); err != nil {
+		t.Fatal(err)
+	}
+	if len(old.Problems) != 1 || old.Problems[0].Text("nl") != "Eyes are 40 px apart" {
+		t.Fatalf("old record: %+v", old.Problems)
+	}
+	b, _ := json.Marshal(hardware.FaceResult{Problems: []hardware.Problem{p}})
+	var back hardware.FaceResult
+	if err := json.Unmarshal(b, &back); err != nil || back.Problems[0] != p {
+		t.Fatalf("round trip: %+v %v", back.Problems, err)
 	}
 }
 

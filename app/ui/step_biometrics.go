@@ -502,7 +502,11 @@ func (s *biometricsStep) showResult(res *hardware.Result) {
 		s.faceState.SetText(T("bio.faceCaptured"))
 		setThumb(s.faceThumb, res.Face.PNG)
 		if len(res.Face.Problems) > 0 {
-			s.faceProblems.SetText(Tf("bio.faceProblems", strings.Join(res.Face.Problems, "; ")))
+			texts := make([]string, len(res.Face.Problems))
+			for i, p := range res.Face.Problems {
+				texts[i] = p.Text(Language())
+			}
+			s.faceProblems.SetText(Tf("bio.faceProblems", strings.Join(texts, "; ")))
 			s.faceProblems.Importance = widget.WarningImportance
 		} else {
 			s.faceProblems.SetText(T("bio.faceOK"))
