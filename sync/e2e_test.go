@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -412,5 +413,59 @@ func TestResultsWaitForTheDownstream(t *testing.T) {
 	// one held request that brings them, one empty page to finish; polling would ask more.
 	if n := asks.Load(); n != 3 {
 		t.Fatalf("%d results requests, want 3 (central holds the request instead of being polled)", n)
+	}
+}
+
+// unreadableStore cannot open stored packets: the downstream keeps them queued and retries.
+type unreadableStore struct{ central.Store }
+
+func (unreadableStore) OpenPacket(string) (io.ReadCloser, error) {
+	return nil, errors.New("disk error (test)")
+}
+
+// TestHeldResultsRequestEndsWithCentral: a results request that central holds (?wait=)
+// while its downstream is busy returns when central stops, instead of keeping the
+// shutdown waiting and reading a closed store.
+func TestHeldResultsRequestEndsWithCentral(t *testing.T) {
+	var asks atomic.Int32 // GET /v1/results requests that reached central
+	c := startCentral(t, central.Options{Store: unreadableStore{central.NewMemStore()}, Logf: t.Logf,
+		Wrap: func(h http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/v1/results" {
+					asks.Add(1)
+				}
+				h.ServeHTTP(w, r)
+			})
+		}})
+	term := newTerminal(t)
+	enrol(t, term, c, "")
+	enqueueCases(t, term, 1, "TESTPERSON NOVEMBER", func(i int, id vault.CaseID) *fsync.Packet {
+		return fsync.NewCheckPacket(string(id), []string{"TESTPERSON NOVEMBER"}, nil)
+	})
+	w, err := fsync.NewWorker(term.v, term.s, fsync.Options{MaxWait: time.Millisecond, ResultWait: 25 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	errc := make(chan error, 1)
+	go func() { _, err := w.RunOnce(context.Background()); errc <- err }()
+	for asks.Load() < 2 { // the first page came back empty; the second request is held
+		select {
+		case err := <-errc:
+			t.Fatalf("the drain ended before central held its results request: %v", err)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	if st, _ := central.GetStats(c.srv.Store()); st.Packets != 1 {
+		t.Fatalf("central holds %d packets, want the 1 (its downstream cannot read it)", st.Packets)
+	}
+	stopped := make(chan struct{})
+	go func() { c.stop(); close(stopped) }()
+	select {
+	case <-stopped:
+	case <-time.After(4 * time.Second): // Shutdown's own limit is 5 s
+		t.Fatal("central's shutdown waited for the held results request")
+	}
+	if err := <-errc; err == nil {
+		t.Log("the drain ended without an error: central answered before it stopped")
 	}
 }

@@ -183,6 +183,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          log.New(io.Discard, "", 0), // handshake noise from probes and bad certificates
+		// Requests end with the server: a results request held for ?wait= returns at once
+		// when central stops instead of outliving the store.
+		BaseContext: func(net.Listener) context.Context { return ctx },
 	}
 	tl := tls.NewListener(ln, s.TLSConfig())
 	dctx, stopBackground := context.WithCancel(ctx)
