@@ -336,8 +336,10 @@ func Renew(ctx context.Context, s *vault.Session) (*Enrolment, error) {
 		return nil, fmt.Errorf("renew: %w", err)
 	case er.DeviceID != en.DeviceID:
 		return nil, fmt.Errorf("%w: certificate for device %s, this terminal is %s", ErrRenewal, er.DeviceID, en.DeviceID)
-	case er.ServerPin != en.ServerPin || er.Recipient != en.Recipient || !bytes.Equal(er.ReceiptKey, en.ReceiptKey):
-		return nil, fmt.Errorf("%w: central names other keys than at enrolment (TLS pin, packet recipient or receipt key): enrol again if central's keys really changed", ErrRenewal)
+	case !isRecipient(er.Recipient):
+		return nil, fmt.Errorf("%w: central's packet recipient %q is not an age X25519 recipient", ErrRenewal, er.Recipient)
+	case er.ServerPin != en.ServerPin || !bytes.Equal(er.ReceiptKey, en.ReceiptKey):
+		return nil, fmt.Errorf("%w: central names other keys than at enrolment (TLS pin or receipt key): enrol again if central's keys really changed", ErrRenewal)
 	case cert.NotAfter.Before(old.NotAfter):
 		return nil, fmt.Errorf("%w: the new certificate ends %s, before the current one (%s): check central's clock", ErrRenewal,
 			cert.NotAfter.UTC().Format(time.RFC3339), old.NotAfter.UTC().Format(time.RFC3339))
@@ -358,8 +360,12 @@ func Renew(ctx context.Context, s *vault.Session) (*Enrolment, error) {
 		if err := tx.Put(vault.Sync, bucketTerminal, keyEnrolment, b); err != nil {
 			return err
 		}
-		return tx.Audit(vault.AuditEvent{Action: "sync.renew", Class: vault.Sync,
-			Detail: "device " + cur.DeviceID + ", certificate valid until " + cert.NotAfter.UTC().Format(time.RFC3339)})
+		if err := tx.Audit(vault.AuditEvent{Action: "sync.renew", Class: vault.Sync,
+			Detail: "device " + cur.DeviceID + ", certificate valid until " + cert.NotAfter.UTC().Format(time.RFC3339)}); err != nil {
+			return err
+		}
+		// A rotated packet key comes over the pinned channel too.
+		return adoptRecipient(tx, er.Recipient, "certificate renewal")
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store the renewed certificate: %w", err)
@@ -404,3 +410,8 @@ func (e *Enrolment) tlsConfig() (*tls.Config, error) {
 
 // ErrPinMismatch means the server's key is not the one pinned at enrolment.
 var ErrPinMismatch = errors.New("central's TLS key does not match the key pinned at enrolment (possible interception): check the central URL or enrol again")
+
+func isRecipient(s string) bool {
+	_, err := age.ParseX25519Recipient(s)
+	return err == nil
+}

@@ -363,9 +363,10 @@ func Open(data []byte, packetID, deviceID string, id age.Identity, maxPlain int6
 
 // OpenStream decrypts a sealed packet from r and returns its header and body, checking
 // every attachment's framing and the whole ciphertext's authenticity while discarding the
-// attachment bytes, so central validates a 64 MiB packet in constant memory.
-func OpenStream(r io.Reader, packetID, deviceID string, id age.Identity) (*Packet, error) {
-	pr, err := age.Decrypt(r, id)
+// attachment bytes, so central validates a 64 MiB packet in constant memory. Any of ids
+// may open it (central keeps its earlier identities after a rotation).
+func OpenStream(r io.Reader, packetID, deviceID string, ids ...age.Identity) (*Packet, error) {
+	pr, err := age.Decrypt(r, ids...)
 	if err != nil {
 		return nil, fmt.Errorf("decrypt packet: %w", err)
 	}

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"time"
 
+	"filippo.io/age"
+
 	"github.com/fieldscreen/fieldscreen/vault"
 )
 
@@ -135,8 +137,47 @@ func (w *Worker) PullConfig(ctx context.Context) error {
 	if err := s.Open(DomainConfig, ed25519.PublicKey(w.en.ReceiptKey), &cfg); err != nil {
 		return err
 	}
+	if cfg.Recipient != "" {
+		if _, err := age.ParseX25519Recipient(cfg.Recipient); err != nil {
+			return fmt.Errorf("central's config names a packet recipient that is not an age X25519 recipient: %w", err)
+		}
+	}
 	b, _ := json.Marshal(storedConfig{ETag: tag, Signed: s, Config: cfg})
-	return w.s.Update(func(tx *vault.Tx) error { return tx.Put(vault.Sync, bucketTerminal, keyConfig, b) })
+	err = w.s.Update(func(tx *vault.Tx) error {
+		if err := tx.Put(vault.Sync, bucketTerminal, keyConfig, b); err != nil {
+			return err
+		}
+		return adoptRecipient(tx, cfg.Recipient, "signed config")
+	})
+	if err != nil {
+		return err
+	}
+	en, err := LoadEnrolmentFrom(w.s)
+	if err != nil {
+		return err
+	}
+	w.en = en
+	return nil
+}
+
+// adoptRecipient makes recipient (already checked) the one new packets are sealed to, when
+// central has rotated its packet key; the change is audited. Packets already sealed to the
+// earlier recipient stay as they are: central keeps the identities that open them.
+func adoptRecipient(tx *vault.Tx, recipient, source string) error {
+	en, err := LoadEnrolment(tx)
+	if err != nil || recipient == "" || recipient == en.Recipient {
+		return err
+	}
+	en.Recipient = recipient
+	b, err := json.Marshal(en)
+	if err != nil {
+		return err
+	}
+	if err := tx.Put(vault.Sync, bucketTerminal, keyEnrolment, b); err != nil {
+		return err
+	}
+	return tx.Audit(vault.AuditEvent{Action: "sync.recipient", Class: vault.Sync,
+		Detail: "central's packet recipient changed (" + source + "): new packets are sealed to " + recipient})
 }
 
 // LoadConfig returns the last verified config from central and its ETag.

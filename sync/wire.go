@@ -126,6 +126,9 @@ type ResultsPage struct {
 type Config struct {
 	Version string          `json:"version"`
 	Data    json.RawMessage `json:"data"`
+	// Recipient is central's current age recipient: after central rotates its packet key,
+	// terminals seal new packets to it (packets sealed to an older one still open).
+	Recipient string `json:"recipient,omitempty"`
 }
 
 // Checkpoint is a terminal's audit log head, sent to central to countersign.

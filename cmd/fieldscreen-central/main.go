@@ -7,6 +7,7 @@
 //	fieldscreen-central packets import --data DIR INDIR
 //	fieldscreen-central device revoke --data DIR DEVICE-ID [--reason TEXT]
 //	fieldscreen-central stats --data DIR [--json]
+//	fieldscreen-central keys rotate-recipient --data DIR   (new packet key; old ones kept for old packets)
 //
 // The data folder holds the keys (ca.pem, server.pem, age-identity.txt, receipt-key.pem),
 // central.db and the stored packets. Only one process may use it at a time.
@@ -50,7 +51,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 1
 }
 
-const usage = "usage: fieldscreen-central serve|token create|packets export|packets import|device revoke|stats --data DIR ..."
+const usage = "usage: fieldscreen-central serve|token create|packets export|packets import|device revoke|stats|keys rotate-recipient --data DIR ..."
 
 // flags parses flags that may come before or after positional arguments.
 func flags(name string, args []string, def func(*flag.FlagSet)) (*flag.FlagSet, []string, *string, error) {
@@ -195,6 +196,25 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stdout, "revoked %s\n", pos[0])
 			return nil
 		})
+	case "keys":
+		if len(args) < 2 || args[1] != "rotate-recipient" {
+			return usageErr{"usage: fieldscreen-central keys rotate-recipient --data DIR"}
+		}
+		_, _, data, err := flags("keys rotate-recipient", args[2:], func(*flag.FlagSet) {})
+		if err != nil {
+			return err
+		}
+		// Opening the data folder first refuses a running server: it read the keys at start.
+		if err := withServer(*data, func(*central.Server) error { return nil }); err != nil {
+			return err
+		}
+		r, err := central.RotateRecipient(*data)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, r)
+		fmt.Fprintln(stderr, "new packet recipient; terminals seal to it after their next sync (older packets still open with age-identity.txt)")
+		return nil
 	case "stats":
 		var asJSON *bool
 		_, _, data, err := flags("stats", args[1:], func(fs *flag.FlagSet) { asJSON = fs.Bool("json", false, "JSON output") })

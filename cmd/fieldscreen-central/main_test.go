@@ -77,4 +77,18 @@ func TestCommands(t *testing.T) {
 	if ids, err := age.ParseIdentities(bytes.NewReader(b)); err != nil || len(ids) != 1 {
 		t.Fatalf("age-identity.txt: %v", err)
 	}
+	// Rotating the packet key appends a second identity and prints its recipient; the
+	// first stays, so packets sealed to it still open.
+	out, errs, code = runCmd("keys", "rotate-recipient", "--data", dir)
+	if code != 0 || !strings.HasPrefix(out, "age1") || !strings.Contains(errs, "next sync") {
+		t.Fatalf("rotate: %d %q %q", code, out, errs)
+	}
+	b2, _ := os.ReadFile(filepath.Join(dir, "age-identity.txt"))
+	ids, err := age.ParseIdentities(bytes.NewReader(b2))
+	if err != nil || len(ids) != 2 || !bytes.HasPrefix(b2, b) || ids[1].(*age.X25519Identity).Recipient().String() != strings.TrimSpace(out) {
+		t.Fatalf("age-identity.txt after the rotation: %d identities, %v", len(ids), err)
+	}
+	if _, errs, code := runCmd("keys", "rotate", "--data", dir); code != 2 || !strings.Contains(errs, "rotate-recipient") {
+		t.Fatalf("unknown keys subcommand: %d %q", code, errs)
+	}
 }

@@ -57,7 +57,7 @@ func (s *Server) downstream(data io.Reader, packetID, deviceID string) []fsync.R
 		r.PacketID, r.At = packetID, now
 		out = append(out, r)
 	}
-	p, err := fsync.OpenStream(data, packetID, deviceID, s.keys.Identity)
+	p, err := fsync.OpenStream(data, packetID, deviceID, s.keys.AgeIdentities()...)
 	if err != nil {
 		reason := "packet does not decrypt with central's key"
 		switch {

@@ -29,14 +29,26 @@ import (
 //
 //	ca.pem, ca-key.pem          the CA issuing terminal certificates (ECDSA P-256)
 //	server.pem, server-key.pem  central's TLS certificate and key (the terminals pin this key)
-//	age-identity.txt            the age X25519 identity packets are sealed to (`age -d -i` reads it)
+//	age-identity.txt            the age X25519 identities, oldest first; packets are sealed to
+//	                            the last one, and `age -d -i` opens packets sealed to any
+//	                            of them (RotateRecipient appends a new one)
 //	receipt-key.pem             the Ed25519 key signing receipts, results, config and checkpoints
 type Keys struct {
 	CA         *x509.Certificate
 	CAKey      *ecdsa.PrivateKey
 	Server     tls.Certificate
-	Identity   *age.X25519Identity
+	Identity   *age.X25519Identity   // current: terminals seal new packets to its recipient
+	Identities []*age.X25519Identity // all, oldest first: packets sealed to any of them open
 	ReceiptKey ed25519.PrivateKey
+}
+
+// AgeIdentities returns every identity for decryption.
+func (k *Keys) AgeIdentities() []age.Identity {
+	out := make([]age.Identity, len(k.Identities))
+	for i, id := range k.Identities {
+		out[i] = id
+	}
+	return out
 }
 
 // LoadOrCreateKeys reads the keys from dir, creating any that are missing. hosts are the
@@ -110,29 +122,16 @@ func LoadOrCreateKeys(dir string, hosts []string) (*Keys, error) {
 	k.Server = tls.Certificate{Certificate: [][]byte{srv.Raw, k.CA.Raw}, PrivateKey: srvKey, Leaf: srv}
 	// age identity
 	idPath := filepath.Join(dir, "age-identity.txt")
-	if b, err := os.ReadFile(idPath); err == nil {
-		ids, err := age.ParseIdentities(strings.NewReader(string(b)))
-		if err != nil || len(ids) != 1 {
-			return nil, fmt.Errorf("%s: want one age X25519 identity", idPath)
-		}
-		id, ok := ids[0].(*age.X25519Identity)
-		if !ok {
-			return nil, fmt.Errorf("%s: want an X25519 identity", idPath)
-		}
-		k.Identity = id
-	} else if errors.Is(err, fs.ErrNotExist) {
-		id, err := age.GenerateX25519Identity()
-		if err != nil {
+	if k.Identities, err = readAgeIdentities(idPath); errors.Is(err, fs.ErrNotExist) {
+		if _, err := appendAgeIdentity(idPath, nil); err != nil {
 			return nil, err
 		}
-		txt := fmt.Sprintf("# created: %s\n# public key: %s\n%s\n", time.Now().UTC().Format(time.RFC3339), id.Recipient(), id)
-		if err := writeFileAtomic(idPath, []byte(txt)); err != nil {
-			return nil, err
-		}
-		k.Identity = id
-	} else {
+		k.Identities, err = readAgeIdentities(idPath)
+	}
+	if err != nil {
 		return nil, err
 	}
+	k.Identity = k.Identities[len(k.Identities)-1]
 	// receipt key
 	rkPath := filepath.Join(dir, "receipt-key.pem")
 	if b, err := os.ReadFile(rkPath); err == nil {
@@ -232,4 +231,60 @@ func writePEM(path, typ string, der []byte) error {
 
 func writeFileAtomic(path string, b []byte) error {
 	return fsync.WriteFileSync(filepath.Dir(path), filepath.Base(path), b)
+}
+
+// readAgeIdentities reads every X25519 identity in path, oldest first.
+func readAgeIdentities(path string) ([]*age.X25519Identity, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := age.ParseIdentities(strings.NewReader(string(b)))
+	if err != nil || len(ids) == 0 {
+		return nil, fmt.Errorf("%s: want age X25519 identities, one per line (%v)", path, err)
+	}
+	out := make([]*age.X25519Identity, len(ids))
+	for i, id := range ids {
+		x, ok := id.(*age.X25519Identity)
+		if !ok {
+			return nil, fmt.Errorf("%s: identity %d is not an X25519 identity", path, i+1)
+		}
+		out[i] = x
+	}
+	return out, nil
+}
+
+// appendAgeIdentity writes old (the file's current content, nil for a new file) plus a
+// new identity to path atomically, and returns the new identity's recipient.
+func appendAgeIdentity(path string, old []byte) (string, error) {
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		return "", err
+	}
+	txt := fmt.Sprintf("%s# created: %s\n# public key: %s\n%s\n", old, time.Now().UTC().Format(time.RFC3339), id.Recipient(), id)
+	if err := writeFileAtomic(path, []byte(txt)); err != nil {
+		return "", err
+	}
+	return id.Recipient().String(), nil
+}
+
+// RotateRecipient adds a new age identity to central's data folder and makes it the one
+// terminals seal to. The old identities stay in the same file, so packets sealed to them
+// (queued on terminals, on media, already stored) still open, for the downstream and for
+// `age -d -i age-identity.txt`. Terminals learn the new recipient from the signed config
+// (or a renewal) at their next sync. central must not be serving (the keys are read when it
+// starts). It returns the new recipient.
+func RotateRecipient(dir string) (string, error) {
+	path := filepath.Join(dir, "age-identity.txt")
+	if _, err := readAgeIdentities(path); err != nil {
+		return "", fmt.Errorf("rotate the packet key: %w", err)
+	}
+	old, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	if len(old) > 0 && old[len(old)-1] != '\n' {
+		old = append(old, '\n')
+	}
+	return appendAgeIdentity(path, old)
 }

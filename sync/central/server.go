@@ -149,8 +149,9 @@ func (s *Server) loadConfig() error {
 		}
 		data = b
 	}
-	sum := sha256.Sum256(data)
-	cfg := fsync.Config{Version: hex.EncodeToString(sum[:8]), Data: data}
+	recipient := s.keys.Identity.Recipient().String()
+	sum := sha256.Sum256(append(append([]byte(recipient), 0), data...)) // a new recipient is a new version
+	cfg := fsync.Config{Version: hex.EncodeToString(sum[:8]), Data: data, Recipient: recipient}
 	signed, err := fsync.SignPayload(fsync.DomainConfig, cfg, s.keys.ReceiptKey)
 	if err != nil {
 		return err
