@@ -45,12 +45,14 @@ func (w *Worker) drain(ctx context.Context, rep *Report) error {
 		return nil
 	}
 	settle := func(s settled) {
-		delete(inflight, s.row.PacketID)
-		if w.large(&s.row) {
+		// Judge by the row as it started: an attempt may turn a packet into a resumable
+		// upload (413 from central) without it having held the large slot.
+		if w.large(inflight[s.row.PacketID]) {
 			largeBusy, mustRead = false, true // urgent packets queued meanwhile go next
 		} else {
 			inBytes -= s.row.Size
 		}
+		delete(inflight, s.row.PacketID)
 		if r := byID[s.row.PacketID]; r != nil { // rows may have been read again meanwhile
 			*r = s.row
 			r.State = s.outcome
@@ -182,7 +184,7 @@ func (w *Worker) drain(ctx context.Context, rep *Report) error {
 			}
 			continue
 		}
-		if !w.large(next) && inBytes > 0 && inBytes+next.Size > windowBytes {
+		if !w.large(next) && len(inflight) > 0 && inBytes+next.Size > windowBytes {
 			waitOne() // its bytes would not fit beside those in flight
 			continue
 		}

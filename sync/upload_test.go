@@ -224,3 +224,36 @@ func TestLostUploadStartsAgain(t *testing.T) {
 		t.Fatalf("central holds %d packets", st.Packets)
 	}
 }
+
+// TestPacketsOverCentralsLimitGoAsUploads: central accepts smaller PUTs than the terminal
+// assumed (413); those packets switch to resumable uploads and are delivered in the same
+// drain, while the others go on as PUTs. Six 3 MiB packets switch: more than the send
+// window's 16 MiB, so the window's byte count must not keep them after they settle as
+// uploads (the small packets after them would wait forever).
+func TestPacketsOverCentralsLimitGoAsUploads(t *testing.T) {
+	c := startCentral(t, central.Options{MaxPacket: 1 << 20})
+	term := newTerminal(t)
+	enrol(t, term, c, "")
+	enqueueCases(t, term, 8, "TESTPERSON PAPA", func(i int, id vault.CaseID) *fsync.Packet {
+		size := 1 << 10
+		if i < 6 {
+			size = 3 << 20 // over central's limit, under the terminal's chunk size
+		}
+		return &fsync.Packet{Header: fsync.Header{Kind: fsync.KindScreeningForm, Priority: fsync.P1}, Body: []byte(`{}`),
+			Files: []fsync.File{{Name: "scan.pdf", Data: make([]byte, size)}}}
+	})
+	w, _ := fsync.NewWorker(term.v, term.s, fsync.Options{MaxWait: time.Millisecond})
+	rep, err := w.RunOnce(context.Background())
+	if err != nil || rep.Delivered != 8 || rep.Refused != 0 || rep.Pending != 0 {
+		t.Fatalf("%+v %v: every packet must be delivered, the large ones as uploads", rep, err)
+	}
+	chunked := 0
+	for _, r := range rows(t, term) {
+		if r.Chunked {
+			chunked++
+		}
+	}
+	if chunked != 6 {
+		t.Fatalf("%d packets switched to uploads, want the 6 over central's limit", chunked)
+	}
+}
