@@ -571,34 +571,13 @@ func (s *Server) results(w http.ResponseWriter, r *http.Request, d Device) {
 		}
 		wait = min(time.Duration(n)*time.Second, maxResultsWait)
 	}
-	// With wait, hold the answer while there is nothing new and packets of this terminal
-	// are still with the downstream: the terminal hears of results as soon as they exist.
-	deadline := time.Now().Add(wait)
-	var (
-		rs      []fsync.Result
-		pending int
-	)
-	for {
-		var changed <-chan struct{}
-		pending, changed = s.ds.state(d.ID)
-		var err error
-		if rs, err = s.store.Results(d.ID, after, 500); err != nil {
-			problem(w, http.StatusInternalServerError, "store", "could not read results", "")
-			return
-		}
-		left := time.Until(deadline)
-		if len(rs) > 0 || pending == 0 || left <= 0 {
-			break
-		}
-		t := time.NewTimer(left)
-		select {
-		case <-changed:
-		case <-t.C:
-		case <-r.Context().Done():
-			t.Stop()
-			return
-		}
-		t.Stop()
+	rs, pending, err := s.awaitResults(r.Context(), d.ID, after, wait)
+	if errors.Is(err, context.Canceled) {
+		return // the terminal went away or central is stopping
+	}
+	if err != nil {
+		problem(w, http.StatusInternalServerError, "store", "could not read results", "")
+		return
 	}
 	page := fsync.ResultsPage{DeviceID: d.ID, After: after, Results: rs, Next: after, Pending: pending}
 	if len(rs) > 0 {
@@ -609,6 +588,31 @@ func (s *Server) results(w http.ResponseWriter, r *http.Request, d Device) {
 	}
 	signed, _ := fsync.SignPayload(fsync.DomainResults, page, s.keys.ReceiptKey)
 	writeJSON(w, http.StatusOK, signed)
+}
+
+// awaitResults returns the device's results after the cursor and how many of its packets
+// the downstream still holds. With wait it holds on while there is nothing new and such
+// packets remain, so the terminal hears of results as soon as they exist.
+func (s *Server) awaitResults(ctx context.Context, deviceID string, after uint64, wait time.Duration) ([]fsync.Result, int, error) {
+	deadline := time.Now().Add(wait)
+	for {
+		pending, changed := s.ds.state(deviceID) // before reading, so no answer is missed
+		rs, err := s.store.Results(deviceID, after, 500)
+		left := time.Until(deadline)
+		if err != nil || len(rs) > 0 || pending == 0 || left <= 0 {
+			return rs, pending, err
+		}
+		t := time.NewTimer(left)
+		select {
+		case <-changed:
+		case <-t.C:
+		case <-ctx.Done():
+		}
+		t.Stop()
+		if ctx.Err() != nil {
+			return nil, pending, ctx.Err()
+		}
+	}
 }
 
 func (s *Server) configH(w http.ResponseWriter, r *http.Request, _ Device) {
