@@ -73,7 +73,7 @@ func (s *BoltStore) packetPath(id string) string {
 	return filepath.Join(s.dir, "packets", id+".age")
 }
 
-func (s *BoltStore) PutPacket(meta PacketMeta, data io.Reader, receipt func(uint64) (fsync.Signed, error), results []fsync.Result) (PacketMeta, bool, error) {
+func (s *BoltStore) PutPacket(meta PacketMeta, data io.Reader, receipt func(uint64) (fsync.Signed, error)) (PacketMeta, bool, error) {
 	if !fsync.ValidID(meta.PacketID) {
 		return PacketMeta{}, false, fmt.Errorf("invalid packet ID")
 	}
@@ -102,7 +102,7 @@ func (s *BoltStore) PutPacket(meta PacketMeta, data io.Reader, receipt func(uint
 	if hex.EncodeToString(h.Sum(nil)) != meta.SHA256 || n != meta.Size {
 		return PacketMeta{}, false, fsync.ErrBadDigest
 	}
-	req := &putReq{meta: meta, tmp: tmp.Name(), receipt: receipt, results: results}
+	req := &putReq{meta: meta, tmp: tmp.Name(), receipt: receipt}
 	// No caller returns (and no receipt leaves central) before the commit holding its packet
 	// has returned from its fsyncs; commitPuts gives each request its own outcome.
 	s.group.Do(req, func(batch []*putReq) error { s.commitPuts(batch); return nil })
@@ -114,7 +114,6 @@ type putReq struct {
 	meta    PacketMeta
 	tmp     string
 	receipt func(uint64) (fsync.Signed, error)
-	results []fsync.Result
 
 	out     PacketMeta
 	created bool
@@ -122,7 +121,7 @@ type putReq struct {
 }
 
 // commitPuts renames the batch's packet files into place, fsyncs the folder once, and
-// commits all their metadata, receipts and results in one transaction. Only one batch
+// commits all their metadata, receipts and queue entries in one transaction. Only one batch
 // commits at a time (the group commit's lock), and this is the only writer of the packets
 // bucket, so a packet ID read as absent here cannot appear before the rename.
 func (s *BoltStore) commitPuts(batch []*putReq) {
@@ -188,9 +187,6 @@ func (s *BoltStore) commitPuts(batch []*putReq) {
 				return err
 			}
 			if err := b.Put([]byte(m.PacketID), v); err != nil {
-				return err
-			}
-			if err := appendResults(tx, m.DeviceID, r.results); err != nil {
 				return err
 			}
 			if m.Pending {
@@ -380,10 +376,6 @@ func (s *BoltStore) Devices(fn func(Device) error) error {
 }
 
 func seqKey(n uint64) []byte { return binary.BigEndian.AppendUint64(nil, n) }
-
-func (s *BoltStore) AppendResults(deviceID string, rs []fsync.Result) error {
-	return s.db.Update(func(tx *bolt.Tx) error { return appendResults(tx, deviceID, rs) })
-}
 
 func appendResults(tx *bolt.Tx, deviceID string, rs []fsync.Result) error {
 	if len(rs) == 0 {

@@ -35,7 +35,7 @@ func NewMemStore() *MemStore {
 		devices: map[string]Device{}, results: map[string][]fsync.Result{}, uploads: map[string]Upload{}, counters: map[string]int64{}}
 }
 
-func (m *MemStore) PutPacket(meta PacketMeta, data io.Reader, receipt func(uint64) (fsync.Signed, error), results []fsync.Result) (PacketMeta, bool, error) {
+func (m *MemStore) PutPacket(meta PacketMeta, data io.Reader, receipt func(uint64) (fsync.Signed, error)) (PacketMeta, bool, error) {
 	if !fsync.ValidID(meta.PacketID) {
 		return PacketMeta{}, false, fmt.Errorf("invalid packet ID")
 	}
@@ -61,7 +61,6 @@ func (m *MemStore) PutPacket(meta PacketMeta, data io.Reader, receipt func(uint6
 	if meta.Pending {
 		m.waiting = append(m.waiting, meta.PacketID)
 	}
-	m.appendResults(meta.DeviceID, results)
 	return meta, true, nil
 }
 
@@ -180,13 +179,6 @@ func (m *MemStore) Devices(fn func(Device) error) error {
 	m.mu.Unlock()
 	sort.Slice(ds, func(i, j int) bool { return ds[i].ID < ds[j].ID })
 	return each(ds, fn)
-}
-
-func (m *MemStore) AppendResults(dev string, rs []fsync.Result) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.appendResults(dev, rs)
-	return nil
 }
 
 // appendResults numbers rs after the device's last result; m.mu is held.

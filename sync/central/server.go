@@ -509,7 +509,7 @@ func (s *Server) storeNew(d Device, c packetClaim, size int64, data io.Reader, s
 	stored, created, err = s.store.PutPacket(meta, data, func(seq uint64) (fsync.Signed, error) {
 		return fsync.SignPayload(fsync.DomainReceipt, fsync.Receipt{PacketID: c.id, DeviceID: d.ID, SHA256: c.digest,
 			Size: size, ReceivedAt: meta.ReceivedAt, Seq: seq, Status: "received"}, s.keys.ReceiptKey)
-	}, nil)
+	})
 	if err == nil && created {
 		s.ds.queued(d.ID)
 	}

@@ -14,11 +14,10 @@ import (
 type Store interface {
 	// PutPacket stores a packet unless its ID is already stored. receipt is called once,
 	// inside the storing transaction, with the packet's sequence number and must return
-	// the signed receipt to keep. results (the downstream's answers) are appended to the
-	// device's results in the same transaction, so a stored packet never lacks them. If the
-	// ID exists, PutPacket stores nothing and returns the existing metadata with
-	// created=false (the caller compares digests).
-	PutPacket(meta PacketMeta, data io.Reader, receipt func(seq uint64) (fsync.Signed, error), results []fsync.Result) (stored PacketMeta, created bool, err error)
+	// the signed receipt to keep; a packet with meta.Pending joins the downstream queue in
+	// that transaction. If the ID exists, PutPacket stores nothing and returns the existing
+	// metadata with created=false (the caller compares digests).
+	PutPacket(meta PacketMeta, data io.Reader, receipt func(seq uint64) (fsync.Signed, error)) (stored PacketMeta, created bool, err error)
 	// Packet returns the metadata of a stored packet, or ErrNotFound.
 	Packet(id string) (PacketMeta, error)
 	// OpenPacket opens the stored sealed bytes (exactly as received).
@@ -31,8 +30,9 @@ type Store interface {
 	// transaction: a crash never loses or doubles a packet's results.
 	// PendingDownstream calls fn for every waiting packet, outside any transaction.
 	PendingDownstream(fn func(PacketMeta) error) error
-	// CompleteDownstream records the downstream's results for a stored packet; a packet
-	// that no longer waits is left as it is (nil), an unknown one gives ErrNotFound.
+	// CompleteDownstream records the downstream's results for a stored packet, each with
+	// the device's next result sequence number; a packet that no longer waits is left as it
+	// is (nil), an unknown one gives ErrNotFound.
 	CompleteDownstream(packetID string, results []fsync.Result) error
 
 	// AddToken records a one-time enrolment token by the hash of its secret, usable until
@@ -48,9 +48,6 @@ type Store interface {
 	Device(id string) (Device, error) // ErrNotFound
 	Devices(fn func(Device) error) error
 
-	// AppendResults gives each result the device's next sequence number and stores them
-	// all in one transaction (one fsync for a packet's several results).
-	AppendResults(deviceID string, rs []fsync.Result) error
 	// Results returns up to limit results of the device with Seq > after, in order.
 	Results(deviceID string, after uint64, limit int) ([]fsync.Result, error)
 

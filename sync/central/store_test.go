@@ -57,7 +57,7 @@ func TestBoltStoreQueueSurvivesReopen(t *testing.T) {
 	data := []byte("sealed bytes of a synthetic packet")
 	sum := sha256.Sum256(data)
 	m := central.PacketMeta{PacketID: "rrrrrrrrrrrrrrrr", DeviceID: "dev1", SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data)), Pending: true}
-	if _, _, err := s.PutPacket(m, bytes.NewReader(data), func(uint64) (fsync.Signed, error) { return fsync.Signed{}, nil }, nil); err != nil {
+	if _, _, err := s.PutPacket(m, bytes.NewReader(data), func(uint64) (fsync.Signed, error) { return fsync.Signed{}, nil }); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()

@@ -25,7 +25,13 @@ import (
 func Run(t *testing.T, open func(t *testing.T) central.Store) {
 	meta := func(id string, data []byte) central.PacketMeta {
 		sum := sha256.Sum256(data)
-		return central.PacketMeta{PacketID: id, DeviceID: "dev0000000000000001", SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data)), ReceivedAt: time.Now().UTC()}
+		return central.PacketMeta{PacketID: id, DeviceID: "dev0000000000000001", SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data)), ReceivedAt: time.Now().UTC(), Pending: true}
+	}
+	queued := func(s central.Store) (ids []string) {
+		if err := s.PendingDownstream(func(m central.PacketMeta) error { ids = append(ids, m.PacketID); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return ids
 	}
 	receipt := func(seq uint64) (fsync.Signed, error) {
 		return fsync.Signed{Payload: []byte(fmt.Sprintf(`{"seq":%d}`, seq))}, nil
@@ -34,12 +40,12 @@ func Run(t *testing.T, open func(t *testing.T) central.Store) {
 		s := open(t)
 		defer s.Close()
 		a := bytes.Repeat([]byte("sealed-a"), 1000)
-		m, created, err := s.PutPacket(meta("aaaaaaaaaaaaaaaa", a), bytes.NewReader(a), receipt, []fsync.Result{{Type: "validated"}})
+		m, created, err := s.PutPacket(meta("aaaaaaaaaaaaaaaa", a), bytes.NewReader(a), receipt)
 		if err != nil || !created || m.Seq == 0 || string(m.Receipt.Payload) != fmt.Sprintf(`{"seq":%d}`, m.Seq) {
 			t.Fatalf("first put: %+v %v %v", m, created, err)
 		}
 		b := []byte("other content")
-		again, created, err := s.PutPacket(meta("aaaaaaaaaaaaaaaa", b), bytes.NewReader(b), receipt, []fsync.Result{{Type: "validated"}})
+		again, created, err := s.PutPacket(meta("aaaaaaaaaaaaaaaa", b), bytes.NewReader(b), receipt)
 		if err != nil || created || again.SHA256 != m.SHA256 || !bytes.Equal(again.Receipt.Payload, m.Receipt.Payload) {
 			t.Fatalf("second put must return the first: %+v %v %v", again, created, err)
 		}
@@ -52,13 +58,13 @@ func Run(t *testing.T, open func(t *testing.T) central.Store) {
 		if !bytes.Equal(got, a) {
 			t.Fatal("stored bytes differ")
 		}
-		m2, _, err := s.PutPacket(meta("bbbbbbbbbbbbbbbb", b), bytes.NewReader(b), receipt, []fsync.Result{{Type: "validated"}})
+		m2, _, err := s.PutPacket(meta("bbbbbbbbbbbbbbbb", b), bytes.NewReader(b), receipt)
 		if err != nil || m2.Seq <= m.Seq {
 			t.Fatalf("sequence must grow: %d then %d (%v)", m.Seq, m2.Seq, err)
 		}
-		// Results are stored with new packets only: two packets, two results.
-		if rs, err := s.Results("dev0000000000000001", 0, 10); err != nil || len(rs) != 2 || rs[1].Seq != 2 {
-			t.Fatalf("results stored with packets: %+v %v", rs, err)
+		// Only new packets go to the downstream: two packets, two queue entries.
+		if q := queued(s); fmt.Sprint(q) != "[aaaaaaaaaaaaaaaa bbbbbbbbbbbbbbbb]" {
+			t.Fatalf("queued for the downstream: %v", q)
 		}
 		var ids []string
 		s.Packets(func(p central.PacketMeta) error { ids = append(ids, p.PacketID); return nil })
@@ -73,14 +79,14 @@ func Run(t *testing.T, open func(t *testing.T) central.Store) {
 		s := open(t)
 		defer s.Close()
 		m := meta("dddddddddddddddd", []byte("x"))
-		if _, _, err := s.PutPacket(m, bytes.NewReader([]byte("y")), receipt, []fsync.Result{{Type: "x"}}); !errors.Is(err, fsync.ErrBadDigest) {
+		if _, _, err := s.PutPacket(m, bytes.NewReader([]byte("y")), receipt); !errors.Is(err, fsync.ErrBadDigest) {
 			t.Fatalf("got %v", err)
 		}
 		if _, err := s.Packet(m.PacketID); !errors.Is(err, central.ErrNotFound) {
 			t.Fatal("a packet with a wrong digest was stored")
 		}
-		if rs, _ := s.Results(m.DeviceID, 0, 10); len(rs) != 0 {
-			t.Fatal("results of a refused packet were stored")
+		if q := queued(s); len(q) != 0 {
+			t.Fatal("a refused packet was queued for the downstream")
 		}
 	})
 	t.Run("tokens are one-time", func(t *testing.T) {
@@ -168,11 +174,21 @@ func Run(t *testing.T, open func(t *testing.T) central.Store) {
 	t.Run("results per device in order", func(t *testing.T) {
 		s := open(t)
 		defer s.Close()
-		if err := s.AppendResults("d1", []fsync.Result{{PacketID: "0"}, {PacketID: "1"}}); err != nil {
-			t.Fatal(err)
+		// Results come from the downstream, per stored packet, numbered per device.
+		answer := func(dev, id string, rs []fsync.Result) {
+			t.Helper()
+			m := meta(id, []byte(id))
+			m.DeviceID = dev
+			if _, _, err := s.PutPacket(m, bytes.NewReader([]byte(id)), receipt); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.CompleteDownstream(id, rs); err != nil {
+				t.Fatal(err)
+			}
 		}
-		s.AppendResults("d2", []fsync.Result{{Type: "other"}})
-		s.AppendResults("d1", []fsync.Result{{PacketID: "2"}, {PacketID: "3"}, {PacketID: "4"}})
+		answer("d1", "rrrrrrrrrrrrrrr1", []fsync.Result{{PacketID: "0"}, {PacketID: "1"}})
+		answer("d2", "rrrrrrrrrrrrrrr2", []fsync.Result{{Type: "other"}})
+		answer("d1", "rrrrrrrrrrrrrrr3", []fsync.Result{{PacketID: "2"}, {PacketID: "3"}, {PacketID: "4"}})
 		rs, err := s.Results("d1", 2, 2)
 		if err != nil || len(rs) != 2 || rs[0].Seq != 3 || rs[1].PacketID != "3" {
 			t.Fatalf("%+v %v", rs, err)
@@ -205,7 +221,7 @@ func Run(t *testing.T, open func(t *testing.T) central.Store) {
 			b := []byte("sealed " + id)
 			m := meta(id, b)
 			m.Pending = id != "qqqqqqqqqqqqqqq3" // answered at once: never queued
-			if _, _, err := s.PutPacket(m, bytes.NewReader(b), receipt, nil); err != nil {
+			if _, _, err := s.PutPacket(m, bytes.NewReader(b), receipt); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -355,7 +371,7 @@ func ConcurrentPuts(t *testing.T, s central.Store) Concurrent {
 			receipt := func(seq uint64) (fsync.Signed, error) {
 				return fsync.Signed{Payload: []byte(fmt.Sprintf(`{"packet_id":%q,"sha256":%q,"seq":%d}`, c.id, m.SHA256, seq))}, nil
 			}
-			st, created, err := s.PutPacket(m, gate(c.data), receipt, []fsync.Result{{PacketID: c.id, Type: fsync.ResultValidated}})
+			st, created, err := s.PutPacket(m, gate(c.data), receipt)
 			outs[i] = outcome{st, created, err}
 		}()
 	}
@@ -403,13 +419,27 @@ func ConcurrentPuts(t *testing.T, s central.Store) Concurrent {
 			t.Errorf("packet %s: stored digest matches no caller's bytes", id)
 		}
 	}
+	// Each packet is queued once for the downstream; answering them all gives one result
+	// per packet (CheckStored counts them, and nothing may stay queued).
+	queued := map[string]int{}
+	if err := s.PendingDownstream(func(m central.PacketMeta) error { queued[m.PacketID]++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for id := range got.Meta {
+		if queued[id] != 1 {
+			t.Errorf("packet %s queued %d times for the downstream, want 1", id, queued[id])
+		}
+		if err := s.CompleteDownstream(id, []fsync.Result{{PacketID: id, Type: fsync.ResultValidated}}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	CheckStored(t, s, got)
 	return got
 }
 
-// CheckStored checks that s holds exactly what ConcurrentPuts stored: each ID once with
-// its metadata and receipt, gapless sequence numbers from 1, bytes that hash to their
-// digest, one result per packet and each packet queued once for the downstream.
+// CheckStored checks that s holds exactly what ConcurrentPuts stored and answered: each ID
+// once with its metadata and receipt, gapless sequence numbers from 1, bytes that hash to
+// their digest, one result per packet and nothing left in the downstream queue.
 func CheckStored(t *testing.T, s central.Store, want Concurrent) {
 	t.Helper()
 	var seqs []uint64
@@ -470,14 +500,11 @@ func CheckStored(t *testing.T, s central.Store, want Concurrent) {
 	if len(rs) != len(want.Meta) || len(perID) != len(want.Meta) {
 		t.Fatalf("%d results for %d packets (%v), want one each", len(rs), len(perID), perID)
 	}
-	queued := map[string]int{}
-	if err := s.PendingDownstream(func(m central.PacketMeta) error { queued[m.PacketID]++; return nil }); err != nil {
+	if err := s.PendingDownstream(func(m central.PacketMeta) error {
+		t.Errorf("packet %s still queued for the downstream after its answer", m.PacketID)
+		return nil
+	}); err != nil {
 		t.Fatal(err)
-	}
-	for id := range want.Meta {
-		if queued[id] != 1 {
-			t.Errorf("packet %s queued %d times for the downstream, want 1", id, queued[id])
-		}
 	}
 }
 
