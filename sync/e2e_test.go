@@ -9,8 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
@@ -271,24 +269,8 @@ func TestPurgeAfterGrace(t *testing.T) {
 // once (the packets are stored) and waits for the results, which the restarted central
 // produces from its queue: a hit for the listed name, no hit for the other, exactly once.
 func TestResultsComeAfterTheReceipt(t *testing.T) {
-	dir := t.TempDir()
-	list := []string{"TESTPERSON LISTED"}
-	srv, err := central.Open(dir, central.Options{Watchlist: list})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	serve := func(srv *central.Server, ln net.Listener) func() {
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan struct{})
-		go func() { srv.Serve(ctx, ln); close(done) }()
-		return func() { cancel(); <-done; srv.Close() }
-	}
-	c := &centralProc{srv: srv, url: "https://" + ln.Addr().String(), addr: ln.Addr().String(), dir: dir}
-	stop := serve(srv, ln)
+	opt := central.Options{Watchlist: []string{"TESTPERSON LISTED"}}
+	c := startCentral(t, opt)
 	term := newTerminal(t)
 	enrol(t, term, c, "")
 	enqueueCases(t, term, 2, "TESTPERSON ECHO", func(i int, id vault.CaseID) *fsync.Packet {
@@ -299,10 +281,10 @@ func TestResultsComeAfterTheReceipt(t *testing.T) {
 	if n, err := fsync.Export(term.s, term.v.PacketDir(), media); err != nil || n != 2 {
 		t.Fatalf("export %d %v", n, err)
 	}
-	stop()
+	c.stop()
 
 	// Imported by the operator while central is down: stored and queued, not answered.
-	srv, err = central.Open(dir, central.Options{Watchlist: list})
+	srv, err := central.Open(c.dir, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -316,14 +298,7 @@ func TestResultsComeAfterTheReceipt(t *testing.T) {
 	}
 	srv.Close()
 
-	srv, err = central.Open(dir, central.Options{Watchlist: list})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ln, err = net.Listen("tcp", c.addr); err != nil {
-		t.Fatal(err)
-	}
-	defer serve(srv, ln)()
+	c = c.restart(t, opt)
 	var outcomes []string
 	w, err := fsync.NewWorker(term.v, term.s, fsync.Options{MaxWait: time.Millisecond, ResultWait: 20 * time.Second,
 		Applier: func(tx *vault.Tx, r fsync.Result) error {
@@ -366,14 +341,7 @@ func (s slowStore) OpenPacket(id string) (io.ReadCloser, error) {
 func TestResultsWaitForTheDownstream(t *testing.T) {
 	slow := slowStore{Store: central.NewMemStore(), release: make(chan struct{})}
 	var asks atomic.Int32 // GET /v1/results requests
-	c := startCentral(t, central.Options{Store: slow, Wrap: func(h http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path == "/v1/results" {
-				asks.Add(1)
-			}
-			h.ServeHTTP(w, r)
-		})
-	}})
+	c := startCentral(t, central.Options{Store: slow, Wrap: countRequests("/v1/results", &asks)})
 	term := newTerminal(t)
 	enrol(t, term, c, "")
 	enqueueCases(t, term, 1, "TESTPERSON FOXTROT", func(i int, id vault.CaseID) *fsync.Packet {
@@ -429,14 +397,7 @@ func (unreadableStore) OpenPacket(string) (io.ReadCloser, error) {
 func TestHeldResultsRequestEndsWithCentral(t *testing.T) {
 	var asks atomic.Int32 // GET /v1/results requests that reached central
 	c := startCentral(t, central.Options{Store: unreadableStore{central.NewMemStore()}, Logf: t.Logf,
-		Wrap: func(h http.Handler) http.Handler {
-			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				if r.URL.Path == "/v1/results" {
-					asks.Add(1)
-				}
-				h.ServeHTTP(w, r)
-			})
-		}})
+		Wrap: countRequests("/v1/results", &asks)})
 	term := newTerminal(t)
 	enrol(t, term, c, "")
 	enqueueCases(t, term, 1, "TESTPERSON NOVEMBER", func(i int, id vault.CaseID) *fsync.Packet {

@@ -4,9 +4,11 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
-	"net"
+	"net/http"
 	"os/exec"
 	"path/filepath"
+	"strings"
+	"sync/atomic"
 	"testing"
 
 	"filippo.io/age"
@@ -14,6 +16,7 @@ import (
 
 	fsync "github.com/fieldscreen/fieldscreen/sync"
 	"github.com/fieldscreen/fieldscreen/sync/central"
+	"github.com/fieldscreen/fieldscreen/sync/central/centraltest"
 	"github.com/fieldscreen/fieldscreen/vault"
 )
 
@@ -51,22 +54,33 @@ type centralProc struct {
 // startCentral runs central in-process on a loopback port with real TLS.
 func startCentral(t testing.TB, opt central.Options) *centralProc {
 	t.Helper()
-	dir := t.TempDir()
-	srv, err := central.Open(dir, opt)
-	if err != nil {
-		t.Fatal(err)
+	return serveCentral(t, t.TempDir(), "127.0.0.1:0", opt)
+}
+
+func serveCentral(t testing.TB, dir, addr string, opt central.Options) *centralProc {
+	t.Helper()
+	srv, url, stop := centraltest.Serve(t, dir, addr, opt)
+	return &centralProc{srv: srv, url: url, addr: strings.TrimPrefix(url, "https://"), dir: dir, stop: stop}
+}
+
+// restart stops central (if it runs) and serves its data folder again on the same
+// address: the terminal's enrolment stays valid.
+func (c *centralProc) restart(t testing.TB, opt central.Options) *centralProc {
+	t.Helper()
+	c.stop()
+	return serveCentral(t, c.dir, c.addr, opt)
+}
+
+// countRequests wraps central's handler to count the requests for path.
+func countRequests(path string, n *atomic.Int32) func(http.Handler) http.Handler {
+	return func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == path {
+				n.Add(1)
+			}
+			h.ServeHTTP(w, r)
+		})
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { srv.Serve(ctx, ln); close(done) }()
-	c := &centralProc{srv: srv, url: "https://" + ln.Addr().String(), addr: ln.Addr().String(), dir: dir}
-	c.stop = func() { cancel(); <-done; srv.Close() }
-	t.Cleanup(func() { c.stop() })
-	return c
 }
 
 func enrol(t testing.TB, term *terminal, c *centralProc, url string) *fsync.Enrolment {

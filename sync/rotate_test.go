@@ -3,7 +3,6 @@ package sync_test
 import (
 	"bytes"
 	"context"
-	"net"
 	"os"
 	"path/filepath"
 	"testing"
@@ -21,46 +20,26 @@ import (
 // identity alone cannot open it), and the age command opens both with central's identity
 // file.
 func TestRotatedPacketKey(t *testing.T) {
-	dir := t.TempDir()
-	serve := func(ln net.Listener) (*central.Server, func()) {
-		srv, err := central.Open(dir, central.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan struct{})
-		go func() { srv.Serve(ctx, ln); close(done) }()
-		return srv, func() { cancel(); <-done; srv.Close() }
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, stop := serve(ln)
-	c := &centralProc{srv: srv, url: "https://" + ln.Addr().String(), addr: ln.Addr().String(), dir: dir}
+	c := startCentral(t, central.Options{})
 	term := newTerminal(t)
 	en := enrol(t, term, c, "")
-	oldIDs := srv.Keys().AgeIdentities()
+	oldIDs := c.srv.Keys().AgeIdentities()
 	mk := func(i int, id vault.CaseID) *fsync.Packet {
 		return fsync.NewCheckPacket(string(id), []string{"TESTPERSON OSCAR"}, nil)
 	}
 	first := enqueueCases(t, term, 1, "TESTPERSON OSCAR", mk)
-	stop()
+	c.stop()
 
-	newRecipient, err := central.RotateRecipient(dir)
+	newRecipient, err := central.RotateRecipient(c.dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if newRecipient == en.Recipient {
 		t.Fatal("rotation kept the recipient")
 	}
-	if ln, err = net.Listen("tcp", c.addr); err != nil {
-		t.Fatal(err)
-	}
-	srv, stop = serve(ln)
-	defer stop()
-	if srv.Keys().Identity.Recipient().String() != newRecipient || len(srv.Keys().Identities) != 2 {
-		t.Fatalf("central after the rotation: current %s, %d identities", srv.Keys().Identity.Recipient(), len(srv.Keys().Identities))
+	c = c.restart(t, central.Options{})
+	if c.srv.Keys().Identity.Recipient().String() != newRecipient || len(c.srv.Keys().Identities) != 2 {
+		t.Fatalf("central after the rotation: current %s, %d identities", c.srv.Keys().Identity.Recipient(), len(c.srv.Keys().Identities))
 	}
 	var results []fsync.Result
 	w, err := fsync.NewWorker(term.v, term.s, fsync.Options{MaxWait: time.Millisecond, ResultWait: 20 * time.Second,
@@ -88,7 +67,7 @@ func TestRotatedPacketKey(t *testing.T) {
 		t.Fatalf("results %+v", results)
 	}
 	out := t.TempDir()
-	if n, err := central.ExportDir(srv.Store(), out); err != nil || n != 2 {
+	if n, err := central.ExportDir(c.srv.Store(), out); err != nil || n != 2 {
 		t.Fatalf("export %d %v", n, err)
 	}
 	data, _ := os.ReadFile(filepath.Join(out, second[0]+".age"))
@@ -96,7 +75,7 @@ func TestRotatedPacketKey(t *testing.T) {
 		t.Fatal("the packet sealed after the rotation opens with the old identity: it was sealed to the old recipient")
 	}
 	for _, id := range []string{first[0], second[0]} {
-		if plain := ageDecrypt(t, filepath.Join(dir, "age-identity.txt"), filepath.Join(out, id+".age")); len(plain) == 0 {
+		if plain := ageDecrypt(t, filepath.Join(c.dir, "age-identity.txt"), filepath.Join(out, id+".age")); len(plain) == 0 {
 			t.Fatalf("age -d opened %s to nothing", id)
 		}
 	}

@@ -5,6 +5,7 @@ package centraltest
 import (
 	"context"
 	"net"
+	gosync "sync"
 	"testing"
 
 	"github.com/fieldscreen/fieldscreen/sync/central"
@@ -14,17 +15,28 @@ import (
 // returns it with its https:// address.
 func Start(t testing.TB, opt central.Options) (*central.Server, string) {
 	t.Helper()
-	srv, err := central.Open(t.TempDir(), opt)
+	srv, url, _ := Serve(t, t.TempDir(), "127.0.0.1:0", opt)
+	return srv, url
+}
+
+// Serve opens central on dir and serves it on addr ("127.0.0.1:0": any free port) until
+// stop is called or the test ends; serving the same dir and address again after stop is
+// a restart of central, as its operator would do one.
+func Serve(t testing.TB, dir, addr string, opt central.Options) (srv *central.Server, url string, stop func()) {
+	t.Helper()
+	srv, err := central.Open(dir, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
+		srv.Close()
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { srv.Serve(ctx, ln); close(done) }()
-	t.Cleanup(func() { cancel(); <-done; srv.Close() })
-	return srv, "https://" + ln.Addr().String()
+	stop = gosync.OnceFunc(func() { cancel(); <-done; srv.Close() })
+	t.Cleanup(stop)
+	return srv, "https://" + ln.Addr().String(), stop
 }
