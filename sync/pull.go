@@ -143,21 +143,14 @@ func (w *Worker) PullConfig(ctx context.Context) error {
 		}
 	}
 	b, _ := json.Marshal(storedConfig{ETag: tag, Signed: s, Config: cfg})
-	err = w.s.Update(func(tx *vault.Tx) error {
+	// Packets are sealed when they are queued (Enqueue reads the enrolment), so storing the
+	// new recipient is all a rotation needs here.
+	return w.s.Update(func(tx *vault.Tx) error {
 		if err := tx.Put(vault.Sync, bucketTerminal, keyConfig, b); err != nil {
 			return err
 		}
 		return adoptRecipient(tx, cfg.Recipient, "signed config")
 	})
-	if err != nil {
-		return err
-	}
-	en, err := LoadEnrolmentFrom(w.s)
-	if err != nil {
-		return err
-	}
-	w.en = en
-	return nil
 }
 
 // adoptRecipient makes recipient (already checked) the one new packets are sealed to, when
