@@ -2,18 +2,20 @@
 // (restic's backend-test pattern): idempotent packet storage, also under 32 concurrent
 // puts (ConcurrentPuts, CheckStored), one-time tokens that expire, devices, per-device
 // result sequences, the downstream queue, uploads and counters.
+//
+// Each case is a method of Suite named TestXxx, in the file of its subject; Run finds them
+// by reflection and runs each as the subtest Xxx, so a new case is one new method (in a new
+// file if it has a new subject) and `go test -run 'Conformance/Xxx'` runs one case against
+// every store.
 package storetest
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"io"
-	"slices"
-	gosync "sync"
-	"sync/atomic"
+	"reflect"
+	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -21,501 +23,70 @@ import (
 	"github.com/fieldscreen/fieldscreen/sync/central"
 )
 
-// Run runs the suite; open returns a new, empty store for each subtest.
+// Suite is the conformance suite for one store implementation.
+type Suite struct {
+	// Open returns a new, empty store; each case opens its own and closes it.
+	Open func(t *testing.T) central.Store
+}
+
+// Run runs the suite; open returns a new, empty store for each case.
 func Run(t *testing.T, open func(t *testing.T) central.Store) {
-	meta := func(id string, data []byte) central.PacketMeta {
-		sum := sha256.Sum256(data)
-		return central.PacketMeta{PacketID: id, DeviceID: "dev0000000000000001", SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data)), ReceivedAt: time.Now().UTC(), Pending: true}
-	}
-	queued := func(s central.Store) (ids []string) {
-		if err := s.PendingDownstream(func(m central.PacketMeta) error { ids = append(ids, m.PacketID); return nil }); err != nil {
-			t.Fatal(err)
-		}
-		return ids
-	}
-	receipt := func(seq uint64) (fsync.Signed, error) {
-		return fsync.Signed{Payload: []byte(fmt.Sprintf(`{"seq":%d}`, seq))}, nil
-	}
-	t.Run("packets are stored once", func(t *testing.T) {
-		s := open(t)
-		defer s.Close()
-		a := bytes.Repeat([]byte("sealed-a"), 1000)
-		m, created, err := s.PutPacket(meta("aaaaaaaaaaaaaaaa", a), bytes.NewReader(a), receipt)
-		if err != nil || !created || m.Seq == 0 || string(m.Receipt.Payload) != fmt.Sprintf(`{"seq":%d}`, m.Seq) {
-			t.Fatalf("first put: %+v %v %v", m, created, err)
-		}
-		b := []byte("other content")
-		again, created, err := s.PutPacket(meta("aaaaaaaaaaaaaaaa", b), bytes.NewReader(b), receipt)
-		if err != nil || created || again.SHA256 != m.SHA256 || !bytes.Equal(again.Receipt.Payload, m.Receipt.Payload) {
-			t.Fatalf("second put must return the first: %+v %v %v", again, created, err)
-		}
-		rc, err := s.OpenPacket("aaaaaaaaaaaaaaaa")
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, _ := io.ReadAll(rc)
-		rc.Close()
-		if !bytes.Equal(got, a) {
-			t.Fatal("stored bytes differ")
-		}
-		m2, _, err := s.PutPacket(meta("bbbbbbbbbbbbbbbb", b), bytes.NewReader(b), receipt)
-		if err != nil || m2.Seq <= m.Seq {
-			t.Fatalf("sequence must grow: %d then %d (%v)", m.Seq, m2.Seq, err)
-		}
-		// Only new packets go to the downstream: two packets, two queue entries.
-		if q := queued(s); fmt.Sprint(q) != "[aaaaaaaaaaaaaaaa bbbbbbbbbbbbbbbb]" {
-			t.Fatalf("queued for the downstream: %v", q)
-		}
-		var ids []string
-		s.Packets(func(p central.PacketMeta) error { ids = append(ids, p.PacketID); return nil })
-		if fmt.Sprint(ids) != "[aaaaaaaaaaaaaaaa bbbbbbbbbbbbbbbb]" {
-			t.Fatalf("packets %v", ids)
-		}
-		if _, err := s.Packet("cccccccccccccccc"); !errors.Is(err, central.ErrNotFound) {
-			t.Fatalf("missing packet: %v", err)
-		}
-	})
-	t.Run("wrong digest is refused and nothing stored", func(t *testing.T) {
-		s := open(t)
-		defer s.Close()
-		m := meta("dddddddddddddddd", []byte("x"))
-		if _, _, err := s.PutPacket(m, bytes.NewReader([]byte("y")), receipt); !errors.Is(err, fsync.ErrBadDigest) {
-			t.Fatalf("got %v", err)
-		}
-		if _, err := s.Packet(m.PacketID); !errors.Is(err, central.ErrNotFound) {
-			t.Fatal("a packet with a wrong digest was stored")
-		}
-		if q := queued(s); len(q) != 0 {
-			t.Fatal("a refused packet was queued for the downstream")
-		}
-	})
-	t.Run("tokens are one-time", func(t *testing.T) {
-		s := open(t)
-		defer s.Close()
-		now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
-		h := sha256.Sum256([]byte("secret"))
-		if err := s.UseToken(h, now); !errors.Is(err, central.ErrUnknownToken) {
-			t.Fatalf("unknown: %v", err)
-		}
-		if err := s.AddToken(h, now, now.Add(time.Hour)); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.UseToken(h, now.Add(59*time.Minute)); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.UseToken(h, now.Add(time.Minute)); !errors.Is(err, central.ErrTokenUsed) {
-			t.Fatalf("reuse: %v", err)
-		}
-	})
-	t.Run("tokens expire", func(t *testing.T) {
-		s := open(t)
-		defer s.Close()
-		created := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
-		for _, tc := range []struct {
-			name    string
-			expires time.Time // zero: a record from before tokens expired
-			at      time.Time
-			want    time.Time // expiry reported; zero: the token is accepted
-		}{
-			{"used in time", created.Add(2 * time.Hour), created.Add(2*time.Hour - time.Second), time.Time{}},
-			{"used at its expiry", created.Add(2 * time.Hour), created.Add(2 * time.Hour), created.Add(2 * time.Hour)},
-			{"used after its expiry", created.Add(2 * time.Hour), created.Add(30 * 24 * time.Hour), created.Add(2 * time.Hour)},
-			{"old record in its first day", time.Time{}, created.Add(23 * time.Hour), time.Time{}},
-			{"old record after a day", time.Time{}, created.Add(central.DefaultTokenTTL), created.Add(central.DefaultTokenTTL)},
-		} {
-			h := sha256.Sum256([]byte("secret " + tc.name))
-			if err := s.AddToken(h, created, tc.expires); err != nil {
-				t.Fatal(err)
-			}
-			err := s.UseToken(h, tc.at)
-			if tc.want.IsZero() {
-				if err != nil {
-					t.Errorf("%s: %v", tc.name, err)
-				}
-				continue
-			}
-			var te *central.TokenExpiredError
-			if !errors.Is(err, central.ErrTokenExpired) || !errors.As(err, &te) || !te.Expired.Equal(tc.want) {
-				t.Errorf("%s: got %v, want expired at %s", tc.name, err, tc.want)
-				continue
-			}
-			// An expired token is not consumed: it stays expired, never turns into "used".
-			if err := s.UseToken(h, tc.at); !errors.Is(err, central.ErrTokenExpired) {
-				t.Errorf("%s: second use: %v", tc.name, err)
-			}
-		}
-	})
-	t.Run("devices", func(t *testing.T) {
-		s := open(t)
-		defer s.Close()
-		if _, err := s.Device("nope"); !errors.Is(err, central.ErrNotFound) {
-			t.Fatal(err)
-		}
-		s.PutDevice(central.Device{ID: "d2", PublicKey: []byte{1}})
-		s.PutDevice(central.Device{ID: "d1"})
-		d, err := s.Device("d2")
-		if err != nil || !bytes.Equal(d.PublicKey, []byte{1}) {
-			t.Fatal(d, err)
-		}
-		d.Revoked = true
-		s.PutDevice(d)
-		var n, revoked int
-		s.Devices(func(d central.Device) error {
-			n++
-			if d.Revoked {
-				revoked++
-			}
-			return nil
-		})
-		if n != 2 || revoked != 1 {
-			t.Fatalf("devices %d revoked %d", n, revoked)
-		}
-	})
-	t.Run("results per device in order", func(t *testing.T) {
-		s := open(t)
-		defer s.Close()
-		// Results come from the downstream, per stored packet, numbered per device.
-		answer := func(dev, id string, rs []fsync.Result) {
-			t.Helper()
-			m := meta(id, []byte(id))
-			m.DeviceID = dev
-			if _, _, err := s.PutPacket(m, bytes.NewReader([]byte(id)), receipt); err != nil {
-				t.Fatal(err)
-			}
-			if err := s.CompleteDownstream(id, rs); err != nil {
-				t.Fatal(err)
-			}
-		}
-		answer("d1", "rrrrrrrrrrrrrrr1", []fsync.Result{{PacketID: "0"}, {PacketID: "1"}})
-		answer("d2", "rrrrrrrrrrrrrrr2", []fsync.Result{{Type: "other"}})
-		answer("d1", "rrrrrrrrrrrrrrr3", []fsync.Result{{PacketID: "2"}, {PacketID: "3"}, {PacketID: "4"}})
-		rs, err := s.Results("d1", 2, 2)
-		if err != nil || len(rs) != 2 || rs[0].Seq != 3 || rs[1].PacketID != "3" {
-			t.Fatalf("%+v %v", rs, err)
-		}
-		if rs, _ := s.Results("d1", 5, 10); len(rs) != 0 {
-			t.Fatalf("after the end: %+v", rs)
-		}
-		if rs, _ := s.Results("d3", 0, 10); len(rs) != 0 {
-			t.Fatal("unknown device has results")
-		}
-	})
-	t.Run("downstream queue", func(t *testing.T) {
-		s := open(t)
-		defer s.Close()
-		pending := func() []string {
-			var ids []string
-			if err := s.PendingDownstream(func(m central.PacketMeta) error {
-				if !m.Pending {
-					t.Errorf("queued packet %s is not marked pending", m.PacketID)
-				}
-				ids = append(ids, m.PacketID)
-				return nil
-			}); err != nil {
-				t.Fatal(err)
-			}
-			return ids
-		}
-		// Stored out of ID order: the queue keeps arrival order.
-		for _, id := range []string{"qqqqqqqqqqqqqqq2", "qqqqqqqqqqqqqqq1", "qqqqqqqqqqqqqqq3"} {
-			b := []byte("sealed " + id)
-			m := meta(id, b)
-			m.Pending = id != "qqqqqqqqqqqqqqq3" // answered at once: never queued
-			if _, _, err := s.PutPacket(m, bytes.NewReader(b), receipt); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if got := fmt.Sprint(pending()); got != "[qqqqqqqqqqqqqqq2 qqqqqqqqqqqqqqq1]" {
-			t.Fatalf("queue %s, want the two pending packets in arrival order", got)
-		}
-		dev := meta("x", nil).DeviceID
-		answer := []fsync.Result{{Type: "validated"}, {Type: "check", Outcome: "no-hit"}}
-		if err := s.CompleteDownstream("qqqqqqqqqqqqqqq1", answer); err != nil {
-			t.Fatal(err)
-		}
-		if got := fmt.Sprint(pending()); got != "[qqqqqqqqqqqqqqq2]" {
-			t.Fatalf("queue after one answer: %s", got)
-		}
-		if m, err := s.Packet("qqqqqqqqqqqqqqq1"); err != nil || m.Pending {
-			t.Fatalf("answered packet still pending: %+v %v", m, err)
-		}
-		// Answering again (a runner that crashed after the commit) adds nothing.
-		if err := s.CompleteDownstream("qqqqqqqqqqqqqqq1", answer); err != nil {
-			t.Fatal(err)
-		}
-		if rs, _ := s.Results(dev, 0, 10); len(rs) != 2 || rs[0].Seq != 1 || rs[1].Outcome != "no-hit" {
-			t.Fatalf("results after answering twice: %+v", rs)
-		}
-		if err := s.CompleteDownstream("zzzzzzzzzzzzzzzz", answer); !errors.Is(err, central.ErrNotFound) {
-			t.Fatalf("unknown packet: %v", err)
-		}
-		if err := s.CompleteDownstream("qqqqqqqqqqqqqqq2", nil); err != nil {
-			t.Fatal(err)
-		}
-		if got := pending(); len(got) != 0 {
-			t.Fatalf("queue not empty: %v", got)
-		}
-	})
-	t.Run("concurrent puts", func(t *testing.T) {
-		s := open(t)
-		defer s.Close()
-		ConcurrentPuts(t, s)
-	})
-	t.Run("uploads and counters", func(t *testing.T) {
-		s := open(t)
-		defer s.Close()
-		u := central.Upload{DeviceID: "d1", PacketID: "p1", Length: 10, SHA256: "ab"}
-		s.PutUpload(u)
-		if got, err := s.Upload("d1", "p1"); err != nil || got.Length != 10 {
-			t.Fatal(got, err)
-		}
-		if _, err := s.Upload("d2", "p1"); !errors.Is(err, central.ErrNotFound) {
-			t.Fatal("uploads must be scoped to the device")
-		}
-		s.PutUpload(central.Upload{DeviceID: "d0", PacketID: "p2", Length: 20})
-		var listed []string
-		if err := s.Uploads(func(u central.Upload) error { listed = append(listed, u.DeviceID+"/"+u.PacketID); return nil }); err != nil {
-			t.Fatal(err)
-		}
-		if fmt.Sprint(listed) != "[d0/p2 d1/p1]" {
-			t.Fatalf("uploads listed %v", listed)
-		}
-		s.DeleteUpload("d1", "p1")
-		if _, err := s.Upload("d1", "p1"); !errors.Is(err, central.ErrNotFound) {
-			t.Fatal("delete")
-		}
-		listed = nil
-		s.Uploads(func(u central.Upload) error { listed = append(listed, u.PacketID); return nil })
-		if fmt.Sprint(listed) != "[p2]" {
-			t.Fatalf("uploads after delete %v", listed)
-		}
-		s.Incr("x", 2)
-		s.Incr("x", 3)
-		if n, _ := s.Counter("x"); n != 5 {
-			t.Fatalf("counter %d", n)
-		}
-	})
+	(&Suite{Open: open}).Run(t)
 }
 
-// Concurrent is what ConcurrentPuts stored: the bytes of every distinct packet ID as
-// central holds them, for CheckStored (again after a reopen).
-type Concurrent struct {
-	Device string
-	Data   map[string][]byte // packet ID → the bytes stored for it
-	Meta   map[string]central.PacketMeta
+// Run runs every case of the suite as a subtest named after its method without "Test".
+func (suite *Suite) Run(t *testing.T) {
+	for _, c := range suite.cases(t) {
+		t.Run(c.name, c.run)
+	}
 }
 
-// ConcurrentPuts makes 32 PutPacket calls at once on an empty store (BoltStore commits them
-// in shared group commits): 14 packets sent once, 8 sent twice with the same digest, and 2
-// that reuse an ID of the former with other content. Each distinct ID must be stored
-// exactly once, by exactly one caller that got created=true; every caller for an ID gets
-// the same stored metadata and receipt (a caller with another digest sees the stored
-// digest and can answer 422); sequence numbers are unique and gapless; every stored packet
-// has its one result and waits once in the downstream queue.
-func ConcurrentPuts(t *testing.T, s central.Store) Concurrent {
-	t.Helper()
-	const dev = "devconcurrent000000000000000001"
-	type call struct {
-		id   string
-		data []byte
-	}
-	var calls []call
-	content := func(id string, variant, n int) []byte {
-		return bytes.Repeat([]byte(fmt.Sprintf("sealed %s v%d ", id, variant)), n)
-	}
-	for i := 0; i < 14; i++ {
-		id := fmt.Sprintf("single%010d", i)
-		calls = append(calls, call{id, content(id, 0, 50+i*97)})
-	}
-	for i := 0; i < 8; i++ {
-		id := fmt.Sprintf("pair%012d", i)
-		b := content(id, 0, 200+i*31)
-		calls = append(calls, call{id, b}, call{id, b})
-	}
-	for i := 0; i < 2; i++ { // same ID as single i, other content
-		id := calls[i].id
-		calls = append(calls, call{id, content(id, 1, 80)})
-	}
-	if len(calls) != 32 {
-		t.Fatalf("test set up %d calls, want 32", len(calls))
-	}
+type namedCase struct {
+	name string
+	run  func(*testing.T)
+}
 
-	// Every call reads its body only once all 32 have started (or after 5 s, for a store
-	// that reads bodies one at a time), so the puts overlap as much as they can.
-	var arrived atomic.Int32
-	allIn := make(chan struct{})
-	gate := func(b []byte) io.Reader {
-		return &gatedReader{r: bytes.NewReader(b), wait: func() {
-			if arrived.Add(1) == int32(len(calls)) {
-				close(allIn)
-			}
-			select {
-			case <-allIn:
-			case <-time.After(5 * time.Second):
-			}
-		}}
-	}
-	type outcome struct {
-		meta    central.PacketMeta
-		created bool
-		err     error
-	}
-	outs := make([]outcome, len(calls))
-	var wg gosync.WaitGroup
-	for i, c := range calls {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sum := sha256.Sum256(c.data)
-			m := central.PacketMeta{PacketID: c.id, DeviceID: dev, SHA256: hex.EncodeToString(sum[:]), Size: int64(len(c.data)), ReceivedAt: time.Now().UTC(), Pending: true}
-			receipt := func(seq uint64) (fsync.Signed, error) {
-				return fsync.Signed{Payload: []byte(fmt.Sprintf(`{"packet_id":%q,"sha256":%q,"seq":%d}`, c.id, m.SHA256, seq))}, nil
-			}
-			st, created, err := s.PutPacket(m, gate(c.data), receipt)
-			outs[i] = outcome{st, created, err}
-		}()
-	}
-	wg.Wait()
-
-	got := Concurrent{Device: dev, Data: map[string][]byte{}, Meta: map[string]central.PacketMeta{}}
-	created := map[string]int{}
-	for i, o := range outs {
-		c := calls[i]
-		if o.err != nil {
-			t.Fatalf("put %d (%s): %v", i, c.id, o.err)
-		}
-		if o.created {
-			created[c.id]++
-		}
-		first, seen := got.Meta[c.id]
-		if !seen {
-			got.Meta[c.id] = o.meta
+// cases lists the methods named TestXxx in name order. A method of that name with another
+// signature is a mistake in the suite, reported rather than silently skipped.
+func (suite *Suite) cases(t *testing.T) []namedCase {
+	v := reflect.ValueOf(suite)
+	typ := v.Type()
+	var out []namedCase
+	for i := 0; i < typ.NumMethod(); i++ {
+		m := typ.Method(i)
+		name, ok := strings.CutPrefix(m.Name, "Test")
+		if !ok {
 			continue
 		}
-		if o.meta.Seq != first.Seq || o.meta.SHA256 != first.SHA256 || !bytes.Equal(o.meta.Receipt.Payload, first.Receipt.Payload) {
-			t.Errorf("packet %s: callers got different answers: seq %d and %d, receipts %s and %s",
-				c.id, first.Seq, o.meta.Seq, first.Receipt.Payload, o.meta.Receipt.Payload)
-		}
-	}
-	for i, o := range outs {
-		c := calls[i]
-		sum := sha256.Sum256(c.data)
-		mine := hex.EncodeToString(sum[:]) == got.Meta[c.id].SHA256
-		if mine && got.Data[c.id] == nil {
-			got.Data[c.id] = c.data
-		}
-		if o.created && !mine {
-			t.Errorf("packet %s: the creating caller's digest is not the stored one", c.id)
-		}
-	}
-	if len(got.Meta) != 22 {
-		t.Fatalf("%d distinct packet IDs answered, want 22", len(got.Meta))
-	}
-	for id := range got.Meta {
-		if created[id] != 1 {
-			t.Errorf("packet %s: created=true for %d callers, want exactly 1", id, created[id])
-		}
-		if got.Data[id] == nil {
-			t.Errorf("packet %s: stored digest matches no caller's bytes", id)
-		}
-	}
-	// Each packet is queued once for the downstream; answering them all gives one result
-	// per packet (CheckStored counts them, and nothing may stay queued).
-	queued := map[string]int{}
-	if err := s.PendingDownstream(func(m central.PacketMeta) error { queued[m.PacketID]++; return nil }); err != nil {
-		t.Fatal(err)
-	}
-	for id := range got.Meta {
-		if queued[id] != 1 {
-			t.Errorf("packet %s queued %d times for the downstream, want 1", id, queued[id])
-		}
-		if err := s.CompleteDownstream(id, []fsync.Result{{PacketID: id, Type: fsync.ResultValidated}}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	CheckStored(t, s, got)
-	return got
-}
-
-// CheckStored checks that s holds exactly what ConcurrentPuts stored and answered: each ID
-// once with its metadata and receipt, gapless sequence numbers from 1, bytes that hash to
-// their digest, one result per packet and nothing left in the downstream queue.
-func CheckStored(t *testing.T, s central.Store, want Concurrent) {
-	t.Helper()
-	var seqs []uint64
-	listed := map[string]int{}
-	err := s.Packets(func(m central.PacketMeta) error {
-		listed[m.PacketID]++
-		seqs = append(seqs, m.Seq)
-		w, ok := want.Meta[m.PacketID]
+		fn, ok := v.Method(i).Interface().(func(*testing.T))
 		if !ok {
-			return fmt.Errorf("stored packet %s was never put", m.PacketID)
+			t.Fatalf("storetest: method %s has signature %s, want func(*testing.T)", m.Name, m.Type)
 		}
-		if m.Seq != w.Seq || m.SHA256 != w.SHA256 || !bytes.Equal(m.Receipt.Payload, w.Receipt.Payload) {
-			return fmt.Errorf("packet %s stored with seq %d and receipt %s; callers were told seq %d and %s",
-				m.PacketID, m.Seq, m.Receipt.Payload, w.Seq, w.Receipt.Payload)
-		}
-		if !bytes.Contains(m.Receipt.Payload, []byte(fmt.Sprintf(`"seq":%d}`, m.Seq))) {
-			return fmt.Errorf("packet %s: receipt %s is not for its sequence number %d", m.PacketID, m.Receipt.Payload, m.Seq)
-		}
-		rc, err := s.OpenPacket(m.PacketID)
-		if err != nil {
-			return err
-		}
-		defer rc.Close()
-		h := sha256.New()
-		if _, err := io.Copy(h, rc); err != nil {
-			return err
-		}
-		if hex.EncodeToString(h.Sum(nil)) != m.SHA256 {
-			return fmt.Errorf("packet %s: stored bytes do not hash to its digest", m.PacketID)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
+		out = append(out, namedCase{name, fn})
 	}
-	if len(listed) != len(want.Meta) {
-		t.Fatalf("%d packets stored, want %d", len(listed), len(want.Meta))
+	if len(out) == 0 { // a suite that runs nothing would pass every store
+		t.Fatal("storetest: no TestXxx methods found on Suite")
 	}
-	for id, n := range listed {
-		if n != 1 {
-			t.Errorf("packet %s listed %d times", id, n)
-		}
-	}
-	slices.Sort(seqs)
-	for i, q := range seqs {
-		if q != uint64(i+1) {
-			t.Fatalf("sequence numbers %v: not unique and gapless from 1", seqs)
-		}
-	}
-	rs, err := s.Results(want.Device, 0, 1000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	perID := map[string]int{}
-	for _, r := range rs {
-		perID[r.PacketID]++
-	}
-	if len(rs) != len(want.Meta) || len(perID) != len(want.Meta) {
-		t.Fatalf("%d results for %d packets (%v), want one each", len(rs), len(perID), perID)
-	}
-	if err := s.PendingDownstream(func(m central.PacketMeta) error {
-		t.Errorf("packet %s still queued for the downstream after its answer", m.PacketID)
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	return out
 }
 
-// gatedReader calls wait before its first Read.
-type gatedReader struct {
-	r    io.Reader
-	wait func()
-	once gosync.Once
+// meta is the metadata of a pending packet of the suite's default device holding data.
+func meta(id string, data []byte) central.PacketMeta {
+	sum := sha256.Sum256(data)
+	return central.PacketMeta{PacketID: id, DeviceID: "dev0000000000000001", SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data)), ReceivedAt: time.Now().UTC(), Pending: true}
 }
 
-func (g *gatedReader) Read(p []byte) (int, error) {
-	g.once.Do(g.wait)
-	return g.r.Read(p)
+// queued lists the packets waiting for the downstream, in the store's order.
+func queued(t *testing.T, s central.Store) (ids []string) {
+	t.Helper()
+	if err := s.PendingDownstream(func(m central.PacketMeta) error { ids = append(ids, m.PacketID); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+// receipt is a stand-in receipt that names the sequence number it was made for.
+func receipt(seq uint64) (fsync.Signed, error) {
+	return fsync.Signed{Payload: []byte(fmt.Sprintf(`{"seq":%d}`, seq))}, nil
 }
