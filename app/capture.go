@@ -8,6 +8,7 @@ import (
 	"image"
 	"image/png"
 	"strings"
+	"time"
 
 	"github.com/fieldscreen/fieldscreen/biometrics/face"
 	"github.com/fieldscreen/fieldscreen/forms"
@@ -139,64 +140,70 @@ func faceProblems(img image.Image) []hardware.Problem {
 func (s *Session) storeCapture(id vault.CaseID, res *hardware.Result) error {
 	now := s.nowFunc()
 	return s.vs.Update(func(tx *vault.Tx) error {
-		raw, err := tx.GetCase(id, vault.Core, recCase)
-		if err != nil {
-			return err
-		}
-		c, err := forms.DecodeCase(bytes.NewReader(raw))
-		if err != nil {
-			return err
-		}
 		var devices []string
 		captured := 0
-		known := map[forms.FingerPosition]forms.FingerStatus{}
-		for _, f := range c.Biometrics.Fingers {
-			known[f.Position] = f.Status // the last record for a position wins
-		}
-		for _, f := range res.Fingers {
-			st, ok := formsStatus(f.Status)
-			if !ok {
-				continue
-			}
-			if st != forms.FingerCaptured && known[forms.FingerPosition(f.Finger)] == st {
-				continue // an exception the plan already knew: keep its record (and retake date)
-			}
-			rec := forms.Finger{Position: forms.FingerPosition(f.Finger), Status: st, At: f.At}
-			if st == forms.FingerCaptured {
-				if err := tx.PutCase(id, vault.Biometric, fingerRecord(f.Finger, "png"), f.PNG); err != nil {
-					return err
-				}
-				wsqBytes, err := encodeWSQ(f.PNG, f.PPI)
-				if err != nil {
-					return fmt.Errorf("finger %d: WSQ for the Eurodac transaction: %w", f.Finger, err)
-				}
-				if err := tx.PutCase(id, vault.Biometric, fingerRecord(f.Finger, "wsq"), wsqBytes); err != nil {
-					return err
-				}
-				rec.Quality, rec.ImageRef = f.Quality, fingerRecord(f.Finger, "png")
-				captured++
-				devices = appendOnce(devices, f.Device.ID())
-			}
-			c.Biometrics.Fingers = append(c.Biometrics.Fingers, rec)
-		}
-		if res.Face != nil && len(res.Face.PNG) > 0 {
-			if err := tx.PutCase(id, vault.Biometric, faceRecord, res.Face.PNG); err != nil {
-				return err
-			}
-			c.Biometrics.Face = forms.Face{Status: forms.FaceCaptured, ImageRef: faceRecord, At: res.Face.At}
-			devices = appendOnce(devices, res.Face.Device.ID())
-		}
-		c.Biometrics.Operator = s.User()
-		c.Biometrics.CapturedAt = res.Finished
-		if len(c.CapturePlan(now).Fingers) == 0 && !c.CapturePlan(now).Face {
-			_ = c.Transition(forms.StatusBiometricsCaptured, now) // a refused move leaves the status as it is
-		}
-		if err := putCase(tx, id, c, now); err != nil {
+		rev, err := updateCase(tx, id, AnyRevision, now, func(c *forms.Case) error {
+			return s.putCapture(tx, id, c, res, now, &devices, &captured)
+		})
+		if err != nil {
 			return err
 		}
+		s.announce(tx, CaseChange{ID: id, Revision: rev, By: "capture"})
 		return tx.Audit(vault.AuditEvent{Action: AuditCapture, Case: id, Class: vault.Biometric,
 			Detail: fmt.Sprintf("fingers=%d face=%t devices=%s", captured, res.Face != nil, strings.Join(devices, ","))})
 	})
+}
+
+// putCapture stores the images of res and records them on the case (the system's section:
+// no officer command writes it).
+func (s *Session) putCapture(tx *vault.Tx, id vault.CaseID, c *forms.Case, res *hardware.Result, now time.Time, devicesOut *[]string, capturedOut *int) error {
+	var devices []string
+	captured := 0
+	known := map[forms.FingerPosition]forms.FingerStatus{}
+	for _, f := range c.Biometrics.Fingers {
+		known[f.Position] = f.Status // the last record for a position wins
+	}
+	for _, f := range res.Fingers {
+		st, ok := formsStatus(f.Status)
+		if !ok {
+			continue
+		}
+		if st != forms.FingerCaptured && known[forms.FingerPosition(f.Finger)] == st {
+			continue // an exception the plan already knew: keep its record (and retake date)
+		}
+		rec := forms.Finger{Position: forms.FingerPosition(f.Finger), Status: st, At: f.At}
+		if st == forms.FingerCaptured {
+			if err := tx.PutCase(id, vault.Biometric, fingerRecord(f.Finger, "png"), f.PNG); err != nil {
+				return err
+			}
+			wsqBytes, err := encodeWSQ(f.PNG, f.PPI)
+			if err != nil {
+				return fmt.Errorf("finger %d: WSQ for the Eurodac transaction: %w", f.Finger, err)
+			}
+			if err := tx.PutCase(id, vault.Biometric, fingerRecord(f.Finger, "wsq"), wsqBytes); err != nil {
+				return err
+			}
+			rec.Quality, rec.ImageRef = f.Quality, fingerRecord(f.Finger, "png")
+			captured++
+			devices = appendOnce(devices, f.Device.ID())
+		}
+		c.Biometrics.Fingers = append(c.Biometrics.Fingers, rec)
+	}
+	if res.Face != nil && len(res.Face.PNG) > 0 {
+		if err := tx.PutCase(id, vault.Biometric, faceRecord, res.Face.PNG); err != nil {
+			return err
+		}
+		c.Biometrics.Face = forms.Face{Status: forms.FaceCaptured, ImageRef: faceRecord, At: res.Face.At}
+		devices = appendOnce(devices, res.Face.Device.ID())
+	}
+	c.Biometrics.Operator = s.User()
+	c.Biometrics.CapturedAt = res.Finished
+	if len(c.CapturePlan(now).Fingers) == 0 && !c.CapturePlan(now).Face {
+		_ = c.Transition(forms.StatusBiometricsCaptured, now) // a refused move leaves the status as it is
+	}
+	*devicesOut, *capturedOut = devices, captured
+
+	return nil
 }
 
 // BiometricImage reads a stored capture (finger-NN.png, finger-NN.wsq, face.png); audited.

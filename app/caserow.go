@@ -12,6 +12,9 @@ import (
 type CaseRow struct {
 	ID vault.CaseID `json:"id"`
 	forms.Summary
+	// Revision counts the case's committed changes (see command.go); it is stored here, in
+	// the summary record every change rewrites.
+	Revision  int    `json:"rev"`
 	SyncState string `json:"syncState,omitempty"`
 }
 

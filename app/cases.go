@@ -1,7 +1,6 @@
 package app
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/base32"
 	"encoding/json"
@@ -83,12 +82,13 @@ func (s *Session) CreateCases(cs []*forms.Case) ([]vault.CaseID, error) {
 			if err != nil {
 				return err
 			}
-			if err := putCase(tx, id, c, now); err != nil {
+			if err := putCase(tx, id, c, now, 1); err != nil {
 				return err
 			}
 			if err := tx.Audit(vault.AuditEvent{Action: AuditCaseCreate, Case: id, Class: vault.Core}); err != nil {
 				return err
 			}
+			s.announce(tx, CaseChange{ID: id, Revision: 1, By: "create"})
 			ids[i] = id
 		}
 		return nil
@@ -110,12 +110,14 @@ func (s *Session) SaveCase(id vault.CaseID, c *forms.Case) error {
 	}
 	now := s.nowFunc()
 	err := s.vs.Update(func(tx *vault.Tx) error {
-		if err := caseExists(tx, id); err != nil {
+		rev, err := updateCase(tx, id, AnyRevision, now, func(old *forms.Case) error {
+			*old = *c
+			return nil
+		})
+		if err != nil {
 			return err
 		}
-		if err := putCase(tx, id, c, now); err != nil {
-			return err
-		}
+		s.announce(tx, CaseChange{ID: id, Revision: rev, By: "save"})
 		return tx.Audit(vault.AuditEvent{Action: AuditCaseUpdate, Case: id, Class: vault.Core})
 	})
 	if err != nil {
@@ -144,26 +146,26 @@ func (s *Session) ExportCase(id vault.CaseID) ([]byte, error) {
 }
 
 func (s *Session) readCase(id vault.CaseID, action string) (*forms.Case, error) {
+	c, _, err := s.readCaseRev(id, action)
+	return c, err
+}
+
+// readCaseRev reads a case and its revision; the read is audited as action.
+func (s *Session) readCaseRev(id vault.CaseID, action string) (*forms.Case, int, error) {
 	s.Touch()
-	var raw []byte
+	var c *forms.Case
+	var rev int
 	err := s.vs.Update(func(tx *vault.Tx) error {
-		if err := caseExists(tx, id); err != nil {
-			return err
-		}
 		var err error
-		if raw, err = tx.GetCase(id, vault.Core, recCase); err != nil {
+		if c, rev, err = loadCase(tx, id); err != nil {
 			return err
 		}
 		return tx.Audit(vault.AuditEvent{Action: action, Case: id, Class: vault.Core})
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read case %s: %w", id, err)
+		return nil, 0, fmt.Errorf("read case %s: %w", id, err)
 	}
-	c, err := forms.DecodeCase(bytes.NewReader(raw))
-	if err != nil {
-		return nil, fmt.Errorf("case %s is stored in a form this version cannot read: %w", id, err)
-	}
-	return c, nil
+	return c, rev, nil
 }
 
 // Sync states of a case in the list, from its outbox packets.
@@ -251,24 +253,14 @@ func (s *Session) SaveHealth(id vault.CaseID, d *forms.HealthDetails, outcome fo
 		return err
 	}
 	err = s.vs.Update(func(tx *vault.Tx) error {
-		raw, err := tx.GetCase(id, vault.Core, recCase)
-		if errors.Is(err, vault.ErrNotFound) {
-			return ErrNoCase
-		}
+		rev, err := updateCase(tx, id, AnyRevision, now, func(c *forms.Case) error {
+			c.Health = outcome
+			return tx.PutCase(id, vault.Health, recHealth, b)
+		})
 		if err != nil {
 			return err
 		}
-		c, err := forms.DecodeCase(bytes.NewReader(raw))
-		if err != nil {
-			return err
-		}
-		c.Health = outcome
-		if err := tx.PutCase(id, vault.Health, recHealth, b); err != nil {
-			return err
-		}
-		if err := putCase(tx, id, c, now); err != nil {
-			return err
-		}
+		s.announce(tx, CaseChange{ID: id, Revision: rev, By: "record-health"})
 		return tx.Audit(vault.AuditEvent{Action: AuditHealthSave, Case: id, Class: vault.Health})
 	})
 	if err != nil {
@@ -317,8 +309,9 @@ func caseExists(tx *vault.Tx, id vault.CaseID) error {
 	return nil
 }
 
-// putCase writes the case and its summary row.
-func putCase(tx *vault.Tx, id vault.CaseID, c *forms.Case, now time.Time) error {
+// putCase writes the case and its summary row at revision rev. Only CreateCases and
+// updateCase call it: every other change goes through updateCase.
+func putCase(tx *vault.Tx, id vault.CaseID, c *forms.Case, now time.Time, rev int) error {
 	b, err := json.Marshal(c)
 	if err != nil {
 		return fmt.Errorf("encode case: %w", err)
@@ -326,7 +319,9 @@ func putCase(tx *vault.Tx, id vault.CaseID, c *forms.Case, now time.Time) error 
 	if err := tx.PutCase(id, vault.Core, recCase, b); err != nil {
 		return err
 	}
-	row, err := json.Marshal(rowFromCase(id, c, now))
+	r := rowFromCase(id, c, now)
+	r.Revision = rev
+	row, err := json.Marshal(r)
 	if err != nil {
 		return err
 	}

@@ -174,6 +174,8 @@ type Session struct {
 	packetDir string
 	vault     *vault.Vault
 	term      *Terminal
+	// feed announces committed case changes (OnCaseChanged).
+	feed feed
 }
 
 func newSession(vs *vault.Session, idle time.Duration) *Session {

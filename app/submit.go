@@ -42,64 +42,73 @@ func (s *Session) Submit(id vault.CaseID) ([]string, error) {
 	now := s.nowFunc()
 	var packets []string
 	err := s.vs.Update(func(tx *vault.Tx) error {
-		raw, err := tx.GetCase(id, vault.Core, recCase)
-		if err != nil {
-			return err
-		}
-		c, err := forms.DecodeCase(bytes.NewReader(raw))
-		if err != nil {
-			return err
-		}
-		if len(c.Identity.Surnames) == 0 && len(c.Documents) == 0 {
-			return fmt.Errorf("%w: record a name or a document first, so the security checks have something to query", ErrNotReady)
-		}
-		dir := s.packetDir
-		if len(c.Checks) == 0 {
-			var names, docs []string
-			for _, idn := range identities(c) {
-				if n := strings.TrimSpace(strings.Join(idn.Surnames, " ") + " " + strings.Join(idn.GivenNames, " ")); n != "" {
-					names = appendOnce(names, n)
-				}
-			}
-			for _, d := range c.Documents {
-				docs = appendOnce(docs, d.Number)
-			}
-			row, err := fsync.Enqueue(tx, dir, fsync.NewCheckPacket(string(id), names, docs), now)
-			if err != nil {
-				return fmt.Errorf("queue the security checks: %w", err)
-			}
-			packets = append(packets, row.PacketID)
-			for _, sys := range CheckSystems {
-				c.Checks = append(c.Checks, forms.SecurityCheck{System: sys, Status: forms.CheckPending, Reference: row.PacketID, QueriedAt: now})
-			}
-			_ = c.Transition(forms.StatusSecurityQueried, now)
-		}
-		if c.Eurodac.Reference == "" && hasCapture(c) {
-			nistBytes, err := s.eurodacTransaction(tx, id, c, now)
-			if err != nil {
-				return fmt.Errorf("build the Eurodac transaction: %w", err)
-			}
-			meta, _ := json.Marshal(map[string]string{"profile": eurodac.ProfileName + "/" + eurodac.ProfileVersion, "category": string(c.Eurodac.Category)})
-			row, err := fsync.Enqueue(tx, dir, fsync.NewEurodacPacket(string(id), c.Biometrics.CapturedAt, nistBytes, meta), now)
-			if err != nil {
-				return fmt.Errorf("queue the Eurodac transaction: %w", err)
-			}
-			packets = append(packets, row.PacketID)
-			c.Eurodac.Reference = row.PacketID // the Member State reference number: stable across resends
-			c.Eurodac.MemberStateOfOrigin = MemberState
-		}
-		if len(packets) == 0 {
+		rev, err := updateCase(tx, id, AnyRevision, now, func(c *forms.Case) error {
+			return s.submit(tx, id, c, now, &packets)
+		})
+		if errors.Is(err, errNothingToSend) {
 			return nil
 		}
-		if err := putCase(tx, id, c, now); err != nil {
+		if err != nil {
 			return err
 		}
+		s.announce(tx, CaseChange{ID: id, Revision: rev, By: "submit"})
 		return tx.Audit(vault.AuditEvent{Action: AuditTransmit, Case: id, Class: vault.Core, Detail: "packets=" + strings.Join(packets, ",")})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("send case %s: %w", id, err)
 	}
 	return packets, nil
+}
+
+// errNothingToSend rolls back a submission that queued nothing (no revision is spent).
+var errNothingToSend = errors.New("nothing new to send")
+
+// submit queues what the case still needs to send and marks it on the case.
+func (s *Session) submit(tx *vault.Tx, id vault.CaseID, c *forms.Case, now time.Time, out *[]string) error {
+	var packets []string
+	if len(c.Identity.Surnames) == 0 && len(c.Documents) == 0 {
+		return fmt.Errorf("%w: record a name or a document first, so the security checks have something to query", ErrNotReady)
+	}
+	dir := s.packetDir
+	if len(c.Checks) == 0 {
+		var names, docs []string
+		for _, idn := range identities(c) {
+			if n := strings.TrimSpace(strings.Join(idn.Surnames, " ") + " " + strings.Join(idn.GivenNames, " ")); n != "" {
+				names = appendOnce(names, n)
+			}
+		}
+		for _, d := range c.Documents {
+			docs = appendOnce(docs, d.Number)
+		}
+		row, err := fsync.Enqueue(tx, dir, fsync.NewCheckPacket(string(id), names, docs), now)
+		if err != nil {
+			return fmt.Errorf("queue the security checks: %w", err)
+		}
+		packets = append(packets, row.PacketID)
+		for _, sys := range CheckSystems {
+			c.Checks = append(c.Checks, forms.SecurityCheck{System: sys, Status: forms.CheckPending, Reference: row.PacketID, QueriedAt: now})
+		}
+		_ = c.Transition(forms.StatusSecurityQueried, now)
+	}
+	if c.Eurodac.Reference == "" && hasCapture(c) {
+		nistBytes, err := s.eurodacTransaction(tx, id, c, now)
+		if err != nil {
+			return fmt.Errorf("build the Eurodac transaction: %w", err)
+		}
+		meta, _ := json.Marshal(map[string]string{"profile": eurodac.ProfileName + "/" + eurodac.ProfileVersion, "category": string(c.Eurodac.Category)})
+		row, err := fsync.Enqueue(tx, dir, fsync.NewEurodacPacket(string(id), c.Biometrics.CapturedAt, nistBytes, meta), now)
+		if err != nil {
+			return fmt.Errorf("queue the Eurodac transaction: %w", err)
+		}
+		packets = append(packets, row.PacketID)
+		c.Eurodac.Reference = row.PacketID // the Member State reference number: stable across resends
+		c.Eurodac.MemberStateOfOrigin = MemberState
+	}
+	if len(packets) == 0 {
+		return errNothingToSend
+	}
+	*out = packets
+	return nil
 }
 
 func identities(c *forms.Case) []forms.Identity {
@@ -257,54 +266,70 @@ func pngConfig(b []byte) (image.Config, error) {
 }
 
 // ApplyResult applies one result from central to its case, inside the worker's transaction
-// (sync.Options.Applier): check outcomes, the Eurodac reference, rejections. A result for
+// (sync.Options.Applier): check outcomes, the Eurodac reference, rejections. It changes the
+// case through updateCase like every other change, so the case's revision moves on and a
+// screen that read the case before cannot write its old copy over the result. A result for
 // a purged or unknown case is kept by sync and ignored here.
 func ApplyResult(tx *vault.Tx, r fsync.Result) error {
+	_, err := applyResult(tx, r)
+	return err
+}
+
+// errNoChange rolls back an updateCase that found nothing to change.
+var errNoChange = errors.New("no change")
+
+// applyResult is ApplyResult returning the case's new revision (0 when nothing changed).
+func applyResult(tx *vault.Tx, r fsync.Result) (int, error) {
 	if r.CaseID == "" {
-		return nil
+		return 0, nil
 	}
 	id := vault.CaseID(r.CaseID)
-	raw, err := tx.GetCase(id, vault.Core, recCase)
-	if errors.Is(err, vault.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	c, err := forms.DecodeCase(bytes.NewReader(raw))
-	if err != nil {
-		return err
-	}
-	switch r.Type {
-	case fsync.ResultCheck:
-		st := forms.CheckNoHit
-		if r.Outcome == "hit" {
-			st = forms.CheckHit
-		}
-		for i := range c.Checks {
-			if c.Checks[i].Reference == r.PacketID || c.Checks[i].Status == forms.CheckPending {
-				c.Checks[i].Status, c.Checks[i].AnsweredAt = st, r.At
-				if r.Reference != "" {
-					c.Checks[i].Reference = r.Reference
+	rev, err := updateCase(tx, id, AnyRevision, r.At, func(c *forms.Case) error {
+		switch r.Type {
+		case fsync.ResultCheck:
+			st := forms.CheckNoHit
+			if r.Outcome == "hit" {
+				st = forms.CheckHit
+			}
+			for i := range c.Checks {
+				if c.Checks[i].Reference == r.PacketID || c.Checks[i].Status == forms.CheckPending {
+					c.Checks[i].Status, c.Checks[i].AnsweredAt = st, r.At
+					if r.Reference != "" {
+						c.Checks[i].Reference = r.Reference
+					}
 				}
 			}
-		}
-	case fsync.ResultEurodac:
-		c.Eurodac.TransmittedAt = r.At
-		if r.Reference != "" {
-			c.Eurodac.Reference = r.Reference
-		}
-	case fsync.ResultRejected:
-		for i := range c.Checks {
-			if c.Checks[i].Reference == r.PacketID && c.Checks[i].Status == forms.CheckPending {
-				c.Checks[i].Status, c.Checks[i].Reason = forms.CheckNotPossible, "rejected by central: "+r.Reason
+		case fsync.ResultEurodac:
+			c.Eurodac.TransmittedAt = r.At
+			if r.Reference != "" {
+				c.Eurodac.Reference = r.Reference
 			}
+		case fsync.ResultRejected:
+			for i := range c.Checks {
+				if c.Checks[i].Reference == r.PacketID && c.Checks[i].Status == forms.CheckPending {
+					c.Checks[i].Status, c.Checks[i].Reason = forms.CheckNotPossible, "rejected by central: "+r.Reason
+				}
+			}
+		default:
+			return errNoChange
 		}
-	default:
 		return nil
+	})
+	switch {
+	case errors.Is(err, ErrNoCase), errors.Is(err, errNoChange):
+		return 0, nil
+	case err != nil:
+		return 0, err
 	}
-	if err := putCase(tx, id, c, r.At); err != nil {
-		return err
+	return rev, tx.Audit(vault.AuditEvent{Action: "case.result", Case: id, Class: vault.Core, Detail: r.Type + " " + r.PacketID})
+}
+
+// applyResult is the session's Applier: ApplyResult, then the change announced on the feed
+// once the worker's transaction commits, so an open case screen reloads.
+func (s *Session) applyResult(tx *vault.Tx, r fsync.Result) error {
+	rev, err := applyResult(tx, r)
+	if err == nil && rev > 0 {
+		s.announce(tx, CaseChange{ID: vault.CaseID(r.CaseID), Revision: rev, By: "result"})
 	}
-	return tx.Audit(vault.AuditEvent{Action: "case.result", Case: id, Class: vault.Core, Detail: r.Type + " " + r.PacketID})
+	return err
 }

@@ -27,7 +27,7 @@ func (s *Session) Enrolled() bool {
 // what it delivered (central stores first and answers right after), so an officer who
 // sends a case sees its checks answered in the same round when central is quick.
 func (s *Session) SyncOptions() fsync.Options {
-	return fsync.Options{Applier: ApplyResult, Now: s.nowFunc, ResultWait: syncResultWait}
+	return fsync.Options{Applier: s.applyResult, Now: s.nowFunc, ResultWait: syncResultWait}
 }
 
 // syncResultWait is how long a drain waits for central's answers; the rest comes with the
@@ -38,7 +38,7 @@ const syncResultWait = 5 * time.Second
 // when the context ends or the session locks).
 func (s *Session) NewSyncWorker(opt fsync.Options) (*fsync.Worker, error) {
 	if opt.Applier == nil {
-		opt.Applier = ApplyResult
+		opt.Applier = s.applyResult
 	}
 	return fsync.NewWorker(s.vault, s.vs, opt)
 }

@@ -1,0 +1,315 @@
+package app
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/fieldscreen/fieldscreen/forms"
+	"github.com/fieldscreen/fieldscreen/vault"
+)
+
+// A case's revision counts its committed changes: 1 after CreateCase, one more for every
+// command, capture, submission or applied result. It lives in the case's summary record
+// (CaseRow.Revision), which every change rewrites anyway, so reading it costs nothing extra.
+// A screen or a script that read a case at revision N changes it only while N is current;
+// otherwise the change fails with *StaleError and nothing is overwritten.
+
+// AnyRevision, passed as the revision of updateCase, skips the revision check. Only the
+// system's own changes use it (results, captures, submissions): they write the sections no
+// officer command writes, so they cannot overwrite what an officer typed.
+const AnyRevision = -1
+
+// ErrStale is what a *StaleError matches with errors.Is.
+var ErrStale = errors.New("the case changed since it was read")
+
+// StaleError refuses a change made against an old revision. It carries the case as it is
+// now, so the caller can show the fresh values instead of overwriting them.
+type StaleError struct {
+	ID       vault.CaseID
+	Read     int         // the revision the caller read
+	Current  int         // the revision stored now
+	Case     *forms.Case // the case at Current
+	Proposal []string    // the names of the refused commands
+}
+
+func (e *StaleError) Error() string {
+	return fmt.Sprintf("case %s changed since revision %d (now %d): read it again and redo the change", e.ID, e.Read, e.Current)
+}
+
+// Is makes errors.Is(err, ErrStale) true.
+func (e *StaleError) Is(target error) bool { return target == ErrStale }
+
+// CaseChange is one committed change of a case, as OnCaseChanged reports it.
+type CaseChange struct {
+	ID       vault.CaseID
+	Revision int
+	// By names what changed it: a command ("set-identity"), "create", "capture", "submit"
+	// or "result" (a result from central applied by the sync worker).
+	By string
+}
+
+// feed is the session's change feed: listeners run after the commit of each change, on the
+// goroutine that committed it (the sync worker's for results).
+type feed struct {
+	mu   sync.Mutex
+	next int
+	fns  map[int]func(CaseChange)
+}
+
+// OnCaseChanged registers fn to hear of every committed case change made through this
+// session, including results the sync worker applies. fn runs on the committing goroutine
+// after the commit and must not block or call back into the session synchronously: a UI
+// hands it to fyne.Do. The returned function unregisters fn.
+func (s *Session) OnCaseChanged(fn func(CaseChange)) (cancel func()) {
+	s.feed.mu.Lock()
+	defer s.feed.mu.Unlock()
+	if s.feed.fns == nil {
+		s.feed.fns = map[int]func(CaseChange){}
+	}
+	s.feed.next++
+	n := s.feed.next
+	s.feed.fns[n] = fn
+	return func() {
+		s.feed.mu.Lock()
+		defer s.feed.mu.Unlock()
+		delete(s.feed.fns, n)
+	}
+}
+
+func (s *Session) publish(ch CaseChange) {
+	s.feed.mu.Lock()
+	fns := make([]func(CaseChange), 0, len(s.feed.fns))
+	for _, fn := range s.feed.fns {
+		fns = append(fns, fn)
+	}
+	s.feed.mu.Unlock()
+	for _, fn := range fns {
+		fn(ch)
+	}
+}
+
+// announce publishes ch once tx commits (never on a rollback).
+func (s *Session) announce(tx *vault.Tx, ch CaseChange) {
+	tx.OnCommit(func() { s.publish(ch) })
+}
+
+// Now is the application's clock: every time stamp on a case comes from it, so tests and
+// screens agree on "now" (the UI never calls time.Now).
+func (s *Session) Now() time.Time { return s.nowFunc() }
+
+// ReadCase reads a case with its revision, for a screen or a script that will change it
+// (pass the revision back to Do). Audited as a read of personal data.
+func (s *Session) ReadCase(id vault.CaseID) (*forms.Case, int, error) {
+	return s.readCaseRev(id, AuditCaseRead)
+}
+
+// loadCase reads a stored case and its revision inside tx: ErrNoCase for an unknown or
+// purged case. Stored cases were validated on the way in, so they are decoded without the
+// import checks (unknown fields, size), which only slow every command down.
+func loadCase(tx *vault.Tx, id vault.CaseID) (*forms.Case, int, error) {
+	if _, purged, err := tx.Purged(id); err != nil {
+		return nil, 0, err
+	} else if purged {
+		return nil, 0, fmt.Errorf("%w: case %s was purged", ErrNoCase, id)
+	}
+	sum, err := tx.GetCase(id, vault.Core, recSummary)
+	if errors.Is(err, vault.ErrNotFound) {
+		return nil, 0, ErrNoCase
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	var row struct {
+		Revision int `json:"rev"`
+	}
+	if err := json.Unmarshal(sum, &row); err != nil {
+		return nil, 0, fmt.Errorf("summary of case %s: %w", id, err)
+	}
+	raw, err := tx.GetCase(id, vault.Core, recCase)
+	if err != nil {
+		return nil, 0, err
+	}
+	var c forms.Case
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return nil, 0, fmt.Errorf("case %s is stored in a form this version cannot read: %w", id, err)
+	}
+	if c.Status == "" {
+		c.Status = forms.StatusOpened
+	}
+	return &c, row.Revision, nil
+}
+
+// updateCase is the one door through which a stored case changes: it reads the case and
+// its revision, refuses a stale revision (unless rev is AnyRevision), lets change alter
+// the case, and writes the case and its summary at the next revision. It must run inside a
+// read-write transaction, which is what makes read-check-change-write atomic: bbolt runs
+// one writer at a time, so two changes of one case are serialised and the second sees the
+// first's revision. now stamps the summary (deadline levels). It returns the new revision.
+func updateCase(tx *vault.Tx, id vault.CaseID, rev int, now time.Time, change func(c *forms.Case) error) (int, error) {
+	c, cur, err := loadCase(tx, id)
+	if err != nil {
+		return 0, err
+	}
+	if rev != AnyRevision && rev != cur {
+		return 0, &StaleError{ID: id, Read: rev, Current: cur, Case: c}
+	}
+	if err := change(c); err != nil {
+		return 0, err
+	}
+	if err := putCase(tx, id, c, now, cur+1); err != nil {
+		return 0, err
+	}
+	return cur + 1, nil
+}
+
+// Command is one named change an officer, registrar or medic makes to a case (set identity,
+// record information given, record health, …). Commands are run by Session.Do, which is the
+// only way the UI and fieldscreenctl change a case:
+//
+//   - Do reads the case and checks the revision the caller read, runs the commands in order
+//     and writes the case, its summary (revision + 1) and one audit entry, all in one vault
+//     transaction: all commands or none.
+//   - run gets the case to change and the command's context: the time (app's clock), the
+//     actor (the signed-in user) and their role. The rules (who may, what a value must be,
+//     which lifecycle move follows) are forms' functions; run only calls them.
+//   - A command never writes a section the system fills: security checks, the Eurodac
+//     registration, captured biometrics, status history. Do checks this after every run
+//     and refuses the whole change if one did (status moves only through forms'
+//     lifecycle transitions, which append to the history).
+//
+// To add a command: a struct in commands.go with its inputs, Name (kebab case, it goes to
+// the audit log), and run calling the forms rule; nothing else changes.
+type Command interface {
+	Name() string
+	run(c *forms.Case, x *cmdContext) error
+}
+
+// cmdContext is what a command may use besides the case.
+type cmdContext struct {
+	now   time.Time
+	actor string
+	role  vault.Role
+	tx    *vault.Tx
+	id    vault.CaseID
+	// audit lists extra audit entries a command needs (the health class).
+	audit []vault.AuditEvent
+}
+
+// Do runs cmds on case id, read at revision rev, in one transaction, and returns the new
+// revision. A stale rev gives *StaleError (with the current case); a refused rule gives
+// the rule's error (often a *forms.TransitionError or *forms.RuleError) and nothing changes.
+func (s *Session) Do(id vault.CaseID, rev int, cmds ...Command) (int, error) {
+	s.Touch()
+	if len(cmds) == 0 {
+		return rev, nil
+	}
+	names := make([]string, len(cmds))
+	for i, c := range cmds {
+		names[i] = c.Name()
+	}
+	x := &cmdContext{now: s.nowFunc(), actor: s.User(), role: s.Role(), id: id}
+	var next int
+	err := s.vs.Update(func(tx *vault.Tx) error {
+		x.tx, x.audit = tx, nil
+		var err error
+		next, err = updateCase(tx, id, rev, x.now, func(c *forms.Case) error {
+			before := systemSections(c)
+			for _, cmd := range cmds {
+				if err := cmd.run(c, x); err != nil {
+					return fmt.Errorf("%s: %w", cmd.Name(), err)
+				}
+				if field := changedSystemSection(before, systemSections(c)); field != "" {
+					return fmt.Errorf("%s: %w", cmd.Name(), &ProtectedError{Field: field})
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, a := range x.audit {
+			if err := tx.Audit(a); err != nil {
+				return err
+			}
+		}
+		if err := tx.Audit(vault.AuditEvent{Action: AuditCaseUpdate, Case: id, Class: vault.Core, Detail: strings.Join(names, ",")}); err != nil {
+			return err
+		}
+		s.announce(tx, CaseChange{ID: id, Revision: next, By: strings.Join(names, ",")})
+		return nil
+	})
+	var stale *StaleError
+	if errors.As(err, &stale) {
+		stale.Proposal = names
+		return stale.Current, stale
+	}
+	if err != nil {
+		return 0, fmt.Errorf("change case %s: %w", id, err)
+	}
+	return next, nil
+}
+
+// ProtectedError refuses a change to a section only the system writes (or, on import, a
+// field a new case cannot carry). Field is the JSON path, as in docs/case-schema.md.
+type ProtectedError struct {
+	Field  string
+	Reason string
+}
+
+func (e *ProtectedError) Error() string {
+	if e.Reason != "" {
+		return fmt.Sprintf("%s: %s", e.Field, e.Reason)
+	}
+	return fmt.Sprintf("%s is filled by the system (results from central, the capture, the lifecycle), never typed", e.Field)
+}
+
+// system is the part of a case that only the system writes.
+type system struct {
+	checks   []forms.SecurityCheck
+	eurodac  forms.Eurodac
+	captured []forms.Finger
+	face     forms.Face
+	operator string
+	at       time.Time
+	history  []forms.StatusChange
+	status   forms.Status
+}
+
+func systemSections(c *forms.Case) system {
+	s := system{checks: append([]forms.SecurityCheck(nil), c.Checks...), eurodac: c.Eurodac, face: c.Biometrics.Face,
+		operator: c.Biometrics.Operator, at: c.Biometrics.CapturedAt, history: append([]forms.StatusChange(nil), c.History...), status: c.Status}
+	for _, f := range c.Biometrics.Fingers {
+		if f.Status == forms.FingerCaptured {
+			s.captured = append(s.captured, f)
+		}
+	}
+	return s
+}
+
+// changedSystemSection names the first system section that differs between a and b, or "".
+// History may only grow by lifecycle transitions (appended entries ending at the status).
+func changedSystemSection(a, b system) string {
+	switch {
+	case !jsonEqual(a.checks, b.checks):
+		return "securityChecks"
+	case !jsonEqual(a.eurodac, b.eurodac):
+		return "eurodac"
+	case !jsonEqual(a.captured, b.captured) || !jsonEqual(a.face, b.face) || a.operator != b.operator || !a.at.Equal(b.at):
+		return "biometrics (captured prints and face)"
+	case len(b.history) < len(a.history) || !jsonEqual(a.history, b.history[:len(a.history)]):
+		return "history"
+	case a.status != b.status && (len(b.history) == len(a.history) || b.history[len(b.history)-1].To != b.status):
+		return "status"
+	}
+	return ""
+}
+
+func jsonEqual(a, b any) bool {
+	x, err1 := json.Marshal(a)
+	y, err2 := json.Marshal(b)
+	return err1 == nil && err2 == nil && string(x) == string(y)
+}
