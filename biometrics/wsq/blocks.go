@@ -172,6 +172,9 @@ func (d *decoder) decodeBlock(data []byte, table int) (int, error) {
 		return 0, formatErr("more than three coded blocks")
 	}
 	if d.plane == nil {
+		if err := d.checkFilters(); err != nil {
+			return 0, err
+		}
 		d.plane = make([]float32, d.width*d.height)
 		d.cursor.init(d.tree, &d.q, d.width)
 	}

@@ -236,8 +236,34 @@ func readSegment(r byteSource, marker int) ([]byte, error) {
 	if n < 2 {
 		return nil, formatErr("segment %04X has length %d", marker, n)
 	}
+	if marker == markerDTT && n == nbisDTTLength {
+		return readNBISTransformTable(r)
+	}
 	body := make([]byte, n-2)
 	if _, err := io.ReadFull(r, body); err != nil {
+		return nil, truncated(err)
+	}
+	return body, nil
+}
+
+// nbisDTTLength is the DTT length field NIST NBIS writes whatever its filters: right for
+// the 9/7 pair only. NBIS's own reader ignores the field and takes the table's size from the
+// two filter lengths, so files NBIS wrote with any other pair (its 8/8 bank claims 58 for a
+// 52-byte table) decode there. We accept the same files: a DTT claiming 58 bytes is read by
+// its filter lengths, and whatever follows must be the next marker, or parsing fails there.
+// Any other length must match the filter lengths exactly.
+const nbisDTTLength = 58
+
+// readNBISTransformTable reads a DTT body whose length field said nbisDTTLength, sizing it by
+// the filter lengths as NBIS does.
+func readNBISTransformTable(r byteSource) ([]byte, error) {
+	var l [2]byte
+	if _, err := io.ReadFull(r, l[:]); err != nil {
+		return nil, truncated(err)
+	}
+	body := make([]byte, 2+6*((int(l[0])+1)/2+(int(l[1])+1)/2))
+	copy(body, l[:])
+	if _, err := io.ReadFull(r, body[2:]); err != nil {
 		return nil, truncated(err)
 	}
 	return body, nil
@@ -335,17 +361,23 @@ func (d *decoder) parseDTT(b []byte) error {
 	if l0 == 0 || l1 == 0 {
 		return formatErr("DTT filter length zero")
 	}
-	if l0%2 == 0 || l1%2 == 0 {
-		// The spec allows even-length (half-sample symmetric) filter pairs, but this decoder
-		// has not implemented their boundary extension and subband phase: decoding with a
-		// guessed convention could return a plausible but wrong print, so refuse instead.
-		return fmt.Errorf("%w: even-length transform filters (%d/%d taps); only odd-length "+
-			"pairs such as the 9/7 pair of FBI encoder #1 are implemented: ask the sender for a "+
-			"file from an encoder #1 implementation", ErrUnsupported, l0, l1)
+	if l0%2 != l1%2 {
+		// NBIS picks its analysis path from the parity of L0 and its synthesis path from L1:
+		// no reference decodes a mixed pair, so there is nothing to be conformant with.
+		return fmt.Errorf("%w: transform filters of %d and %d taps (one odd, one even); "+
+			"WSQ encoders use two odd (9/7) or two even filters: ask the sender to re-encode "+
+			"with FBI encoder #1", ErrUnsupported, l0, l1)
+	}
+	if l0%2 == 0 && (l0/2)%2 == 1 && (l1/2)%2 == 0 {
+		// Pairs such as 2/4: NBIS's synthesis overwrites part of the high band there, so
+		// the reference output disagrees with the filter mathematics and no decode is right.
+		return fmt.Errorf("%w: even transform filters of %d and %d taps (half-lengths odd "+
+			"and even), which no perfect-reconstruction pair has and NBIS decodes wrongly: "+
+			"ask the sender to re-encode with FBI encoder #1", ErrUnsupported, l0, l1)
 	}
 	n0, n1 := (l0+1)/2, (l1+1)/2
 	if len(b) != 2+6*(n0+n1) {
-		return formatErr("DTT segment of %d bytes for filters of %d and %d taps", len(b), l0, l1)
+		return formatErr("DTT segment of %d bytes for filters of %d and %d taps (want %d)", len(b), l0, l1, 2+6*(n0+n1))
 	}
 	read := func(p []byte, n int) []float32 {
 		f := make([]float32, n)
@@ -361,7 +393,27 @@ func (d *decoder) parseDTT(b []byte) error {
 	}
 	h0 := read(b[2:], n0)
 	h1 := read(b[2+6*n0:], n1)
+	if l0%2 == 0 {
+		d.fb = &filterBank{even: newEvenBank(h0, h1)}
+		return nil
+	}
 	d.fb = newFilterBank(h0, h1)
+	return nil
+}
+
+// checkFilters refuses an even-length pair on an image so small that some line of the
+// decomposition is shorter than the filters: there NBIS's extension departs from the rules
+// the even path implements, so no reference output exists to match.
+func (d *decoder) checkFilters() error {
+	if d.fb == nil || d.fb.even == nil {
+		return nil
+	}
+	if n, need := d.tree.shortestLine(), d.fb.even.minLine(); n < need {
+		return fmt.Errorf("%w: %d×%d image with even-length transform filters of up to %d taps: "+
+			"its decomposition has lines of %d samples, shorter than the filters, where the "+
+			"reference implementation's boundary handling is not defined by the rules we follow",
+			ErrUnsupported, d.width, d.height, need, n)
+	}
 	return nil
 }
 
@@ -432,6 +484,9 @@ func decodeBytes(data []byte) (*image.Gray, Info, error) {
 		case m == markerEOI:
 			if d.block == 0 {
 				return nil, Info{}, formatErr("no coded data blocks")
+			}
+			if err := d.checkFilters(); err != nil {
+				return nil, Info{}, err
 			}
 			img := d.reconstruct()
 			return img, d.info(), nil

@@ -114,10 +114,13 @@ func newTree(w, h int) *tree {
 	return t
 }
 
-// filterBank holds one analysis filter pair and the synthesis pair derived from it. Only odd
-// lengths (whole-sample symmetric filters, such as the spec's 9/7 pair) are supported by the
-// transform; see newFilterBank.
+// filterBank holds one analysis filter pair and the synthesis pair derived from it. The fields
+// below describe an odd pair (whole-sample symmetric filters, such as the spec's 9/7 pair);
+// an even pair lives in even (see even.go) and the transforms hand over to it.
 type filterBank struct {
+	// even is set for an even-length pair; the other fields are then unused.
+	even *evenBank
+
 	// h0, h1: analysis low and high pass, centre tap first (h[j] = h[-j]).
 	h0, h1 []float32
 	// g0, g1: synthesis low and high pass, centre tap first: g0[j] = (-1)^j h1[j],
@@ -332,6 +335,10 @@ func (fb *filterBank) newBufs(n, total int) *lineBufs {
 
 // forward runs the whole analysis tree in place on a plane of the given row width.
 func (fb *filterBank) forward(plane []float32, width int, t *tree) {
+	if fb.even != nil {
+		fb.even.forward(plane, width, t)
+		return
+	}
 	b := fb.newBufs(width, len(plane))
 	for _, s := range t.steps {
 		for y := s.y; y < s.y+s.h; y++ {
@@ -346,6 +353,10 @@ func (fb *filterBank) forward(plane []float32, width int, t *tree) {
 
 // inverse runs the synthesis tree in place: the steps in reverse order, columns before rows.
 func (fb *filterBank) inverse(plane []float32, width int, t *tree) {
+	if fb.even != nil {
+		fb.even.inverse(plane, width, t)
+		return
+	}
 	b := fb.newBufs(width, len(plane))
 	for i := len(t.steps) - 1; i >= 0; i-- {
 		s := t.steps[i]

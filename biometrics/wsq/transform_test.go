@@ -48,6 +48,76 @@ func testLinePR(t *testing.T, fb *filterBank) {
 	}
 }
 
+// The even pairs of the shared reference (wsq-even-filters.md): the right half of each
+// analysis filter as a DTT carries it (h0[m..], h1[p..]).
+var (
+	even26 = [2][]float32{
+		{1 / math.Sqrt2},
+		{-8 / (8 * math.Sqrt2), 1 / (8 * math.Sqrt2), 1 / (8 * math.Sqrt2)},
+	}
+	even88 = [2][]float32{
+		{0.85269867900940344, -0.09789296778409587, -0.12335584105275092, 0.07565691101399093},
+		{-0.60328894481393847, 0.18870142780632693, 0.05261415011924844, -0.03226944131446922},
+	}
+	even44 = [2][]float32{ // h0 = (-1,3,3,-1)/(2 sqrt2), h1 = (-1,3,-3,1)/(4 sqrt2)
+		{3 / (2 * math.Sqrt2), -1 / (2 * math.Sqrt2)},
+		{-3 / (4 * math.Sqrt2), 1 / (4 * math.Sqrt2)},
+	}
+)
+
+// TestEvenBankFilters: the synthesis filters rebuilt from the transmitted halves are those
+// of the reference's worked example (section 2.2): for 2/6, g1 = (-1, 1)/sqrt2 and
+// g0 = (-1, 1, 8, 8, 1, -1)/(8 sqrt2).
+func TestEvenBankFilters(t *testing.T) {
+	e := newEvenBank(even26[0], even26[1])
+	r := float32(1 / math.Sqrt2)
+	s := float32(1 / (8 * math.Sqrt2))
+	want := map[string][2][]float32{
+		"h0": {e.h0, {r, r}},
+		"h1": {e.h1, {-s, -s, 8 * s, -8 * s, s, s}},
+		"g0": {e.g0, {-s, s, 8 * s, 8 * s, s, -s}},
+		"g1": {e.g1, {-r, r}},
+	}
+	for name, w := range want {
+		if len(w[0]) != len(w[1]) {
+			t.Fatalf("%s has %d taps, want %d", name, len(w[0]), len(w[1]))
+		}
+		for i := range w[0] {
+			if math.Abs(float64(w[0][i]-w[1][i])) > 1e-6 {
+				t.Errorf("%s = %v, want %v", name, w[0], w[1])
+				break
+			}
+		}
+	}
+}
+
+// TestEvenLinePerfectReconstruction: analysis then synthesis gives the line back for the
+// even pairs, odd and even line lengths, both storage orders.
+func TestEvenLinePerfectReconstruction(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	for name, f := range map[string][2][]float32{"2/6": even26, "8/8": even88, "4/4": even44} {
+		e := newEvenBank(f[0], f[1])
+		for n := e.minLine(); n < 70; n++ {
+			for _, inv := range []bool{false, true} {
+				line := make([]float32, n)
+				for i := range line {
+					line[i] = float32(rng.NormFloat64() * 100)
+				}
+				bands := make([]float32, n)
+				e.analyse(bands, 1, line, inv)
+				back := make([]float32, n)
+				lx, hx := make([]float32, n+2*e.off), make([]float32, n+2*e.off)
+				e.synthesise(back, bands, 1, inv, lx, hx)
+				for i := range line {
+					if math.Abs(float64(back[i]-line[i])) > 1e-3 {
+						t.Fatalf("%s n=%d inv=%v: sample %d: got %v want %v", name, n, inv, i, back[i], line[i])
+					}
+				}
+			}
+		}
+	}
+}
+
 // normalisedTransform is the encoder's front end, for tests.
 func normalisedTransform(g *image.Gray) ([]float32, int, *tree) {
 	plane, _, _, _, _, err := normalise(g)
@@ -63,11 +133,23 @@ func normalisedTransform(g *image.Gray) ([]float32, int, *tree) {
 func bufioReader(r io.Reader) *bufio.Reader { return bufio.NewReader(r) }
 
 // TestTreePerfectReconstruction: the full 2-D analysis tree followed by the synthesis tree
-// gives back the plane, for awkward sizes (odd, tiny, prime) and both filter banks.
+// gives back the plane, for awkward sizes (odd, tiny, prime) with the odd banks, and for
+// print sizes whose lines have both parities at every level with the even banks.
 func TestTreePerfectReconstruction(t *testing.T) {
 	rng := rand.New(rand.NewSource(2))
-	for _, fb := range []*filterBank{newFilterBank(specLowpass[:], specHighpass[:]), newFilterBank(legall53[0], legall53[1])} {
-		for _, sz := range [][2]int{{1, 1}, {2, 3}, {7, 5}, {33, 31}, {64, 64}, {101, 67}} {
+	odd := [][2]int{{1, 1}, {2, 3}, {7, 5}, {33, 31}, {64, 64}, {101, 67}}
+	even := [][2]int{{545, 622}, {131, 129}}
+	for _, tc := range []struct {
+		name  string
+		fb    *filterBank
+		sizes [][2]int
+	}{
+		{"9/7", newFilterBank(specLowpass[:], specHighpass[:]), odd},
+		{"5/3", newFilterBank(legall53[0], legall53[1]), odd},
+		{"2/6", &filterBank{even: newEvenBank(even26[0], even26[1])}, even},
+		{"8/8", &filterBank{even: newEvenBank(even88[0], even88[1])}, even},
+	} {
+		for _, sz := range tc.sizes {
 			w, h := sz[0], sz[1]
 			plane := make([]float32, w*h)
 			for i := range plane {
@@ -75,11 +157,11 @@ func TestTreePerfectReconstruction(t *testing.T) {
 			}
 			orig := append([]float32(nil), plane...)
 			tr := newTree(w, h)
-			fb.forward(plane, w, tr)
-			fb.inverse(plane, w, tr)
+			tc.fb.forward(plane, w, tr)
+			tc.fb.inverse(plane, w, tr)
 			for i := range plane {
 				if math.Abs(float64(plane[i]-orig[i])) > 1e-2 {
-					t.Fatalf("%dx%d (pad %d): sample %d: %v, want %v", w, h, fb.pad, i, plane[i], orig[i])
+					t.Fatalf("%s %dx%d: sample %d: %v, want %v", tc.name, w, h, i, plane[i], orig[i])
 				}
 			}
 		}

@@ -197,23 +197,34 @@ func sof(w, h int) []byte {
 // evenFilterFile returns file with its DTT segment replaced by a well-formed table for an
 // even-length pair: the 2/6 pair, lowpass (1, 1)/sqrt2 and highpass (-1, -1, 8, -8, 1, 1)/(8 sqrt2),
 // the right half of each (L/2 taps: 1 and -8, 1, 1) transmitted as sign, exponent, 32-bit
-// value with 3 decimal digits. The decoder must refuse it on the lengths alone.
+// value with 3 decimal digits.
 func evenFilterFile(tb testing.TB, file []byte) []byte {
+	tb.Helper()
+	return withDTT(tb, file, 2, 6, []int{707, -707, 88, 88}, 0) // 88 is 1/(8 sqrt2) rounded
+}
+
+// withDTT returns file with its DTT segment replaced by filters of l0 and l1 taps whose
+// transmitted halves are the given thousandths; length, when not 0, is written in the length
+// field instead of the true one.
+func withDTT(tb testing.TB, file []byte, l0, l1 byte, thousandths []int, length int) []byte {
 	tb.Helper()
 	at := bytes.Index(file, []byte{0xFF, 0xA4})
 	if at < 0 {
 		tb.Fatal("no DTT segment to replace")
 	}
 	end := at + 2 + (int(file[at+2])<<8 | int(file[at+3]))
-	body := []byte{2, 6}
-	for _, c := range []int{707, -707, 88, 88} { // thousandths; 88 is 1/(8 sqrt2) rounded
+	body := []byte{l0, l1}
+	for _, c := range thousandths {
 		sign := byte(0)
 		if c < 0 {
 			sign, c = 1, -c
 		}
 		body = append(body, sign, 3, 0, 0, byte(c>>8), byte(c))
 	}
-	out := append(bytes.Clone(file[:at]), 0xFF, 0xA4, byte((len(body)+2)>>8), byte(len(body)+2))
+	if length == 0 {
+		length = len(body) + 2
+	}
+	out := append(bytes.Clone(file[:at]), 0xFF, 0xA4, byte(length>>8), byte(length))
 	out = append(out, body...)
 	return append(out, file[end:]...)
 }
@@ -255,8 +266,10 @@ func TestCorruptInput(t *testing.T) {
 		{"bad SOF length", patched(sofAt+3, 16), ErrFormat, ""},
 		{"huge Huffman counts", patched(dhtAt+5, 0xFF, 0xFF, 0xFF, 0xFF), ErrFormat, "Huffman table"},
 		{"Huffman table 9", patched(dhtAt+4, 9), ErrFormat, "table number 9"},
-		{"even filters", patched(dttAt+4, 8), ErrUnsupported, "even-length"},
-		{"well-formed 2/6 DTT", evenFilterFile(t, good), ErrUnsupported, "even-length transform filters (2/6 taps)"},
+		{"mixed parity filters", patched(dttAt+4, 8), ErrUnsupported, "8 and 7 taps (one odd, one even)"},
+		{"2/4 pair", withDTT(t, good, 2, 4, []int{707, -707, 88}, 0), ErrUnsupported, "half-lengths odd and even"},
+		{"DTT length neither true nor NBIS's 58", withDTT(t, good, 2, 6, []int{707, -707, 88, 88}, 30), ErrFormat, "DTT segment of 28 bytes for filters of 2 and 6 taps (want 26)"},
+		{"even filters on a tiny image", evenFilterFile(t, encodeBytes(t, crop(readPNG(t, "testdata/sample.png"), image.Rect(0, 0, 40, 200)), nil)), ErrUnsupported, "lines of 3 samples, shorter than the filters"},
 		{"no EOI", good[:len(good)-2], ErrFormat, "truncated"},
 		{"marker in data", patched(dhtAt+200, 0xFF, 0xC0), ErrFormat, ""},
 	}
@@ -270,6 +283,33 @@ func TestCorruptInput(t *testing.T) {
 				t.Errorf("error %q does not mention %q", err, tc.msg)
 			}
 		})
+	}
+}
+
+// TestDTTLengthNBIS: NBIS writes 58 in the DTT length field whatever the filters and reads
+// the table by its filter lengths. A 2/6 table so labelled decodes to the same pixels as
+// the correctly labelled one; a table that really is 58 bytes long with 26 of them unused
+// is refused, because its tail is not a marker.
+func TestDTTLengthNBIS(t *testing.T) {
+	good, err := os.ReadFile("testdata/sample.wsq")
+	if err != nil {
+		t.Fatal(err)
+	}
+	halves := []int{707, -707, 88, 88}
+	right, err := Decode(bytes.NewReader(withDTT(t, good, 2, 6, halves, 0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nbis, err := Decode(bytes.NewReader(withDTT(t, good, 2, 6, halves, 58)))
+	if err != nil {
+		t.Fatalf("length 58: %v", err)
+	}
+	if !bytes.Equal(right.(*image.Gray).Pix, nbis.(*image.Gray).Pix) {
+		t.Error("length 58 decodes to other pixels than the true length")
+	}
+	padded := withDTT(t, good, 2, 6, append(halves, 0, 0, 0, 0, 0), 58) // 30 more bytes, still 2/6
+	if _, err := Decode(bytes.NewReader(padded)); !errors.Is(err, ErrFormat) {
+		t.Errorf("58-byte 2/6 table with padding: %v, want ErrFormat", err)
 	}
 }
 
