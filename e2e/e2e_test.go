@@ -347,7 +347,7 @@ func TestScenario(t *testing.T) {
 	for _, f := range files {
 		plain := sc.must("age -d "+filepath.Base(f), "age", nil, "-d", "-i", filepath.Join(data, "age-identity.txt"), f)
 		p, err := sync.Unmarshal([]byte(plain))
-		if err != nil || p.Header.PacketID+".age" != filepath.Base(f) {
+		if err != nil || p.Header.DeviceID+"-"+p.Header.PacketID+".age" != filepath.Base(f) {
 			t.Fatalf("step \"age -d\": %s does not hold its packet: %v", f, err)
 		}
 		kinds[p.Header.Kind]++

@@ -93,22 +93,22 @@ func TestEndToEnd(t *testing.T) {
 	}
 	// Central's copies: digest + signature verify, and the age command opens them.
 	out := t.TempDir()
-	n, err := central.ExportDir(c.srv.Store(), out)
+	n, _, err := central.ExportDir(c.srv.Store(), out)
 	if err != nil || n != 6 {
 		t.Fatalf("export: %d, %v", n, err)
 	}
 	for _, id := range ids {
-		m, err := c.srv.Store().Packet(id)
+		m, err := c.srv.Store().Packet(en.DeviceID, id)
 		if err != nil {
 			t.Fatal(err)
 		}
-		data, _ := os.ReadFile(filepath.Join(out, id+".age"))
+		data, _ := os.ReadFile(filepath.Join(out, en.DeviceID+"-"+id+".age"))
 		var dg [32]byte
 		hex.Decode(dg[:], []byte(m.SHA256))
 		if err := fsync.Verify(id, en.DeviceID, data, dg, m.Signature, ed25519.PrivateKey(en.Key).Public().(ed25519.PublicKey)); err != nil {
 			t.Fatalf("stored packet %s: %v", id, err)
 		}
-		plain := ageDecrypt(t, filepath.Join(c.dir, "age-identity.txt"), filepath.Join(out, id+".age"))
+		plain := ageDecrypt(t, filepath.Join(c.dir, "age-identity.txt"), filepath.Join(out, en.DeviceID+"-"+id+".age"))
 		p, err := fsync.Unmarshal(plain)
 		if err != nil {
 			t.Fatalf("age-decrypted packet %s: %v", id, err)
@@ -329,9 +329,9 @@ type slowStore struct {
 	release chan struct{}
 }
 
-func (s slowStore) OpenPacket(id string) (io.ReadCloser, error) {
+func (s slowStore) OpenPacket(dev, id string) (io.ReadCloser, error) {
 	<-s.release
-	return s.Store.OpenPacket(id)
+	return s.Store.OpenPacket(dev, id)
 }
 
 // TestResultsWaitForTheDownstream: the receipt comes as soon as the packet is stored; the
@@ -387,7 +387,7 @@ func TestResultsWaitForTheDownstream(t *testing.T) {
 // unreadableStore cannot open stored packets: the downstream keeps them queued and retries.
 type unreadableStore struct{ central.Store }
 
-func (unreadableStore) OpenPacket(string) (io.ReadCloser, error) {
+func (unreadableStore) OpenPacket(string, string) (io.ReadCloser, error) {
 	return nil, errors.New("disk error (test)")
 }
 

@@ -264,10 +264,10 @@ func TestRefusals(t *testing.T) {
 		}
 		// Refused before anything is stored: no metadata, no packet file, no receipt.
 		for _, id := range ids {
-			if _, err := c.srv.Store().Packet(id); !errors.Is(err, central.ErrNotFound) {
+			if _, err := c.srv.Store().Packet(en.DeviceID, id); !errors.Is(err, central.ErrNotFound) {
 				t.Fatalf("central stored refused packet %s: %v", id, err)
 			}
-			if _, err := c.srv.Store().OpenPacket(id); err == nil {
+			if _, err := c.srv.Store().OpenPacket(en.DeviceID, id); err == nil {
 				t.Fatalf("central keeps bytes of refused packet %s", id)
 			}
 		}

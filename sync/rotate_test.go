@@ -67,15 +67,15 @@ func TestRotatedPacketKey(t *testing.T) {
 		t.Fatalf("results %+v", results)
 	}
 	out := t.TempDir()
-	if n, err := central.ExportDir(c.srv.Store(), out); err != nil || n != 2 {
+	if n, _, err := central.ExportDir(c.srv.Store(), out); err != nil || n != 2 {
 		t.Fatalf("export %d %v", n, err)
 	}
-	data, _ := os.ReadFile(filepath.Join(out, second[0]+".age"))
+	data, _ := os.ReadFile(filepath.Join(out, en.DeviceID+"-"+second[0]+".age"))
 	if _, err := fsync.OpenStream(bytes.NewReader(data), second[0], en.DeviceID, oldIDs...); err == nil {
 		t.Fatal("the packet sealed after the rotation opens with the old identity: it was sealed to the old recipient")
 	}
 	for _, id := range []string{first[0], second[0]} {
-		if plain := ageDecrypt(t, filepath.Join(c.dir, "age-identity.txt"), filepath.Join(out, id+".age")); len(plain) == 0 {
+		if plain := ageDecrypt(t, filepath.Join(c.dir, "age-identity.txt"), filepath.Join(out, en.DeviceID+"-"+id+".age")); len(plain) == 0 {
 			t.Fatalf("age -d opened %s to nothing", id)
 		}
 	}

@@ -58,7 +58,7 @@ func TestUploadExpiredRestartsFromZero(t *testing.T) {
 		})
 	}})
 	term := newTerminal(t)
-	enrol(t, term, c, "")
+	en := enrol(t, term, c, "")
 	ids := enqueueCases(t, term, 1, "TESTPERSON ROMEO", func(i int, id vault.CaseID) *fsync.Packet {
 		return fsync.NewEurodacPacket(string(id), time.Now(), make([]byte, 6*chunk), nil)
 	})
@@ -95,7 +95,7 @@ func TestUploadExpiredRestartsFromZero(t *testing.T) {
 	if len(offsets) == 0 || offsets[0] != 0 || received.Load() != size {
 		t.Fatalf("after the sweep the terminal sent %d bytes from offsets %v; want all %d from 0", received.Load(), offsets, size)
 	}
-	if m, err := c.srv.Store().Packet(ids[0]); err != nil || m.Size != size {
+	if m, err := c.srv.Store().Packet(en.DeviceID, ids[0]); err != nil || m.Size != size {
 		t.Fatalf("stored %+v %v", m, err)
 	}
 }

@@ -55,7 +55,7 @@ func TestResumeResendsAtMostOneChunk(t *testing.T) {
 				})
 			}})
 			term := newTerminal(t)
-			enrol(t, term, c, "")
+			en := enrol(t, term, c, "")
 			ids := enqueueCases(t, term, 1, "TESTPERSON HOTEL", func(i int, id vault.CaseID) *fsync.Packet {
 				p := fsync.NewEurodacPacket(string(id), time.Now(), make([]byte, 10*chunk), nil)
 				return p
@@ -73,7 +73,7 @@ func TestResumeResendsAtMostOneChunk(t *testing.T) {
 			if extra > chunk {
 				t.Fatalf("resume re-sent %d bytes, more than one chunk (%d)", extra, chunk)
 			}
-			if m, err := c.srv.Store().Packet(ids[0]); err != nil || m.Size != size {
+			if m, err := c.srv.Store().Packet(en.DeviceID, ids[0]); err != nil || m.Size != size {
 				t.Fatalf("stored %+v %v", m, err)
 			}
 			if entries, _ := os.ReadDir(c.dir + "/uploads"); len(entries) != 0 {

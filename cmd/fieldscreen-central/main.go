@@ -156,9 +156,12 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		}
 		return withServer(*data, func(s *central.Server) error {
 			if args[1] == "export" {
-				n, err := central.ExportDir(s.Store(), pos[0])
+				n, q, err := central.ExportDir(s.Store(), pos[0])
 				if err == nil {
 					fmt.Fprintf(stdout, "exported %d sealed packets to %s\n", n, pos[0])
+					if q > 0 {
+						fmt.Fprintf(stdout, "left out %d quarantined packets (sealed content invalid; see stats)\n", q)
+					}
 				}
 				return err
 			}

@@ -209,7 +209,7 @@ func TestSyncKill(t *testing.T) {
 			t.Fatalf("age -d %s: %v", f, err)
 		}
 		p, err := sync.Unmarshal(plain)
-		if err != nil || p.Header.PacketID+".age" != filepath.Base(f) || p.Header.DeviceID != st.DeviceID {
+		if err != nil || p.Header.DeviceID+"-"+p.Header.PacketID+".age" != filepath.Base(f) || p.Header.DeviceID != st.DeviceID {
 			t.Fatalf("packet %s: %v (header %+v, terminal %s)", f, err, p, st.DeviceID)
 		}
 	}

@@ -1,6 +1,7 @@
 package central
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -18,7 +19,7 @@ import (
 )
 
 // BoltStore keeps metadata in dir/central.db (bbolt) and sealed packets as files in
-// dir/packets/<id>.age, written and fsynced before the metadata commits (so a crash leaves
+// dir/packets/<device>-<id>.age, written and fsynced before the metadata commits (so a crash leaves
 // at worst an orphan file, overwritten by the next upload of that packet).
 type BoltStore struct {
 	db    *bolt.DB
@@ -27,13 +28,13 @@ type BoltStore struct {
 }
 
 var (
-	bPackets  = []byte("packets")
+	bPackets  = []byte("packets") // key: packetKey(device, packet)
 	bTokens   = []byte("tokens")
 	bDevices  = []byte("devices")
 	bResults  = []byte("results") // sub-bucket per device
 	bUploads  = []byte("uploads")
 	bCounters = []byte("counters")
-	// bDownstream holds packets waiting for the downstream: key = packet seq, value = ID.
+	// bDownstream holds packets waiting for the downstream: key = packet seq, value = packetKey.
 	bDownstream = []byte("downstream")
 )
 
@@ -64,20 +65,79 @@ func OpenBolt(dir string) (*BoltStore, error) {
 		db.Close()
 		return nil, fmt.Errorf("initialise central store: %w", err)
 	}
-	return &BoltStore{db: db, dir: dir}, nil
+	s := &BoltStore{db: db, dir: dir}
+	if err := s.scopeLegacyPackets(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("central store: move packets to per-terminal keys: %w", err)
+	}
+	return s, nil
+}
+
+// scopeLegacyPackets moves packets stored before packet IDs were scoped by terminal (key
+// and file named by the packet ID alone) to their (device, packet) key and file name, with
+// the downstream queue's entries. Files are renamed first and the metadata follows in one
+// transaction, so a crash in between is finished by the next open.
+func (s *BoltStore) scopeLegacyPackets() error {
+	var legacy []PacketMeta
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bPackets).ForEach(func(k, v []byte) error {
+			if bytes.IndexByte(k, '/') >= 0 {
+				return nil
+			}
+			var m PacketMeta
+			if err := json.Unmarshal(v, &m); err != nil {
+				return fmt.Errorf("decode packet %s: %w", k, err)
+			}
+			if string(k) != m.PacketID || !fsync.ValidID(m.DeviceID) {
+				return fmt.Errorf("packet record %s names packet %q of terminal %q", k, m.PacketID, m.DeviceID)
+			}
+			legacy = append(legacy, m)
+			return nil
+		})
+	})
+	if err != nil || len(legacy) == 0 {
+		return err
+	}
+	for _, m := range legacy {
+		old := filepath.Join(s.dir, "packets", m.PacketID+".age")
+		if err := os.Rename(old, s.packetPath(m.DeviceID, m.PacketID)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	if err := fsync.SyncDir(filepath.Join(s.dir, "packets")); err != nil {
+		return err
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		b, q := tx.Bucket(bPackets), tx.Bucket(bDownstream)
+		for _, m := range legacy {
+			v := b.Get([]byte(m.PacketID))
+			if err := b.Put([]byte(packetKey(m.DeviceID, m.PacketID)), v); err != nil {
+				return err
+			}
+			if err := b.Delete([]byte(m.PacketID)); err != nil {
+				return err
+			}
+			if m.Pending {
+				if err := q.Put(seqKey(m.Seq), []byte(packetKey(m.DeviceID, m.PacketID))); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
 }
 
 func (s *BoltStore) Close() error { return s.db.Close() }
 
-func (s *BoltStore) packetPath(id string) string {
-	return filepath.Join(s.dir, "packets", id+".age")
+func (s *BoltStore) packetPath(dev, id string) string {
+	return filepath.Join(s.dir, "packets", dev+"-"+id+".age")
 }
 
 func (s *BoltStore) PutPacket(meta PacketMeta, data io.Reader, receipt func(uint64) (fsync.Signed, error)) (PacketMeta, bool, error) {
-	if !fsync.ValidID(meta.PacketID) {
-		return PacketMeta{}, false, fmt.Errorf("invalid packet ID")
+	if !fsync.ValidID(meta.PacketID) || !fsync.ValidID(meta.DeviceID) {
+		return PacketMeta{}, false, fmt.Errorf("invalid packet or device ID")
 	}
-	if old, err := s.Packet(meta.PacketID); err == nil {
+	if old, err := s.Packet(meta.DeviceID, meta.PacketID); err == nil {
 		return old, false, nil
 	}
 	// Write the bytes first (temp, fsync, rename): the metadata never points at a missing
@@ -131,15 +191,16 @@ func (s *BoltStore) commitPuts(batch []*putReq) {
 	err := s.db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bPackets)
 		for _, r := range batch {
-			if v := b.Get([]byte(r.meta.PacketID)); v != nil { // stored meanwhile: answer with it
+			key := packetKey(r.meta.DeviceID, r.meta.PacketID)
+			if v := b.Get([]byte(key)); v != nil { // stored meanwhile: answer with it
 				r.err = json.Unmarshal(v, &r.out)
 				continue
 			}
-			if first := seen[r.meta.PacketID]; first != nil { // same ID twice in one batch
+			if first := seen[key]; first != nil { // same ID twice in one batch
 				r.err = errSameBatch
 				continue
 			}
-			seen[r.meta.PacketID] = r
+			seen[key] = r
 			fresh = append(fresh, r)
 		}
 		return nil
@@ -154,7 +215,7 @@ func (s *BoltStore) commitPuts(batch []*putReq) {
 		return
 	}
 	for i, r := range fresh {
-		if err := os.Rename(r.tmp, s.packetPath(r.meta.PacketID)); err != nil {
+		if err := os.Rename(r.tmp, s.packetPath(r.meta.DeviceID, r.meta.PacketID)); err != nil {
 			fail(fresh[i:], fmt.Errorf("store packet file: %w", err))
 			fresh = fresh[:i]
 			break
@@ -186,11 +247,12 @@ func (s *BoltStore) commitPuts(batch []*putReq) {
 			if err != nil {
 				return err
 			}
-			if err := b.Put([]byte(m.PacketID), v); err != nil {
+			key := []byte(packetKey(m.DeviceID, m.PacketID))
+			if err := b.Put(key, v); err != nil {
 				return err
 			}
 			if m.Pending {
-				if err := tx.Bucket(bDownstream).Put(seqKey(seq), []byte(m.PacketID)); err != nil {
+				if err := tx.Bucket(bDownstream).Put(seqKey(seq), key); err != nil {
 					return err
 				}
 			}
@@ -215,15 +277,15 @@ var errSameBatch = errors.New("same packet in one batch")
 func (s *BoltStore) retrySameBatch(batch []*putReq) {
 	for _, r := range batch {
 		if errors.Is(r.err, errSameBatch) {
-			r.out, r.err = s.Packet(r.meta.PacketID)
+			r.out, r.err = s.Packet(r.meta.DeviceID, r.meta.PacketID)
 		}
 	}
 }
 
-func (s *BoltStore) Packet(id string) (PacketMeta, error) {
+func (s *BoltStore) Packet(dev, id string) (PacketMeta, error) {
 	var m PacketMeta
 	err := s.db.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bPackets).Get([]byte(id))
+		v := tx.Bucket(bPackets).Get([]byte(packetKey(dev, id)))
 		if v == nil {
 			return ErrNotFound
 		}
@@ -232,11 +294,11 @@ func (s *BoltStore) Packet(id string) (PacketMeta, error) {
 	return m, err
 }
 
-func (s *BoltStore) OpenPacket(id string) (io.ReadCloser, error) {
-	if _, err := s.Packet(id); err != nil {
+func (s *BoltStore) OpenPacket(dev, id string) (io.ReadCloser, error) {
+	if _, err := s.Packet(dev, id); err != nil {
 		return nil, err
 	}
-	return os.Open(s.packetPath(id))
+	return os.Open(s.packetPath(dev, id))
 }
 
 func (s *BoltStore) Packets(fn func(PacketMeta) error) error {
@@ -274,10 +336,36 @@ func (s *BoltStore) PendingDownstream(fn func(PacketMeta) error) error {
 	return each(metas, fn)
 }
 
-func (s *BoltStore) CompleteDownstream(id string, results []fsync.Result) error {
+func (s *BoltStore) Quarantine(dev, id, reason string) error {
+	return s.updatePacket(dev, id, func(tx *bolt.Tx, m *PacketMeta) (bool, error) {
+		if m.Quarantined != "" {
+			return false, nil
+		}
+		m.Quarantined = reason
+		return true, nil
+	})
+}
+
+func (s *BoltStore) CompleteDownstream(dev, id string, results []fsync.Result) error {
+	return s.updatePacket(dev, id, func(tx *bolt.Tx, m *PacketMeta) (bool, error) {
+		if !m.Pending {
+			return false, nil
+		}
+		if err := appendResults(tx, m.DeviceID, results); err != nil {
+			return false, err
+		}
+		m.Pending = false
+		return true, tx.Bucket(bDownstream).Delete(seqKey(m.Seq))
+	})
+}
+
+// updatePacket reads a stored packet's metadata in a write transaction and stores it
+// again when change reports it changed it; an unknown packet gives ErrNotFound.
+func (s *BoltStore) updatePacket(dev, id string, change func(*bolt.Tx, *PacketMeta) (bool, error)) error {
 	return s.db.Update(func(tx *bolt.Tx) error {
 		packets := tx.Bucket(bPackets)
-		v := packets.Get([]byte(id))
+		key := []byte(packetKey(dev, id))
+		v := packets.Get(key)
 		if v == nil {
 			return ErrNotFound
 		}
@@ -285,21 +373,15 @@ func (s *BoltStore) CompleteDownstream(id string, results []fsync.Result) error 
 		if err := json.Unmarshal(v, &m); err != nil {
 			return fmt.Errorf("decode packet %s: %w", id, err)
 		}
-		if !m.Pending {
-			return nil
-		}
-		if err := appendResults(tx, m.DeviceID, results); err != nil {
+		changed, err := change(tx, &m)
+		if err != nil || !changed {
 			return err
 		}
-		m.Pending = false
 		nv, err := json.Marshal(m)
 		if err != nil {
 			return err
 		}
-		if err := packets.Put([]byte(id), nv); err != nil {
-			return err
-		}
-		return tx.Bucket(bDownstream).Delete(seqKey(m.Seq))
+		return packets.Put(key, nv)
 	})
 }
 

@@ -49,10 +49,10 @@ func normalise(s string) string { return strings.Join(strings.Fields(strings.ToU
 // downstream is the simulated national and Eurodac back end: it opens a packet with
 // central's identity (before it is stored) and returns the results the terminal will
 // pull; they are stored in the same transaction as the packet. A packet that does not open
-// gives a "rejected" result with the reason, never a silent drop.
-func (s *Server) downstream(data io.Reader, packetID, deviceID string) []fsync.Result {
+// gives a "rejected" result with the reason, never a silent drop, and says why in invalid
+// (the packet is quarantined: see Store.Quarantine).
+func (s *Server) downstream(data io.Reader, packetID, deviceID string) (out []fsync.Result, invalid string) {
 	now := s.opt.Now().UTC()
-	var out []fsync.Result
 	res := func(r fsync.Result) {
 		r.PacketID, r.At = packetID, now
 		out = append(out, r)
@@ -67,7 +67,7 @@ func (s *Server) downstream(data io.Reader, packetID, deviceID string) []fsync.R
 			reason = "packet container is malformed: " + err.Error()
 		}
 		res(fsync.Result{Type: fsync.ResultRejected, Reason: reason})
-		return out
+		return out, reason
 	}
 	base := fsync.Result{CaseID: p.Header.CaseID}
 	v := base
@@ -80,7 +80,7 @@ func (s *Server) downstream(data io.Reader, packetID, deviceID string) []fsync.R
 			r := base
 			r.Type, r.Reason = fsync.ResultRejected, "security-check body is not a check query"
 			res(r)
-			return out
+			return out, ""
 		}
 		r := base
 		r.Type, r.Outcome = fsync.ResultCheck, "no-hit"
@@ -94,7 +94,7 @@ func (s *Server) downstream(data io.Reader, packetID, deviceID string) []fsync.R
 		r.Type, r.Reference = fsync.ResultEurodac, "EURODAC-"+strings.ToUpper(hex.EncodeToString(sum[:6]))
 		res(r)
 	}
-	return out
+	return out, ""
 }
 
 func (s *Server) listed(q CheckQuery) bool {
@@ -179,19 +179,25 @@ func (s *Server) ImportDir(dir string) (ImportReport, error) {
 	return rep, nil
 }
 
-// ExportDir writes every stored sealed packet, exactly as received, to outDir/<id>.age.
-func ExportDir(st Store, outDir string) (int, error) {
+// ExportDir writes every stored sealed packet, exactly as received, to
+// outDir/<device>-<id>.age (packet IDs are unique per terminal only). Quarantined packets
+// (Store.Quarantine: their sealed content is not a packet of that terminal) are left out
+// and counted in quarantined.
+func ExportDir(st Store, outDir string) (n, quarantined int, err error) {
 	if err := os.MkdirAll(outDir, 0o700); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	n := 0
-	err := st.Packets(func(m PacketMeta) error {
-		rc, err := st.OpenPacket(m.PacketID)
+	err = st.Packets(func(m PacketMeta) error {
+		if m.Quarantined != "" {
+			quarantined++
+			return nil
+		}
+		rc, err := st.OpenPacket(m.DeviceID, m.PacketID)
 		if err != nil {
 			return fmt.Errorf("packet %s: %w", m.PacketID, err)
 		}
 		defer rc.Close()
-		f, err := os.OpenFile(filepath.Join(outDir, m.PacketID+".age"), os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+		f, err := os.OpenFile(filepath.Join(outDir, m.DeviceID+"-"+m.PacketID+".age"), os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
 		if err != nil {
 			return err
 		}
@@ -205,7 +211,7 @@ func ExportDir(st Store, outDir string) (int, error) {
 		n++
 		return nil
 	})
-	return n, err
+	return n, quarantined, err
 }
 
 // recorder captures an answer when a handler path is reused outside HTTP (imports).

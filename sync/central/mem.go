@@ -18,7 +18,7 @@ import (
 // MemStore is an in-memory Store for tests and tools; it loses everything on exit.
 type MemStore struct {
 	mu       gosync.Mutex
-	packets  map[string]PacketMeta
+	packets  map[string]PacketMeta // by packetKey(device, packet)
 	data     map[string][]byte
 	seq      uint64
 	tokens   map[[32]byte]memToken
@@ -26,7 +26,7 @@ type MemStore struct {
 	results  map[string][]fsync.Result
 	uploads  map[string]Upload
 	counters map[string]int64
-	waiting  []string // packet IDs waiting for the downstream, in arrival order
+	waiting  []string // packetKeys waiting for the downstream, in arrival order
 }
 
 // NewMemStore returns an empty in-memory store.
@@ -43,9 +43,13 @@ func (m *MemStore) PutPacket(meta PacketMeta, data io.Reader, receipt func(uint6
 	if err != nil {
 		return PacketMeta{}, false, err
 	}
+	if !fsync.ValidID(meta.DeviceID) {
+		return PacketMeta{}, false, fmt.Errorf("invalid device ID")
+	}
+	key := packetKey(meta.DeviceID, meta.PacketID)
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if old, ok := m.packets[meta.PacketID]; ok {
+	if old, ok := m.packets[key]; ok {
 		return old, false, nil
 	}
 	sum := sha256.Sum256(b)
@@ -57,27 +61,27 @@ func (m *MemStore) PutPacket(meta PacketMeta, data io.Reader, receipt func(uint6
 		return PacketMeta{}, false, err
 	}
 	m.seq++
-	m.packets[meta.PacketID], m.data[meta.PacketID] = meta, b
+	m.packets[key], m.data[key] = meta, b
 	if meta.Pending {
-		m.waiting = append(m.waiting, meta.PacketID)
+		m.waiting = append(m.waiting, key)
 	}
 	return meta, true, nil
 }
 
-func (m *MemStore) Packet(id string) (PacketMeta, error) {
+func (m *MemStore) Packet(dev, id string) (PacketMeta, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	p, ok := m.packets[id]
+	p, ok := m.packets[packetKey(dev, id)]
 	if !ok {
 		return p, ErrNotFound
 	}
 	return p, nil
 }
 
-func (m *MemStore) OpenPacket(id string) (io.ReadCloser, error) {
+func (m *MemStore) OpenPacket(dev, id string) (io.ReadCloser, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	b, ok := m.data[id]
+	b, ok := m.data[packetKey(dev, id)]
 	if !ok {
 		return nil, ErrNotFound
 	}
@@ -101,9 +105,25 @@ func (m *MemStore) PendingDownstream(fn func(PacketMeta) error) error {
 	return each(metas, fn)
 }
 
-func (m *MemStore) CompleteDownstream(id string, results []fsync.Result) error {
+func (m *MemStore) Quarantine(dev, id, reason string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	key := packetKey(dev, id)
+	p, ok := m.packets[key]
+	if !ok {
+		return ErrNotFound
+	}
+	if p.Quarantined == "" {
+		p.Quarantined = reason
+		m.packets[key] = p
+	}
+	return nil
+}
+
+func (m *MemStore) CompleteDownstream(dev, id string, results []fsync.Result) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	id = packetKey(dev, id)
 	p, ok := m.packets[id]
 	if !ok {
 		return ErrNotFound

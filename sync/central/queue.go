@@ -104,13 +104,21 @@ func (s *Server) drainDownstream(ctx context.Context) (failed bool) {
 }
 
 func (s *Server) answer(m PacketMeta) error {
-	rc, err := s.store.OpenPacket(m.PacketID)
+	rc, err := s.store.OpenPacket(m.DeviceID, m.PacketID)
 	if err != nil {
 		return fmt.Errorf("open stored packet %s: %w", m.PacketID, err)
 	}
-	results := s.downstream(rc, m.PacketID, m.DeviceID)
+	results, invalid := s.downstream(rc, m.PacketID, m.DeviceID)
 	rc.Close()
-	if err := s.store.CompleteDownstream(m.PacketID, results); err != nil {
+	if invalid != "" && m.Quarantined == "" {
+		// Marked before the results: a crash in between answers the packet again, and
+		// marking twice keeps the first reason.
+		if err := s.store.Quarantine(m.DeviceID, m.PacketID, invalid); err != nil {
+			return fmt.Errorf("quarantine packet %s: %w", m.PacketID, err)
+		}
+		s.store.Incr(CounterInnerInvalid, 1)
+	}
+	if err := s.store.CompleteDownstream(m.DeviceID, m.PacketID, results); err != nil {
 		return fmt.Errorf("record results of packet %s: %w", m.PacketID, err)
 	}
 	s.ds.answered(m.DeviceID)

@@ -436,10 +436,11 @@ func (s *Server) lock(id string) func() {
 	return m.Unlock
 }
 
-// replay answers a packet ID that is already stored: the same receipt for the same digest,
-// 422 for another digest (the packet ID is an idempotency key for life).
-func (s *Server) replay(w http.ResponseWriter, old PacketMeta, deviceID, digest string) {
-	if old.DeviceID != deviceID || old.SHA256 != digest {
+// replay answers a packet ID the terminal already stored: the same receipt for the same
+// digest, 422 for another digest (the packet ID is the terminal's idempotency key for life;
+// packets of other terminals live under their own keys and never collide).
+func (s *Server) replay(w http.ResponseWriter, old PacketMeta, digest string) {
+	if old.SHA256 != digest {
 		s.store.Incr(CounterConflicts, 1)
 		problem(w, http.StatusUnprocessableEntity, "digest-conflict", "packet ID already used for other content",
 			"central holds packet "+old.PacketID+" with another digest; a changed packet needs a new ID")
@@ -478,10 +479,10 @@ func (s *Server) putPacket(w http.ResponseWriter, r *http.Request, d Device) {
 // store1 stores a verified packet idempotently and answers with its receipt; new packets
 // join the downstream queue in the same commit (queue.go).
 func (s *Server) store1(w http.ResponseWriter, d Device, c packetClaim, size int64, data io.Reader, source string) {
-	unlock := s.lock(c.id)
+	unlock := s.lock(packetKey(d.ID, c.id))
 	defer unlock()
-	if old, err := s.store.Packet(c.id); err == nil {
-		s.replay(w, old, d.ID, c.digest)
+	if old, err := s.store.Packet(d.ID, c.id); err == nil {
+		s.replay(w, old, c.digest)
 		return
 	}
 	stored, created, err := s.storeNew(d, c, size, data, source)
@@ -494,7 +495,7 @@ func (s *Server) store1(w http.ResponseWriter, d Device, c packetClaim, size int
 		return
 	}
 	if !created {
-		s.replay(w, stored, d.ID, c.digest)
+		s.replay(w, stored, c.digest)
 		return
 	}
 	writeJSON(w, http.StatusCreated, stored.Receipt)

@@ -12,18 +12,28 @@ import (
 // a folder of sealed packets); MemStore serves tests. Every implementation must pass the
 // shared conformance suite in sync/central/storetest.
 type Store interface {
-	// PutPacket stores a packet unless its ID is already stored. receipt is called once,
-	// inside the storing transaction, with the packet's sequence number and must return
-	// the signed receipt to keep; a packet with meta.Pending joins the downstream queue in
-	// that transaction. If the ID exists, PutPacket stores nothing and returns the existing
-	// metadata with created=false (the caller compares digests).
+	// Packets are keyed by (device ID, packet ID): a packet ID is the idempotency key of one
+	// terminal, so another terminal can never take a victim's packet ID (which courier media
+	// show) and turn the victim's packet into a conflict.
+
+	// PutPacket stores a packet unless the device already stored one under its ID. receipt
+	// is called once, inside the storing transaction, with the packet's sequence number and
+	// must return the signed receipt to keep; a packet with meta.Pending joins the
+	// downstream queue in that transaction. If (meta.DeviceID, meta.PacketID) exists,
+	// PutPacket stores nothing and returns the existing metadata with created=false (the
+	// caller compares digests).
 	PutPacket(meta PacketMeta, data io.Reader, receipt func(seq uint64) (fsync.Signed, error)) (stored PacketMeta, created bool, err error)
-	// Packet returns the metadata of a stored packet, or ErrNotFound.
-	Packet(id string) (PacketMeta, error)
+	// Packet returns the metadata of a device's stored packet, or ErrNotFound.
+	Packet(deviceID, packetID string) (PacketMeta, error)
 	// OpenPacket opens the stored sealed bytes (exactly as received).
-	OpenPacket(id string) (io.ReadCloser, error)
-	// Packets calls fn for every stored packet in ID order.
+	OpenPacket(deviceID, packetID string) (io.ReadCloser, error)
+	// Packets calls fn for every stored packet in (device ID, packet ID) order.
 	Packets(fn func(PacketMeta) error) error
+	// Quarantine marks a stored packet whose sealed content central's downstream could not
+	// open or that names another packet or terminal: it keeps its receipt (the terminal
+	// signed exactly these bytes) but is never exported as a normal packet. Marking again
+	// keeps the first reason; an unknown packet gives ErrNotFound.
+	Quarantine(deviceID, packetID, reason string) error
 
 	// The downstream queue. A packet stored with Pending set waits here, durably and in
 	// arrival order, until CompleteDownstream appends its results and clears the mark in one
@@ -33,7 +43,7 @@ type Store interface {
 	// CompleteDownstream records the downstream's results for a stored packet, each with
 	// the device's next result sequence number; a packet that no longer waits is left as it
 	// is (nil), an unknown one gives ErrNotFound.
-	CompleteDownstream(packetID string, results []fsync.Result) error
+	CompleteDownstream(deviceID, packetID string, results []fsync.Result) error
 
 	// AddToken records a one-time enrolment token by the hash of its secret, usable until
 	// expires.
@@ -80,6 +90,9 @@ type PacketMeta struct {
 	Receipt    fsync.Signed `json:"receipt"`
 	// Pending marks a packet the downstream has not answered yet (see PendingDownstream).
 	Pending bool `json:"pending,omitempty"`
+	// Quarantined says why the sealed content is invalid (see Store.Quarantine); empty
+	// for a normal packet.
+	Quarantined string `json:"quarantined,omitempty"`
 }
 
 // Device is an enrolled terminal.
@@ -127,6 +140,10 @@ func (e *TokenExpiredError) Error() string {
 
 func (e *TokenExpiredError) Is(target error) bool { return target == ErrTokenExpired }
 
+// packetKey is a stored packet's key: device and packet ID are both ValidID (letters and
+// digits), so the slash keeps them apart and keys sort by device, then packet ID.
+func packetKey(deviceID, packetID string) string { return deviceID + "/" + packetID }
+
 // tokenExpiry is when a token stored at created with expires (zero for tokens stored
 // before tokens expired) stops being usable.
 func tokenExpiry(created, expires time.Time) time.Time {
@@ -142,4 +159,7 @@ const (
 	CounterConflicts  = "conflicts"          // same packet ID with another digest (422)
 	// CounterUploadsExpired counts resumable uploads removed after UploadTTL untouched.
 	CounterUploadsExpired = "uploadsExpired"
+	// CounterInnerInvalid counts packets with a valid outer signature whose sealed content
+	// is not a packet of that terminal: refused before the receipt or quarantined after.
+	CounterInnerInvalid = "innerInvalid"
 )

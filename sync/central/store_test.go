@@ -3,8 +3,11 @@ package central_test
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -56,7 +59,7 @@ func TestBoltStoreQueueSurvivesReopen(t *testing.T) {
 	}
 	data := []byte("sealed bytes of a synthetic packet")
 	sum := sha256.Sum256(data)
-	m := central.PacketMeta{PacketID: "rrrrrrrrrrrrrrrr", DeviceID: "dev1", SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data)), Pending: true}
+	m := central.PacketMeta{PacketID: "rrrrrrrrrrrrrrrr", DeviceID: "dev1000000000000001", SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data)), Pending: true}
 	if _, _, err := s.PutPacket(m, bytes.NewReader(data), func(uint64) (fsync.Signed, error) { return fsync.Signed{}, nil }); err != nil {
 		t.Fatal(err)
 	}
@@ -70,10 +73,10 @@ func TestBoltStoreQueueSurvivesReopen(t *testing.T) {
 	if len(queued) != 1 || queued[0] != m.PacketID {
 		t.Fatalf("queue after reopen: %v", queued)
 	}
-	if err := s.CompleteDownstream(m.PacketID, []fsync.Result{{Type: "validated"}}); err != nil {
+	if err := s.CompleteDownstream(m.DeviceID, m.PacketID, []fsync.Result{{Type: "validated"}}); err != nil {
 		t.Fatal(err)
 	}
-	if rs, _ := s.Results("dev1", 0, 10); len(rs) != 1 {
+	if rs, _ := s.Results(m.DeviceID, 0, 10); len(rs) != 1 {
 		t.Fatalf("results %+v", rs)
 	}
 }
@@ -140,7 +143,7 @@ func TestBoltStoreConcurrentGroupCommit(t *testing.T) {
 		t.Errorf("packets/ holds %d files, want %d", len(entries), len(stored.Meta))
 	}
 	for _, e := range entries {
-		id, ok := strings.CutSuffix(e.Name(), ".age")
+		id, ok := strings.CutSuffix(strings.TrimPrefix(e.Name(), stored.Device+"-"), ".age")
 		want, known := stored.Data[id]
 		if !ok || !known {
 			t.Errorf("packets/%s: a temporary or unknown file", e.Name())
@@ -158,4 +161,64 @@ func TestBoltStoreConcurrentGroupCommit(t *testing.T) {
 	}
 	defer s.Close()
 	storetest.CheckStored(t, s, stored)
+}
+
+// TestBoltStoreScopesLegacyPackets: a data folder written before packet IDs were scoped by
+// terminal (key and file named by the packet ID alone) opens with every packet under its
+// (device, packet) key and file, still queued for the downstream, bytes unchanged.
+func TestBoltStoreScopesLegacyPackets(t *testing.T) {
+	dir := t.TempDir()
+	s, err := central.OpenBolt(dir) // creates the buckets
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	data := []byte("sealed bytes stored by an older central")
+	sum := sha256.Sum256(data)
+	m := central.PacketMeta{PacketID: "legacy0000000001", DeviceID: "devlegacy00000001", SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data)), Seq: 7, Pending: true}
+	v, _ := json.Marshal(m)
+	db, err := bolt.Open(filepath.Join(dir, "central.db"), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		if err := tx.Bucket([]byte("packets")).Put([]byte(m.PacketID), v); err != nil {
+			return err
+		}
+		return tx.Bucket([]byte("downstream")).Put(binary.BigEndian.AppendUint64(nil, 7), []byte(m.PacketID))
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "packets", m.PacketID+".age"), data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // the second open finds nothing left to move
+		s, err := central.OpenBolt(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Packet(m.DeviceID, m.PacketID)
+		if err != nil || got.SHA256 != m.SHA256 {
+			t.Fatalf("moved packet: %+v %v", got, err)
+		}
+		rc, err := s.OpenPacket(m.DeviceID, m.PacketID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		if !bytes.Equal(b, data) {
+			t.Fatal("moved packet's bytes differ")
+		}
+		var queued []string
+		if err := s.PendingDownstream(func(p central.PacketMeta) error { queued = append(queued, p.DeviceID+"/"+p.PacketID); return nil }); err != nil || len(queued) != 1 {
+			t.Fatalf("queue %v %v", queued, err)
+		}
+		s.Close()
+	}
+	if _, err := os.Stat(filepath.Join(dir, "packets", m.PacketID+".age")); !os.IsNotExist(err) {
+		t.Fatalf("legacy file left in place: %v", err)
+	}
 }

@@ -144,7 +144,7 @@ func TestSweepUploads(t *testing.T) {
 				t.Fatal("no receipt")
 			}
 		}
-		if m, err := srv.Store().Packet(r.PacketID); err != nil || m.Size != int64(len(data)) {
+		if m, err := srv.Store().Packet(dev, r.PacketID); err != nil || m.Size != int64(len(data)) {
 			t.Fatalf("stored %s: %+v %v", r.PacketID, m, err)
 		}
 	}

@@ -52,10 +52,10 @@ func (s *Server) createUpload(w http.ResponseWriter, r *http.Request, d Device) 
 		problem(w, http.StatusRequestEntityTooLarge, "too-large", "packet larger than central accepts", fmt.Sprintf("at most %d bytes", s.opt.MaxUpload))
 		return
 	}
-	unlock := s.lock(id)
+	unlock := s.lock(packetKey(d.ID, id))
 	defer unlock()
-	if old, err := s.store.Packet(id); err == nil { // already complete: answer as a replayed PUT
-		s.replay(w, old, d.ID, c.digest)
+	if old, err := s.store.Packet(d.ID, id); err == nil { // already complete: answer as a replayed PUT
+		s.replay(w, old, c.digest)
 		return
 	}
 	if u, err := s.store.Upload(d.ID, id); err == nil {
@@ -88,7 +88,7 @@ func (s *Server) createUpload(w http.ResponseWriter, r *http.Request, d Device) 
 
 func (s *Server) headUpload(w http.ResponseWriter, r *http.Request, d Device) {
 	id := r.PathValue("id")
-	unlock := s.lock(id) // against the sweep: an upload asked about is touched, not removed
+	unlock := s.lock(packetKey(d.ID, id)) // against the sweep: an upload asked about is touched, not removed
 	defer unlock()
 	if _, err := s.store.Upload(d.ID, id); err != nil {
 		w.WriteHeader(http.StatusNotFound) // completed, expired (sweep.go) or never created
@@ -110,11 +110,11 @@ func (s *Server) headUpload(w http.ResponseWriter, r *http.Request, d Device) {
 
 func (s *Server) patchUpload(w http.ResponseWriter, r *http.Request, d Device) {
 	id := r.PathValue("id")
-	unlock := s.lock(id)
+	unlock := s.lock(packetKey(d.ID, id))
 	defer unlock()
-	if old, err := s.store.Packet(id); err == nil { // completed by an earlier PATCH whose answer was lost
+	if old, err := s.store.Packet(d.ID, id); err == nil { // completed by an earlier PATCH whose answer was lost
 		w.Header().Set(fsync.HeaderOffset, strconv.FormatInt(old.Size, 10))
-		s.replay(w, old, d.ID, old.SHA256)
+		s.replay(w, old, old.SHA256)
 		return
 	}
 	u, err := s.store.Upload(d.ID, id)
@@ -213,7 +213,7 @@ func (s *Server) completeUpload(w http.ResponseWriter, d Device, u Upload) {
 	os.Remove(path)
 	s.store.DeleteUpload(d.ID, u.PacketID)
 	if !created {
-		s.replay(w, stored, d.ID, u.SHA256)
+		s.replay(w, stored, u.SHA256)
 		return
 	}
 	writeJSON(w, http.StatusOK, stored.Receipt)

@@ -49,21 +49,22 @@ func (suite *Suite) TestResultsPerDevice(t *testing.T) {
 		if _, _, err := s.PutPacket(m, bytes.NewReader([]byte(id)), receipt); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.CompleteDownstream(id, rs); err != nil {
+		if err := s.CompleteDownstream(dev, id, rs); err != nil {
 			t.Fatal(err)
 		}
 	}
-	answer("d1", "rrrrrrrrrrrrrrr1", []fsync.Result{{PacketID: "0"}, {PacketID: "1"}})
-	answer("d2", "rrrrrrrrrrrrrrr2", []fsync.Result{{Type: "other"}})
-	answer("d1", "rrrrrrrrrrrrrrr3", []fsync.Result{{PacketID: "2"}, {PacketID: "3"}, {PacketID: "4"}})
-	rs, err := s.Results("d1", 2, 2)
+	const d1, d2, d3 = "dev1111111111111111", "dev2222222222222222", "dev3333333333333333"
+	answer(d1, "rrrrrrrrrrrrrrr1", []fsync.Result{{PacketID: "0"}, {PacketID: "1"}})
+	answer(d2, "rrrrrrrrrrrrrrr2", []fsync.Result{{Type: "other"}})
+	answer(d1, "rrrrrrrrrrrrrrr3", []fsync.Result{{PacketID: "2"}, {PacketID: "3"}, {PacketID: "4"}})
+	rs, err := s.Results(d1, 2, 2)
 	if err != nil || len(rs) != 2 || rs[0].Seq != 3 || rs[1].PacketID != "3" {
 		t.Fatalf("%+v %v", rs, err)
 	}
-	if rs, _ := s.Results("d1", 5, 10); len(rs) != 0 {
+	if rs, _ := s.Results(d1, 5, 10); len(rs) != 0 {
 		t.Fatalf("after the end: %+v", rs)
 	}
-	if rs, _ := s.Results("d3", 0, 10); len(rs) != 0 {
+	if rs, _ := s.Results(d3, 0, 10); len(rs) != 0 {
 		t.Fatal("unknown device has results")
 	}
 }

@@ -31,7 +31,7 @@ func (suite *Suite) TestPacketsStoredOnce(t *testing.T) {
 	if err != nil || created || again.SHA256 != m.SHA256 || !bytes.Equal(again.Receipt.Payload, m.Receipt.Payload) {
 		t.Fatalf("second put must return the first: %+v %v %v", again, created, err)
 	}
-	rc, err := s.OpenPacket("aaaaaaaaaaaaaaaa")
+	rc, err := s.OpenPacket(dev, "aaaaaaaaaaaaaaaa")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +53,7 @@ func (suite *Suite) TestPacketsStoredOnce(t *testing.T) {
 	if fmt.Sprint(ids) != "[aaaaaaaaaaaaaaaa bbbbbbbbbbbbbbbb]" {
 		t.Fatalf("packets %v", ids)
 	}
-	if _, err := s.Packet("cccccccccccccccc"); !errors.Is(err, central.ErrNotFound) {
+	if _, err := s.Packet(dev, "cccccccccccccccc"); !errors.Is(err, central.ErrNotFound) {
 		t.Fatalf("missing packet: %v", err)
 	}
 }
@@ -66,7 +66,7 @@ func (suite *Suite) TestWrongDigestRefused(t *testing.T) {
 	if _, _, err := s.PutPacket(m, bytes.NewReader([]byte("y")), receipt); !errors.Is(err, fsync.ErrBadDigest) {
 		t.Fatalf("got %v", err)
 	}
-	if _, err := s.Packet(m.PacketID); !errors.Is(err, central.ErrNotFound) {
+	if _, err := s.Packet(dev, m.PacketID); !errors.Is(err, central.ErrNotFound) {
 		t.Fatal("a packet with a wrong digest was stored")
 	}
 	if q := queued(t, s); len(q) != 0 {
@@ -98,7 +98,7 @@ type Concurrent struct {
 // has its one result and waits once in the downstream queue.
 func ConcurrentPuts(t *testing.T, s central.Store) Concurrent {
 	t.Helper()
-	const dev = "devconcurrent000000000000000001"
+	const dev = "devconcurrent000000000000000001" // not the suite's default device
 	type call struct {
 		id   string
 		data []byte
@@ -213,7 +213,7 @@ func ConcurrentPuts(t *testing.T, s central.Store) Concurrent {
 		if queued[id] != 1 {
 			t.Errorf("packet %s queued %d times for the downstream, want 1", id, queued[id])
 		}
-		if err := s.CompleteDownstream(id, []fsync.Result{{PacketID: id, Type: fsync.ResultValidated}}); err != nil {
+		if err := s.CompleteDownstream(got.Device, id, []fsync.Result{{PacketID: id, Type: fsync.ResultValidated}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -242,7 +242,7 @@ func CheckStored(t *testing.T, s central.Store, want Concurrent) {
 		if !bytes.Contains(m.Receipt.Payload, []byte(fmt.Sprintf(`"seq":%d}`, m.Seq))) {
 			return fmt.Errorf("packet %s: receipt %s is not for its sequence number %d", m.PacketID, m.Receipt.Payload, m.Seq)
 		}
-		rc, err := s.OpenPacket(m.PacketID)
+		rc, err := s.OpenPacket(m.DeviceID, m.PacketID)
 		if err != nil {
 			return err
 		}

@@ -39,28 +39,27 @@ func (suite *Suite) TestDownstreamQueue(t *testing.T) {
 	if got := fmt.Sprint(pending()); got != "[qqqqqqqqqqqqqqq2 qqqqqqqqqqqqqqq1]" {
 		t.Fatalf("queue %s, want the two pending packets in arrival order", got)
 	}
-	dev := meta("x", nil).DeviceID
 	answer := []fsync.Result{{Type: "validated"}, {Type: "check", Outcome: "no-hit"}}
-	if err := s.CompleteDownstream("qqqqqqqqqqqqqqq1", answer); err != nil {
+	if err := s.CompleteDownstream(dev, "qqqqqqqqqqqqqqq1", answer); err != nil {
 		t.Fatal(err)
 	}
 	if got := fmt.Sprint(pending()); got != "[qqqqqqqqqqqqqqq2]" {
 		t.Fatalf("queue after one answer: %s", got)
 	}
-	if m, err := s.Packet("qqqqqqqqqqqqqqq1"); err != nil || m.Pending {
+	if m, err := s.Packet(dev, "qqqqqqqqqqqqqqq1"); err != nil || m.Pending {
 		t.Fatalf("answered packet still pending: %+v %v", m, err)
 	}
 	// Answering again (a runner that crashed after the commit) adds nothing.
-	if err := s.CompleteDownstream("qqqqqqqqqqqqqqq1", answer); err != nil {
+	if err := s.CompleteDownstream(dev, "qqqqqqqqqqqqqqq1", answer); err != nil {
 		t.Fatal(err)
 	}
 	if rs, _ := s.Results(dev, 0, 10); len(rs) != 2 || rs[0].Seq != 1 || rs[1].Outcome != "no-hit" {
 		t.Fatalf("results after answering twice: %+v", rs)
 	}
-	if err := s.CompleteDownstream("zzzzzzzzzzzzzzzz", answer); !errors.Is(err, central.ErrNotFound) {
+	if err := s.CompleteDownstream(dev, "zzzzzzzzzzzzzzzz", answer); !errors.Is(err, central.ErrNotFound) {
 		t.Fatalf("unknown packet: %v", err)
 	}
-	if err := s.CompleteDownstream("qqqqqqqqqqqqqqq2", nil); err != nil {
+	if err := s.CompleteDownstream(dev, "qqqqqqqqqqqqqqq2", nil); err != nil {
 		t.Fatal(err)
 	}
 	if got := pending(); len(got) != 0 {

@@ -1,5 +1,6 @@
 // Package storetest is the conformance suite every central.Store implementation must pass
-// (restic's backend-test pattern): idempotent packet storage, also under 32 concurrent
+// (restic's backend-test pattern): idempotent packet storage scoped by device, quarantine
+// marks, also under 32 concurrent
 // puts (ConcurrentPuts, CheckStored), one-time tokens that expire, devices, per-device
 // result sequences, the downstream queue, uploads and counters.
 //
@@ -71,10 +72,13 @@ func (suite *Suite) cases(t *testing.T) []namedCase {
 	return out
 }
 
+// dev is the suite's default device.
+const dev = "dev0000000000000001"
+
 // meta is the metadata of a pending packet of the suite's default device holding data.
 func meta(id string, data []byte) central.PacketMeta {
 	sum := sha256.Sum256(data)
-	return central.PacketMeta{PacketID: id, DeviceID: "dev0000000000000001", SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data)), ReceivedAt: time.Now().UTC(), Pending: true}
+	return central.PacketMeta{PacketID: id, DeviceID: dev, SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data)), ReceivedAt: time.Now().UTC(), Pending: true}
 }
 
 // queued lists the packets waiting for the downstream, in the store's order.
