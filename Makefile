@@ -5,11 +5,11 @@ SHELL := /bin/bash
 GO ?= go
 BIN := bin
 
-# Debian packages: RUN_PKGS to build and open the desktop app (Fyne's cgo window code),
-# TEST_PKGS for the tests (PDF checks, serial pseudo-terminals, age, libfprint's virtual
+# Debian packages: RUN_PKGS to build and open the desktop app (Fyne's cgo window code; lp to print),
+# TEST_PKGS for the tests (a private CUPS scheduler, PDF checks, serial pseudo-terminals, age, libfprint's virtual
 # reader, the real window under Xvfb).
-RUN_PKGS  := gcc pkg-config libgl1-mesa-dev xorg-dev poppler-utils
-TEST_PKGS := $(RUN_PKGS) socat age libfprint-2-dev libglib2.0-dev xvfb xdotool x11-utils imagemagick iso-codes
+RUN_PKGS  := gcc pkg-config libgl1-mesa-dev xorg-dev poppler-utils cups-client
+TEST_PKGS := $(RUN_PKGS) cups-daemon socat age libfprint-2-dev libglib2.0-dev xvfb xdotool x11-utils imagemagick iso-codes
 
 .PHONY: run test bench fuzz screenshots build deps-run deps-test vet clean
 

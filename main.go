@@ -44,6 +44,9 @@ func main() {
 		os.Exit(1)
 	}
 	defer term.Close()
+	for _, w := range term.StartupWarnings() {
+		fmt.Fprintln(os.Stderr, "fieldscreen: warning:", w)
+	}
 	if !*demo {
 		term.SetSettingsPath(*settings) // a demo run never overwrites the real settings
 	}

@@ -240,6 +240,10 @@ func (s *Session) PurgeCase(id vault.CaseID) error {
 	if err != nil {
 		return fmt.Errorf("purge case %s: %w", id, err)
 	}
+	// forms that versions before issue 14 saved by themselves would outlive the purge
+	if _, err := RemoveLegacyPrintFiles(); err != nil {
+		return fmt.Errorf("case %s purged, but: %w", id, err)
+	}
 	return nil
 }
 

@@ -27,6 +27,9 @@ type Config struct {
 	// Devices names the paired device to use per modality ("finger", "face", "document");
 	// empty or absent means the first paired device of that kind that answers.
 	Devices map[string]string `json:"devices,omitempty"`
+	// Printer is the CUPS queue forms and leaflets print on (`lpstat -e` lists them); empty
+	// means none chosen, and printing says so instead of guessing.
+	Printer string `json:"printer,omitempty"`
 }
 
 // DefaultIdleTimeout locks an unattended terminal after five minutes (issue 2).
@@ -115,6 +118,11 @@ func (c *Config) normalise() error {
 		return fmt.Errorf("language %q is not supported (use \"en\" or \"nl\")", c.Language)
 	case c.VaultDir == "":
 		return errors.New("vaultDir is empty")
+	}
+	if c.Printer != "" {
+		if err := CheckPrinterName(c.Printer); err != nil {
+			return err
+		}
 	}
 	c.IdleTimeout = time.Duration(c.IdleMinutes * float64(time.Minute))
 	return nil

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"time"
@@ -64,6 +65,26 @@ func (u *UI) showSettings() {
 		setError(msg, "")
 		ok.SetText(T("settings.centralSaved"))
 	})
+	// the CUPS queue forms and leaflets print on; lpstat's list when CUPS answers
+	printers, _ := app.Printers(context.Background())
+	printer := widget.NewSelectEntry(printers)
+	printer.SetText(u.term.Config().Printer)
+	savePrinter := widget.NewButton(T("settings.apply"), func() {
+		u.touch()
+		v := strings.TrimSpace(printer.Text)
+		if v != "" {
+			if err := app.CheckPrinterName(v); err != nil {
+				setError(msg, err.Error())
+				return
+			}
+		}
+		if err := u.term.UpdateConfig(func(c *app.Config) { c.Printer = v }); err != nil {
+			setError(msg, errorText(err))
+			return
+		}
+		setError(msg, "")
+		ok.SetText(T("settings.printerSaved"))
+	})
 	// the device per modality, among the paired ones (pairings carry no personal data)
 	deviceItems := []*widget.FormItem{}
 	if pairings, err := u.sess.Pairings(); err == nil {
@@ -121,6 +142,7 @@ func (u *UI) showSettings() {
 		widget.NewFormItem(T("settings.language"), langSel),
 		widget.NewFormItem(T("settings.idle"), container.NewBorder(nil, nil, nil, applyIdle, idle)),
 		widget.NewFormItem(T("settings.central"), container.NewBorder(nil, nil, nil, saveCentral, central)),
+		widget.NewFormItem(T("settings.printer"), container.NewBorder(nil, nil, nil, savePrinter, printer)),
 	)
 	for _, it := range deviceItems {
 		form.AppendItem(it)

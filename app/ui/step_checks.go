@@ -3,8 +3,6 @@ package ui
 import (
 	"fmt"
 	"image"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -216,6 +214,7 @@ type formStep struct {
 	cs         *caseScreen
 	bar        *widget.ProgressBarInfinite
 	previewBtn *widget.Button
+	printBtn   *widget.Button
 	stepBase
 	to        *widget.Select
 	authority *widget.Entry
@@ -244,13 +243,15 @@ func newFormStep(cs *caseScreen) stepView {
 	s.lang.SetSelected(firstNonEmpty(cs.c.Info.LeafletLanguage, "en"))
 	print := widget.NewButton(T("form.print"), s.print)
 	print.Importance = widget.HighImportance
+	s.printBtn = print
+	savePDF := widget.NewButton(T("form.savePDF"), s.savePDF)
 	send := widget.NewButton(T("form.send"), s.send)
 	preview := widget.NewButton(T("form.preview"), s.preview)
 	s.bar = newBusyBar()
 	s.previewBtn = preview
 	s.fs.add("referral.to", "referral.to", s.to)
 	s.fs.add("referral.authority", "referral.authority", s.authority)
-	s.fs.add("form", "form.language", container.NewBorder(nil, nil, nil, container.NewHBox(preview, print), s.lang))
+	s.fs.add("form", "form.language", container.NewBorder(nil, nil, nil, container.NewHBox(preview, savePDF, print), s.lang))
 	s.fs.add("securityChecks", "form.central", send)
 	return s
 }
@@ -296,42 +297,6 @@ func (s *formStep) apply(c *forms.Case) error {
 	}
 	c.Referral.Authority = strings.TrimSpace(s.authority.Text)
 	return nil
-}
-
-// print saves the case, renders the form to a PDF in the user's documents folder and says
-// where it is; printing is audited.
-func (s *formStep) print() {
-	s.cs.save()
-	if s.cs.id == "" {
-		return
-	}
-	dir := filepath.Join(os.TempDir(), "fieldscreen-print")
-	if home, err := os.UserHomeDir(); err == nil {
-		dir = filepath.Join(home, "Documents", "fieldscreen")
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		s.result.SetText(err.Error())
-		return
-	}
-	// the file name carries the case reference only, never a name
-	path := filepath.Join(dir, fmt.Sprintf("screening-form-%s-%s.pdf", s.cs.c.Reference, s.lang.Selected))
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
-	if err != nil {
-		s.result.SetText(err.Error())
-		return
-	}
-	err = s.cs.u.sess.PrintForm(f, s.cs.id, s.lang.Selected)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(path)
-		s.result.Importance = widget.DangerImportance
-		s.result.SetText(errorText(err))
-		return
-	}
-	s.result.Importance = widget.SuccessImportance
-	s.result.SetText(Tf("form.printed", path))
 }
 
 // send saves the case and queues its security-check query and Eurodac transaction for

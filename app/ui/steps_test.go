@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"bytes"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,15 +14,20 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/fieldscreen/fieldscreen/app"
+	"github.com/fieldscreen/fieldscreen/app/printtest"
 )
 
 // TestEveryStepAndPrint walks the case steps, records the information given, the
 // vulnerability check and the referral, prints the form in Arabic, and checks what landed in
-// the vault and in the PDF.
+// the vault and on the printer (a real CUPS), and that no copy of the form stayed on disk.
 func TestEveryStepAndPrint(t *testing.T) {
+	cups := printtest.Start(t)
 	home := t.TempDir()
 	t.Setenv("HOME", home)
-	u, w, _ := newTestUI(t, time.Hour)
+	t.Setenv("TMPDIR", t.TempDir())
+	u, w, term := newTestUI(t, time.Hour)
 	firstRun(t, u, w)
 	test.Tap(button(t, w, T("cases.new")))
 	es := entries(w)
@@ -75,7 +82,14 @@ func TestEveryStepAndPrint(t *testing.T) {
 			test.Tap(button(t, w, T("form.print")))
 		}
 	}
-	if !strings.Contains(labelsText(w), "Screening form written to") {
+	if !strings.Contains(labelsText(w), T("form.noPrinter")) {
+		t.Fatalf("print with no printer chosen: %s", labelsText(w))
+	}
+	if err := term.UpdateConfig(func(c *app.Config) { c.Printer = cups.Queue }); err != nil {
+		t.Fatal(err)
+	}
+	test.Tap(button(t, w, T("form.print")))
+	if !strings.Contains(labelsText(w), "sent to the printer (job "+cups.Queue+"-") {
 		t.Fatalf("print: %s", labelsText(w))
 	}
 	rows, _ := u.Session().CaseRows()
@@ -87,18 +101,25 @@ func TestEveryStepAndPrint(t *testing.T) {
 		c.Vulnerability.Indicators[0] != "pregnancy" || c.Referral.To != "asylum" || c.Referral.Authority != "IND Ter Apel" {
 		t.Fatalf("stored case: info %+v vuln %+v referral %+v", c.Info, c.Vulnerability, c.Referral)
 	}
-	pdfs, _ := filepath.Glob(filepath.Join(home, "Documents", "fieldscreen", "*.pdf"))
-	if len(pdfs) != 1 || !strings.Contains(filepath.Base(pdfs[0]), c.Reference) || strings.Contains(pdfs[0], "TESTPERSON") {
-		t.Fatalf("printed files %v", pdfs)
-	}
-	out, err := exec.Command("pdftotext", pdfs[0], "-").Output()
+	paper := cups.Job(t, cups.Queue+"-1")
+	txt := exec.Command("pdftotext", "-", "-")
+	txt.Stdin = bytes.NewReader(paper)
+	out, err := txt.Output()
 	if err != nil {
 		t.Fatalf("pdftotext (Debian poppler-utils) on the printed form: %v", err)
 	}
 	if !strings.Contains(string(out), c.Reference) {
 		t.Errorf("the printed form does not carry the case reference %s", c.Reference)
 	}
-	if fi, _ := os.Stat(pdfs[0]); fi.Mode().Perm() != 0o600 {
-		t.Errorf("printed form is readable by others: %v", fi.Mode())
+	// issue 14: printing leaves no copy of the form in the home or temp folder
+	for _, root := range []string{home, os.TempDir()} {
+		filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && d.Type().IsRegular() {
+				if b, _ := os.ReadFile(p); bytes.HasPrefix(b, []byte("%PDF-")) {
+					t.Errorf("printing left a PDF on disk: %s", p)
+				}
+			}
+			return nil
+		})
 	}
 }

@@ -85,7 +85,13 @@ func runForm(e *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return writeOutput(e, *out, buf.Bytes())
+	if err := writeOutput(e, *out, buf.Bytes()); err != nil {
+		return err
+	}
+	if *caseID != "" && *out != "-" {
+		fmt.Fprintf(e.Stderr, "note: %s holds personal data outside the vault; purging the case does not remove it: delete it once handed over\n", *out)
+	}
+	return nil
 }
 
 func knownLang(lang string) bool {
