@@ -48,6 +48,24 @@ func (c *cursor) init(t *tree, q *[numSubbands]float32, width int) {
 
 func (c *cursor) done() bool { return c.i >= len(c.subs) }
 
+// total is the number of coefficients the coded subbands hold.
+func (c *cursor) total(t *tree) int {
+	n := 0
+	for _, k := range c.subs {
+		n += t.subbands[k].w * t.subbands[k].h
+	}
+	return n
+}
+
+// covered is the number of coefficients decoded (or skipped by zero runs) so far.
+func (c *cursor) covered(t *tree) int {
+	n := c.idx
+	for _, k := range c.subs[:min(c.i, len(c.subs))] {
+		n += t.subbands[k].w * t.subbands[k].h
+	}
+	return n
+}
+
 // skip moves past n zero coefficients; false when that runs past the last subband.
 func (c *cursor) skip(n int, t *tree) bool {
 	for n > 0 {
@@ -171,11 +189,13 @@ func (d *decoder) decodeBlock(data []byte, table int) (int, error) {
 	if d.block >= 3 {
 		return 0, formatErr("more than three coded blocks")
 	}
-	if d.plane == nil {
+	if d.block == 0 {
 		if err := d.checkFilters(); err != nil {
 			return 0, err
 		}
-		d.plane = make([]float32, d.width*d.height)
+		if !d.dry {
+			d.plane = make([]float32, d.width*d.height)
+		}
 		d.cursor.init(d.tree, &d.q, d.width)
 	}
 	d.block++
@@ -238,7 +258,7 @@ func (d *decoder) decodeBlock(data []byte, table int) (int, error) {
 			return 0, formatErr("more coefficients than the subbands hold")
 		}
 		k := c.subs[c.i]
-		if v != 0 {
+		if v != 0 && !d.dry {
 			d.plane[(c.r.y+c.idx/c.r.w)*d.width+c.r.x+c.idx%c.r.w] = d.dequant(k, v)
 		}
 		c.idx++

@@ -28,17 +28,28 @@ const (
 	markerRST7 = 0xFFB7
 )
 
-// MaxPixels bounds the image size a decoder accepts (width × height). A ten-print card at
-// 500 ppi is about 4000 × 4000 = 16 Mpx; decoding needs about 9 bytes per pixel.
-const MaxPixels = 64 << 20
+// Size limits. WSQ holds friction-ridge images at 500 ppi; the largest of them are the 8 × 8
+// inch ten-print card and the 5.5 × 8 inch full palm (ANSI/NIST-ITL Type-15), at most 4000
+// pixels a side and 16 Mpx. A header claiming more is not a fingerprint, and since decoding
+// allocates about 9 bytes per claimed pixel before the coded data is used, such claims are
+// refused from the frame header alone (a 23 KB file claiming 8000 × 8000 used to cost
+// 585 MB and several seconds).
+const (
+	// MaxSide bounds width and height: 10 inches at 500 ppi.
+	MaxSide = 5000
+	// MaxPixels bounds width × height (5000 × 4000; the decoder's peak memory is then about
+	// 180 MB).
+	MaxPixels = 20_000_000
+)
 
-// maxFileSize bounds how much Decode reads from its reader.
-const maxFileSize = 256 << 20
+// maxFileSize bounds how much Decode reads from its reader: more than 3 bytes for each pixel
+// of the largest image, where a WSQ print at the usual 0.75 bpp target takes about 1/15 byte.
+const maxFileSize = 64 << 20
 
 var (
 	// ErrFormat: the data is not a well-formed WSQ file.
 	ErrFormat = errors.New("wsq: malformed file")
-	// ErrTooLarge: the declared image exceeds MaxPixels.
+	// ErrTooLarge: the declared image exceeds MaxSide or MaxPixels.
 	ErrTooLarge = errors.New("wsq: image too large")
 	// ErrUnsupported: a valid feature this implementation does not handle.
 	ErrUnsupported = errors.New("wsq: unsupported feature")
@@ -164,6 +175,8 @@ type decoder struct {
 	huff              [8]*huffTable
 	restart           int
 	comments          []string
+	// dry: decode the coded data without the coefficient plane (decodeBytes' first pass).
+	dry bool
 
 	// Coefficient decoding state across blocks.
 	tree   *tree
@@ -334,8 +347,9 @@ func (d *decoder) parseSOF(b []byte) error {
 	if d.width == 0 || d.height == 0 {
 		return formatErr("image size %d×%d", d.width, d.height)
 	}
-	if d.width*d.height > MaxPixels {
-		return fmt.Errorf("%w: %d×%d exceeds %d pixels", ErrTooLarge, d.width, d.height, MaxPixels)
+	if d.width > MaxSide || d.height > MaxSide || d.width*d.height > MaxPixels {
+		return fmt.Errorf("%w: %d×%d pixels; no fingerprint or palm image at 500 ppi exceeds "+
+			"%d pixels a side or %d pixels in all", ErrTooLarge, d.width, d.height, MaxSide, MaxPixels)
 	}
 	d.mShift = scaled(b[6], uint32(b[7])<<8|uint32(b[8]))
 	d.rScale = scaled(b[9], uint32(b[10])<<8|uint32(b[11]))
@@ -466,58 +480,84 @@ func (d *decoder) parseDHT(b []byte) error {
 }
 
 // decodeBytes decodes a whole file held in memory.
+//
+// It reads the file twice. The first pass parses every segment and entropy-decodes every
+// block without the coefficient plane, and requires the coded data to account for every
+// coefficient the frame header's size implies: a header claiming a larger image than its
+// data holds (truncated, or a size bomb) is refused before the allocation proportional to
+// that size. The second pass decodes for real. The extra pass costs the Huffman decoding
+// only (see docs/BENCHMARKS.md).
 func decodeBytes(data []byte) (*image.Gray, Info, error) {
+	if _, err := (&decoder{dry: true}).run(data); err != nil {
+		return nil, Info{}, err
+	}
 	d := &decoder{}
+	img, err := d.run(data)
+	if err != nil {
+		return nil, Info{}, err
+	}
+	return img, d.info(), nil
+}
+
+// run parses data; a dry decoder returns no image.
+func (d *decoder) run(data []byte) (*image.Gray, error) {
 	r := bytes.NewReader(data)
 	if err := d.readHeaders(r); err != nil {
-		return nil, Info{}, err
+		return nil, err
 	}
 	d.tree = newTree(d.width, d.height)
 	pos := len(data) - r.Len()
 	for {
 		if pos+2 > len(data) {
-			return nil, Info{}, formatErr("file ends before the EOI marker (truncated)")
+			return nil, formatErr("file ends before the EOI marker (truncated)")
 		}
 		m := int(data[pos])<<8 | int(data[pos+1])
 		pos += 2
 		switch {
 		case m == markerEOI:
 			if d.block == 0 {
-				return nil, Info{}, formatErr("no coded data blocks")
+				return nil, formatErr("no coded data blocks")
 			}
 			if err := d.checkFilters(); err != nil {
-				return nil, Info{}, err
+				return nil, err
 			}
-			img := d.reconstruct()
-			return img, d.info(), nil
+			if !d.cursor.done() {
+				return nil, formatErr("the coded data ends after %d of the %d coefficients a %d×%d "+
+					"image has (truncated, or the header claims a larger image than the file holds)",
+					d.cursor.covered(d.tree), d.cursor.total(d.tree), d.width, d.height)
+			}
+			if d.dry {
+				return nil, nil
+			}
+			return d.reconstruct(), nil
 		case m == markerSOB:
 			r := bytes.NewReader(data[pos:])
 			body, err := readSegment(r, m)
 			if err != nil {
-				return nil, Info{}, err
+				return nil, err
 			}
 			pos += 2 + len(body)
 			if len(body) != 1 {
-				return nil, Info{}, formatErr("SOB segment of %d bytes, want 1", len(body))
+				return nil, formatErr("SOB segment of %d bytes, want 1", len(body))
 			}
 			n, err := d.decodeBlock(data[pos:], int(body[0]))
 			if err != nil {
-				return nil, Info{}, err
+				return nil, err
 			}
 			pos += n
 		case m >= markerRST0 && m <= markerRST7:
-			return nil, Info{}, formatErr("restart marker outside coded data")
+			return nil, formatErr("restart marker outside coded data")
 		case m>>8 != 0xFF:
-			return nil, Info{}, formatErr("expected a marker at byte %d, found %04X", pos-2, m)
+			return nil, formatErr("expected a marker at byte %d, found %04X", pos-2, m)
 		default:
 			r := bytes.NewReader(data[pos:])
 			body, err := readSegment(r, m)
 			if err != nil {
-				return nil, Info{}, err
+				return nil, err
 			}
 			pos += 2 + len(body)
 			if err := d.segment(m, body); err != nil {
-				return nil, Info{}, err
+				return nil, err
 			}
 		}
 	}

@@ -69,8 +69,9 @@ func Encode(w io.Writer, img image.Image, opt *Options) error {
 	}
 	g := toGray(img)
 	width, height := g.Rect.Dx(), g.Rect.Dy()
-	if width < 1 || height < 1 || width > 0xFFFF || height > 0xFFFF || width*height > MaxPixels {
-		return fmt.Errorf("%w: cannot encode a %d×%d image (1..65535 per side, at most %d pixels)", ErrTooLarge, width, height, MaxPixels)
+	if width < 1 || height < 1 || width > MaxSide || height > MaxSide || width*height > MaxPixels {
+		return fmt.Errorf("%w: cannot encode a %d×%d image (1..%d per side, at most %d pixels, "+
+			"the limits decoders here accept)", ErrTooLarge, width, height, MaxSide, MaxPixels)
 	}
 	e, err := encodeGray(g, o, 0)
 	if err != nil {

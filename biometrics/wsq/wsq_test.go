@@ -8,6 +8,7 @@ import (
 	"image"
 	"image/color"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -281,6 +282,51 @@ func TestCorruptInput(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), tc.msg) {
 				t.Errorf("error %q does not mention %q", err, tc.msg)
+			}
+		})
+	}
+}
+
+// TestHeaderBomb: a real 23 KB file whose frame header is patched to claim a larger image is
+// refused before the decoder allocates for the claimed size: 8000×8000 (no fingerprint is
+// that large) from the header alone, 5000×4000 (allowed) because the coded data covers only a
+// fraction of that image's coefficients. Before the fix the first decoded for seconds and
+// allocated 585 MB; the second decoded to a mostly grey image.
+func TestHeaderBomb(t *testing.T) {
+	good, err := os.ReadFile("testdata/sample.wsq")
+	if err != nil {
+		t.Fatal(err)
+	}
+	claim := func(w, h int) []byte {
+		b := bytes.Clone(good)
+		at := bytes.Index(b, []byte{0xFF, 0xA2})
+		copy(b[at+6:], []byte{byte(h >> 8), byte(h), byte(w >> 8), byte(w)})
+		return b
+	}
+	for _, tc := range []struct {
+		name string
+		w, h int
+		want error
+		msg  string
+	}{
+		{"8000×8000", 8000, 8000, ErrTooLarge, "no fingerprint or palm image"},
+		{"6000×100", 6000, 100, ErrTooLarge, "5000 pixels a side"},
+		{"5000×4000", 5000, 4000, ErrFormat, "coded data ends after"},
+		{"1090×1244", 1090, 1244, ErrFormat, "coded data ends after"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			data := claim(tc.w, tc.h)
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			_, err := Decode(bytes.NewReader(data))
+			runtime.ReadMemStats(&after)
+			if !errors.Is(err, tc.want) || !strings.Contains(err.Error(), tc.msg) {
+				t.Fatalf("got %v, want %v mentioning %q", err, tc.want, tc.msg)
+			}
+			// The file itself and the tables are well under 4 MB; the claimed plane is 80 MB.
+			if mb := (after.TotalAlloc - before.TotalAlloc) >> 20; mb > 4 {
+				t.Errorf("allocated %d MB before refusing", mb)
 			}
 		})
 	}
