@@ -7,9 +7,10 @@ BIN := bin
 
 # Debian packages: RUN_PKGS to build and open the desktop app (Fyne's cgo window code; lp to print),
 # TEST_PKGS for the tests (a private CUPS scheduler, PDF checks, serial pseudo-terminals, age, libfprint's virtual
-# reader, the real window under Xvfb).
+# reader, the real window under Xvfb, PostgreSQL for central's store: the tests start a
+# throw-away cluster of their own, sync/central/pgtest).
 RUN_PKGS  := gcc pkg-config libgl1-mesa-dev xorg-dev poppler-utils cups-client
-TEST_PKGS := $(RUN_PKGS) cups-daemon socat age libfprint-2-dev libglib2.0-dev xvfb xdotool x11-utils imagemagick iso-codes
+TEST_PKGS := $(RUN_PKGS) cups-daemon socat age libfprint-2-dev libglib2.0-dev xvfb xdotool x11-utils imagemagick iso-codes postgresql
 
 .PHONY: run test bench fuzz screenshots build deps-run deps-test vet clean
 
