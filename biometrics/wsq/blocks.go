@@ -246,6 +246,7 @@ func (d *decoder) decodeBlock(data []byte, table int) (int, error) {
 				return 0, err
 			}
 			v = int32(n)
+			d.peak = max(d.peak, v)
 			if sym == symNeg8 || sym == symNeg16 {
 				v = -v
 			}

@@ -177,6 +177,9 @@ type decoder struct {
 	comments          []string
 	// dry: decode the coded data without the coefficient plane (decodeBytes' first pass).
 	dry bool
+	// peak is the largest bin magnitude the escapes carried (for tests: other decoders hold
+	// bins in 16-bit signed integers).
+	peak int32
 
 	// Coefficient decoding state across blocks.
 	tree   *tree

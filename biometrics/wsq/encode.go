@@ -18,6 +18,12 @@ import (
 // rate model overestimates the coded size, so files land near 0.55 bits per pixel.
 const DefaultBitrate = 0.75
 
+// MaxBitrate is the highest target rate Encode accepts, in bits per pixel. Every rate up to
+// it gives a file whose quantised values fit 16 bits signed (see binWidths); above about
+// 4 bpp the target is no longer reached exactly, because the coarsest subbands' steps are
+// widened to keep that promise, and nothing is gained for fingerprints anyway.
+const MaxBitrate = 8
+
 // SpecPPI is the only scan resolution WSQ is defined for (19.69 px/mm); 1000 ppi prints
 // need JPEG 2000 instead.
 const SpecPPI = 500
@@ -61,8 +67,8 @@ func Encode(w io.Writer, img image.Image, opt *Options) error {
 	if o.PPI != SpecPPI {
 		return fmt.Errorf("%w: image is %d ppi; rescale it to 500 ppi or store it losslessly (PNG)", ErrResolution, o.PPI)
 	}
-	if !(o.Bitrate > 0 && o.Bitrate <= 8) {
-		return fmt.Errorf("wsq: bit rate %v out of range (0, 8] bits per pixel", o.Bitrate)
+	if !(o.Bitrate > 0 && o.Bitrate <= MaxBitrate) {
+		return fmt.Errorf("wsq: bit rate %v out of range: want above 0 and at most %v bits per pixel (FBI: %v)", o.Bitrate, MaxBitrate, DefaultBitrate)
 	}
 	if strings.ContainsRune(o.Comment, 0) || len(o.Comment) > 60000 {
 		return errors.New("wsq: comment holds a NUL byte or is longer than 60000 bytes")
@@ -102,30 +108,17 @@ func encodeGray(g *image.Gray, o Options, restartEvery int) ([]byte, error) {
 
 	q := allocate(subbandVariances(plane, width, t), o.Bitrate)
 
-	// Transmit Q and Z as scaled integers and quantise with the transmitted values.
-	var tq, tz [numSubbands]float32
-	var qs, zs [numSubbands][3]byte
-	for k := range q {
-		if q[k] == 0 {
-			continue
-		}
-		e1, v1, err := toScaled(q[k], 0xFFFF)
-		if err != nil {
-			return nil, err
-		}
-		e2, v2, err := toScaled(zeroBinRatio*q[k], 0xFFFF)
-		if err != nil {
-			return nil, err
-		}
-		tq[k], tz[k] = scaled(e1, v1), scaled(e2, v2)
-		qs[k] = [3]byte{e1, byte(v1 >> 8), byte(v1)}
-		zs[k] = [3]byte{e2, byte(v2 >> 8), byte(v2)}
+	tq, tz, qs, zs, err := binWidths(q, subbandPeaks(plane, width, t))
+	if err != nil {
+		return nil, err
 	}
 
 	// Symbols of the three blocks; block 1 gets table 0, blocks 2 and 3 share table 1.
 	var blocks [3][]symbol
 	for b := 0; b < 3; b++ {
-		blocks[b] = quantizeBlock(plane, width, t, &tq, &tz, blockStarts[b], blockStarts[b+1])
+		if blocks[b], err = quantizeBlock(plane, width, t, &tq, &tz, blockStarts[b], blockStarts[b+1]); err != nil {
+			return nil, err
+		}
 	}
 	tab0 := buildHuffman(blocks[0])
 	tab1 := buildHuffman(blocks[1], blocks[2])

@@ -1,6 +1,10 @@
 package wsq
 
-import "math"
+import (
+	"errors"
+	"fmt"
+	"math"
+)
 
 // subbandVariances measures each coded subband's variance on its central region (spec
 // Part 3: skip 1/8 of the width and 9/32 of the height, use 3/4 of the width and 7/16 of the
@@ -117,13 +121,92 @@ func allocate(variance [numCoded]float64, rate float64) [numSubbands]float64 {
 			break
 		}
 	}
+	// Every subband with enough variance is coded with Q'_k/q, including those the rate
+	// model gave no bits (as NBIS does): their coarse step still codes the few large
+	// coefficients, which matters for re-encoding prints that were WSQ before.
 	var out [numSubbands]float64
 	for k := 0; k < numCoded; k++ {
-		if in[k] {
+		if qp[k] != 0 {
 			out[k] = qp[k] / q
 		}
 	}
 	return out
+}
+
+// maxBin is the largest quantised magnitude a file may carry. The format's escapes have 16
+// bits, but NBIS and other decoders hold coefficients in 16-bit signed integers, so a value
+// above 32767 reads back as a negative one there.
+const maxBin = 32767
+
+// subbandPeaks is the largest coefficient magnitude of each coded subband.
+func subbandPeaks(plane []float32, width int, t *tree) [numCoded]float32 {
+	var peak [numCoded]float32
+	for k := range peak {
+		r := t.subbands[k]
+		for y := r.y; y < r.y+r.h; y++ {
+			for _, c := range plane[y*width+r.x : y*width+r.x+r.w] {
+				peak[k] = max(peak[k], c, -c)
+			}
+		}
+	}
+	return peak
+}
+
+// binIndex is the quantiser: bins start at ±z/2 and are q wide; 0 is the zero bin.
+func binIndex(a, q, z float32) int {
+	half := z / 2
+	switch {
+	case a > half:
+		return int(math.Floor(float64((a-half)/q))) + 1
+	case a < -half:
+		return int(math.Ceil(float64((a+half)/q))) - 1
+	}
+	return 0
+}
+
+// binWidths turns the allocation's Q_k into the transmitted bin widths (scaled integers,
+// Z = 1.2 Q) and returns them as the decoder will read them, so the encoder quantises with
+// exactly those. A subband whose largest coefficient would land beyond maxBin gets a wider
+// bin, just wide enough: at high rates (from about 4 bpp on ordinary prints) the allocation
+// asks for steps so fine that the coarsest subbands' values no longer fit 16 bits. Widening
+// only those steps keeps every rate the encoder accepts safe for every decoder, at the cost
+// of a little of the precision the rate asked for in those few subbands.
+func binWidths(q [numSubbands]float64, peak [numCoded]float32) (tq, tz [numSubbands]float32, qs, zs [numSubbands][3]byte, err error) {
+	for k := range q {
+		if q[k] == 0 {
+			continue
+		}
+		want := q[k]
+		if k < numCoded {
+			// With Z = 1.2 Q the peak's bin is floor(peak/Q - 0.6) + 1.
+			want = math.Max(want, float64(peak[k])/(maxBin+0.4))
+		}
+		for range 100 {
+			// The widest step the field holds is 65535; only a near-empty rate would ask
+			// for more, and a finer step costs bits, never correctness.
+			want = math.Min(want, 0xFFFF/zeroBinRatio)
+			e1, v1, err1 := toScaled(want, 0xFFFF)
+			e2, v2, err2 := toScaled(zeroBinRatio*want, 0xFFFF)
+			if err = errors.Join(err1, err2); err != nil {
+				return
+			}
+			tq[k], tz[k] = scaled(e1, v1), scaled(e2, v2)
+			qs[k] = [3]byte{e1, byte(v1 >> 8), byte(v1)}
+			zs[k] = [3]byte{e2, byte(v2 >> 8), byte(v2)}
+			if k >= numCoded || abs(binIndex(peak[k], tq[k], tz[k])) <= maxBin {
+				break
+			}
+			want *= 1 + 1e-4 // the transmitted value rounded below what was needed
+		}
+	}
+	return
+}
+
+func abs(v int) int {
+	if v < 0 {
+		return -v
+	}
+	return v
 }
 
 // symbol is one Huffman symbol with the raw bits that follow it (escapes only).
@@ -134,8 +217,9 @@ type symbol struct {
 }
 
 // quantizeBlock quantises subbands [from, to) (dead-zone uniform quantiser: zero bin of
-// width Z, other bins Q wide) and turns them into run-length/value symbols.
-func quantizeBlock(plane []float32, width int, t *tree, tq, tz *[numSubbands]float32, from, to int) []symbol {
+// width Z, other bins Q wide) and turns them into run-length/value symbols. A value beyond
+// maxBin is an internal error (binWidths prevents it), never a clipped or wrapped value.
+func quantizeBlock(plane []float32, width int, t *tree, tq, tz *[numSubbands]float32, from, to int) ([]symbol, error) {
 	var out []symbol
 	run := 0
 	flush := func() {
@@ -160,18 +244,15 @@ func quantizeBlock(plane []float32, width int, t *tree, tq, tz *[numSubbands]flo
 		if q == 0 || r.w == 0 || r.h == 0 {
 			continue
 		}
-		half := z / 2
 		for y := r.y; y < r.y+r.h; y++ {
 			for _, a := range plane[y*width+r.x : y*width+r.x+r.w] {
-				var v int
-				switch {
-				case a > half:
-					v = int(math.Floor(float64((a-half)/q))) + 1
-				case a < -half:
-					v = int(math.Ceil(float64((a+half)/q))) - 1
-				default:
+				v := binIndex(a, q, z)
+				if v == 0 {
 					run++
 					continue
+				}
+				if abs(v) > maxBin {
+					return nil, fmt.Errorf("wsq: internal: subband %d quantises to %d, beyond 16 bits", k, v)
 				}
 				flush()
 				out = append(out, valueSymbol(v))
@@ -179,9 +260,10 @@ func quantizeBlock(plane []float32, width int, t *tree, tq, tz *[numSubbands]flo
 		}
 	}
 	flush()
-	return out
+	return out, nil
 }
 
+// valueSymbol codes a bin index of magnitude at most maxBin.
 func valueSymbol(v int) symbol {
 	switch {
 	case v >= minShortVal && v <= maxShortVal:
@@ -191,8 +273,8 @@ func valueSymbol(v int) symbol {
 	case v < 0 && v >= -0xFF:
 		return symbol{sym: symNeg8, bits: 8, extra: uint16(-v)}
 	case v > 0:
-		return symbol{sym: symPos16, bits: 16, extra: uint16(min(v, 0xFFFF))}
+		return symbol{sym: symPos16, bits: 16, extra: uint16(v)}
 	default:
-		return symbol{sym: symNeg16, bits: 16, extra: uint16(min(-v, 0xFFFF))}
+		return symbol{sym: symNeg16, bits: 16, extra: uint16(-v)}
 	}
 }

@@ -41,8 +41,8 @@ func runWSQ(e *Env, args []string) error {
 		}
 		return usageError("usage: wsq encode IN.png OUT.wsq [--bitrate 0.75] [--ppi 500]")
 	}
-	if sub == "encode" && !(bitrate > 0 && bitrate <= 8) {
-		return usageError("--bitrate %v: want bits per pixel above 0 and at most 8 (FBI: 0.75)", bitrate)
+	if sub == "encode" && !(bitrate > 0 && bitrate <= wsq.MaxBitrate) {
+		return usageError("--bitrate %v: want bits per pixel above 0 and at most %v (FBI: %v)", bitrate, wsq.MaxBitrate, wsq.DefaultBitrate)
 	}
 	if sub == "decode" {
 		return wsqDecode(e, pos[0], pos[1])
