@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -30,20 +31,61 @@ type Config struct {
 	// Printer is the CUPS queue forms and leaflets print on (`lpstat -e` lists them); empty
 	// means none chosen, and printing says so instead of guessing.
 	Printer string `json:"printer,omitempty"`
+	// TrainingDevices offers the simulated scanner, camera and document reader outside a
+	// DEMO vault, for training; off by default so a working terminal never captures a
+	// synthetic person by mistake.
+	TrainingDevices bool `json:"trainingDevices,omitempty"`
+	// SBIPorts is the loopback port range of MOSIP SBI device services (FROM-TO); empty
+	// means 4501-4600.
+	SBIPorts string `json:"sbiPorts,omitempty"`
+	// SerialReaders are the document readers' ports, PATH[:BAUD[:PARITY]] each, e.g.
+	// /dev/ttyUSB0:9600:N or COM3.
+	SerialReaders []string `json:"serialReaders,omitempty"`
+	// Scale is the text and control size (Fyne scale) for officers who need larger text;
+	// 0 means the desktop's own setting.
+	Scale float32 `json:"scale,omitempty"`
+	// WindowWidth and WindowHeight remember the window's size (device-independent pixels);
+	// 0 opens it maximised.
+	WindowWidth  float32 `json:"windowWidth,omitempty"`
+	WindowHeight float32 `json:"windowHeight,omitempty"`
 }
+
+// Text sizes offered in Settings (Fyne scale factors); MinScale and MaxScale bound a
+// hand-edited settings file.
+const (
+	MinScale = 0.75
+	MaxScale = 2.5
+)
 
 // DefaultIdleTimeout locks an unattended terminal after five minutes (issue 2).
 const DefaultIdleTimeout = 5 * time.Minute
 
-// DefaultConfig is the embedded default: a vault in the user's data directory, English, and
-// the five-minute idle lock.
+// DefaultConfig is the embedded default: a vault in the user's data directory, the
+// system's language when it is Dutch (else English), and the five-minute idle lock.
 func DefaultConfig() Config {
 	return Config{
 		VaultDir:    DefaultVaultDir(),
 		IdleTimeout: DefaultIdleTimeout,
 		IdleMinutes: DefaultIdleTimeout.Minutes(),
-		Language:    "en",
+		Language:    SystemLanguage(),
 	}
+}
+
+// SystemLanguage is "nl" when the user's locale is Dutch (nl_NL, nl_BE, …) and "en"
+// otherwise, read as the C library does: LANGUAGE, then LC_ALL, LC_MESSAGES and LANG (on
+// Windows, where these are usually unset, the user's default locale name).
+func SystemLanguage() string {
+	for _, v := range localeSources() {
+		if v == "" || v == "C" || v == "POSIX" {
+			continue
+		}
+		first, _, _ := strings.Cut(v, ":") // LANGUAGE is a list; the first is preferred
+		if l := strings.ToLower(first); l == "nl" || strings.HasPrefix(l, "nl_") || strings.HasPrefix(l, "nl-") || strings.HasPrefix(l, "nl.") {
+			return "nl"
+		}
+		return "en"
+	}
+	return "en"
 }
 
 // DefaultVaultDir is $FIELDSCREEN_VAULT, else $XDG_DATA_HOME/fieldscreen/vault, else
@@ -118,6 +160,20 @@ func (c *Config) normalise() error {
 		return fmt.Errorf("language %q is not supported (use \"en\" or \"nl\")", c.Language)
 	case c.VaultDir == "":
 		return errors.New("vaultDir is empty")
+	case c.Scale != 0 && (c.Scale < MinScale || c.Scale > MaxScale):
+		return fmt.Errorf("scale %.2f is outside %.2f–%.2f (or 0 for the desktop's own)", c.Scale, MinScale, MaxScale)
+	case c.WindowWidth < 0 || c.WindowHeight < 0 || c.WindowWidth > 1e5 || c.WindowHeight > 1e5:
+		return fmt.Errorf("window size %.0f×%.0f is not a size (delete windowWidth and windowHeight to open maximised)", c.WindowWidth, c.WindowHeight)
+	}
+	if c.SBIPorts != "" {
+		if _, _, err := ParsePortRange(c.SBIPorts); err != nil {
+			return err
+		}
+	}
+	for _, s := range c.SerialReaders {
+		if _, err := ParseSerialPort(s); err != nil {
+			return err
+		}
 	}
 	if c.Printer != "" {
 		if err := CheckPrinterName(c.Printer); err != nil {

@@ -6,16 +6,26 @@ import (
 	"sync"
 	"time"
 
+	fsync "github.com/fieldscreen/fieldscreen/sync"
 	"github.com/fieldscreen/fieldscreen/vault"
 )
 
 // Terminal is one vault on this machine, before and after unlock.
 type Terminal struct {
+	cfgMu        sync.Mutex // settings change on the UI goroutine, discovery reads them off it
 	cfg          Config
 	settingsPath string
 	vault        *vault.Vault // nil until the vault exists (first run)
 	opt          vault.Options
 	warnings     []error
+
+	devOnce sync.Once
+	devices *DeviceRegistry
+
+	cleanMu   sync.Mutex
+	cleanDone bool // the outbox check ran once without error in this run
+	cleaned   fsync.Consistency
+	cleanErr  error
 }
 
 // OpenTerminal opens the configured vault, or prepares a first run when there is none yet.
@@ -41,7 +51,11 @@ func OpenTerminal(cfg Config, opt vault.Options) (*Terminal, error) {
 func (t *Terminal) StartupWarnings() []error { return t.warnings }
 
 // Config is the terminal's settings as loaded.
-func (t *Terminal) Config() Config { return t.cfg }
+func (t *Terminal) Config() Config {
+	t.cfgMu.Lock()
+	defer t.cfgMu.Unlock()
+	return t.cfg
+}
 
 // NeedsSetup reports a first run: no vault yet.
 func (t *Terminal) NeedsSetup() bool { return t.vault == nil }
@@ -69,7 +83,11 @@ func (t *Terminal) Setup(user string, passphrase []byte) error {
 }
 
 // SetIdleTimeout changes the idle time for sessions unlocked from now on (Settings).
-func (t *Terminal) SetIdleTimeout(d time.Duration) { t.cfg.IdleTimeout = d }
+func (t *Terminal) SetIdleTimeout(d time.Duration) {
+	t.cfgMu.Lock()
+	defer t.cfgMu.Unlock()
+	t.cfg.IdleTimeout = d
+}
 
 // SetSettingsPath names the settings file that UpdateConfig writes (main sets it).
 func (t *Terminal) SetSettingsPath(p string) { t.settingsPath = p }
@@ -77,6 +95,8 @@ func (t *Terminal) SetSettingsPath(p string) { t.settingsPath = p }
 // UpdateConfig changes the settings and, when a settings file is known, saves them there
 // (atomically), so the choice survives a restart.
 func (t *Terminal) UpdateConfig(change func(*Config)) error {
+	t.cfgMu.Lock()
+	defer t.cfgMu.Unlock()
 	change(&t.cfg)
 	if t.settingsPath == "" {
 		return nil
@@ -101,15 +121,41 @@ func (t *Terminal) Unlock(user string, passphrase []byte) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	ns := newSession(vs, t.cfg.IdleTimeout)
+	ns := newSession(vs, t.Config().IdleTimeout)
 	ns.packetDir = t.vault.PacketDir()
 	ns.vault = t.vault
 	ns.term = t
+	t.checkOutbox(vs)
 	return ns, nil
 }
 
-// Close closes the vault file.
+// checkOutbox runs the start check once per run; a user whose role cannot read the outbox
+// leaves it to the next unlock.
+func (t *Terminal) checkOutbox(vs *vault.Session) {
+	t.cleanMu.Lock()
+	defer t.cleanMu.Unlock()
+	if t.cleanDone {
+		return
+	}
+	t.cleaned, t.cleanErr = fsync.CleanOrphans(vs, t.vault.PacketDir())
+	t.cleanDone = t.cleanErr == nil
+}
+
+// StartCheck is what the outbox check at the first unlock of this run found: sealed files
+// removed because their case change never committed (a crash between sealing and the
+// commit), and queued packets whose sealed file is missing (reported, never dropped). The
+// check runs once per start, before any sync, as fieldscreenctl sync run does.
+func (t *Terminal) StartCheck() (fsync.Consistency, error) {
+	t.cleanMu.Lock()
+	defer t.cleanMu.Unlock()
+	return t.cleaned, t.cleanErr
+}
+
+// Close releases the discovered devices and closes the vault file.
 func (t *Terminal) Close() error {
+	if t.devices != nil {
+		t.devices.Close()
+	}
 	if t.vault == nil {
 		return nil
 	}
@@ -202,7 +248,7 @@ func (s *Session) PreferredDevice(kind string) string {
 	if s.term == nil {
 		return ""
 	}
-	return s.term.cfg.Devices[kind]
+	return s.term.Config().Devices[kind]
 }
 
 // Vault is the underlying vault session for the services in this package.

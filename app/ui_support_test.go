@@ -68,7 +68,7 @@ func BenchmarkTestCapture(b *testing.B) {
 	var base, full time.Duration
 	for i := 0; i < b.N; i++ {
 		t0 := time.Now()
-		if _, err := scanner.Capture(ctx, hardware.Request{Target: hardware.Target{Kind: hardware.Finger, Finger: testFinger}}); err != nil {
+		if _, err := scanner.Capture(ctx, hardware.Request{Target: TestTarget(scanner)}); err != nil {
 			b.Fatal(err)
 		}
 		t1 := time.Now()

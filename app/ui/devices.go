@@ -14,22 +14,12 @@ import (
 
 	"github.com/fieldscreen/fieldscreen/app"
 	"github.com/fieldscreen/fieldscreen/hardware"
-	"github.com/fieldscreen/fieldscreen/hardware/sbi"
-	"github.com/fieldscreen/fieldscreen/hardware/sim"
 )
 
-// simSeed makes the simulated devices deliver the same synthetic prints on every run.
-const simSeed = 1
-
-// discoverTimeout bounds one discovery: SBI probes a hundred loopback ports.
-const discoverTimeout = 10 * time.Second
-
-// deviceSource finds the capture devices this terminal can use: the simulated scanner,
-// camera and document reader, plus any MOSIP SBI device service on loopback. Errors from
-// one driver come back beside the devices of the others. Tests replace it.
-var deviceSource = func(ctx context.Context) ([]hardware.Device, error) {
-	return hardware.Discover(ctx, sim.Driver{Seed: simSeed}, sbi.Driver{})
-}
+// deviceSource replaces the terminal's device registry in tests that hand the screens fixed
+// devices; nil means discovery through app's registry, with the drivers the settings give
+// (every real driver, the simulated ones only in a DEMO vault or for training).
+var deviceSource func(ctx context.Context) ([]hardware.Device, error)
 
 // knownDevices caches the last discovery, so the capture step and the document reader do
 // not probe ports again for every person.
@@ -38,12 +28,21 @@ var knownDevices struct {
 	list []hardware.Device
 }
 
-// discoverDevices runs deviceSource and remembers what it found. Call it off the UI
-// goroutine.
-func discoverDevices() ([]hardware.Device, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), discoverTimeout)
-	defer cancel()
-	devs, err := deviceSource(ctx)
+// discoverDevices discovers through the session's registry and remembers what it found.
+// Call it off the UI goroutine.
+func discoverDevices(sess *app.Session) ([]hardware.Device, error) {
+	var devs []hardware.Device
+	var err error
+	switch reg := sess.Devices(); {
+	case deviceSource != nil:
+		ctx, cancel := context.WithTimeout(context.Background(), app.DiscoverTimeout)
+		devs, err = deviceSource(ctx)
+		cancel()
+	case reg != nil:
+		devs, err = reg.Discover(context.Background())
+	default:
+		return nil, errors.New("no device registry: this session was not unlocked on a terminal")
+	}
 	knownDevices.mu.Lock()
 	defer knownDevices.mu.Unlock()
 	if len(devs) > 0 || err == nil {
@@ -54,14 +53,14 @@ func discoverDevices() ([]hardware.Device, error) {
 
 // devicesOrDiscover returns the remembered devices, discovering them first when there are
 // none. Call it off the UI goroutine.
-func devicesOrDiscover() ([]hardware.Device, error) {
+func devicesOrDiscover(sess *app.Session) ([]hardware.Device, error) {
 	knownDevices.mu.Lock()
 	list := knownDevices.list
 	knownDevices.mu.Unlock()
 	if len(list) > 0 {
 		return list, nil
 	}
-	return discoverDevices()
+	return discoverDevices(sess)
 }
 
 // Capture and reading need a paired device the officer cannot pair on their screen.
@@ -81,12 +80,12 @@ func findPaired(sess *app.Session, kind hardware.Kind) (hardware.Device, error) 
 		return nil, err
 	}
 	want := sess.PreferredDevice(string(kind))
-	devs, derr := devicesOrDiscover()
+	devs, derr := devicesOrDiscover(sess)
 	if d := pairedDevice(devs, pairings, kind, want); d != nil {
 		return d, nil
 	}
 	if derr == nil {
-		devs, derr = discoverDevices()
+		devs, derr = discoverDevices(sess)
 		if d := pairedDevice(devs, pairings, kind, want); d != nil {
 			return d, nil
 		}
@@ -146,7 +145,16 @@ func (u *UI) showDevices() {
 	knownDevices.mu.Unlock()
 	intro := widget.NewLabel(T("devices.intro"))
 	intro.Wrapping = fyne.TextWrapWord
-	top := container.NewVBox(intro, container.NewHBox(s.find), s.bar, s.msg)
+	top := container.NewVBox(intro)
+	if u.term.DeviceOptions().Sim {
+		note := widget.NewLabel(T("devices.simNote"))
+		note.Wrapping = fyne.TextWrapWord
+		note.Importance = widget.WarningImportance
+		top.Add(note)
+	}
+	top.Add(container.NewHBox(s.find))
+	top.Add(s.bar)
+	top.Add(s.msg)
 	u.showSection("devices", container.NewBorder(top, nil, nil, nil, container.NewVScroll(s.list)))
 	s.refresh()
 }
@@ -157,7 +165,7 @@ func (s *devicesScreen) discover() {
 	var devs []hardware.Device
 	busy(s.bar, s.find, func() error {
 		var err error
-		devs, err = discoverDevices()
+		devs, err = discoverDevices(s.u.sess)
 		return err
 	}, func(err error) {
 		s.devs = devs

@@ -144,7 +144,7 @@ func (u *UI) showSettings() {
 		widget.NewFormItem(T("settings.central"), container.NewBorder(nil, nil, nil, saveCentral, central)),
 		widget.NewFormItem(T("settings.printer"), container.NewBorder(nil, nil, nil, savePrinter, printer)),
 	)
-	for _, it := range deviceItems {
+	for _, it := range append(append(u.displaySettings(msg, ok), deviceItems...), u.deviceSettings(msg, ok)...) {
 		form.AppendItem(it)
 	}
 	for _, it := range []*widget.FormItem{

@@ -74,6 +74,7 @@ const idleWarning = 30 * time.Second
 // New builds the UI on a window; call Start to show the first screen.
 func New(w fyne.Window, term *app.Terminal) *UI {
 	SetLanguage(term.Config().Language)
+	applyScale(term.Config().Scale)
 	u := &UI{win: w, term: term, idleWarn: widget.NewLabel("")}
 	u.idleWarn.Importance = widget.WarningImportance
 	u.idleWarn.TextStyle.Bold = true

@@ -17,13 +17,7 @@ import (
 	"time"
 
 	"github.com/fieldscreen/fieldscreen/app"
-	"github.com/fieldscreen/fieldscreen/biometrics/quality"
 	"github.com/fieldscreen/fieldscreen/hardware"
-	"github.com/fieldscreen/fieldscreen/hardware/camera"
-	"github.com/fieldscreen/fieldscreen/hardware/fprint"
-	"github.com/fieldscreen/fieldscreen/hardware/sbi"
-	"github.com/fieldscreen/fieldscreen/hardware/serial"
-	"github.com/fieldscreen/fieldscreen/hardware/sim"
 	"github.com/fieldscreen/fieldscreen/vault"
 )
 
@@ -32,7 +26,8 @@ func init() {
 	register(Command{Name: "capture", Summary: "headless capture of a case's plan (or a plan from flags) on paired devices", Run: runCapture})
 }
 
-// deviceFlags selects the drivers a device command searches.
+// deviceFlags selects the drivers a device command searches; they become the same
+// app.DeviceOptions the desktop's Settings give, and discovery runs through app's registry.
 type deviceFlags struct {
 	drivers  string
 	sbiPorts string
@@ -47,104 +42,47 @@ func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
 func (d *deviceFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&d.drivers, "drivers", "sim,sbi,serial,fprint,camera", "drivers to search, comma separated")
-	fs.StringVar(&d.sbiPorts, "sbi-ports", "4501-4600", "SBI port range FROM-TO on 127.0.0.1")
-	fs.Var(&d.serials, "serial", "document reader port PATH[:BAUD[:PARITY]] (repeatable), e.g. /dev/ttyUSB0:9600:N")
+	fs.StringVar(&d.drivers, "drivers", strings.Join(app.RealDrivers, ","),
+		"drivers to search, comma separated; add "+app.SimDriver+" for the simulated devices (demonstration and training only)")
+	fs.StringVar(&d.sbiPorts, "sbi-ports", app.DefaultSBIPorts, "SBI port range FROM-TO on 127.0.0.1")
+	fs.Var(&d.serials, "serial", "document reader port PATH[:BAUD[:PARITY]] (repeatable), e.g. /dev/ttyUSB0:9600:N or COM3")
 	fs.Int64Var(&d.simSeed, "sim-seed", 1, "synthetic person of the simulated devices")
 	fs.DurationVar(&d.timeout, "timeout", 40*time.Second, "time allowed for one capture")
 }
 
-// drivers builds the selected drivers; close the returned function when done.
-func (d *deviceFlags) build() ([]hardware.Driver, func(), error) {
-	var out []hardware.Driver
-	closers := func() {}
-	for _, name := range strings.Split(d.drivers, ",") {
-		switch strings.TrimSpace(name) {
-		case "sim":
-			out = append(out, sim.Driver{Seed: d.simSeed})
-		case "sbi":
-			from, to, err := portRange(d.sbiPorts)
-			if err != nil {
-				return nil, closers, err
-			}
-			out = append(out, sbi.Driver{From: from, To: to})
-		case "serial":
-			var rs []serial.Config
-			for _, s := range d.serials {
-				c, err := serialConfig(s)
-				if err != nil {
-					return nil, closers, err
-				}
-				rs = append(rs, c)
-			}
-			out = append(out, serial.Driver{Readers: rs})
-		case "fprint":
-			fd, err := fprint.New()
-			if errors.Is(err, hardware.ErrUnsupported) {
-				continue // this build has no libfprint; not an error for listing
-			}
-			if err != nil {
-				return nil, closers, err
-			}
-			prev := closers
-			closers = func() { fd.Close(); prev() }
-			out = append(out, fd)
-		case "camera":
-			out = append(out, camera.Driver{})
-		case "":
-		default:
-			return nil, closers, usageError("unknown driver %q (sim, sbi, serial, fprint, camera)", name)
+func (d *deviceFlags) options() (app.DeviceOptions, error) {
+	o := app.DeviceOptions{SimSeed: d.simSeed, SBIPorts: d.sbiPorts, Serial: d.serials}
+	for _, n := range strings.Split(d.drivers, ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			o.Drivers = append(o.Drivers, n)
 		}
 	}
-	return out, closers, nil
+	if len(o.Drivers) == 0 {
+		return o, usageError("--drivers is empty: name at least one of %s", strings.Join(app.RealDrivers, ", "))
+	}
+	if err := o.Validate(); err != nil {
+		return o, usageError("%v", err)
+	}
+	return o, nil
 }
 
-func portRange(s string) (int, int, error) {
-	a, b, ok := strings.Cut(s, "-")
-	from, err1 := strconv.Atoi(a)
-	to, err2 := strconv.Atoi(b)
-	if !ok || err1 != nil || err2 != nil || from < 1 || to < from || to > 65535 {
-		return 0, 0, usageError("--sbi-ports %q: want FROM-TO, e.g. 4501-4600", s)
-	}
-	return from, to, nil
-}
-
-func serialConfig(s string) (serial.Config, error) {
-	parts := strings.Split(s, ":")
-	c := serial.Config{Port: parts[0]}
-	if len(parts) > 1 {
-		b, err := strconv.Atoi(parts[1])
-		if err != nil {
-			return c, usageError("--serial %q: baud %q is not a number", s, parts[1])
-		}
-		c.Baud = b
-	}
-	if len(parts) > 2 {
-		c.Parity = parts[2]
-	}
-	return c, nil
-}
-
-// discover finds devices; driver errors are reported on stderr, not fatal,
-// because one broken service must not hide the other devices.
+// discover finds devices through app's registry; driver errors are reported on stderr, not
+// fatal, because one broken service must not hide the other devices.
 func (e *Env) discover(df *deviceFlags) ([]hardware.Device, func(), error) {
-	drivers, closeFn, err := df.build()
+	opt, err := df.options()
 	if err != nil {
-		closeFn()
 		return nil, func() {}, err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	devs, err := hardware.Discover(ctx, drivers...)
+	reg := app.NewDeviceRegistry(func() app.DeviceOptions { return opt })
+	devs, err := reg.Discover(context.Background())
 	if err != nil {
+		if errors.Is(err, app.ErrDeviceOption) {
+			reg.Close()
+			return nil, func() {}, usageError("%v", err)
+		}
 		fmt.Fprintf(e.Stderr, "fieldscreenctl device: some devices could not be read: %s\n", oneLine(err.Error()))
 	}
-	return devs, func() {
-		for _, d := range devs {
-			d.Close()
-		}
-		closeFn()
-	}, nil
+	return devs, func() { reg.Close() }, nil
 }
 
 func findDevice(devs []hardware.Device, id string) (hardware.Device, error) {
@@ -201,13 +139,12 @@ func runDevice(e *Env, args []string) error {
 		return err
 	}
 	if sub == "test" {
-		_, err := e.testCapture(dev, df.timeout)
+		_, _, err := e.testCapture(dev, df.timeout)
 		return err
 	}
 	// pair: the technician sees the identity and a test capture first.
-	id := dev.Identity()
-	printIdentity(e, id)
-	score, err := e.testCapture(dev, df.timeout)
+	printIdentity(e, dev.Identity())
+	score, id, err := e.testCapture(dev, df.timeout)
 	if err != nil {
 		return fmt.Errorf("test capture failed, not paired: %w", err)
 	}
@@ -241,65 +178,39 @@ func orNone(s string) string {
 	return s
 }
 
-// testTarget is what a test capture asks of a device.
-func testTarget(d hardware.Device) hardware.Target {
-	switch d.Identity().Kind {
-	case hardware.Face:
-		return hardware.Target{Kind: hardware.Face}
-	case hardware.Document:
-		return hardware.Target{Kind: hardware.Document}
-	}
-	if t := (hardware.Target{Kind: hardware.Finger, Slap: hardware.RightFour}); d.Supports(t) {
-		return t
-	}
-	return hardware.Target{Kind: hardware.Finger, Finger: 2}
-}
-
-// testCapture takes one capture and prints its quality. The score is the
-// lowest finger quality (-1 for faces and documents, which have no score here).
-// It never prints document contents: an MRZ is personal data.
-func (e *Env) testCapture(d hardware.Device, timeout time.Duration) (int, error) {
+// testCapture takes app's test capture and prints its outcome. It returns the score to pin
+// (the lowest finger quality; -1 for faces and documents) and the identity the capture
+// itself reported (for SBI the signed one), which is what pairing pins. It never prints
+// document contents: an MRZ is personal data.
+func (e *Env) testCapture(d hardware.Device, timeout time.Duration) (int, hardware.Identity, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	t := testTarget(d)
-	c, err := d.Capture(ctx, hardware.Request{Target: t})
+	r, err := app.TestDevice(ctx, d, time.Now())
 	if err != nil {
-		return -1, fmt.Errorf("%w (%s)", err, hardware.Sentence(err, "en"))
+		return -1, r.Identity, fmt.Errorf("%w (%s)", err, hardware.Sentence(err, "en"))
 	}
-	switch t.Kind {
+	switch r.Target.Kind {
 	case hardware.Document:
-		fmt.Fprintf(e.Stdout, "test capture: document, %d MRZ lines of %d characters\n", len(c.Lines), len(c.Lines[0]))
-		return -1, nil
+		valid := "check digits wrong"
+		if r.MRZValid {
+			valid = "check digits right"
+		}
+		fmt.Fprintf(e.Stdout, "test capture: document, %d MRZ lines of %d characters, %s\n", r.MRZLines, r.MRZLineLength, valid)
+		return -1, r.Identity, nil
 	case hardware.Face:
-		fmt.Fprintf(e.Stdout, "test capture: face %dx%d\n", c.Image.Bounds().Dx(), c.Image.Bounds().Dy())
-		return -1, nil
+		fmt.Fprintf(e.Stdout, "test capture: face %dx%d, %d photo problems\n", r.ImageSize.X, r.ImageSize.Y, r.FaceProblems)
+		return -1, r.Identity, nil
 	}
-	positions := t.Slap.Positions()
-	if t.Slap == hardware.NoSlap {
-		positions = []int{t.Finger}
-	}
-	low := 101
 	var parts []string
-	for _, f := range positions {
-		img := c.Finger(f)
-		if img == nil {
-			parts = append(parts, hardware.FingerName(f)+" missing")
-			low = 0
-			continue
-		}
-		r, err := quality.Score(img, c.PPI)
-		if err != nil {
-			return -1, fmt.Errorf("score %s: %w", hardware.FingerName(f), err)
-		}
-		low = min(low, r.Score)
-		parts = append(parts, fmt.Sprintf("%s %d", hardware.FingerName(f), r.Score))
+	for _, f := range r.Fingers {
+		parts = append(parts, fmt.Sprintf("%s %d", hardware.FingerName(f.Finger), f.Score))
 	}
 	dev := "none"
-	if c.DeviceScore >= 0 {
-		dev = strconv.Itoa(c.DeviceScore)
+	if r.DeviceScore >= 0 {
+		dev = strconv.Itoa(r.DeviceScore)
 	}
-	fmt.Fprintf(e.Stdout, "test capture: %s, quality %d (%s), device score %s\n", t, low, strings.Join(parts, ", "), dev)
-	return low, nil
+	fmt.Fprintf(e.Stdout, "test capture: %s, quality %d (%s), device score %s\n", r.Target, r.Score, strings.Join(parts, ", "), dev)
+	return r.Score, r.Identity, nil
 }
 
 // deviceRow is one line of device list --json.

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package camera is the driver for V4L2 webcams used as face cameras (through
 // github.com/blackjack/webcam, pure Go ioctls). It picks a YUYV or MJPEG
 // format, lets auto-exposure settle, and converts frames to images.
@@ -34,6 +36,9 @@ type Driver struct {
 	// Warmup frames are dropped before a capture, for auto-exposure (default 5).
 	Warmup int
 }
+
+// Supported is true where V4L2 exists (Linux); elsewhere Discover finds nothing.
+const Supported = true
 
 // Name is "camera".
 func (Driver) Name() string { return "camera" }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -18,30 +17,8 @@ import (
 	"github.com/fieldscreen/fieldscreen/hardware/sim"
 )
 
-// ptyPair makes two linked pseudo-terminals with socat and returns their paths.
-func ptyPair(t *testing.T) (a, b string) {
-	t.Helper()
-	if _, err := exec.LookPath("socat"); err != nil {
-		t.Fatal("socat is missing: install the Debian package socat (the serial tests need a pseudo-terminal pair)")
-	}
-	dir := t.TempDir()
-	a, b = filepath.Join(dir, "a"), filepath.Join(dir, "b")
-	cmd := exec.Command("socat", "pty,raw,echo=0,link="+a, "pty,raw,echo=0,link="+b)
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start socat: %v", err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	for i := 0; i < 200; i++ {
-		_, ea := os.Stat(a)
-		_, eb := os.Stat(b)
-		if ea == nil && eb == nil {
-			return a, b
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatal("socat did not create the pseudo-terminals")
-	return
-}
+// ptyPair is hwtest.PtyPair (kept short for the many calls below).
+func ptyPair(t *testing.T) (a, b string) { return hwtest.PtyPair(t) }
 
 // send writes to the other end of the pair, as the reader's firmware would.
 func send(t *testing.T, path string, data string) {
