@@ -13,6 +13,7 @@ import (
 	"github.com/fieldscreen/fieldscreen/hardware"
 	"github.com/fieldscreen/fieldscreen/hardware/sbi/devsim"
 	"github.com/fieldscreen/fieldscreen/hardware/sbi/devsimtest"
+	fsync "github.com/fieldscreen/fieldscreen/sync"
 )
 
 func ids(devs []hardware.Device) []string {
@@ -162,5 +163,28 @@ func TestTestCaptureSBISlapScanner(t *testing.T) {
 	}
 	if err := tech.PairDevice(r.Identity, r.Score); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestUnlockCleansOrphanedPackets: a sealed file whose case change never committed (a crash
+// between sealing and the commit) is removed at the first unlock of the app, as
+// fieldscreenctl sync run does, and the start check says so.
+func TestUnlockCleansOrphanedPackets(t *testing.T) {
+	term := newTestTerminal(t, time.Hour)
+	orphan := fsync.PacketPath(term.Vault().PacketDir(), "orphan-packet-0001")
+	if err := os.WriteFile(orphan, []byte("age-encryption.org/v1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := term.Unlock("sup", []byte(testPass))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Lock(LockedClosed)
+	if _, err := os.Stat(orphan); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("orphaned sealed file still there after the app's first unlock: %v", err)
+	}
+	c, err := term.StartCheck()
+	if err != nil || len(c.RemovedOrphans) != 1 || c.RemovedOrphans[0] != "orphan-packet-0001" {
+		t.Fatalf("start check %+v, %v", c, err)
 	}
 }
