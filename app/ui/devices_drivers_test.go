@@ -46,12 +46,12 @@ func TestDevicesEveryDriverFromSettings(t *testing.T) {
 	entryWithPlaceholder(t, w, "/dev/ttyUSB0:9600:N, COM3").SetText(port + ":115200")
 	ports := entryWithPlaceholder(t, w, app.DefaultSBIPorts)
 	ports.SetText("nonsense")
-	test.Tap(deviceButton(t, w, T("settings.apply"), 2))
+	test.Tap(button(t, w, T("settings.saveDevices")))
 	if txt := labelsText(w); !strings.Contains(txt, Tf("settings.badSBIPorts", "nonsense")) {
 		t.Fatalf("a bad port range was not refused in words:\n%s", txt)
 	}
 	ports.SetText(strconv.Itoa(sbiSim.Port) + "-" + strconv.Itoa(sbiSim.Port))
-	test.Tap(deviceButton(t, w, T("settings.apply"), 2))
+	test.Tap(button(t, w, T("settings.saveDevices")))
 	if c := term.Config(); len(c.SerialReaders) != 1 || c.SBIPorts == "" {
 		t.Fatalf("device settings not kept: %+v", c)
 	}

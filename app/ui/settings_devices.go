@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -79,7 +78,7 @@ func (u *UI) deviceSettings(msg, ok *widget.Label) []*widget.FormItem {
 	sbiPorts := widget.NewEntry()
 	sbiPorts.SetText(cfg.SBIPorts)
 	sbiPorts.SetPlaceHolder(app.DefaultSBIPorts)
-	apply := widget.NewButton(T("settings.apply"), func() {
+	apply := widget.NewButton(T("settings.saveDevices"), func() {
 		u.touch()
 		var list []string
 		for _, s := range strings.Split(serials.Text, ",") {
@@ -120,7 +119,8 @@ func (u *UI) deviceSettings(msg, ok *widget.Label) []*widget.FormItem {
 	}
 	return []*widget.FormItem{
 		widget.NewFormItem(T("settings.serialReaders"), serials),
-		widget.NewFormItem(T("settings.sbiPorts"), container.NewBorder(nil, nil, nil, apply, sbiPorts)),
+		widget.NewFormItem(T("settings.sbiPorts"), sbiPorts),
+		widget.NewFormItem("", apply),
 		widget.NewFormItem("", training),
 	}
 }
