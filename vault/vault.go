@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -249,6 +250,7 @@ func removeStaleTemps(dir string) {
 }
 
 func openBolt(path string, opt Options) (db *bolt.DB, err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
 			db, err = nil, &CorruptError{Path: path, Err: fmt.Errorf("bbolt: %v", r)}
@@ -335,7 +337,12 @@ func (v *Vault) update(fn func(*bolt.Tx) error) error {
 	return v.guard(func() error { return v.db.Update(fn) })
 }
 
+// guard runs bbolt access with faults turned into panics: bbolt reads its pages through an
+// mmap, and a damaged page pointer makes it read outside the mapped file, which would kill
+// the process (SIGSEGV or SIGBUS) instead of giving *CorruptError. Only this goroutine is
+// affected, and only for the length of fn.
 func (v *Vault) guard(fn func() error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
 			err = &CorruptError{Path: v.path, Err: fmt.Errorf("bbolt: %v", r)}
@@ -363,10 +370,16 @@ func (v *Vault) Dir() string { return v.dir }
 func (v *Vault) PacketDir() string { return filepath.Join(v.dir, packetDirName) }
 
 // Check runs bbolt's consistency check over the whole file (slow on big vaults: for
-// `fieldscreenctl vault check`, not for every start).
+// `fieldscreenctl vault check`, not for every start). It first walks every bucket and key on
+// this goroutine, under guard: bbolt's own check runs on a goroutine of its own, where a
+// fault on a damaged page could not be caught, so it only runs once the walk has read every
+// reachable page without one.
 func (v *Vault) Check() error {
 	var errs []error
 	err := v.view(func(btx *bolt.Tx) error {
+		if err := walkAll(btx); err != nil {
+			return &CorruptError{Path: v.path, Err: err}
+		}
 		for e := range btx.Check() {
 			errs = append(errs, e)
 		}
@@ -379,6 +392,30 @@ func (v *Vault) Check() error {
 		return &CorruptError{Path: v.path, Err: errors.Join(errs...)}
 	}
 	return nil
+}
+
+// walkAll reads every key and value of every bucket, touching every reachable page.
+func walkAll(btx *bolt.Tx) error {
+	var walk func(b *bolt.Bucket, depth int) error
+	walk = func(b *bolt.Bucket, depth int) error {
+		if depth > 16 {
+			return errors.New("buckets nested deeper than a vault has")
+		}
+		c := b.Cursor()
+		for k, val := c.First(); k != nil; k, val = c.Next() {
+			if val == nil {
+				sub := b.Bucket(k)
+				if sub == nil {
+					return fmt.Errorf("key %x has neither value nor bucket", k)
+				}
+				if err := walk(sub, depth+1); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	return btx.ForEach(func(name []byte, b *bolt.Bucket) error { return walk(b, 0) })
 }
 
 // Compact copies the live data into a fresh file in the same directory, fsyncs it and renames it
@@ -402,7 +439,7 @@ func (v *Vault) Compact() error {
 	if err != nil {
 		return fmt.Errorf("compact: %w", err)
 	}
-	if err := bolt.Compact(dst, v.db, 64<<20); err != nil {
+	if err := v.guard(func() error { return bolt.Compact(dst, v.db, 64<<20) }); err != nil {
 		dst.Close()
 		return fmt.Errorf("compact: %w", err)
 	}
