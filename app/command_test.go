@@ -15,15 +15,15 @@ import (
 // worker can apply a result while an officer has the case open.
 func queriedCase(now time.Time) *forms.Case {
 	c := adultCase(now)
-	for _, sys := range CheckSystems {
+	for _, sys := range forms.QueriedSystems(c) {
 		c.Checks = append(c.Checks, forms.SecurityCheck{System: sys, Status: forms.CheckPending, Reference: "pk-1", QueriedAt: now})
 	}
 	return c
 }
 
-// hitResult is central's answer "hit" for the case's check packet.
+// hitResult is central's answer "hit" in SIS (the case's first check) for its check packet.
 func hitResult(id vault.CaseID, at time.Time) fsync.Result {
-	return fsync.Result{Seq: 1, Type: fsync.ResultCheck, CaseID: string(id), PacketID: "pk-1", Outcome: "hit", At: at}
+	return fsync.Result{Seq: 1, Type: fsync.ResultCheck, CaseID: string(id), PacketID: "pk-1", System: "SIS", Outcome: fsync.OutcomeHit, At: at}
 }
 
 // TestResultSurvivesAnOpenScreen is the lost update through app: an officer reads the case,

@@ -22,10 +22,6 @@ const (
 	Originator  = "NLFIELDSCR"
 )
 
-// CheckSystems are the systems a screening queries (Screening Regulation Art 15-16); their
-// answers come back from central as results.
-var CheckSystems = []string{"SIS", "VIS", "EES", "ETIAS", "EUROPOL", "INTERPOL_SLTD", "NATIONAL"}
-
 // AuditTransmit is the audit action of queuing a case's packets for central.
 const AuditTransmit = "case.transmit"
 
@@ -80,12 +76,13 @@ func (s *Session) submit(tx *vault.Tx, id vault.CaseID, c *forms.Case, now time.
 		for _, d := range c.Documents {
 			docs = appendOnce(docs, d.Number)
 		}
-		row, err := fsync.Enqueue(tx, dir, fsync.NewCheckPacket(string(id), names, docs), now)
+		systems := forms.QueriedSystems(c)
+		row, err := fsync.Enqueue(tx, dir, fsync.NewCheckPacket(string(id), names, docs, systems...), now)
 		if err != nil {
 			return fmt.Errorf("queue the security checks: %w", err)
 		}
 		packets = append(packets, row.PacketID)
-		for _, sys := range CheckSystems {
+		for _, sys := range systems {
 			c.Checks = append(c.Checks, forms.SecurityCheck{System: sys, Status: forms.CheckPending, Reference: row.PacketID, QueriedAt: now})
 		}
 		_ = c.Transition(forms.StatusSecurityQueried, now)
@@ -265,11 +262,21 @@ func pngConfig(b []byte) (image.Config, error) {
 	return cfg, nil
 }
 
+// Audit actions of applying central's results.
+const (
+	AuditResult = "case.result"
+	// AuditResultUnmatched: a result that changed nothing on its case (no such check, or a
+	// second answer for one already answered); recorded so it is never silently dropped.
+	AuditResultUnmatched = "case.result.unmatched"
+)
+
 // ApplyResult applies one result from central to its case, inside the worker's transaction
-// (sync.Options.Applier): check outcomes, the Eurodac reference, rejections. It changes the
-// case through updateCase like every other change, so the case's revision moves on and a
-// screen that read the case before cannot write its old copy over the result. A result for
-// a purged or unknown case is kept by sync and ignored here.
+// (sync.Options.Applier): a system's check answer on that system's check only, the Eurodac
+// reference, rejections. What a check answer means for the case is forms' rule
+// (Case.ApplyCheckAnswer): an error or a rejection is not possible, never no hit. It changes
+// the case through updateCase like every other change, so the case's revision moves on and
+// a screen that read the case before cannot write its old copy over the result. A result
+// for a purged or unknown case is kept by sync and ignored here.
 func ApplyResult(tx *vault.Tx, r fsync.Result) error {
 	_, err := applyResult(tx, r)
 	return err
@@ -278,26 +285,37 @@ func ApplyResult(tx *vault.Tx, r fsync.Result) error {
 // errNoChange rolls back an updateCase that found nothing to change.
 var errNoChange = errors.New("no change")
 
+// unmatchedError rolls back an updateCase whose result matched nothing; it is audited.
+type unmatchedError struct{ err error }
+
+func (e *unmatchedError) Error() string { return e.err.Error() }
+
 // applyResult is ApplyResult returning the case's new revision (0 when nothing changed).
 func applyResult(tx *vault.Tx, r fsync.Result) (int, error) {
 	if r.CaseID == "" {
 		return 0, nil
 	}
 	id := vault.CaseID(r.CaseID)
+	detail := r.Type + " " + r.PacketID
+	if r.System != "" {
+		detail += " " + r.System
+	}
 	rev, err := updateCase(tx, id, AnyRevision, r.At, func(c *forms.Case) error {
 		switch r.Type {
 		case fsync.ResultCheck:
-			st := forms.CheckNoHit
-			if r.Outcome == "hit" {
-				st = forms.CheckHit
+			a := forms.CheckAnswer{Query: r.PacketID, System: r.System, Reference: r.Reference, Reason: r.Reason, At: r.At}
+			switch r.Outcome {
+			case fsync.OutcomeHit:
+				a.Status = forms.CheckHit
+			case fsync.OutcomeNoHit:
+				a.Status = forms.CheckNoHit
+			case fsync.OutcomeNotPossible:
+				a.Status = forms.CheckNotPossible
+			default:
+				a.Status = forms.CheckStatus(r.Outcome) // unreadable: forms makes it not_possible
 			}
-			for i := range c.Checks {
-				if c.Checks[i].Reference == r.PacketID || c.Checks[i].Status == forms.CheckPending {
-					c.Checks[i].Status, c.Checks[i].AnsweredAt = st, r.At
-					if r.Reference != "" {
-						c.Checks[i].Reference = r.Reference
-					}
-				}
+			if _, err := c.ApplyCheckAnswer(a); err != nil {
+				return &unmatchedError{err}
 			}
 		case fsync.ResultEurodac:
 			c.Eurodac.TransmittedAt = r.At
@@ -305,23 +323,30 @@ func applyResult(tx *vault.Tx, r fsync.Result) (int, error) {
 				c.Eurodac.Reference = r.Reference
 			}
 		case fsync.ResultRejected:
-			for i := range c.Checks {
-				if c.Checks[i].Reference == r.PacketID && c.Checks[i].Status == forms.CheckPending {
-					c.Checks[i].Status, c.Checks[i].Reason = forms.CheckNotPossible, "rejected by central: "+r.Reason
-				}
+			// A refused check packet answers none of its systems: each is not possible.
+			_, err := c.ApplyCheckAnswer(forms.CheckAnswer{Query: r.PacketID, Status: forms.CheckNotPossible,
+				Reason: "rejected by central: " + r.Reason, At: r.At})
+			switch {
+			case errors.Is(err, forms.ErrNoSuchCheck):
+				return errNoChange // a rejected packet of another kind
+			case err != nil:
+				return &unmatchedError{err}
 			}
 		default:
 			return errNoChange
 		}
 		return nil
 	})
+	var um *unmatchedError
 	switch {
+	case errors.As(err, &um):
+		return 0, tx.Audit(vault.AuditEvent{Action: AuditResultUnmatched, Case: id, Class: vault.Core, Detail: detail + ": " + um.Error()})
 	case errors.Is(err, ErrNoCase), errors.Is(err, errNoChange):
 		return 0, nil
 	case err != nil:
 		return 0, err
 	}
-	return rev, tx.Audit(vault.AuditEvent{Action: "case.result", Case: id, Class: vault.Core, Detail: r.Type + " " + r.PacketID})
+	return rev, tx.Audit(vault.AuditEvent{Action: AuditResult, Case: id, Class: vault.Core, Detail: detail})
 }
 
 // applyResult is the session's Applier: ApplyResult, then the change announced on the feed

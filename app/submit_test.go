@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,10 +16,12 @@ func startCentral(t testing.TB, watch []string) (*central.Server, string) {
 	return centraltest.Start(t, central.Options{Watchlist: watch})
 }
 
-// TestSubmitChecksAndApplyResults: two cases are sent; the one whose name is on central's
-// watch list comes back as a hit, the other as no hit, each applied to its case.
+// TestSubmitChecksAndApplyResults: two cases are sent; each system answers on its own.
+// The one whose name is on central's SIS watch list comes back as a hit in SIS and nowhere
+// else, the other as no hit; ECRIS-TCN, which central cannot reach, is not possible on both
+// (an error is never a no hit).
 func TestSubmitChecksAndApplyResults(t *testing.T) {
-	srv, url := startCentral(t, []string{"TESTPERSON WATCHED"})
+	srv, url := centraltest.Start(t, central.Options{Watchlist: []string{"SIS: TESTPERSON WATCHED"}, Unavailable: []string{"ECRIS_TCN"}})
 	term := newTestTerminal(t, time.Hour)
 	_, off := staff(t, term)
 	tok, err := srv.CreateToken()
@@ -70,11 +73,24 @@ func TestSubmitChecksAndApplyResults(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for i, want := range []forms.CheckStatus{forms.CheckHit, forms.CheckNoHit} {
+	for i := range ids {
 		c, _ := off.Case(ids[i])
+		if len(c.Checks) != len(forms.QueriedSystems(c)) {
+			t.Errorf("case %d: %d checks, want one per system of %v", i, len(c.Checks), forms.QueriedSystems(c))
+		}
 		for _, ch := range c.Checks {
+			want := forms.CheckNoHit
+			switch {
+			case ch.System == "ECRIS_TCN":
+				want = forms.CheckNotPossible
+			case ch.System == "SIS" && i == 0:
+				want = forms.CheckHit
+			}
 			if ch.Status != want {
 				t.Errorf("case %d check %s: %s, want %s", i, ch.System, ch.Status, want)
+			}
+			if want == forms.CheckNotPossible && !strings.Contains(ch.Reason, "unavailable") {
+				t.Errorf("case %d check %s: reason %q", i, ch.System, ch.Reason)
 			}
 		}
 	}

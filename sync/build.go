@@ -9,13 +9,21 @@ import (
 // (Regulation (EU) 2024/1358).
 const EurodacDeadline = 72 * time.Hour
 
+// CheckQuery is the body of a security-check packet (docs/sync.md): the names and document
+// numbers to check, and the systems to check them in. Central answers one check result per
+// system named (Result.System); a query that names no system (terminals before per-system
+// results) gets one answer for the whole query.
+type CheckQuery struct {
+	Names           []string `json:"names"`
+	DocumentNumbers []string `json:"document_numbers"`
+	Systems         []string `json:"systems,omitempty"`
+}
+
 // NewCheckPacket builds a security-check packet for a case: the names and document numbers
-// to check against the national and EU systems (central's simulator: its watch list).
-func NewCheckPacket(caseID string, names, documentNumbers []string) *Packet {
-	body, _ := json.Marshal(struct {
-		Names           []string `json:"names"`
-		DocumentNumbers []string `json:"document_numbers"`
-	}{names, documentNumbers})
+// to check against the systems named (central's simulator: its watch list). Which systems a
+// screening must query is the app's decision (forms.QueriedSystems), not sync's.
+func NewCheckPacket(caseID string, names, documentNumbers []string, systems ...string) *Packet {
+	body, _ := json.Marshal(CheckQuery{Names: names, DocumentNumbers: documentNumbers, Systems: systems})
 	return &Packet{Header: Header{Kind: KindSecurityCheck, CaseID: caseID, Priority: PriorityFor(KindSecurityCheck)}, Body: body}
 }
 

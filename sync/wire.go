@@ -94,17 +94,28 @@ func (s Signed) Open(domain string, pub ed25519.PublicKey, v any) error {
 // Result event types.
 const (
 	ResultValidated = "validated"
-	ResultCheck     = "check"    // Outcome "hit" | "no-hit"
+	ResultCheck     = "check"    // Outcome "hit" | "no-hit" | "not-possible" (Reason set), per System
 	ResultEurodac   = "eurodac"  // Reference set
 	ResultRejected  = "rejected" // Reason set
 )
 
+// Check outcomes of a ResultCheck. Anything else a terminal reads as not possible, never as
+// no hit.
+const (
+	OutcomeHit         = "hit"
+	OutcomeNoHit       = "no-hit"
+	OutcomeNotPossible = "not-possible"
+)
+
 // Result is one status event about a packet, from central's downstream.
 type Result struct {
-	Seq       uint64    `json:"seq"`
-	PacketID  string    `json:"packet_id"`
-	CaseID    string    `json:"case_id,omitempty"`
-	Type      string    `json:"type"`
+	Seq      uint64 `json:"seq"`
+	PacketID string `json:"packet_id"`
+	CaseID   string `json:"case_id,omitempty"`
+	Type     string `json:"type"`
+	// System names the system a check result answers for (SIS, VIS, …); empty on results
+	// from a central before per-system answers, which answered the whole query at once.
+	System    string    `json:"system,omitempty"`
 	Outcome   string    `json:"outcome,omitempty"`
 	Reference string    `json:"reference,omitempty"`
 	Reason    string    `json:"reason,omitempty"`

@@ -178,8 +178,9 @@ func (s *vulnerabilityStep) apply(c *forms.Case) error {
 	return nil
 }
 
-// checksStep shows each security check's status; statuses come from central, never typed.
-// A pending check is shown as pending, never as "no hit".
+// checksStep shows each queried system's own check state (pending, hit, no hit, not
+// possible with its reason); states come from central, never typed. A pending check is
+// shown as pending, never as "no hit".
 type checksStep struct {
 	stepBase
 }
@@ -191,6 +192,9 @@ func newChecksStep(cs *caseScreen) stepView {
 	}
 	for i, ch := range cs.c.Checks {
 		text := T("checkstatus." + string(ch.Status))
+		if ch.Status == forms.CheckNotPossible && ch.Reason != "" {
+			text += ": " + ch.Reason
+		}
 		if ch.Reference != "" {
 			text += " · " + ch.Reference
 		}

@@ -5,7 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/fieldscreen/fieldscreen/forms"
 	"github.com/fieldscreen/fieldscreen/sync/central"
@@ -13,9 +15,10 @@ import (
 
 // TestSyncScreenEnrolSendReceipt: enrol through the Sync screen with an in-process central
 // (real mutual TLS on loopback), send a case from its form step, "send now", and see the
-// receipt and the checks' answers on the case.
+// receipt and each system's own answer on the checks step: the SIS hit in SIS only, no hit
+// in the others, and ECRIS-TCN (unreachable) not possible with its reason.
 func TestSyncScreenEnrolSendReceipt(t *testing.T) {
-	srv, url := startTestCentral(t, central.Options{Watchlist: []string{"TESTPERSON WATCHED"}})
+	srv, url := startTestCentral(t, central.Options{Watchlist: []string{"SIS: TESTPERSON WATCHED"}, Unavailable: []string{"ECRIS_TCN"}})
 
 	u, w, _ := newTestUI(t, time.Hour)
 	firstRun(t, u, w)
@@ -62,7 +65,7 @@ func TestSyncScreenEnrolSendReceipt(t *testing.T) {
 		t.Errorf("no verified receipt shown: %s", labelsText(w))
 	}
 	c, _ := u.Session().Case(id)
-	if len(c.Checks) == 0 || c.Checks[0].Status != forms.CheckHit {
+	if len(c.Checks) == 0 || len(c.PendingChecks()) != 0 {
 		t.Fatalf("checks on the case: %+v", c.Checks)
 	}
 	u.showCase(id)
@@ -71,7 +74,59 @@ func TestSyncScreenEnrolSendReceipt(t *testing.T) {
 			u.openCase.Step(i)
 		}
 	}
-	if !strings.Contains(labelsText(w), "HIT") {
-		t.Errorf("the checks step does not show the hit: %s", labelsText(w))
+	rows := formRows(w, "SIS")
+	for _, ch := range c.Checks {
+		want := T("checkstatus.no_hit")
+		switch ch.System {
+		case "SIS":
+			want = T("checkstatus.hit")
+		case "ECRIS_TCN":
+			want = T("checkstatus.not_possible") + ": ECRIS_TCN did not answer (system unavailable)"
+		}
+		if got, _, _ := strings.Cut(rows[ch.System], " · "); got != want {
+			t.Errorf("checks step, %s: %q, want %q", ch.System, rows[ch.System], want)
+		}
 	}
+	if n := strings.Count(labelsText(w), T("checkstatus.hit")); n != 1 {
+		t.Errorf("the checks step shows %d hits, want 1 (SIS):\n%s", n, labelsText(w))
+	}
+}
+
+// formRows maps each item label of the on-screen form that has an item labelled key to
+// the text of the labels in its input.
+func formRows(w fyne.Window, key string) map[string]string {
+	form := find(w, func(f *widget.Form) bool {
+		for _, it := range f.Items {
+			if it.Text == key {
+				return true
+			}
+		}
+		return false
+	})
+	out := map[string]string{}
+	if form == nil {
+		return out
+	}
+	uiMu.Lock()
+	defer uiMu.Unlock()
+	var text func(o fyne.CanvasObject) string
+	text = func(o fyne.CanvasObject) string {
+		switch c := o.(type) {
+		case *widget.Label:
+			return c.Text
+		case *fyne.Container:
+			var parts []string
+			for _, ch := range c.Objects {
+				if s := text(ch); s != "" {
+					parts = append(parts, s)
+				}
+			}
+			return strings.Join(parts, " ")
+		}
+		return ""
+	}
+	for _, it := range form.Items {
+		out[it.Text] = text(it.Widget)
+	}
+	return out
 }

@@ -1,7 +1,7 @@
 // Command fieldscreen-central runs the reference central server for fieldscreen terminals
 // and its operator tools: enrolment tokens, packet export and import, revocation, stats.
 //
-//	fieldscreen-central serve --data DIR --listen 127.0.0.1:PORT [--watchlist FILE] [--hostname NAME] [--upload-ttl 24h]
+//	fieldscreen-central serve --data DIR --listen 127.0.0.1:PORT [--watchlist FILE] [--hostname NAME] [--upload-ttl 24h] [--unavailable SIS,VIS]
 //	fieldscreen-central token create --data DIR [--ttl 24h]
 //	fieldscreen-central packets export --data DIR OUTDIR
 //	fieldscreen-central packets import --data DIR INDIR
@@ -83,12 +83,13 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 	}
 	switch args[0] {
 	case "serve":
-		var listen, watch, host *string
+		var listen, watch, host, unavailable *string
 		var uploadTTL *time.Duration
 		_, _, data, err := flags("serve", args[1:], func(fs *flag.FlagSet) {
 			listen = fs.String("listen", "127.0.0.1:8443", "address to listen on")
 			watch = fs.String("watchlist", "", "watch-list file for the simulated security checks")
 			host = fs.String("hostname", "", "extra host name for the server certificate")
+			unavailable = fs.String("unavailable", "", "comma-separated systems the simulated checks cannot reach (they answer not possible)")
 			uploadTTL = fs.Duration("upload-ttl", central.DefaultUploadTTL, "remove resumable uploads untouched this long")
 		})
 		if err != nil {
@@ -100,6 +101,11 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		opt := central.Options{UploadTTL: *uploadTTL}
 		if *host != "" {
 			opt.Hosts = []string{*host}
+		}
+		for _, sys := range strings.Split(*unavailable, ",") {
+			if sys = strings.TrimSpace(sys); sys != "" {
+				opt.Unavailable = append(opt.Unavailable, sys)
+			}
 		}
 		if *watch != "" {
 			if opt.Watchlist, err = central.LoadWatchlist(*watch); err != nil {

@@ -240,8 +240,16 @@ func (f *formWriter) sections() {
 	for _, ch := range c.Checks {
 		r := f.rows.AddRow()
 		f.cell(r, ch.System, f.bold, bodySize)
-		// The status label comes from the check's own status: pending prints as pending.
-		f.cell(r, f.enum("check", string(ch.Status)), f.reg, bodySize)
+		// Each system prints its own state: pending prints as pending (or as still open
+		// once the form is completed, Art 18(5)), never as no hit; not possible with why.
+		st := f.enum("check", string(ch.Status))
+		switch {
+		case ch.Status == forms.CheckPending && c.Outcome != "":
+			st = f.l("check.open_at_completion")
+		case ch.Status == forms.CheckNotPossible && ch.Reason != "":
+			st += ": " + ch.Reason
+		}
+		f.cell(r, st, f.reg, bodySize)
 	}
 
 	f.biometrics()

@@ -114,7 +114,7 @@ func TestFormTextInEveryLanguage(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, key := range []string{"title", "reference", "sec.identity", "surnames", "birthDate", "sec.documents",
-				"sec.checks", "check.pending", "check.no_hit", "sec.health", "health.no_further_check_needed",
+				"sec.checks", "check.open_at_completion", "check.no_hit", "sec.health", "health.no_further_check_needed",
 				"sec.biometrics", "referral.asylum", "signatureOfficer", "vuln.pregnancy", "estimated"} {
 				if miss := containsWords(text, labels.Labels[key]); len(miss) > 0 {
 					t.Errorf("label %s (%q): words %q not in the PDF text", key, labels.Labels[key], miss)
@@ -135,6 +135,7 @@ func TestFormTextInEveryLanguage(t *testing.T) {
 
 func TestPendingCheckNeverPrintedAsNoHit(t *testing.T) {
 	c := SampleCase()
+	c.Status, c.Outcome, c.OpenChecks, c.History = forms.StatusSecurityQueried, "", nil, nil
 	c.Checks = []forms.SecurityCheck{{System: "SIS", Status: forms.CheckPending}, {System: "VIS", Status: forms.CheckPending}}
 	text := pdfText(t, renderForm(t, c, "en", testOpts()))
 	if strings.Contains(text, "no hit") {
@@ -142,6 +143,45 @@ func TestPendingCheckNeverPrintedAsNoHit(t *testing.T) {
 	}
 	if n := strings.Count(text, "pending: no result yet"); n != 2 {
 		t.Errorf("pending printed %d times, want 2", n)
+	}
+}
+
+// TestChecksPrintedPerSystem: each system prints its own state (Art 17(1)(h) with Art 15(2)):
+// a SIS hit stays in SIS, the others print no hit, a system that could not be queried prints
+// not possible with its reason, and a check still pending when the form was completed at the
+// deadline prints as still open (Art 18(5)), never as no hit.
+func TestChecksPrintedPerSystem(t *testing.T) {
+	c := SampleCase()
+	c.Checks = []forms.SecurityCheck{
+		{System: "SIS", Status: forms.CheckHit}, {System: "VIS", Status: forms.CheckNoHit},
+		{System: "EES", Status: forms.CheckNoHit}, {System: "ETIAS", Status: forms.CheckNotPossible, Reason: "ETIAS did not answer (system unavailable)"},
+		{System: "ECRIS_TCN", Status: forms.CheckPending},
+	}
+	out, err := exec.Command(needTool(t, "pdftotext"), "-layout", "-enc", "UTF-8", renderForm(t, c, "en", testOpts()), "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	text := string(out)
+	lines := map[string]string{}
+	for _, l := range strings.Split(text, "\n") {
+		for _, ch := range c.Checks {
+			if f := strings.Fields(l); len(f) > 1 && f[0] == ch.System {
+				lines[ch.System] = strings.Join(f[1:], " ")
+			}
+		}
+	}
+	want := map[string]string{
+		"SIS": "hit: follow-up required", "VIS": "no hit", "EES": "no hit",
+		"ETIAS":     "not possible: ETIAS did not answer (system unavailable)",
+		"ECRIS_TCN": "still open when the form was completed",
+	}
+	for sys, w := range want {
+		if lines[sys] != w {
+			t.Errorf("%s printed as %q, want %q", sys, lines[sys], w)
+		}
+	}
+	if n := strings.Count(text, "hit: follow-up required"); n != 1 {
+		t.Errorf("a hit printed %d times, want once (SIS only)", n)
 	}
 }
 

@@ -17,15 +17,13 @@ import (
 	fsync "github.com/fieldscreen/fieldscreen/sync"
 )
 
-// CheckQuery is the body of a security-check packet (docs/sync.md): the names and document
-// numbers to check.
-type CheckQuery struct {
-	Names           []string `json:"names"`
-	DocumentNumbers []string `json:"document_numbers"`
-}
+// CheckQuery is the body of a security-check packet (docs/sync.md).
+type CheckQuery = fsync.CheckQuery
 
-// LoadWatchlist reads a watch-list file: one name or document number per line; blank lines
-// and lines starting with # are ignored.
+// LoadWatchlist reads a watch-list file: one name or document number per line, optionally
+// limited to one system as "SYSTEM: entry" (for example "SIS: TESTPERSON WATCHED" hits in
+// SIS only, every other system answers no hit); blank lines and lines starting with # are
+// ignored.
 func LoadWatchlist(path string) ([]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -82,12 +80,10 @@ func (s *Server) downstream(data io.Reader, packetID, deviceID string) (out []fs
 			res(r)
 			return out, ""
 		}
-		r := base
-		r.Type, r.Outcome = fsync.ResultCheck, "no-hit"
-		if s.listed(q) {
-			r.Outcome = "hit"
+		for _, r := range s.checkAnswers(q) {
+			r.CaseID = base.CaseID
+			res(r)
 		}
-		res(r)
 	case fsync.KindEurodac:
 		sum := sha256.Sum256([]byte(deviceID + "/" + packetID))
 		r := base
@@ -97,10 +93,57 @@ func (s *Server) downstream(data io.Reader, packetID, deviceID string) (out []fs
 	return out, ""
 }
 
-func (s *Server) listed(q CheckQuery) bool {
+// checkAnswers is the simulated downstream's reply to a check query: one result per system the
+// query names, each on its own. A system in Options.Unavailable answers not possible (the
+// simulated link to it is down), never no hit. A query naming no system (a terminal before
+// per-system results) gets one answer for the whole query, as before.
+func (s *Server) checkAnswers(q CheckQuery) []fsync.Result {
+	if len(q.Systems) == 0 {
+		r := fsync.Result{Type: fsync.ResultCheck, Outcome: fsync.OutcomeNoHit}
+		if s.listed(q, "") {
+			r.Outcome = fsync.OutcomeHit
+		}
+		return []fsync.Result{r}
+	}
+	out := make([]fsync.Result, 0, len(q.Systems))
+	for _, sys := range q.Systems {
+		r := fsync.Result{Type: fsync.ResultCheck, System: sys, Outcome: fsync.OutcomeNoHit}
+		switch {
+		case s.unavailable(sys):
+			r.Outcome, r.Reason = fsync.OutcomeNotPossible, sys+" did not answer (system unavailable)"
+		case s.listed(q, sys):
+			r.Outcome = fsync.OutcomeHit
+			sum := sha256.Sum256([]byte(sys + "/" + strings.Join(q.Names, "/") + "/" + strings.Join(q.DocumentNumbers, "/")))
+			r.Reference = sys + "-HIT-" + strings.ToUpper(hex.EncodeToString(sum[:4]))
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func (s *Server) unavailable(system string) bool {
+	for _, u := range s.opt.Unavailable {
+		if strings.EqualFold(u, system) {
+			return true
+		}
+	}
+	return false
+}
+
+// listed reports whether a name or document number of q is on the watch list for system
+// (an entry without a system prefix is listed in every system; system "" asks about the
+// whole query, so every entry counts).
+func (s *Server) listed(q CheckQuery, system string) bool {
 	for _, w := range s.opt.Watchlist {
+		entry := w
+		if sys, rest, ok := strings.Cut(w, ":"); ok && !strings.ContainsAny(sys, " ") {
+			if system != "" && !strings.EqualFold(sys, system) {
+				continue
+			}
+			entry = normalise(rest)
+		}
 		for _, x := range append(append([]string(nil), q.Names...), q.DocumentNumbers...) {
-			if normalise(x) == w {
+			if normalise(x) == entry {
 				return true
 			}
 		}

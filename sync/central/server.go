@@ -41,13 +41,16 @@ import (
 
 // Options configure a Server; zero values take the defaults.
 type Options struct {
-	Hosts     []string   // extra names/IPs for the server certificate
-	Watchlist []string   // entries (names, document numbers) that give a check hit
-	MaxPacket int64      // PUT limit; larger packets must use uploads (default 4 MiB)
-	MaxUpload int64      // resumable upload limit (default 1 GiB)
-	MaxChunk  int64      // PATCH body limit (default 8 MiB)
-	Rate      rate.Limit // requests per second per device (default 50)
-	Burst     int        // default 100
+	Hosts     []string // extra names/IPs for the server certificate
+	Watchlist []string // entries (names, document numbers) that give a check hit; "SYSTEM: entry" in one system only
+	// Unavailable names systems the simulated downstream cannot reach: their checks answer
+	// "not-possible" with a reason (how a terminal's handling of an error is tested).
+	Unavailable []string
+	MaxPacket   int64      // PUT limit; larger packets must use uploads (default 4 MiB)
+	MaxUpload   int64      // resumable upload limit (default 1 GiB)
+	MaxChunk    int64      // PATCH body limit (default 8 MiB)
+	Rate        rate.Limit // requests per second per device (default 50)
+	Burst       int        // default 100
 	// UploadTTL: resumable uploads untouched this long are removed (default 24 h, sweep.go).
 	UploadTTL time.Duration
 	Now       func() time.Time // clock for receipts

@@ -1,0 +1,100 @@
+package forms
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// SecuritySystems are the systems the security check queries (Art 15(2) of Regulation
+// 2024/1356): SIS, EES, ETIAS including the ETIAS watchlist (Art 34 of Regulation
+// 2018/1240), VIS, ECRIS-TCN, Europol data, the Interpol databases SLTD (stolen and lost
+// travel documents) and TDAWN (travel documents associated with notices), and the relevant
+// national databases. Each keeps its own state on the case.
+var SecuritySystems = []string{"SIS", "VIS", "EES", "ETIAS", "ETIAS_WATCHLIST", "ECRIS_TCN",
+	"EUROPOL", "INTERPOL_SLTD", "INTERPOL_TDAWN", "NATIONAL"}
+
+// QueriedSystems lists the systems a case's security check must query, in the order the
+// form lists them (Art 15(2)).
+func QueriedSystems(c *Case) []string {
+	return append([]string(nil), SecuritySystems...)
+}
+
+// CheckAnswer is one system's answer to one security-check query, as the app reads it from
+// central's result.
+type CheckAnswer struct {
+	// Query is the reference the check was queued under (the check packet's ID).
+	Query string
+	// System is the system answering; empty for an answer from a central that answered
+	// the whole query at once (before per-system answers).
+	System string
+	Status CheckStatus
+	// Reference is the hit or answer reference (never hit content).
+	Reference string
+	// Reason explains a not_possible answer.
+	Reason string
+	At     time.Time
+}
+
+// Errors of ApplyCheckAnswer a caller decides on (the app audits both, it never drops them).
+var (
+	// ErrNoSuchCheck: the case has no check of that system under that query.
+	ErrNoSuchCheck = errors.New("no security check of this system under this query")
+	// ErrCheckAnswered: the check already has an answer; a second one does not replace it.
+	ErrCheckAnswered = errors.New("security check already answered")
+)
+
+// ApplyCheckAnswer records a system's answer on the case's check of that system, and only
+// on that one: a hit in SIS says nothing about VIS. Only a pending check takes an answer.
+//
+// The rule of Art 15-16 as the terminal applies it: a check is no hit only when the system
+// answered no hit. An error, a rejection or any answer the terminal cannot read is
+// not_possible with its reason, never no_hit, and pending is never read as no hit
+// (Art 17(1)(h): the form states the result of each check, so an unknown result is said
+// to be one).
+//
+// An answer without a system (an older central answering the whole query at once) applies
+// to every pending check of the query: "no hit" means no system hit; a "hit" does not say
+// which system hit, so each check becomes not_possible with that reason rather than a hit
+// in every system. It returns how many checks took the answer.
+func (c *Case) ApplyCheckAnswer(a CheckAnswer) (int, error) {
+	st, reason := a.Status, a.Reason
+	switch st {
+	case CheckHit, CheckNoHit:
+	case CheckNotPossible:
+		if reason == "" {
+			reason = "the system gave no answer"
+		}
+	default:
+		st, reason = CheckNotPossible, fmt.Sprintf("unreadable answer %q", string(a.Status))
+	}
+	if a.System == "" && st == CheckHit {
+		st, reason = CheckNotPossible, "central reported a hit without naming the system: ask central which system hit"
+	}
+	n, answered := 0, false
+	for i := range c.Checks {
+		ch := &c.Checks[i]
+		if ch.Reference != a.Query || (a.System != "" && ch.System != a.System) {
+			continue
+		}
+		if ch.Status != CheckPending {
+			answered = true
+			continue
+		}
+		ch.Status, ch.AnsweredAt, ch.Reason = st, a.At.UTC(), ""
+		if st == CheckNotPossible {
+			ch.Reason = reason
+		}
+		if a.Reference != "" {
+			ch.Reference = a.Reference
+		}
+		n++
+	}
+	switch {
+	case n > 0:
+		return n, nil
+	case answered:
+		return 0, fmt.Errorf("%w: %s", ErrCheckAnswered, a.System)
+	}
+	return 0, fmt.Errorf("%w: %s", ErrNoSuchCheck, a.System)
+}
