@@ -313,8 +313,9 @@ func caseExists(tx *vault.Tx, id vault.CaseID) error {
 	return nil
 }
 
-// putCase writes the case and its summary row at revision rev. Only CreateCases and
-// updateCase call it: every other change goes through updateCase.
+// putCase writes the case, its summary row at revision rev and its monitoring summary
+// (monitor.go). Only CreateCases and updateCase call it: every other change goes through
+// updateCase.
 func putCase(tx *vault.Tx, id vault.CaseID, c *forms.Case, now time.Time, rev int) error {
 	b, err := json.Marshal(c)
 	if err != nil {
@@ -329,7 +330,10 @@ func putCase(tx *vault.Tx, id vault.CaseID, c *forms.Case, now time.Time, rev in
 	if err != nil {
 		return err
 	}
-	return tx.PutCase(id, vault.Core, recSummary, row)
+	if err := tx.PutCase(id, vault.Core, recSummary, row); err != nil {
+		return err
+	}
+	return putOversight(tx, id, c, now)
 }
 
 // rowFromCase is the list summary of a case.

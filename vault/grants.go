@@ -16,6 +16,9 @@ const (
 	Supervisor Role = "supervisor"
 	Technician Role = "technician"
 	Auditor    Role = "auditor"
+	// Monitor is the national independent monitoring mechanism (Screening Regulation Art 10):
+	// it reads pseudonymised case summaries and the audit log, never a personal field.
+	Monitor Role = "monitor"
 )
 
 // Class is a data class: each has its own keys, so a role that is not granted a class holds no key
@@ -30,6 +33,10 @@ const (
 	Devices   Class = "devices"   // scanner pairings (technicians)
 	Audit     Class = "audit"     // audit entries: everyone appends, only auditors read
 	Sync      Class = "sync"      // terminal-level sync state: outbox rows, enrolment, cursors
+	// Oversight holds the pseudonymised case summaries for the monitoring mechanism
+	// (Screening Art 10): no name, document number or biometric, only dates, triggers,
+	// outcomes and safeguards. It is the only case-related class the monitor role holds.
+	Oversight Class = "oversight"
 )
 
 // Access is the level a role has on a class.
@@ -53,23 +60,28 @@ type roleGrant struct {
 var grantTable = map[Role]roleGrant{
 	// Officers and registrars read the pairings (no personal data) so capture can refuse an
 	// unpaired or changed device; only technicians pair.
-	Officer:   {classes: map[Class]Access{Core: ReadWrite, Biometric: ReadWrite, Devices: Read, Sync: ReadWrite}},
-	Registrar: {classes: map[Class]Access{Core: ReadWrite, Devices: Read, Sync: ReadWrite}},
+	// Every role that writes core also writes oversight: a case save writes its
+	// pseudonymised summary in the same transaction (app.putCase).
+	Officer:   {classes: map[Class]Access{Core: ReadWrite, Biometric: ReadWrite, Devices: Read, Sync: ReadWrite, Oversight: ReadWrite}},
+	Registrar: {classes: map[Class]Access{Core: ReadWrite, Devices: Read, Sync: ReadWrite, Oversight: ReadWrite}},
 	// Medics write core only to record the health outcome on the case (app.SaveHealth; the
 	// app refuses their other case edits); the details stay in health.
-	Medic:      {classes: map[Class]Access{Health: ReadWrite, Core: ReadWrite, Sync: ReadWrite}},
-	Supervisor: {classes: map[Class]Access{Core: ReadWrite, Sync: ReadWrite}, manageUsers: true},
+	Medic:      {classes: map[Class]Access{Health: ReadWrite, Core: ReadWrite, Sync: ReadWrite, Oversight: ReadWrite}},
+	Supervisor: {classes: map[Class]Access{Core: ReadWrite, Sync: ReadWrite, Oversight: ReadWrite}, manageUsers: true},
 	Technician: {classes: map[Class]Access{Devices: ReadWrite, Sync: ReadWrite}},
 	Auditor:    {classes: map[Class]Access{Audit: Read}},
+	// The monitor holds the oversight key and reads the audit log; it holds no key of core,
+	// biometric or health, so no personal field opens for it whatever the app does.
+	Monitor: {classes: map[Class]Access{Oversight: Read, Audit: Read}},
 }
 
 // Roles lists every role, in a stable order (for pickers and documentation).
 func Roles() []Role {
-	return []Role{Officer, Registrar, Medic, Supervisor, Technician, Auditor}
+	return []Role{Officer, Registrar, Medic, Supervisor, Technician, Auditor, Monitor}
 }
 
 // Classes lists every data class, in a stable order.
-func Classes() []Class { return []Class{Core, Biometric, Health, Devices, Audit, Sync} }
+func Classes() []Class { return []Class{Core, Biometric, Health, Devices, Audit, Sync, Oversight} }
 
 // ParseRole accepts the lowercase role names used in the CLI and config.
 func ParseRole(s string) (Role, error) {
@@ -113,9 +125,10 @@ const (
 	tagAudit     byte = 5
 	tagSync      byte = 6
 	tagGrant     byte = 7 // the grant (user administration) key pair, not a data class
+	tagOversight byte = 8
 )
 
-var classTags = map[Class]byte{Core: tagCore, Biometric: tagBiometric, Health: tagHealth, Devices: tagDevices, Audit: tagAudit, Sync: tagSync}
+var classTags = map[Class]byte{Core: tagCore, Biometric: tagBiometric, Health: tagHealth, Devices: tagDevices, Audit: tagAudit, Sync: tagSync, Oversight: tagOversight}
 
 func (c Class) tag() (byte, error) {
 	t, ok := classTags[c]
@@ -126,7 +139,7 @@ func (c Class) tag() (byte, error) {
 }
 
 // role tags in key slots. Never renumber.
-var roleTags = map[Role]byte{Officer: 1, Registrar: 2, Medic: 3, Supervisor: 4, Technician: 5, Auditor: 6}
+var roleTags = map[Role]byte{Officer: 1, Registrar: 2, Medic: 3, Supervisor: 4, Technician: 5, Auditor: 6, Monitor: 7}
 
 func roleFromTag(t byte) (Role, bool) {
 	for r, v := range roleTags {

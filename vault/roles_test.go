@@ -15,12 +15,14 @@ func TestGrantTable(t *testing.T) {
 		manage      bool
 	}
 	table := map[Role]want{
-		Officer:    {read: []Class{Core, Biometric, Devices, Sync}, write: []Class{Core, Biometric, Sync}},
-		Registrar:  {read: []Class{Core, Devices, Sync}, write: []Class{Core, Sync}},
-		Medic:      {read: []Class{Health, Core, Sync}, write: []Class{Health, Core, Sync}},
-		Supervisor: {read: []Class{Core, Sync}, write: []Class{Core, Sync}, manage: true},
+		Officer:    {read: []Class{Core, Biometric, Devices, Sync, Oversight}, write: []Class{Core, Biometric, Sync, Oversight}},
+		Registrar:  {read: []Class{Core, Devices, Sync, Oversight}, write: []Class{Core, Sync, Oversight}},
+		Medic:      {read: []Class{Health, Core, Sync, Oversight}, write: []Class{Health, Core, Sync, Oversight}},
+		Supervisor: {read: []Class{Core, Sync, Oversight}, write: []Class{Core, Sync, Oversight}, manage: true},
 		Technician: {read: []Class{Devices, Sync}, write: []Class{Devices, Sync}},
 		Auditor:    {read: []Class{Audit}},
+		// Screening Art 10: the monitoring mechanism reads summaries and the audit log only.
+		Monitor: {read: []Class{Oversight, Audit}},
 	}
 	for _, r := range Roles() {
 		w := table[r]
@@ -92,6 +94,7 @@ func TestRolesSeparateData(t *testing.T) {
 	medic := addAndUnlock(t, v, sup, "TESTPERSON MEDIC", Medic)
 	tech := addAndUnlock(t, v, sup, "TESTPERSON TECH", Technician)
 	auditor := addAndUnlock(t, v, sup, "TESTPERSON AUDITOR", Auditor)
+	monitor := addAndUnlock(t, v, sup, "TESTPERSON MONITOR", Monitor)
 
 	id := putCase(t, officer, Core, "person", []byte(`{"name":"TESTPERSON ALPHA"}`))
 	if err := officer.Update(func(tx *Tx) error {
@@ -124,8 +127,9 @@ func TestRolesSeparateData(t *testing.T) {
 		t.Fatalf("medic biometric read: %v, want *PermissionError", err)
 	}
 
-	// Technician and auditor: a permission error, and no key that opens any class of the case.
-	for _, s := range []*Session{tech, auditor} {
+	// Technician, auditor and monitor: a permission error, and no key that opens any personal
+	// class of the case (the monitor's oversight key opens only the oversight class).
+	for _, s := range []*Session{tech, auditor, monitor} {
 		for _, c := range []Class{Core, Biometric, Health} {
 			_, err := getCase(s, id, c, "person")
 			if !errors.As(err, &pe) {
@@ -220,5 +224,98 @@ func TestPurgeShredsCase(t *testing.T) {
 	}
 	if err := officer.Update(func(tx *Tx) error { return tx.PutCase(id, Core, "person", []byte("again")) }); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("write to a purged case: %v", err)
+	}
+}
+
+// TestMonitorReadsOversightOnly: the monitoring mechanism (Screening Art 10) reads the
+// pseudonymised summaries an officer writes and the audit log, may write neither, and holds
+// no key that opens a personal class of the case, whatever the app asks.
+func TestMonitorReadsOversightOnly(t *testing.T) {
+	v, sup := newTestVault(t, nil)
+	officer := addAndUnlock(t, v, sup, "TESTPERSON OFFICER", Officer)
+	monitor := addAndUnlock(t, v, sup, "TESTPERSON MONITOR", Monitor)
+	id := putCase(t, officer, Core, "person", []byte(`{"name":"TESTPERSON ALPHA"}`))
+	if err := officer.Update(func(tx *Tx) error {
+		if err := tx.PutCase(id, Biometric, "face", []byte("face bytes")); err != nil {
+			return err
+		}
+		return tx.Put(Oversight, "cases", string(id), []byte(`{"trigger":"ART5_1_A_IRREGULAR_CROSSING"}`))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var got []byte
+	if err := monitor.View(func(tx *Tx) error {
+		return tx.ForEach(Oversight, "cases", func(k string, v []byte) error { got = v; return nil })
+	}); err != nil || !bytes.Contains(got, []byte("ART5_1_A")) {
+		t.Fatalf("monitor reads oversight: %q %v", got, err)
+	}
+	var pe *PermissionError
+	if err := monitor.Update(func(tx *Tx) error { return tx.Put(Oversight, "cases", string(id), []byte("{}")) }); !errors.As(err, &pe) || !pe.Write {
+		t.Fatalf("monitor writes oversight: %v", err)
+	}
+	if _, err := monitor.AuditEntries(AuditFilter{}); err != nil {
+		t.Fatalf("monitor reads the audit log: %v", err)
+	}
+	held := heldKeyTags(monitor)
+	for _, c := range Classes() {
+		if want := c == Oversight || c == Audit; held[classTags[c]] != want {
+			t.Errorf("monitor holds a %s key: %v, want %v", c, held[classTags[c]], want)
+		}
+	}
+	for _, c := range []Class{Core, Biometric} {
+		if canOpenDEK(t, v, monitor, id, c) {
+			t.Fatalf("the monitor's session holds a key that opens %s", c)
+		}
+		if _, err := getCase(monitor, id, c, "person"); !errors.As(err, &pe) {
+			t.Fatalf("monitor reads %s: %v, want *PermissionError", c, err)
+		}
+	}
+}
+
+// TestOlderVaultGainsOversightKey: a vault made before the oversight class existed gets the
+// class's first key at the next unlock (no secret needed), so saving a case keeps working.
+func TestOlderVaultGainsOversightKey(t *testing.T) {
+	v, sup := newTestVault(t, nil)
+	officer := addAndUnlock(t, v, sup, "TESTPERSON OFFICER", Officer)
+	officer.Lock()
+	// Make the vault look older: no oversight key version and no grants of it.
+	if err := v.update(func(btx *bolt.Tx) error {
+		keys := btx.Bucket(bKeys)
+		if err := keys.Bucket(bCur).Delete([]byte{tagOversight}); err != nil {
+			return err
+		}
+		if err := keys.Bucket(bEscrow).Delete(refKey(tagOversight, 1)); err != nil {
+			return err
+		}
+		c := keys.Bucket(bGrants).Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			if len(k) == 21 && k[16] == tagOversight {
+				if err := c.Delete(); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := v.Unlock("TESTPERSON OFFICER", []byte("pass of TESTPERSON OFFICER"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Update(func(tx *Tx) error { return tx.Put(Oversight, "cases", "x", []byte("{}")) }); err != nil {
+		t.Fatalf("write oversight after upgrade: %v", err)
+	}
+	auditor := addAndUnlock(t, v, sup, "TESTPERSON AUDITOR", Auditor)
+	es, err := auditor.AuditEntries(AuditFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, e := range es {
+		found = found || e.Action == "vault.class-added"
+	}
+	if !found {
+		t.Fatal("the new class key is not audited")
 	}
 }

@@ -155,6 +155,9 @@ func (v *Vault) Unlock(user string, passphrase []byte) (*Session, error) {
 
 	s := &Session{v: v, user: user, role: us.s.role, slotKey: sk, priv: priv, keys: map[keyRef][]byte{}}
 	err = v.update(func(btx *bolt.Tx) error {
+		if err := addMissingClassKeys(btx, now, who); err != nil {
+			return err
+		}
 		if err := s.loadGrants(btx); err != nil {
 			return err
 		}
@@ -172,6 +175,29 @@ func (v *Vault) Unlock(user string, passphrase []byte) (*Session, error) {
 		return nil, fmt.Errorf("unlock: %w", err)
 	}
 	return s, nil
+}
+
+// addMissingClassKeys makes the first key of a data class added after the vault was created
+// (oversight), so an older vault takes the new class at the next unlock of any user. It needs
+// no secret: the key is escrowed to the grant public key and sealed to each holder's public key.
+func addMissingClassKeys(btx *bolt.Tx, now time.Time, who actor) error {
+	kr := keyring{btx}
+	for _, c := range Classes() {
+		tag := classTags[c]
+		if kr.cur(tag) != 0 {
+			continue
+		}
+		k, err := kr.rotate(tag)
+		if err != nil {
+			return fmt.Errorf("create the %s class key: %w", c, err)
+		}
+		clear(k)
+		if err := appendAudit(btx, now, who, AuditEvent{Action: "vault.class-added", Class: c,
+			Detail: "first key of data class " + string(c) + " created for an older vault"}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // loadGrants opens every data class key version sealed to this user. The grant key (user

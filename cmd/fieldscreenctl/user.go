@@ -15,7 +15,7 @@ func runUser(e *Env, args []string) error {
 		return err
 	}
 	fs := newFlags("user " + sub)
-	role := fs.String("role", "", "role of the new user: officer, registrar, medic, supervisor, technician, auditor")
+	role := fs.String("role", "", "role of the new user: officer, registrar, medic, supervisor, technician, auditor, monitor")
 	asJSON := fs.Bool("json", false, "print JSON")
 	pos, err := parseMixed(fs, rest)
 	if err != nil {
