@@ -5,6 +5,7 @@ import (
 	"context"
 	"image"
 	"image/png"
+	"os"
 	"slices"
 	"testing"
 	"time"
@@ -68,6 +69,30 @@ func BenchmarkDecode800x750(b *testing.B) {
 		},
 		func() {
 			if _, err := png.Decode(bytes.NewReader(p.Bytes())); err != nil {
+				b.Fatal(err)
+			}
+		})
+}
+
+// BenchmarkDecodeEven: an NBIS file with the 2/6 even pair (fp-1, 804×752; the even path
+// filters columns one at a time) beside image/png decode of NBIS's decode of it.
+func BenchmarkDecodeEven(b *testing.B) {
+	w, err := os.ReadFile("testdata/even/fp-1.even26.r0.75.wsq")
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := os.ReadFile("testdata/even/fp-1.even26.r0.75.nbis.png")
+	if err != nil {
+		b.Fatal(err)
+	}
+	pair(b, "decode",
+		func() {
+			if _, err := Decode(bytes.NewReader(w)); err != nil {
+				b.Fatal(err)
+			}
+		},
+		func() {
+			if _, err := png.Decode(bytes.NewReader(p)); err != nil {
 				b.Fatal(err)
 			}
 		})

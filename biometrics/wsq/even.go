@@ -17,6 +17,9 @@ type evenBank struct {
 	h0, h1, g0, g1 []float32
 	m, p           int // L0/2 and L1/2
 	off            int // how far the band extensions reach beyond either end
+	// lowTaps[π] and highTaps[π]: the taps of g0 and g1 one output sample meets, in the
+	// order of ascending band index, for outputs i with (i-p)&1 (resp. (i-m)&1) equal to π.
+	lowTaps, highTaps [2][]float32
 }
 
 // newEvenBank rebuilds both filter pairs from the right halves the DTT carries: a0[j] is
@@ -43,6 +46,16 @@ func newEvenBank(a0, a1 []float32) *evenBank {
 			s = -s
 		}
 		e.g0[p+j], e.g0[p-1-j] = s, s // symmetric: g0[n] = -(-1)^(n-p) h1[n]
+	}
+	// With k0 = ceil((i-p)/2), the first tap is i-2k0+p-1: 2p-1 when i-p is even, 2p-2
+	// when odd; the same for g1 with m.
+	for par := range 2 {
+		for j := 2*p - 1 - par; j >= 0; j -= 2 {
+			e.lowTaps[par] = append(e.lowTaps[par], e.g0[j])
+		}
+		for j := 2*m - 1 - par; j >= 0; j -= 2 {
+			e.highTaps[par] = append(e.highTaps[par], e.g1[j])
+		}
 	}
 	return e
 }
@@ -128,10 +141,8 @@ func floorHalf(a int) int {
 func (e *evenBank) analyse(out []float32, stride int, line []float32, inv bool) {
 	n := len(line)
 	nl, nh := (n+1)/2, n/2
-	lo, hi := 0, nl*stride
-	if inv {
-		lo, hi = nh*stride, 0
-	}
+	lo, hi := bandStarts(n, inv)
+	lo, hi = lo*stride, hi*stride
 	for k := 0; k < nl; k++ {
 		var s float32
 		for i, h := range e.h0 {
@@ -153,11 +164,9 @@ func (e *evenBank) analyse(out []float32, stride int, line []float32, inv bool) 
 // scratch space of at least ceil(n/2) + 2·off samples.
 func (e *evenBank) synthesise(line, in []float32, stride int, inv bool, lx, hx []float32) {
 	n := len(line)
-	nl, nh := (n+1)/2, n/2
-	lo, hi := 0, nl*stride
-	if inv {
-		lo, hi = nh*stride, 0
-	}
+	nl := (n + 1) / 2
+	lo, hi := bandStarts(n, inv)
+	lo, hi = lo*stride, hi*stride
 	off := e.off
 	// The extended bands, index k stored at k+off.
 	lx, hx = lx[:nl+2*off], hx[:nl+2*off]
@@ -171,13 +180,20 @@ func (e *evenBank) synthesise(line, in []float32, stride int, inv bool, lx, hx [
 	}
 	p, m := e.p, e.m
 	for i := 0; i < n; i++ {
+		// g0's taps meet L~[k] for k from ceil((i-p)/2) to floor((i+p-1)/2): p of them, tap
+		// i-2k+p-1 descending in steps of 2 (e.taps holds them in that order per parity).
+		k := ceilHalf(i - p)
+		t := e.lowTaps[(i-p)&1]
+		b := lx[k+off : k+off+p : k+off+p]
 		var s float32
-		// g0 taps 0..2p-1: k from ceil((i-p)/2) to floor((i+p-1)/2).
-		for k := ceilHalf(i - p); k <= floorHalf(i+p-1); k++ {
-			s += float32(e.g0[i-2*k+p-1] * lx[k+off])
+		for j, g := range t {
+			s += float32(g * b[j]) // conversion: no FMA fusion, same bits on every CPU
 		}
-		for k := ceilHalf(i - m); k <= floorHalf(i+m-1); k++ {
-			s += float32(e.g1[i-2*k+m-1] * hx[k+off])
+		k = ceilHalf(i - m)
+		t = e.highTaps[(i-m)&1]
+		b = hx[k+off : k+off+m : k+off+m]
+		for j, g := range t {
+			s += float32(g * b[j])
 		}
 		line[i] = s
 	}
@@ -212,20 +228,52 @@ func (e *evenBank) inverse(plane []float32, width int, t *tree) {
 	line := make([]float32, n)
 	lx := make([]float32, n+2*e.off)
 	hx := make([]float32, n+2*e.off)
+	tmp := make([]float32, len(plane))
 	for i := len(t.steps) - 1; i >= 0; i-- {
 		s := t.steps[i]
-		for x := s.x; x < s.x+s.w; x++ {
-			c := line[:s.h]
-			e.synthesise(c, plane[s.y*width+x:], width, s.invY, lx, hx)
-			for y, v := range c {
-				plane[(s.y+y)*width+x] = v
-			}
-		}
+		e.synthesiseColumns(plane, width, s, tmp)
 		for y := s.y; y < s.y+s.h; y++ {
 			row := plane[y*width+s.x : y*width+s.x+s.w]
 			c := line[:s.w]
 			e.synthesise(c, row, 1, s.invX, lx, hx)
 			copy(row, c)
+		}
+	}
+}
+
+// synthesiseColumns computes what synthesise computes for every column of the step's
+// region, in the same order of operations, a whole row at a time: each output row is a
+// weighted sum of band rows, which keeps memory access sequential.
+func (e *evenBank) synthesiseColumns(plane []float32, width int, s step, tmp []float32) {
+	w, h := s.w, s.h
+	if w == 0 || h == 0 {
+		return
+	}
+	lo, hi := bandStarts(h, s.invY)
+	tmp = tmp[:w*h]
+	for i := 0; i < h; i++ {
+		copy(tmp[i*w:(i+1)*w], plane[(s.y+i)*width+s.x:][:w])
+	}
+	band := func(r int) []float32 { return tmp[r*w : (r+1)*w] }
+	p, m := e.p, e.m
+	for i := 0; i < h; i++ {
+		dst := plane[(s.y+i)*width+s.x:][:w]
+		clear(dst)
+		for k := ceilHalf(i - p); k <= floorHalf(i+p-1); k++ {
+			c, src := e.g0[i-2*k+p-1], band(lo+foldLow(k, h))
+			for x, v := range src {
+				dst[x] += float32(c * v) // conversion: no FMA fusion, same bits on every CPU
+			}
+		}
+		for k := ceilHalf(i - m); k <= floorHalf(i+m-1); k++ {
+			j, sign := foldHigh(k, h)
+			if sign == 0 {
+				continue
+			}
+			c, src := e.g1[i-2*k+m-1], band(hi+j)
+			for x, v := range src {
+				dst[x] += float32(c * (sign * v))
+			}
 		}
 	}
 }

@@ -213,10 +213,8 @@ func (fb *filterBank) analyse(out []float32, stride int, line []float32, inv boo
 	p := fb.pad
 	xe := extend(ext, line, p)
 	nl, nh := (n+1)/2, n/2
-	lo, hi := 0, nl*stride
-	if inv {
-		lo, hi = nh*stride, 0
-	}
+	lo, hi := bandStarts(n, inv)
+	lo, hi = lo*stride, hi*stride
 	h0, h1 := fb.h0, fb.h1
 	if len(h0) == 5 && len(h1) == 4 {
 		// The 9/7 pair of every known encoder: the same sums, unrolled.
@@ -269,10 +267,8 @@ func (fb *filterBank) synthesise(line []float32, in []float32, stride int, inv b
 		return
 	}
 	nl, nh := (n+1)/2, n/2
-	lo, hi := 0, nl*stride
-	if inv {
-		lo, hi = nh*stride, 0
-	}
+	lo, hi := bandStarts(n, inv)
+	lo, hi = lo*stride, hi*stride
 	if n == 1 {
 		line[0] = fb.single * in[lo]
 		return
@@ -319,6 +315,15 @@ func (fb *filterBank) synthesise(line []float32, in []float32, stride int, inv b
 		}
 		line[i] = s
 	}
+}
+
+// bandStarts gives where the low and high bands of an n-sample line start: the low band's
+// ceil(n/2) samples first, or after the high band's floor(n/2) when the line is inverted.
+func bandStarts(n int, inv bool) (lo, hi int) {
+	if inv {
+		return n / 2, 0
+	}
+	return 0, (n + 1) / 2
 }
 
 // lineBufs are the scratch space one goroutine needs for a transform.
@@ -388,10 +393,7 @@ func (fb *filterBank) analyseColumns(plane []float32, width int, s step, tmp []f
 		return tmp[r*w : (r+1)*w]
 	}
 	nl, nh := (h+1)/2, h/2
-	lo, hi := 0, nl
-	if s.invY {
-		lo, hi = nh, 0
-	}
+	lo, hi := bandStarts(h, s.invY)
 	filterRows := func(dst []float32, f []float32, c int) {
 		mid := src(c)
 		for x := range dst {
@@ -419,10 +421,7 @@ func (fb *filterBank) synthesiseColumns(plane []float32, width int, s step, tmp 
 		return
 	}
 	nl, nh := (h+1)/2, h/2
-	lo, hi := 0, nl
-	if s.invY {
-		lo, hi = nh, 0
-	}
+	lo, hi := bandStarts(h, s.invY)
 	row := func(i int) []float32 { return plane[(s.y+i)*width+s.x:][:w] }
 	if h == 1 {
 		r := row(0)
