@@ -66,10 +66,31 @@ func TestWSQDecodeEncode(t *testing.T) {
 	}
 }
 
+// TestWSQDecodeEvenFilters: a file NBIS wrote with its 8/8 even filter bank (and its
+// length-58 DTT) decodes like any other.
+func TestWSQDecodeEvenFilters(t *testing.T) {
+	in := filepath.Join("..", "..", "biometrics", "wsq", "testdata", "even", "sample.even88.r0.75.nbislen58.wsq")
+	out, errs, code := wsqCtl("decode", in, filepath.Join(t.TempDir(), "even.png"))
+	if code != 0 || !strings.HasPrefix(out, "sample.even88.r0.75.nbislen58.wsq: 545×622, 500 ppi") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+}
+
 func TestWSQErrors(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.wsq")
 	if err := os.WriteFile(bad, []byte("not a wsq file"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// A real file whose frame header claims 8000×8000 (issue 14: a decompression bomb).
+	bomb := filepath.Join(dir, "bomb.wsq")
+	data, err := os.ReadFile(wsqSample + ".wsq")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := bytes.Index(data, []byte{0xFF, 0xA2})
+	copy(data[at+6:], []byte{8000 >> 8, 8000 & 0xFF, 8000 >> 8, 8000 & 0xFF})
+	if err := os.WriteFile(bomb, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -84,6 +105,8 @@ func TestWSQErrors(t *testing.T) {
 		{"1000 ppi", []string{"encode", wsqSample + ".png", filepath.Join(dir, "x.wsq"), "--ppi", "1000"}, 2, "only for 500 ppi"},
 		{"not an image", []string{"encode", bad, filepath.Join(dir, "x.wsq")}, 1, "want a PNG or JPEG"},
 		{"bad bitrate", []string{"encode", wsqSample + ".png", filepath.Join(dir, "x.wsq"), "--bitrate", "0"}, 2, "--bitrate 0"},
+		{"bitrate above the 16-bit-safe range", []string{"encode", wsqSample + ".png", filepath.Join(dir, "x.wsq"), "--bitrate", "8.5"}, 2, "at most 8"},
+		{"header bomb", []string{"decode", bomb, filepath.Join(dir, "x.png")}, 1, "decode bomb.wsq: wsq: image too large: 8000×8000 pixels"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
