@@ -38,8 +38,22 @@ type auditPlain struct {
 
 func seqKey(seq uint64) []byte { return binary.BigEndian.AppendUint64(nil, seq) }
 
-// appendAudit seals an entry to the current audit public key and chains it; it needs no secret.
+// appendAudit seals an entry to the current audit public key and chains it; it needs no
+// secret beyond the terminal secret in the file. It keeps the failed-unlock counters bound
+// to the chain (unlockguard.go): every append checks the binding first and seals it again.
 func appendAudit(btx *bolt.Tx, now time.Time, who actor, e AuditEvent) error {
+	mk := counterKeyIn(btx)
+	if err := checkBind(btx, mk, now); err != nil {
+		return err
+	}
+	if err := appendEntry(btx, now, who, e); err != nil {
+		return err
+	}
+	return sealBind(btx, mk)
+}
+
+// appendEntry is appendAudit without the counter binding.
+func appendEntry(btx *bolt.Tx, now time.Time, who actor, e AuditEvent) error {
 	ab := btx.Bucket(bAudit)
 	seq, prev := uint64(1), [32]byte{}
 	if k, v := ab.Cursor().Last(); k != nil {

@@ -13,8 +13,11 @@ var (
 	ErrIntegrity     = errors.New("integrity check failed: the stored data was altered or damaged")
 	ErrBadPassphrase = errors.New("wrong passphrase")
 	ErrUnknownUser   = errors.New("unknown user")
-	ErrExists        = errors.New("already exists")
-	ErrInUse         = errors.New("vault in use by another process: close the other fieldscreen or fieldscreenctl first")
+	// ErrBadLogin is Unlock's one answer for a wrong passphrase and for a name with no slot,
+	// so the answer does not tell which names exist; errors.Is(ErrBadLogin, ErrBadPassphrase).
+	ErrBadLogin error = badLogin{}
+	ErrExists         = errors.New("already exists")
+	ErrInUse          = errors.New("vault in use by another process: close the other fieldscreen or fieldscreenctl first")
 )
 
 // PermissionError says that a role may not use a data class.
@@ -54,3 +57,8 @@ func (e *CorruptError) Error() string {
 }
 
 func (e *CorruptError) Unwrap() error { return e.Err }
+
+type badLogin struct{}
+
+func (badLogin) Error() string        { return "wrong user name or passphrase" }
+func (badLogin) Is(target error) bool { return target == ErrBadPassphrase }

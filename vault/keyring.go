@@ -301,7 +301,7 @@ func (v *Vault) addUserTx(btx *bolt.Tx, grantPriv []byte, name string, s *slot, 
 	if err := btx.Bucket(bUsers).Put(sk, sealRecord(v.dirKey, 1, dirPath, sk, 0, info)); err != nil {
 		return err
 	}
-	if err := btx.Bucket(bUnlock).Put(sk, counter{}.encode(v.ctrKey, sk)); err != nil {
+	if err := v.putCounter(btx, sk, counter{}, now); err != nil {
 		return err
 	}
 	kr := keyring{btx}

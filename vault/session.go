@@ -63,94 +63,117 @@ type actor struct {
 	role Role
 }
 
-func (v *Vault) readCounter(btx *bolt.Tx, sk []byte) (counter, bool) {
-	return parseCounter(v.ctrKey, sk, btx.Bucket(bUnlock).Get(sk))
-}
-
-func (v *Vault) putCounter(btx *bolt.Tx, sk []byte, c counter) error {
-	return btx.Bucket(bUnlock).Put(sk, c.encode(v.ctrKey, sk))
+func (v *Vault) readCounter(btx *bolt.Tx, key []byte) (counter, bool) {
+	return parseCounter(v.ctrKey, key, btx.Bucket(bUnlock).Get(key))
 }
 
 // Unlock runs one Argon2id derivation for the named user's slot and returns a session holding
-// the keys of the user's role. Failed attempts are counted per user and audited; after
-// freeAttempts failures Unlock refuses with *BackoffError until the wait is over.
+// the keys of the user's role. Failed attempts are counted per name and audited (within the
+// cap of appendUnauth); after freeAttempts failures Unlock refuses with *BackoffError until
+// the wait is over. A name with no slot gets the same derivation, the same counting and
+// backoff and the same ErrBadLogin as a wrong passphrase, so the answers do not tell which
+// names exist.
 func (v *Vault) Unlock(user string, passphrase []byte) (*Session, error) {
 	sk := v.slotKey(user)
 	now := v.opt.now()
 	var us *userSlot
 	var ctr counter
-	var ctrOK bool
-	err := v.view(func(btx *bolt.Tx) error {
+	var ctrOK, bound bool
+	read := func(btx *bolt.Tx) error {
 		var err error
-		us, err = latestSlot(btx, sk)
-		if err != nil || us == nil {
+		if us, err = latestSlot(btx, sk); err != nil {
 			return err
 		}
-		ctr, ctrOK = v.readCounter(btx, sk)
+		ck := sk
+		if us == nil {
+			ck = unknownKey(sk)
+		}
+		ctr, ctrOK = v.readCounter(btx, ck)
+		bound = bindOK(btx, v.ctrKey)
 		return nil
-	})
-	if err != nil {
+	}
+	if err := v.view(read); err != nil {
 		return nil, fmt.Errorf("unlock: %w", err)
 	}
-	if us == nil {
-		// The typed name is not recorded: it may be a mistyped real name.
+	if !bound {
+		// a counter copied back or edited: every user's counter counts as tampered from now
 		if err := v.update(func(btx *bolt.Tx) error {
-			return appendAudit(btx, now, actor{}, AuditEvent{Action: "unlock.failed", Detail: "unknown user"})
-		}); err != nil {
-			return nil, fmt.Errorf("unlock: audit: %w", err)
-		}
-		return nil, ErrUnknownUser
-	}
-	who := actor{user: user, role: us.s.role}
-	if !ctrOK {
-		// A missing or forged counter counts as many failures: refuse for backoffMax from now.
-		ctr = counter{failures: tamperedFailures, last: now}
-		if err := v.update(func(btx *bolt.Tx) error {
-			if err := v.putCounter(btx, sk, ctr); err != nil {
+			if err := checkBind(btx, v.ctrKey, now); err != nil {
 				return err
 			}
-			return appendAudit(btx, now, who, AuditEvent{Action: "unlock.counter-invalid", Detail: "failed-unlock counter missing or altered"})
+			return read(btx)
 		}); err != nil {
 			return nil, fmt.Errorf("unlock: %w", err)
 		}
 	}
+	known := us != nil
+	ck, who := unknownKey(sk), actor{} // the typed name is never recorded: it may be a mistyped real name
+	if known {
+		ck, who = sk, actor{user: user, role: us.s.role}
+	}
+	if !ctrOK && known {
+		// A missing or forged counter counts as many failures: refuse for backoffMax from now.
+		ctr = counter{failures: tamperedFailures, last: now}
+		if err := v.update(func(btx *bolt.Tx) error {
+			if err := v.putCounter(btx, sk, ctr, now); err != nil {
+				return err
+			}
+			return appendUnauth(btx, now, who, unauthCounter, AuditEvent{Action: "unlock.counter-invalid", Detail: "failed-unlock counter missing or altered"})
+		}); err != nil {
+			return nil, fmt.Errorf("unlock: %w", err)
+		}
+	}
+	if !ctrOK && !known {
+		ctr = counter{} // a name tried for the first time (or evicted): nothing counted yet
+	}
 	if wait := ctr.last.Add(backoffWait(ctr.failures)).Sub(now); backoffWait(ctr.failures) > 0 && wait > 0 {
 		if err := v.update(func(btx *bolt.Tx) error {
-			return appendAudit(btx, now, who, AuditEvent{Action: "unlock.refused", Detail: fmt.Sprintf("backoff after %d failures", ctr.failures)})
+			return appendUnauth(btx, now, who, unauthRefused, AuditEvent{Action: "unlock.refused", Detail: fmt.Sprintf("backoff after %d failures", ctr.failures)})
 		}); err != nil {
 			return nil, fmt.Errorf("unlock: audit: %w", err)
 		}
 		return nil, &BackoffError{Wait: wait, Failures: ctr.failures}
 	}
 
-	kek := slotKEK(passphrase, us.s)
-	priv, err := openSym(kek, us.s.aad(slotRecKey(sk, us.gen)), us.s.wrapped)
-	clear(kek)
-	if err == nil {
-		if pub, perr := publicOf(priv); perr != nil || !bytes.Equal(pub, us.s.pub) {
-			clear(priv)
-			return nil, fmt.Errorf("unlock: key slot public key does not match: %w", ErrIntegrity)
+	var priv []byte
+	var err error
+	if known {
+		kek := slotKEK(passphrase, us.s)
+		priv, err = openSym(kek, us.s.aad(slotRecKey(sk, us.gen)), us.s.wrapped)
+		clear(kek)
+		if err == nil {
+			if pub, perr := publicOf(priv); perr != nil || !bytes.Equal(pub, us.s.pub) {
+				clear(priv)
+				return nil, fmt.Errorf("unlock: key slot public key does not match: %w", ErrIntegrity)
+			}
 		}
+	} else {
+		clear(slotKEK(passphrase, v.dummySlot(sk))) // the same work as a real slot
+		err = ErrBadLogin
 	}
 	if err != nil {
-		var n int
 		uerr := v.update(func(btx *bolt.Tx) error {
-			c, ok := v.readCounter(btx, sk)
+			c, ok := v.readCounter(btx, ck)
 			if !ok {
-				c = counter{failures: tamperedFailures}
+				c = counter{}
+				if known {
+					c.failures = tamperedFailures
+				}
 			}
 			c.failures++
 			c.last = now
-			n = c.failures
-			if err := v.putCounter(btx, sk, c); err != nil {
+			if err := v.putCounter(btx, ck, c, now); err != nil {
 				return err
 			}
-			return appendAudit(btx, now, who, AuditEvent{Action: "unlock.failed", Detail: fmt.Sprintf("wrong passphrase (failure %d)", n)})
+			if !known {
+				return appendUnauth(btx, now, who, unauthUnknown, AuditEvent{Action: "unlock.failed", Detail: fmt.Sprintf("unknown user (failure %d)", c.failures)})
+			}
+			return appendUnauth(btx, now, who, unauthWrong, AuditEvent{Action: "unlock.failed", Detail: fmt.Sprintf("wrong passphrase (failure %d)", c.failures)})
 		})
 		if uerr != nil {
 			return nil, fmt.Errorf("unlock: %w", uerr)
 		}
-		return nil, ErrBadPassphrase
+		return nil, ErrBadLogin
 	}
 
 	s := &Session{v: v, user: user, role: us.s.role, slotKey: sk, priv: priv, keys: map[keyRef][]byte{}}
@@ -165,7 +188,10 @@ func (v *Vault) Unlock(user string, passphrase []byte) (*Session, error) {
 		if ok {
 			s.failedBefore = c.failures
 		}
-		if err := v.putCounter(btx, sk, counter{last: now}); err != nil {
+		if err := v.putCounter(btx, sk, counter{last: now}, now); err != nil {
+			return err
+		}
+		if err := flushUnauth(btx, now); err != nil {
 			return err
 		}
 		return appendAudit(btx, now, who, AuditEvent{Action: "unlock.ok", Detail: fmt.Sprintf("%d failed attempts before", s.failedBefore)})
@@ -396,7 +422,7 @@ func (s *Session) RemoveUser(name string) error {
 		if err := tx.btx.Bucket(bUsers).Delete(sk); err != nil {
 			return err
 		}
-		if err := tx.btx.Bucket(bUnlock).Delete(sk); err != nil {
+		if err := s.v.deleteCounter(tx.btx, sk, tx.now); err != nil {
 			return err
 		}
 		rotate := role.heldTags()

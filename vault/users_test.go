@@ -63,7 +63,7 @@ func TestRemoveUserRotatesKeys(t *testing.T) {
 	if err := sup.RemoveUser("TESTPERSON LEAVING"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := v.Unlock("TESTPERSON LEAVING", []byte("pass of TESTPERSON LEAVING")); !errors.Is(err, ErrUnknownUser) {
+	if _, err := v.Unlock("TESTPERSON LEAVING", []byte("pass of TESTPERSON LEAVING")); !errors.Is(err, ErrBadLogin) {
 		t.Fatalf("removed user unlocks: %v", err)
 	}
 	if err := sup.RemoveUser("TESTPERSON LEAVING"); !errors.Is(err, ErrUnknownUser) {

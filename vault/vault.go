@@ -233,6 +233,10 @@ func Open(dir string, opt Options) (*Vault, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := v.migrateBind(); err != nil {
+		db.Close()
+		return nil, err
+	}
 	removeStaleTemps(dir)
 	return v, nil
 }

@@ -195,7 +195,7 @@ func TestSlotsUnlockErrors(t *testing.T) {
 	_, err := v.Unlock(supName, []byte("wrong"))
 	wantErr(t, err, ErrBadPassphrase)
 	_, err = v.Unlock("TESTPERSON NOBODY", []byte(supPass))
-	wantErr(t, err, ErrUnknownUser)
+	wantErr(t, err, ErrBadLogin)
 	if err := s.AddUser(supName, Officer, []byte("x")); !errors.Is(err, ErrExists) {
 		t.Fatalf("AddUser duplicate: %v", err)
 	}
