@@ -48,7 +48,7 @@ func TestConfigETagAndCheckpoint(t *testing.T) {
 	cp := *d.Checkpoint
 	cp.Size--
 	raw, _ := json.Marshal(cp)
-	_, err = cl.Checkpoint(context.Background(), fsync.CheckpointRequest{Checkpoint: raw,
+	_, err = cl.Checkpoint(context.Background(), fsync.CheckpointRequest{Checkpoint: raw, From: cp.Size,
 		Signature: ed25519.Sign(ed25519.PrivateKey(en.Key), append([]byte(fsync.DomainCheckpoint), raw...))})
 	var he *fsync.HTTPError
 	if !errors.As(err, &he) || he.Problem.Code != "audit-rollback" {

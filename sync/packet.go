@@ -448,3 +448,58 @@ func readStream(r io.Reader) (*Packet, error) {
 	}
 	return p, nil
 }
+
+// CheckSealedHeader decrypts only the beginning of a sealed packet (age's first 64 KiB
+// chunk, authenticated) and checks that it is a packet container whose header names
+// packetID and deviceID. Central runs it before it signs a receipt, so a packet whose outer
+// signature is valid but whose sealed content is another terminal's packet, re-signed
+// bytes or not age at all is refused instead of receipted; the whole ciphertext is still
+// authenticated by the downstream (OpenStream), which quarantines what fails later.
+func CheckSealedHeader(r io.Reader, packetID, deviceID string, ids ...age.Identity) error {
+	pr, err := age.Decrypt(r, ids...)
+	if err != nil {
+		return fmt.Errorf("%w: does not decrypt with central's key: %v", ErrContainer, err)
+	}
+	br := bufio.NewReaderSize(pr, 4096)
+	magic := make([]byte, len(containerMagic))
+	if _, err := io.ReadFull(br, magic); err != nil || string(magic) != containerMagic {
+		return fmt.Errorf("%w: missing FSPKT1 magic", ErrContainer)
+	}
+	var nl [2]byte
+	if _, err := io.ReadFull(br, nl[:]); err != nil {
+		return fmt.Errorf("%w: truncated header part", ErrContainer)
+	}
+	l := int(binary.BigEndian.Uint16(nl[:]))
+	if l != len(partHeader) {
+		return fmt.Errorf("%w: first part must be %s", ErrContainer, partHeader)
+	}
+	name := make([]byte, l)
+	var dl [8]byte
+	if _, err := io.ReadFull(br, name); err != nil || string(name) != partHeader {
+		return fmt.Errorf("%w: first part must be %s", ErrContainer, partHeader)
+	}
+	if _, err := io.ReadFull(br, dl[:]); err != nil {
+		return fmt.Errorf("%w: truncated header part", ErrContainer)
+	}
+	size := binary.BigEndian.Uint64(dl[:])
+	if size > 64<<10 {
+		return fmt.Errorf("%w: header part of %d bytes", ErrContainer, size)
+	}
+	hdr := make([]byte, size)
+	if _, err := io.ReadFull(br, hdr); err != nil {
+		return fmt.Errorf("%w: truncated header part", ErrContainer)
+	}
+	var h Header
+	dec := json.NewDecoder(bytes.NewReader(hdr))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&h); err != nil {
+		return fmt.Errorf("%w: header: %v", ErrContainer, err)
+	}
+	if h.Version != packetVersion {
+		return fmt.Errorf("%w: header version %d, want %d", ErrContainer, h.Version, packetVersion)
+	}
+	if h.PacketID != packetID || h.DeviceID != deviceID {
+		return ErrMismatch
+	}
+	return nil
+}

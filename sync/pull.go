@@ -3,7 +3,6 @@ package sync
 import (
 	"context"
 	"crypto/ed25519"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -184,39 +183,6 @@ func LoadConfig(tx *vault.Tx) (Config, string, error) {
 	return sc.Config, sc.ETag, err
 }
 
-// Cosigned is a checkpoint countersigned by central, kept to detect a rolled-back vault.
-type Cosigned struct {
-	Checkpoint Checkpoint `json:"checkpoint"`
-	Central    Signed     `json:"central"`
-}
-
-// Checkpoint sends the audit log head (size and hash, no entries: central needs no
-// personal data to notice a truncated or rolled-back log) and stores the countersignature.
-func (w *Worker) Checkpoint(ctx context.Context) error {
-	size, head, err := w.v.AuditHead()
-	if err != nil {
-		return err
-	}
-	cp := Checkpoint{DeviceID: w.en.DeviceID, Size: size, Head: hex.EncodeToString(head[:]), At: w.opt.Now().UTC()}
-	raw, _ := json.Marshal(cp)
-	req := CheckpointRequest{Checkpoint: raw, Signature: ed25519.Sign(w.en.key, append([]byte(DomainCheckpoint), raw...))}
-	rctx, cancel := context.WithTimeout(ctx, w.opt.Timeout)
-	defer cancel()
-	s, err := w.c.Checkpoint(rctx, req)
-	if err != nil {
-		return err
-	}
-	var got Checkpoint
-	if err := s.Open(DomainCheckpoint, ed25519.PublicKey(w.en.ReceiptKey), &got); err != nil {
-		return err
-	}
-	if got.DeviceID != cp.DeviceID || got.Size != cp.Size || got.Head != cp.Head {
-		return errors.New("central countersigned another checkpoint")
-	}
-	b, _ := json.Marshal(Cosigned{Checkpoint: got, Central: s})
-	return w.s.Update(func(tx *vault.Tx) error { return tx.Put(vault.Sync, bucketTerminal, keyCheckpoint, b) })
-}
-
 // PurgeDue crypto-shreds the personal data of every case whose packets all have verified
 // receipts, once the grace period after the last receipt has passed. Cases with a pending
 // or refused packet are kept: the data may still be needed to resend or correct.
@@ -294,6 +260,9 @@ type Status struct {
 	// AwaitingResults: packets central had stored but not yet answered at the last pull.
 	AwaitingResults int    `json:"awaitingResults"`
 	DeviceID        string `json:"deviceId,omitempty"`
+	// AuditRollback: the audit log no longer extends the checkpoint central countersigned
+	// (sync/checkpoint.go); kept until central countersigns again.
+	AuditRollback *AuditRollback `json:"auditRollback,omitempty"`
 }
 
 // Refusal is a packet central refused for good, with central's reason.
@@ -304,7 +273,7 @@ type Refusal struct {
 
 // GetStatus reads the queue state from the vault (no network).
 func GetStatus(tx *vault.Tx, now time.Time) (Status, error) {
-	st := Status{Breaker: "closed", Refused: []Refusal{}, Uploading: []string{}}
+	st := Status{Breaker: "closed", Refused: []Refusal{}, Uploading: []string{}, AuditRollback: loadRollback(tx)}
 	rows, err := Rows(tx)
 	if err != nil {
 		return st, err

@@ -150,10 +150,16 @@ type Checkpoint struct {
 	At       time.Time `json:"at"`
 }
 
-// CheckpointRequest carries the checkpoint and the terminal's signature over it.
+// CheckpointRequest carries the checkpoint, the terminal's signature over it, and the
+// proof that it extends central's last countersigned checkpoint: the audit chain's hash
+// after entry From and the ciphertexts of entries From+1 … Checkpoint.Size, over which
+// central recomputes the chain (docs/SECURITY.md "Audit checkpoints").
 type CheckpointRequest struct {
 	Checkpoint json.RawMessage `json:"checkpoint"`
 	Signature  []byte          `json:"signature"` // terminal Ed25519 over DomainCheckpoint+checkpoint
+	From       uint64          `json:"from"`
+	FromHead   string          `json:"from_head,omitempty"` // hex h_From; empty or zeros for From 0
+	Entries    [][]byte        `json:"entries,omitempty"`
 }
 
 // Problem is an RFC 9457 problem+json body.
@@ -163,4 +169,7 @@ type Problem struct {
 	Status int    `json:"status"`
 	Detail string `json:"detail,omitempty"`
 	Code   string `json:"code,omitempty"` // stable machine code, e.g. "revoked", "digest-conflict"
+	// AuditSize is central's last countersigned audit size, with code "checkpoint-base":
+	// the terminal sends its proof again from there.
+	AuditSize *uint64 `json:"audit_size,omitempty"`
 }

@@ -209,6 +209,9 @@ type Report struct {
 	Results   int
 	Renewed   bool  // the terminal's certificate was renewed
 	RenewErr  error // a due renewal failed; the drain went on with the current certificate
+	// AuditRollback is set when the audit log no longer extends the checkpoint central
+	// countersigned (a *vault.AuditRollbackError); packets are still sent.
+	AuditRollback error
 }
 
 // ErrPaused is returned by RunOnce while sync is paused.
@@ -307,6 +310,11 @@ func (w *Worker) RunOnce(ctx context.Context) (rep Report, err error) {
 		rep.Paused = true
 		return rep, ErrPaused
 	}
+	if err := CheckAudit(w.v, w.s, w.opt.Now()); errors.Is(err, vault.ErrAuditRollback) {
+		rep.AuditRollback = err
+	} else if err != nil {
+		return rep, fmt.Errorf("audit check: %w", err)
+	}
 	if st.BandwidthLimit > 0 {
 		burst := int(min(st.BandwidthLimit, 256<<10))
 		w.limiter = rate.NewLimiter(rate.Limit(st.BandwidthLimit), burst)
@@ -334,8 +342,12 @@ func (w *Worker) RunOnce(ctx context.Context) (rep Report, err error) {
 	if err := w.PullConfig(ctx); err != nil {
 		return rep, fmt.Errorf("pull config: %w", err)
 	}
-	if err := w.Checkpoint(ctx); err != nil {
-		return rep, fmt.Errorf("audit checkpoint: %w", err)
+	if rep.AuditRollback == nil { // a rolled-back log cannot be countersigned
+		if err := w.Checkpoint(ctx); errors.Is(err, vault.ErrAuditRollback) {
+			rep.AuditRollback = err
+		} else if err != nil {
+			return rep, fmt.Errorf("audit checkpoint: %w", err)
+		}
 	}
 	if _, err := w.PurgeDue(); err != nil {
 		return rep, fmt.Errorf("purge: %w", err)

@@ -242,3 +242,117 @@ func (s *Session) AuditEntries(f AuditFilter) ([]AuditEntry, error) {
 	})
 	return out, err
 }
+
+// AuditChainHash is h_seq = SHA-256("audit/v1" || prev || seq uint64 BE || ciphertext), the
+// link of the audit chain (docs/SECURITY.md). Central recomputes it over the entries a
+// checkpoint sends, so it can tell an extension of the last countersigned chain from a
+// rolled-back one without any key.
+func AuditChainHash(prev [32]byte, seq uint64, ciphertext []byte) [32]byte {
+	return chainHash(prev, seq, ciphertext)
+}
+
+// AuditLinks returns what proves that the chain extends its state after entry from: the
+// stored hash h_from (zero for from = 0) and the ciphertexts of the entries after it, at
+// most maxEntries of them and, past the first, at most maxBytes in all. The ciphertexts
+// are sealed to the audit key, so they reveal nothing to central.
+func (v *Vault) AuditLinks(from uint64, maxEntries, maxBytes int) (fromHead [32]byte, cts [][]byte, err error) {
+	err = v.view(func(btx *bolt.Tx) error {
+		c := btx.Bucket(bAudit).Cursor()
+		if from > 0 {
+			k, val := c.Seek(seqKey(from))
+			if k == nil || binary.BigEndian.Uint64(k) != from {
+				return &AuditRollbackError{Countersigned: from, Have: v.auditSize(btx)}
+			}
+			r, err := parseAuditRec(val)
+			if err != nil {
+				return fmt.Errorf("audit entry %d: %v: %w", from, err, ErrIntegrity)
+			}
+			fromHead = r.hash
+		}
+		size := 0
+		want := from + 1
+		for k, val := c.Seek(seqKey(from + 1)); k != nil && len(cts) < maxEntries; k, val = c.Next() {
+			if len(k) != 8 || binary.BigEndian.Uint64(k) != want {
+				return fmt.Errorf("audit entry %d: sequence gap or bad key: %w", want, ErrIntegrity)
+			}
+			r, err := parseAuditRec(val)
+			if err != nil {
+				return fmt.Errorf("audit entry %d: %v: %w", want, err, ErrIntegrity)
+			}
+			ct := r.ciphertext()
+			if len(cts) > 0 && size+len(ct) > maxBytes {
+				break
+			}
+			size += len(ct)
+			cts = append(cts, ct)
+			want++
+		}
+		return nil
+	})
+	return fromHead, cts, err
+}
+
+func (v *Vault) auditSize(btx *bolt.Tx) uint64 {
+	if k, _ := btx.Bucket(bAudit).Cursor().Last(); len(k) == 8 {
+		return binary.BigEndian.Uint64(k)
+	}
+	return 0
+}
+
+// ErrAuditRollback means the audit log no longer extends the chain central countersigned:
+// the vault was restored from an older copy, or entries were cut or rewritten.
+var ErrAuditRollback = errors.New("audit log rolled back")
+
+// AuditRollbackError says how the audit log differs from the countersigned checkpoint; it
+// matches ErrAuditRollback with errors.Is.
+type AuditRollbackError struct {
+	Countersigned uint64 // entries in the countersigned checkpoint
+	Have          uint64 // entries in this vault's log
+	Reason        string // "" when the log is shorter; else what differs
+}
+
+func (e *AuditRollbackError) Error() string {
+	const todo = ": restore the newest copy of the vault or report it to your supervisor"
+	switch {
+	case e.Reason != "" && e.Countersigned == 0:
+		return "audit log rolled back: " + e.Reason + todo
+	case e.Reason != "":
+		return fmt.Sprintf("audit log rolled back: %s (central countersigned %d entries; this vault has %d)%s", e.Reason, e.Countersigned, e.Have, todo)
+	}
+	return fmt.Sprintf("audit log rolled back: central countersigned %d entries, this vault has %d%s", e.Countersigned, e.Have, todo)
+}
+
+func (e *AuditRollbackError) Is(target error) bool { return target == ErrAuditRollback }
+
+// CheckAuditAgainst recomputes the chain from its first entry and checks that it extends a
+// countersigned checkpoint of size entries with hash head: at least size entries, intact up
+// to there, and h_size equal to head. A shorter log or another h_size is an
+// *AuditRollbackError; a broken chain is the ErrIntegrity error of VerifyAudit.
+func (v *Vault) CheckAuditAgainst(size uint64, head [32]byte) error {
+	return v.view(func(btx *bolt.Tx) error {
+		var prev [32]byte
+		want := uint64(1)
+		c := btx.Bucket(bAudit).Cursor()
+		for k, val := c.First(); k != nil && want <= size; k, val = c.Next() {
+			if len(k) != 8 || binary.BigEndian.Uint64(k) != want {
+				return fmt.Errorf("audit entry %d: sequence gap or bad key: %w", want, ErrIntegrity)
+			}
+			r, err := parseAuditRec(val)
+			if err != nil {
+				return fmt.Errorf("audit entry %d: %v: %w", want, err, ErrIntegrity)
+			}
+			if prev = chainHash(prev, want, r.ciphertext()); prev != r.hash {
+				return fmt.Errorf("audit entry %d: hash mismatch: %w", want, ErrIntegrity)
+			}
+			want++
+		}
+		if have := want - 1; have < size {
+			return &AuditRollbackError{Countersigned: size, Have: v.auditSize(btx)}
+		}
+		if prev != head {
+			return &AuditRollbackError{Countersigned: size, Have: v.auditSize(btx),
+				Reason: fmt.Sprintf("entry %d differs from the countersigned one", size)}
+		}
+		return nil
+	})
+}

@@ -68,6 +68,7 @@ func (s *Server) renew(w http.ResponseWriter, r *http.Request, d Device) {
 		return
 	}
 	if id != d.ID || !pub.Equal(ed25519.PublicKey(d.PublicKey)) {
+		s.event(r, EventRefused, d.ID, "renewal for another key")
 		problem(w, http.StatusUnprocessableEntity, "other-key", "certificate request is for another key",
 			"a renewal keeps the key the terminal enrolled with (its device ID "+d.ID+" is derived from it): "+
 				"sign the request with that key, or enrol a new key with a new token")

@@ -99,9 +99,9 @@ func TestRenew(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.CloseIdle()
-	data := []byte("sealed packet of TESTPERSON SIERRA")
-	sum := sha256.Sum256(data)
 	const id = "renewedpacket0001"
+	data := sealedFor(t, srv, stored, id, 0)
+	sum := sha256.Sum256(data)
 	row := &fsync.Row{PacketID: id, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:]),
 		Signature: ed25519.Sign(ed25519.PrivateKey(stored.Key), fsync.SignedMessage(id, stored.DeviceID, sum))}
 	signed, err := c.PutPacket(context.Background(), row, data)

@@ -37,6 +37,7 @@ import (
 	"golang.org/x/time/rate"
 
 	fsync "github.com/fieldscreen/fieldscreen/sync"
+	"github.com/fieldscreen/fieldscreen/vault"
 )
 
 // Options configure a Server; zero values take the defaults.
@@ -59,6 +60,22 @@ type Options struct {
 	Wrap func(http.Handler) http.Handler
 	// Logf reports operator-facing problems (never personal data); default: log.Printf.
 	Logf func(format string, args ...any)
+	// EventLog receives the security event log (JSON lines, events.go); nil: events.jsonl
+	// in the data folder.
+	EventLog io.Writer
+
+	// Limits against clients that stall or flood central (docs/SECURITY.md).
+	RequestTimeout time.Duration // read and write deadline of a request (default 2 min)
+	MinRate        int64         // bytes/s a body must at least arrive at: big bodies get RequestTimeout + size/MinRate (default 16 KiB/s)
+	IdleTimeout    time.Duration // keep-alive connections idle this long are closed (default 2 min)
+	MaxHeaderBytes int           // default 64 KiB
+	MaxConns       int           // connections served at once (default 256)
+	MaxBodyMemory  int64         // request bodies held in memory at once (default 256 MiB)
+	EnrollRate     rate.Limit    // enrolment requests per second per client address (default 0.2)
+	EnrollBurst    int           // default 5
+	// Per-terminal quotas of resumable uploads in progress (default 16 uploads, 4 GiB).
+	MaxDeviceUploads     int
+	MaxDeviceUploadBytes int64
 }
 
 // maxResultsWait bounds GET /v1/results?wait=.
@@ -76,6 +93,9 @@ type Server struct {
 	config fsync.Signed
 	etag   string
 	ds     downstreamQueue
+	events *eventLog
+	bodies *byteBudget  // request bodies held in memory (MaxBodyMemory)
+	enrol  *addrLimiter // enrolment requests per client address
 }
 
 // Open opens (or initialises) central's data folder.
@@ -104,6 +124,7 @@ func Open(dir string, opt Options) (*Server, error) {
 	if opt.Logf == nil {
 		opt.Logf = log.Printf
 	}
+	opt.limitDefaults()
 	keys, err := LoadOrCreateKeys(dir, opt.Hosts)
 	if err != nil {
 		return nil, fmt.Errorf("central keys in %s: %w", dir, err)
@@ -118,7 +139,13 @@ func Open(dir string, opt Options) (*Server, error) {
 		st.Close()
 		return nil, err
 	}
-	s := &Server{dir: dir, keys: keys, store: st, opt: opt, limits: map[string]*rate.Limiter{}}
+	events, err := openEventLog(dir, opt.EventLog, opt.Now)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("central security event log: %w", err)
+	}
+	s := &Server{dir: dir, keys: keys, store: st, opt: opt, limits: map[string]*rate.Limiter{}, events: events,
+		bodies: newByteBudget(opt.MaxBodyMemory), enrol: newAddrLimiter(opt.EnrollRate, opt.EnrollBurst)}
 	if err := s.loadConfig(); err != nil {
 		st.Close()
 		return nil, err
@@ -130,8 +157,39 @@ func Open(dir string, opt Options) (*Server, error) {
 	return s, nil
 }
 
-// Close closes the store.
-func (s *Server) Close() error { return s.store.Close() }
+// limitDefaults fills the zero limits with their defaults.
+func (o *Options) limitDefaults() {
+	if o.RequestTimeout == 0 {
+		o.RequestTimeout = 2 * time.Minute
+	}
+	if o.MinRate == 0 {
+		o.MinRate = 16 << 10
+	}
+	if o.IdleTimeout == 0 {
+		o.IdleTimeout = 2 * time.Minute
+	}
+	if o.MaxHeaderBytes == 0 {
+		o.MaxHeaderBytes = 64 << 10
+	}
+	if o.MaxConns == 0 {
+		o.MaxConns = 256
+	}
+	if o.MaxBodyMemory == 0 {
+		o.MaxBodyMemory = 256 << 20
+	}
+	if o.EnrollRate == 0 {
+		o.EnrollRate, o.EnrollBurst = 0.2, 5
+	}
+	if o.MaxDeviceUploads == 0 {
+		o.MaxDeviceUploads = 16
+	}
+	if o.MaxDeviceUploadBytes == 0 {
+		o.MaxDeviceUploadBytes = 4 << 30
+	}
+}
+
+// Close closes the store and the event log.
+func (s *Server) Close() error { return errors.Join(s.store.Close(), s.events.close()) }
 
 // Store exposes the storage (for tools: stats, export).
 func (s *Server) Store() Store { return s.store }
@@ -185,13 +243,18 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	hs := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		ErrorLog:          log.New(io.Discard, "", 0), // handshake noise from probes and bad certificates
+		// Every request has read and write deadlines; handlers of big bodies extend them
+		// by the body's size at MinRate (bodyDeadline), never without bound.
+		ReadTimeout:    s.opt.RequestTimeout,
+		WriteTimeout:   s.opt.RequestTimeout,
+		IdleTimeout:    s.opt.IdleTimeout,
+		MaxHeaderBytes: s.opt.MaxHeaderBytes,
+		ErrorLog:       log.New(tlsErrors{s}, "", 0), // handshake failures become security events
 		// Requests end with the server: a results request held for ?wait= returns at once
 		// when central stops instead of outliving the store.
 		BaseContext: func(net.Listener) context.Context { return ctx },
 	}
-	tl := tls.NewListener(ln, s.TLSConfig())
+	tl := tls.NewListener(newLimitListener(ln, s.opt.MaxConns), s.TLSConfig())
 	dctx, stopBackground := context.WithCancel(ctx)
 	dsDone, sweepDone := make(chan struct{}), make(chan struct{})
 	go func() { s.runDownstream(dctx); close(dsDone) }()
@@ -247,12 +310,14 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func (s *Server) device(h func(http.ResponseWriter, *http.Request, Device)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if r.TLS == nil || len(r.TLS.PeerCertificates) == 0 {
+			s.event(r, EventAuthFailure, "", "no client certificate")
 			problem(w, http.StatusUnauthorized, "no-client-certificate", "client certificate required", "enrol the terminal first (fieldscreenctl enroll)")
 			return
 		}
 		id := fsync.DeviceIDFromSPKI(r.TLS.PeerCertificates[0].RawSubjectPublicKeyInfo)
 		d, err := s.store.Device(id)
 		if errors.Is(err, ErrNotFound) {
+			s.event(r, EventAuthFailure, "", "certificate of no enrolled terminal "+id)
 			problem(w, http.StatusForbidden, "unknown-device", "unknown terminal", "this certificate belongs to no enrolled terminal: enrol again")
 			return
 		}
@@ -261,10 +326,12 @@ func (s *Server) device(h func(http.ResponseWriter, *http.Request, Device)) http
 			return
 		}
 		if d.Revoked {
+			s.event(r, EventAuthFailure, id, "revoked terminal")
 			problem(w, http.StatusForbidden, "revoked", "terminal revoked", "central revoked this terminal ("+d.RevokedReason+"): contact the central operator")
 			return
 		}
 		if !s.limiter(id).Allow() {
+			s.event(r, EventRateLimited, id, r.Method+" "+r.URL.Path)
 			w.Header().Set("Retry-After", "1")
 			problem(w, http.StatusTooManyRequests, "rate-limited", "too many requests", "slow down and retry after the Retry-After delay")
 			return
@@ -317,10 +384,20 @@ func (s *Server) RevokeDevice(id, reason string) error {
 		return fmt.Errorf("device %s: %w", id, err)
 	}
 	d.Revoked, d.RevokedReason = true, reason
-	return s.store.PutDevice(d)
+	if err := s.store.PutDevice(d); err != nil {
+		return err
+	}
+	s.events.write(Event{Kind: EventRevoked, Device: id, Detail: reason})
+	return nil
 }
 
 func (s *Server) enroll(w http.ResponseWriter, r *http.Request) {
+	if !s.enrol.allow(remoteIP(r.RemoteAddr), time.Now()) {
+		s.event(r, EventRateLimited, "", "POST /v1/enroll")
+		w.Header().Set("Retry-After", strconv.Itoa(int(max(1, 1/float64(s.opt.EnrollRate)))))
+		problem(w, http.StatusTooManyRequests, "rate-limited", "too many enrolment requests from this address", "wait and try again")
+		return
+	}
 	var req fsync.EnrollRequest
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10)).Decode(&req); err != nil {
 		problem(w, http.StatusBadRequest, "bad-request", "enrolment request is not valid JSON", err.Error())
@@ -328,6 +405,7 @@ func (s *Server) enroll(w http.ResponseWriter, r *http.Request) {
 	}
 	secret, err := base64.RawURLEncoding.DecodeString(req.Token)
 	if err != nil {
+		s.event(r, EventAuthFailure, "", "enrolment token not base64url")
 		problem(w, http.StatusForbidden, "unknown-token", "unknown enrolment token", ErrUnknownToken.Error())
 		return
 	}
@@ -342,6 +420,7 @@ func (s *Server) enroll(w http.ResponseWriter, r *http.Request) {
 	known, err := s.store.Device(id)
 	switch {
 	case err == nil && known.Revoked:
+		s.event(r, EventAuthFailure, "", "revoked terminal "+id+" enrolling again")
 		problem(w, http.StatusForbidden, "revoked", "terminal revoked",
 			"central revoked this terminal ("+known.RevokedReason+"): a revoked terminal cannot enrol again with the same key; contact the central operator")
 		return
@@ -350,6 +429,7 @@ func (s *Server) enroll(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := s.store.UseToken(sha256.Sum256(secret), s.opt.Now()); err != nil {
+		s.event(r, EventAuthFailure, "", "enrolment token refused: "+tokenCode(err))
 		switch {
 		case errors.Is(err, ErrTokenUsed):
 			problem(w, http.StatusForbidden, "token-used", "enrolment refused", err.Error())
@@ -414,17 +494,20 @@ func (s *Server) readClaim(w http.ResponseWriter, r *http.Request, id string, d 
 	}
 	digest, ok := parseDigest(r.Header.Get(fsync.HeaderDigest))
 	if !ok {
+		s.event(r, EventRefused, d.ID, "malformed Content-Digest")
 		problem(w, http.StatusBadRequest, "bad-digest", "missing or malformed Content-Digest", "send Content-Digest: sha-256=:BASE64:")
 		return packetClaim{}, false
 	}
 	sig, err := base64.StdEncoding.DecodeString(r.Header.Get(fsync.HeaderSignature))
 	if err != nil || len(sig) != ed25519.SignatureSize {
+		s.event(r, EventRefused, d.ID, "malformed Packet-Signature")
 		problem(w, http.StatusBadRequest, "bad-signature", "missing or malformed Packet-Signature", "")
 		return packetClaim{}, false
 	}
 	var dg [32]byte
 	hex.Decode(dg[:], []byte(digest))
 	if !ed25519.Verify(ed25519.PublicKey(d.PublicKey), fsync.SignedMessage(id, d.ID, dg), sig) {
+		s.event(r, EventRefused, d.ID, "packet signature does not verify")
 		problem(w, http.StatusUnprocessableEntity, "signature-invalid", "packet signature does not verify", "the packet was altered or signed by another terminal")
 		return packetClaim{}, false
 	}
@@ -445,6 +528,7 @@ func (s *Server) lock(id string) func() {
 func (s *Server) replay(w http.ResponseWriter, old PacketMeta, digest string) {
 	if old.SHA256 != digest {
 		s.store.Incr(CounterConflicts, 1)
+		s.events.write(Event{Kind: EventConflict, Device: old.DeviceID, Packet: old.PacketID, Detail: "packet ID sent again with another digest"})
 		problem(w, http.StatusUnprocessableEntity, "digest-conflict", "packet ID already used for other content",
 			"central holds packet "+old.PacketID+" with another digest; a changed packet needs a new ID")
 		return
@@ -463,6 +547,17 @@ func (s *Server) putPacket(w http.ResponseWriter, r *http.Request, d Device) {
 		problem(w, http.StatusRequestEntityTooLarge, "too-large", "packet too large for PUT", fmt.Sprintf("packets over %d bytes use POST /v1/uploads", s.opt.MaxPacket))
 		return
 	}
+	// The body is read before any lock is taken, within a deadline and a memory budget.
+	n := r.ContentLength
+	if n < 0 {
+		n = s.opt.MaxPacket
+	}
+	release, err := s.bodies.take(r.Context(), n)
+	if err != nil {
+		return // the terminal went away or central is stopping
+	}
+	defer release()
+	s.bodyDeadline(w, n)
 	body, err := readBody(http.MaxBytesReader(w, r.Body, s.opt.MaxPacket), r.ContentLength)
 	if err != nil {
 		var mbe *http.MaxBytesError
@@ -481,11 +576,14 @@ func (s *Server) putPacket(w http.ResponseWriter, r *http.Request, d Device) {
 
 // store1 stores a verified packet idempotently and answers with its receipt; new packets
 // join the downstream queue in the same commit (queue.go).
-func (s *Server) store1(w http.ResponseWriter, d Device, c packetClaim, size int64, data io.Reader, source string) {
+func (s *Server) store1(w http.ResponseWriter, d Device, c packetClaim, size int64, data io.ReadSeeker, source string) {
 	unlock := s.lock(packetKey(d.ID, c.id))
 	defer unlock()
 	if old, err := s.store.Packet(d.ID, c.id); err == nil {
 		s.replay(w, old, c.digest)
+		return
+	}
+	if !s.checkSealed(w, d, c, data, false) {
 		return
 	}
 	stored, created, err := s.storeNew(d, c, size, data, source)
@@ -529,12 +627,23 @@ type Stats struct {
 	Devices            int   `json:"devices"`
 	Revoked            int   `json:"revoked"`
 	UploadsExpired     int64 `json:"uploadsExpired"`
+	// InnerInvalid counts packets refused or quarantined because their sealed content is
+	// not a packet of their terminal; Quarantined is how many of them central holds.
+	InnerInvalid int64 `json:"innerInvalid"`
+	Quarantined  int   `json:"quarantined"`
 }
 
 // GetStats counts packets, devices, rejected duplicates and expired uploads.
 func GetStats(st Store) (Stats, error) {
 	var out Stats
-	if err := st.Packets(func(m PacketMeta) error { out.Packets++; out.Bytes += m.Size; return nil }); err != nil {
+	if err := st.Packets(func(m PacketMeta) error {
+		out.Packets++
+		out.Bytes += m.Size
+		if m.Quarantined != "" {
+			out.Quarantined++
+		}
+		return nil
+	}); err != nil {
 		return out, err
 	}
 	if err := st.Devices(func(d Device) error {
@@ -553,7 +662,10 @@ func GetStats(st Store) (Stats, error) {
 	if out.Conflicts, err = st.Counter(CounterConflicts); err != nil {
 		return out, err
 	}
-	out.UploadsExpired, err = st.Counter(CounterUploadsExpired)
+	if out.UploadsExpired, err = st.Counter(CounterUploadsExpired); err != nil {
+		return out, err
+	}
+	out.InnerInvalid, err = st.Counter(CounterInnerInvalid)
 	return out, err
 }
 
@@ -628,13 +740,18 @@ func (s *Server) configH(w http.ResponseWriter, r *http.Request, _ Device) {
 	writeJSON(w, http.StatusOK, s.config)
 }
 
+// checkpoint countersigns an audit checkpoint only when its proof shows that it extends the
+// last countersigned one (fsync.VerifyExtension): a rolled-back vault that gained entries
+// since is refused whatever its size, and a size or head that is not a real chain state
+// (2^63-1, non-hex) is refused before it could block later checkpoints.
 func (s *Server) checkpoint(w http.ResponseWriter, r *http.Request, d Device) {
 	var req fsync.CheckpointRequest
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10)).Decode(&req); err != nil {
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, fsync.MaxCheckpointBody)).Decode(&req); err != nil {
 		problem(w, http.StatusBadRequest, "bad-request", "checkpoint is not valid JSON", err.Error())
 		return
 	}
 	if !ed25519.Verify(ed25519.PublicKey(d.PublicKey), append([]byte(fsync.DomainCheckpoint), req.Checkpoint...), req.Signature) {
+		s.event(r, "checkpoint-refused", d.ID, "signature-invalid")
 		problem(w, http.StatusUnprocessableEntity, "signature-invalid", "checkpoint signature does not verify", "")
 		return
 	}
@@ -650,9 +767,37 @@ func (s *Server) checkpoint(w http.ResponseWriter, r *http.Request, d Device) {
 		problem(w, http.StatusInternalServerError, "store", "could not read the terminal", "")
 		return
 	}
-	if prev := d.Checkpoint; prev != nil && (cp.Size < prev.Size || (cp.Size == prev.Size && cp.Head != prev.Head)) {
-		problem(w, http.StatusConflict, "audit-rollback", "audit log rolled back or truncated",
-			fmt.Sprintf("central countersigned size %d before; the terminal now reports %d with another head: investigate before syncing", prev.Size, cp.Size))
+	var prevSize uint64
+	var prevHead [32]byte
+	if prev := d.Checkpoint; prev != nil {
+		if h, err := fsync.ParseHead(prev.Head); err == nil {
+			prevSize, prevHead = prev.Size, h
+		} else {
+			// Countersigned by a central that did not check heads: no chain state to extend,
+			// so only a proof of the whole chain from its first entry is accepted.
+			s.opt.Logf("central: terminal %s: stored checkpoint head is not a chain hash; asking for the whole chain", d.ID)
+		}
+	}
+	switch err := fsync.VerifyExtension(prevSize, prevHead, cp, req); {
+	case err == nil:
+	case errors.Is(err, vault.ErrAuditRollback):
+		s.event(r, "audit-rollback", d.ID, err.Error())
+		problem(w, http.StatusConflict, fsync.ProblemAuditRollback, "audit log rolled back or truncated",
+			fmt.Sprintf("central countersigned %d entries; the terminal's log no longer extends them (%d entries now): investigate before syncing", prevSize, cp.Size))
+		return
+	case errors.As(err, new(*fsync.CheckpointBaseError)):
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(http.StatusConflict)
+		json.NewEncoder(w).Encode(fsync.Problem{Type: "https://fieldscreen.invalid/problems/" + fsync.ProblemCheckpointBase, Status: http.StatusConflict,
+			Title: "checkpoint proof starts after central's last countersigned entry", Detail: err.Error(), Code: fsync.ProblemCheckpointBase, AuditSize: &prevSize})
+		return
+	case errors.Is(err, fsync.ErrCheckpointProof):
+		s.event(r, "checkpoint-refused", d.ID, "proof-invalid")
+		problem(w, http.StatusUnprocessableEntity, "checkpoint-proof-invalid", "checkpoint proof does not lead to its head", "the entries sent do not hash to the checkpoint's head")
+		return
+	default:
+		s.event(r, "checkpoint-refused", d.ID, "malformed")
+		problem(w, http.StatusBadRequest, "bad-checkpoint", "checkpoint is malformed", err.Error())
 		return
 	}
 	d.Checkpoint = &cp
@@ -673,4 +818,61 @@ func readBody(r io.Reader, n int64) ([]byte, error) {
 	buf := bytes.NewBuffer(make([]byte, 0, n+1))
 	_, err := buf.ReadFrom(r)
 	return buf.Bytes(), err
+}
+
+// tokenCode names a token refusal without the token.
+func tokenCode(err error) string {
+	switch {
+	case errors.Is(err, ErrTokenUsed):
+		return "used"
+	case errors.Is(err, ErrTokenExpired):
+		return "expired"
+	case errors.Is(err, ErrUnknownToken):
+		return "unknown"
+	}
+	return "store error"
+}
+
+// bodyDeadline gives a request with an n-byte body RequestTimeout plus n at MinRate to
+// arrive and be answered: slow clients are cut off, slow links with big packets are not.
+func (s *Server) bodyDeadline(w http.ResponseWriter, n int64) {
+	d := s.opt.RequestTimeout + time.Duration(n/max(s.opt.MinRate, 1))*time.Second
+	rc := http.NewResponseController(w)
+	now := time.Now()
+	rc.SetReadDeadline(now.Add(d))
+	rc.SetWriteDeadline(now.Add(d + s.opt.RequestTimeout))
+}
+
+// checkSealed refuses, before any receipt, a packet whose sealed header is not a packet of
+// this terminal under this ID (fsync.CheckSealedHeader), and rewinds data for storing.
+// digestChecked is false when the body's digest has not been checked yet: a failing header is then
+// hashed too, so a packet damaged in transit gets digest-mismatch (send again), not a final
+// refusal.
+func (s *Server) checkSealed(w http.ResponseWriter, d Device, c packetClaim, data io.ReadSeeker, digestChecked bool) bool {
+	err := fsync.CheckSealedHeader(data, c.id, d.ID, s.keys.AgeIdentities()...)
+	if _, serr := data.Seek(0, io.SeekStart); serr != nil {
+		problem(w, http.StatusInternalServerError, "store", "could not read the packet", "retry later")
+		return false
+	}
+	if err == nil {
+		return true
+	}
+	if !digestChecked {
+		h := sha256.New()
+		_, herr := io.Copy(h, data)
+		data.Seek(0, io.SeekStart)
+		if herr != nil || hex.EncodeToString(h.Sum(nil)) != c.digest {
+			problem(w, http.StatusBadRequest, "digest-mismatch", "body does not match Content-Digest", "the packet was damaged in transit: send it again")
+			return false
+		}
+	}
+	reason := "sealed content is not a packet container"
+	if errors.Is(err, fsync.ErrMismatch) {
+		reason = "sealed header names another packet or terminal"
+	}
+	s.store.Incr(CounterInnerInvalid, 1)
+	s.events.write(Event{Kind: EventInnerInvalid, Device: d.ID, Packet: c.id, Detail: reason})
+	problem(w, http.StatusUnprocessableEntity, "inner-invalid", "sealed packet content is invalid",
+		reason+": the terminal signed content that is not its packet; nothing was stored")
+	return false
 }

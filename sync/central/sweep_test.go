@@ -1,7 +1,6 @@
 package central_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
@@ -68,13 +67,16 @@ func TestSweepUploads(t *testing.T) {
 	term := newUploadTerminal(t, srv, url)
 	dev := term.en.DeviceID
 	part := func(pkt string) string { return filepath.Join(srv.Dir(), "uploads", dev+"-"+pkt+".part") }
-	data := bytes.Repeat([]byte("sealed bytes of TESTPERSON OSCAR "), 4096)
 	const chunk = 32 << 10
+	sealed := map[string][]byte{}
+	for _, id := range []string{"aaaaaaaaaaaaaaa1", "aaaaaaaaaaaaaaa2"} {
+		sealed[id] = sealedFor(t, srv, term.en, id, 4*chunk)
+	}
 
-	idle := term.row("aaaaaaaaaaaaaaa1", data) // one chunk, then nothing
-	idleLoc := term.start(t, idle, data, chunk)
-	busy := term.row("aaaaaaaaaaaaaaa2", data) // one chunk, later asked about again
-	busyLoc := term.start(t, busy, data, chunk)
+	idle := term.row("aaaaaaaaaaaaaaa1", sealed["aaaaaaaaaaaaaaa1"]) // one chunk, then nothing
+	idleLoc := term.start(t, idle, sealed[idle.PacketID], chunk)
+	busy := term.row("aaaaaaaaaaaaaaa2", sealed["aaaaaaaaaaaaaaa2"]) // one chunk, later asked about again
+	busyLoc := term.start(t, busy, sealed[busy.PacketID], chunk)
 	// A record from before POST created the part file: it counts from Created.
 	legacy := central.Upload{DeviceID: dev, PacketID: "aaaaaaaaaaaaaaa3", Length: 10, SHA256: strings.Repeat("0", 64), Created: clk.Now().Add(-2 * time.Hour)}
 	if err := srv.Store().PutUpload(legacy); err != nil {
@@ -134,6 +136,7 @@ func TestSweepUploads(t *testing.T) {
 		if err != nil || done || off != want {
 			t.Fatalf("create %s again: offset %d (want %d) %v", r.PacketID, off, want, err)
 		}
+		data := sealed[r.PacketID]
 		for !done {
 			n := min(int64(len(data))-off, 64<<10)
 			var rec fsync.Signed

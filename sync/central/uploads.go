@@ -60,10 +60,14 @@ func (s *Server) createUpload(w http.ResponseWriter, r *http.Request, d Device) 
 	}
 	if u, err := s.store.Upload(d.ID, id); err == nil {
 		if u.SHA256 != c.digest || u.Length != length {
+			s.events.write(Event{Kind: EventConflict, Device: d.ID, Packet: id, Detail: "upload started again with other content"})
 			problem(w, http.StatusUnprocessableEntity, "digest-conflict", "an upload with this packet ID has other content", "a changed packet needs a new ID")
 			return
 		}
 	} else if errors.Is(err, ErrNotFound) {
+		if !s.uploadQuota(w, r, d, length) {
+			return
+		}
 		if err := s.store.PutUpload(Upload{DeviceID: d.ID, PacketID: id, Length: length, SHA256: c.digest, Signature: c.sig, Created: s.opt.Now().UTC()}); err != nil {
 			problem(w, http.StatusInternalServerError, "store", "could not start the upload", "")
 			return
@@ -110,6 +114,34 @@ func (s *Server) headUpload(w http.ResponseWriter, r *http.Request, d Device) {
 
 func (s *Server) patchUpload(w http.ResponseWriter, r *http.Request, d Device) {
 	id := r.PathValue("id")
+	claimed, err := strconv.ParseInt(r.Header.Get(fsync.HeaderOffset), 10, 64)
+	if err != nil || claimed < 0 {
+		problem(w, http.StatusBadRequest, "bad-offset", "missing or invalid Upload-Offset", "HEAD the upload and resume from its offset")
+		return
+	}
+	alg, sum, _ := strings.Cut(r.Header.Get(fsync.HeaderChecksum), " ")
+	want, err := base64.StdEncoding.DecodeString(sum)
+	if alg != "sha256" || err != nil || len(want) != 32 {
+		problem(w, http.StatusBadRequest, "bad-checksum", "missing or malformed Upload-Checksum", "send Upload-Checksum: sha256 BASE64")
+		return
+	}
+	if r.ContentLength <= 0 || r.ContentLength > s.opt.MaxChunk {
+		problem(w, http.StatusRequestEntityTooLarge, "chunk-too-large", "chunk too large or without Content-Length", fmt.Sprintf("at most %d bytes", s.opt.MaxChunk))
+		return
+	}
+	// The chunk is read before the upload's lock is taken (a slow body holds no lock), within
+	// a deadline and central's memory budget; one buffer of exactly the chunk's size.
+	release, err := s.bodies.take(r.Context(), r.ContentLength)
+	if err != nil {
+		return // the terminal went away or central is stopping
+	}
+	defer release()
+	s.bodyDeadline(w, r.ContentLength)
+	chunk := make([]byte, r.ContentLength)
+	if _, err := io.ReadFull(r.Body, chunk); err != nil {
+		problem(w, http.StatusRequestTimeout, "chunk-cut", "chunk shorter than its Content-Length or too slow", "send it again")
+		return
+	}
 	unlock := s.lock(packetKey(d.ID, id))
 	defer unlock()
 	if old, err := s.store.Packet(d.ID, id); err == nil { // completed by an earlier PATCH whose answer was lost
@@ -127,27 +159,13 @@ func (s *Server) patchUpload(w http.ResponseWriter, r *http.Request, d Device) {
 		problem(w, http.StatusInternalServerError, "store", "could not read the upload", "")
 		return
 	}
-	claimed, err := strconv.ParseInt(r.Header.Get(fsync.HeaderOffset), 10, 64)
-	if err != nil || claimed != off {
+	if claimed != off {
 		w.Header().Set(fsync.HeaderOffset, strconv.FormatInt(off, 10))
 		problem(w, http.StatusConflict, "offset-mismatch", "Upload-Offset does not match", fmt.Sprintf("central holds %d bytes: HEAD and resume from there", off))
 		return
 	}
-	alg, sum, _ := strings.Cut(r.Header.Get(fsync.HeaderChecksum), " ")
-	want, err := base64.StdEncoding.DecodeString(sum)
-	if alg != "sha256" || err != nil || len(want) != 32 {
-		problem(w, http.StatusBadRequest, "bad-checksum", "missing or malformed Upload-Checksum", "send Upload-Checksum: sha256 BASE64")
-		return
-	}
-	limit := min(s.opt.MaxChunk, u.Length-off)
-	if r.ContentLength <= 0 || r.ContentLength > limit {
-		problem(w, http.StatusRequestEntityTooLarge, "chunk-too-large", "chunk too large or without Content-Length", fmt.Sprintf("at most %d bytes here", limit))
-		return
-	}
-	// One buffer of exactly the chunk's size: memory per PATCH is one chunk.
-	chunk := make([]byte, r.ContentLength)
-	if _, err := io.ReadFull(r.Body, chunk); err != nil {
-		problem(w, http.StatusRequestEntityTooLarge, "chunk-too-large", "chunk too large or cut", fmt.Sprintf("at most %d bytes here", limit))
+	if limit := min(s.opt.MaxChunk, u.Length-off); int64(len(chunk)) > limit {
+		problem(w, http.StatusRequestEntityTooLarge, "chunk-too-large", "chunk goes beyond the upload's length", fmt.Sprintf("at most %d bytes here", limit))
 		return
 	}
 	if got := sha256.Sum256(chunk); string(got[:]) != string(want) {
@@ -204,6 +222,12 @@ func (s *Server) completeUpload(w http.ResponseWriter, d Device, u Upload) {
 		return
 	}
 	c := packetClaim{id: u.PacketID, digest: u.SHA256, sig: u.Signature}
+	if !s.checkSealed(w, d, c, f, true) {
+		f.Close()
+		os.Remove(path) // it can never become a packet: the terminal's refusal is final
+		s.store.DeleteUpload(d.ID, u.PacketID)
+		return
+	}
 	stored, created, err := s.storeNew(d, c, u.Length, f, "upload")
 	f.Close()
 	if err != nil {
@@ -217,4 +241,30 @@ func (s *Server) completeUpload(w http.ResponseWriter, d Device, u Upload) {
 		return
 	}
 	writeJSON(w, http.StatusOK, stored.Receipt)
+}
+
+// uploadQuota refuses a new upload that would take the terminal over its uploads in
+// progress (Options.MaxDeviceUploads, MaxDeviceUploadBytes): 429, so the terminal retries
+// after finishing others or after the sweep removed abandoned ones.
+func (s *Server) uploadQuota(w http.ResponseWriter, r *http.Request, d Device, length int64) bool {
+	n, bytes := 0, length
+	err := s.store.Uploads(func(u Upload) error {
+		if u.DeviceID == d.ID {
+			n++
+			bytes += u.Length
+		}
+		return nil
+	})
+	if err != nil {
+		problem(w, http.StatusInternalServerError, "store", "could not read uploads", "retry later")
+		return false
+	}
+	if n+1 > s.opt.MaxDeviceUploads || bytes > s.opt.MaxDeviceUploadBytes {
+		s.event(r, EventQuota, d.ID, fmt.Sprintf("%d uploads, %d bytes in progress", n, bytes-length))
+		w.Header().Set("Retry-After", "60")
+		problem(w, http.StatusTooManyRequests, "upload-quota", "too many uploads in progress for this terminal",
+			fmt.Sprintf("at most %d uploads and %d bytes at once: finish the others first", s.opt.MaxDeviceUploads, s.opt.MaxDeviceUploadBytes))
+		return false
+	}
+	return true
 }
