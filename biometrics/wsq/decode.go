@@ -262,6 +262,13 @@ func readSegment(r byteSource, marker int) ([]byte, error) {
 	return body, nil
 }
 
+// maxFilterTaps bounds the length of a transmitted filter. The field allows 255 taps and
+// decoding time grows with the length: a 1.6 KB file with long filters claiming the largest
+// image would keep a terminal busy for many seconds. The banks in use or studied for WSQ are
+// at most 10 taps long (9/7; even 2/6, 8/8, 2/10, 6/10), so longer ones are refused as
+// unsupported rather than decoded slowly.
+const maxFilterTaps = 16
+
 // nbisDTTLength is the DTT length field NIST NBIS writes whatever its filters: right for
 // the 9/7 pair only. NBIS's own reader ignores the field and takes the table's size from the
 // two filter lengths, so files NBIS wrote with any other pair (its 8/8 bank claims 58 for a
@@ -377,6 +384,11 @@ func (d *decoder) parseDTT(b []byte) error {
 	l0, l1 := int(b[0]), int(b[1])
 	if l0 == 0 || l1 == 0 {
 		return formatErr("DTT filter length zero")
+	}
+	if l0 > maxFilterTaps || l1 > maxFilterTaps {
+		return fmt.Errorf("%w: transform filters of %d and %d taps; at most %d are accepted "+
+			"(WSQ encoders use 9/7 or even banks of up to 10 taps): ask the sender to re-encode "+
+			"with FBI encoder #1", ErrUnsupported, l0, l1, maxFilterTaps)
 	}
 	if l0%2 != l1%2 {
 		// NBIS picks its analysis path from the parity of L0 and its synthesis path from L1:

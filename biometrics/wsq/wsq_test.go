@@ -268,6 +268,7 @@ func TestCorruptInput(t *testing.T) {
 		{"huge Huffman counts", patched(dhtAt+5, 0xFF, 0xFF, 0xFF, 0xFF), ErrFormat, "Huffman table"},
 		{"Huffman table 9", patched(dhtAt+4, 9), ErrFormat, "table number 9"},
 		{"mixed parity filters", patched(dttAt+4, 8), ErrUnsupported, "8 and 7 taps (one odd, one even)"},
+		{"17-tap filters", withDTT(t, good, 17, 7, make([]int, 9+4), 0), ErrUnsupported, "at most 16 are accepted"},
 		{"pair 2-4", withDTT(t, good, 2, 4, []int{707, -707, 88}, 0), ErrUnsupported, "half-lengths odd and even"},
 		{"DTT length neither true nor NBIS's 58", withDTT(t, good, 2, 6, []int{707, -707, 88, 88}, 30), ErrFormat, "DTT segment of 28 bytes for filters of 2 and 6 taps (want 26)"},
 		{"even filters on a tiny image", evenFilterFile(t, encodeBytes(t, crop(readPNG(t, "testdata/sample.png"), image.Rect(0, 0, 40, 200)), nil)), ErrUnsupported, "lines of 3 samples, shorter than the filters"},
