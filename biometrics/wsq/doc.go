@@ -24,6 +24,7 @@
 // against its reference. Always keep a lossless copy (PNG) of every capture so a certified
 // encoder can re-encode it if a receiver demands certified WSQ.
 //
-// Decoding allocates in proportion to the declared image size, which is checked against
-// MaxPixels before any allocation.
+// Decoding allocates in proportion to the declared image size. Before any such allocation
+// the size is checked against MaxSide and MaxPixels, and a first pass over the coded data
+// checks that it covers every coefficient of that size (docs/SECURITY.md, docs/wsq.md).
 package wsq

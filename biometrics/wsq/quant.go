@@ -78,9 +78,10 @@ func weightA(k int) float64 {
 // The relative widths are Q'_k = 1 for subbands 0-3 and 10/(A_k ln σ²_k) above; one scale q
 // sets Q_k = Q'_k/q. The rate model charges each coded subband log2(5σ_k/Q_k) bits per
 // coefficient, so a target r gives q = 2^(r/S-1) / (2.5 Π(σ_k/Q'_k)^(m_k/S)) with S = Σm_k.
-// Subbands the model would give no bits (Q_k ≥ 5σ_k) are dropped and q recomputed until
-// the set is stable. The model ignores the Huffman coder's run-length gain on the many zero
-// bins, which is why real files come out near 0.55 bits per pixel for r = 0.75.
+// Subbands the model would give no bits (Q_k ≥ 5σ_k) leave the product and q is recomputed
+// until the set is stable; they are still coded, with their Q'_k/q (see below). The model
+// ignores the Huffman coder's run-length gain on the many zero bins, which is why real files
+// come out near 0.55 bits per pixel for r = 0.75.
 func allocate(variance [numCoded]float64, rate float64) [numSubbands]float64 {
 	var qp, sigma [numCoded]float64
 	var in [numCoded]bool
