@@ -3,7 +3,6 @@ package sync_test
 import (
 	"context"
 	"crypto/ed25519"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -14,8 +13,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 
 	fsync "github.com/fieldscreen/fieldscreen/sync"
 	"github.com/fieldscreen/fieldscreen/sync/central"
@@ -145,45 +142,6 @@ func TestRestoredVaultIsARollback(t *testing.T) {
 	ents, err := aud.AuditEntries(vault.AuditFilter{Action: "sync.audit-rollback"})
 	if err != nil || len(ents) != 1 || !strings.Contains(ents[0].Detail, "rolled back") {
 		t.Fatalf("audit entries of the rollback after two syncs: %+v %v, want 1", ents, err)
-	}
-}
-
-// TestTruncatedAuditLogFoundLocally: entries cut from the end of the log (from the last one
-// central countersigned on) are found by the terminal itself, without asking central.
-func TestTruncatedAuditLogFoundLocally(t *testing.T) {
-	c := startCentral(t, central.Options{})
-	term := newTerminal(t)
-	en := enrol(t, term, c, "")
-	addAuditEntries(t, term, 4)
-	w, _ := fsync.NewWorker(term.v, term.s, fsync.Options{})
-	if rep, err := w.RunOnce(context.Background()); err != nil || rep.AuditRollback != nil {
-		t.Fatalf("%+v %v", rep, err)
-	}
-	d, _ := c.srv.Store().Device(en.DeviceID)
-	countersigned := d.Checkpoint.Size
-	term.s.Lock()
-	dir := term.v.Dir()
-	term.v.Close()
-	db, err := bolt.Open(filepath.Join(dir, "vault.db"), 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.Update(func(tx *bolt.Tx) error { // cut every entry from the countersigned last one on
-		c := tx.Bucket([]byte("audit")).Cursor()
-		for k, _ := c.Seek(binary.BigEndian.AppendUint64(nil, countersigned)); k != nil; k, _ = c.Next() {
-			if err := c.Delete(); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	db.Close()
-	reopen(t, term)
-	err = fsync.CheckAudit(term.v, term.s, time.Now())
-	var re *vault.AuditRollbackError
-	// Unlocking logged one entry again where the cut began: same size, another entry.
-	if !errors.As(err, &re) || re.Countersigned != countersigned {
-		t.Fatalf("check after cutting the last entry: %v", err)
 	}
 }
 
