@@ -24,6 +24,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -77,12 +78,22 @@ func (d Driver) Discover(ctx context.Context) ([]hardware.Device, error) {
 	}
 	ch := make(chan res, to-from+1)
 	c := d.client()
+	// at most maxProbes ports at once: each probe may hold up to two bounded answers
+	// (maxInfoAnswer), so a scan's memory stays bounded whatever listens on the ports
+	sem := make(chan struct{}, maxProbes)
 	for p := from; p <= to; p++ {
 		go func() {
+			select {
+			case sem <- struct{}{}:
+				defer func() { <-sem }()
+			case <-ctx.Done():
+				ch <- res{}
+				return
+			}
 			pctx, cancel := context.WithTimeout(ctx, pt)
 			defer cancel()
 			var disc []Discovered
-			if err := call(pctx, c, d.app(), fmt.Sprintf("http://127.0.0.1:%d/device", p), "MOSIPDISC", map[string]string{"type": "Biometric Device"}, &disc); err != nil {
+			if err := call(pctx, c, d.app(), fmt.Sprintf("http://127.0.0.1:%d/device", p), "MOSIPDISC", map[string]string{"type": "Biometric Device"}, &disc, maxInfoAnswer); err != nil {
 				ch <- res{}
 				return
 			}
@@ -123,10 +134,10 @@ func (d Driver) open(ctx context.Context, c *http.Client, port int) ([]*Device, 
 	var items []InfoItem
 	// The reference clients send MOSIPDINFO, the schema document says MOSIPINFO:
 	// try the common spelling, then the other when the service refuses the verb.
-	err := call(ctx, c, d.app(), base+"info", "MOSIPDINFO", nil, &items)
+	err := call(ctx, c, d.app(), base+"info", "MOSIPDINFO", nil, &items, maxInfoAnswer)
 	var he *httpStatusError
 	if errors.As(err, &he) && (he.code == http.StatusMethodNotAllowed || he.code == http.StatusNotImplemented || he.code == http.StatusNotFound) {
-		err = call(ctx, c, d.app(), base+"info", "MOSIPINFO", nil, &items)
+		err = call(ctx, c, d.app(), base+"info", "MOSIPINFO", nil, &items, maxInfoAnswer)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sbi service on port %d: device info: %w", port, err)
@@ -195,8 +206,12 @@ func (d Driver) device(it InfoItem, base string, c *http.Client) (*Device, error
 	if kind == "" {
 		return nil, hardware.Errorf(hardware.CodeUnsupported, "", "device type %q (fieldscreen uses Finger and Face)", did.Type)
 	}
-	if info.CallbackID != "" && strings.HasPrefix(info.CallbackID, "http://127.0.0.1:") {
-		base = strings.TrimSuffix(info.CallbackID, "/") + "/"
+	if info.CallbackID != "" {
+		cb, err := CallbackBase(info.CallbackID)
+		if err != nil {
+			return nil, hardware.Errorf(hardware.CodeProtocol, "", "device info: %w", err)
+		}
+		base = cb
 	}
 	dv.base, dv.deviceID, dv.subIDs, dv.status, dv.subType = base, info.DeviceID, info.DeviceSubID, info.DeviceStatus, did.DeviceSubType
 	dv.ident = hardware.Identity{Driver: "sbi", Kind: kind, Make: did.Make, Model: did.Model, Serial: did.SerialNo,
@@ -319,7 +334,7 @@ func (d *Device) Capture(ctx context.Context, req hardware.Request) (*hardware.C
 		CaptureTime: time.Now().UTC().Format(TimeLayout), TransactionID: txn, Bio: []BioRequest{bio}}
 	req.Report(hardware.StageCapturing)
 	var resp CaptureResponse
-	if err := call(ctx, d.client, d.app, d.base+"capture", "RCAPTURE", creq, &resp); err != nil {
+	if err := call(ctx, d.client, d.app, d.base+"capture", "RCAPTURE", creq, &resp, maxCaptureAnswer); err != nil {
 		if ctx.Err() != nil {
 			return nil, hardware.ContextError(ctx, id)
 		}
@@ -500,32 +515,99 @@ func (d *Device) Preview(ctx context.Context, t hardware.Target) (<-chan hardwar
 		}
 		return nil, hardware.Errorf(hardware.CodeProtocol, id, "stream content type %q is not multipart", resp.Header.Get("Content-Type"))
 	}
-	mr := multipart.NewReader(resp.Body, strings.TrimPrefix(params["boundary"], "--"))
 	ch := make(chan hardware.Frame, 2)
 	go func() {
 		defer close(ch)
 		defer resp.Body.Close()
-		for seq := 1; ; seq++ {
-			p, err := mr.NextPart()
-			if err != nil {
-				return
-			}
-			img, err := jpeg.Decode(io.LimitReader(p, 16<<20))
-			if err != nil {
-				return
-			}
-			select {
-			case ch <- hardware.Frame{Image: img, Seq: seq, At: time.Now()}:
-			case <-ctx.Done():
-				return
-			}
-		}
+		streamFrames(ctx, resp.Body, params["boundary"], ch)
 	}()
 	return ch, nil
 }
 
-// call sends one SBI request with a custom method and decodes the JSON answer.
-func call(ctx context.Context, c *http.Client, app, url, method string, body, out any) error {
+// streamFrames reads the STREAM's multipart body and sends each JPEG part as a frame until
+// the body ends, a part is not an acceptable frame (DecodeFrame), or ctx ends.
+func streamFrames(ctx context.Context, body io.Reader, boundary string, ch chan<- hardware.Frame) {
+	mr := multipart.NewReader(body, strings.TrimPrefix(boundary, "--"))
+	for seq := 1; ; seq++ {
+		p, err := mr.NextPart()
+		if err != nil {
+			return
+		}
+		img, err := DecodeFrame(p)
+		if err != nil {
+			return
+		}
+		select {
+		case ch <- hardware.Frame{Image: img, Seq: seq, At: time.Now()}:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// Bounds on what a local SBI service can make the terminal hold (issue 14): any process on
+// the laptop can listen on the SBI ports, so its answers are not trusted for size.
+const (
+	maxProbes        = 8       // ports probed at once by Discover
+	maxInfoAnswer    = 1 << 20 // MOSIPDISC and MOSIPDINFO answers
+	maxCaptureAnswer = 64 << 20
+	maxFrameBytes    = 8 << 20 // one STREAM part (a JPEG preview frame)
+	maxFrameSide     = 4096    // preview frames are VGA to a few megapixels
+	maxFramePixels   = 16 << 20
+)
+
+// CallbackBase checks a device's callbackId and returns the base URL to call it at. It must
+// be plain http on the loopback address (127.0.0.1 or ::1) with a port, and carry no user
+// information, query or fragment: "http://127.0.0.1:4591@127.0.0.2:9999/" names the host
+// 127.0.0.2, which a prefix check took for loopback.
+func CallbackBase(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", fmt.Errorf("callbackId %.80q is not a URL: %w", raw, err)
+	}
+	switch {
+	case u.Scheme != "http":
+		return "", fmt.Errorf("callbackId %.80q: scheme %q, want http on this computer", raw, u.Scheme)
+	case u.User != nil:
+		return "", fmt.Errorf("callbackId %.80q carries user information: refused", raw)
+	case u.Hostname() != "127.0.0.1" && u.Hostname() != "::1":
+		return "", fmt.Errorf("callbackId %.80q names host %q: SBI services are reached on 127.0.0.1 or ::1 only", raw, u.Hostname())
+	case u.Port() == "":
+		return "", fmt.Errorf("callbackId %.80q has no port", raw)
+	case u.RawQuery != "" || u.Fragment != "" || u.Opaque != "":
+		return "", fmt.Errorf("callbackId %.80q has a query or fragment: refused", raw)
+	}
+	port, err := strconv.Atoi(u.Port())
+	if err != nil || port < 1 || port > 65535 {
+		return "", fmt.Errorf("callbackId %.80q: port %q out of range", raw, u.Port())
+	}
+	return (&url.URL{Scheme: "http", Host: u.Host, Path: strings.TrimSuffix(u.EscapedPath(), "/") + "/"}).String(), nil
+}
+
+// DecodeFrame decodes one JPEG preview frame of at most maxFrameBytes, after checking the
+// dimensions its header claims (image.DecodeConfig): a small file that claims a huge image
+// would otherwise make the decoder allocate for the claim.
+func DecodeFrame(r io.Reader) (image.Image, error) {
+	b, err := io.ReadAll(io.LimitReader(r, maxFrameBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("preview frame: %w", err)
+	}
+	if len(b) > maxFrameBytes {
+		return nil, fmt.Errorf("preview frame larger than %d MiB: refused", maxFrameBytes>>20)
+	}
+	cfg, err := jpeg.DecodeConfig(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("preview frame is not a JPEG: %w", err)
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > maxFrameSide || cfg.Height > maxFrameSide || cfg.Width*cfg.Height > maxFramePixels {
+		return nil, fmt.Errorf("preview frame claims %d×%d pixels: refused (at most %d a side)", cfg.Width, cfg.Height, maxFrameSide)
+	}
+	return jpeg.Decode(bytes.NewReader(b))
+}
+
+// call sends one SBI request with a custom method and decodes the JSON answer, of at most
+// limit bytes.
+func call(ctx context.Context, c *http.Client, app, url, method string, body, out any, limit int64) error {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -548,9 +630,12 @@ func call(ctx context.Context, c *http.Client, app, url, method string, body, ou
 	if resp.StatusCode != http.StatusOK {
 		return hardware.Errorf(hardware.CodeProtocol, "", "%s %s: %w", method, url, &httpStatusError{resp.StatusCode, resp.Status})
 	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	b, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
 		return err
+	}
+	if int64(len(b)) > limit {
+		return hardware.Errorf(hardware.CodeProtocol, "", "%s answer is larger than %d KiB: refused", method, limit>>10)
 	}
 	if err := json.Unmarshal(b, out); err != nil {
 		return hardware.Errorf(hardware.CodeProtocol, "", "%s answer is not the expected JSON: %w", method, err)
