@@ -77,7 +77,11 @@ func (s *Session) submit(tx *vault.Tx, id vault.CaseID, c *forms.Case, now time.
 			docs = appendOnce(docs, d.Number)
 		}
 		systems := forms.QueriedSystems(c)
-		row, err := fsync.Enqueue(tx, dir, fsync.NewCheckPacket(string(id), names, docs, systems...), now)
+		p := fsync.NewCheckPacket(string(id), names, docs, systems...)
+		// the checks' answers are due within the screening limit (forms decides it)
+		scr := c.Deadlines().Screening
+		p.Header.Deadline, p.Header.DeadlineFrom = scr.Due(), scr.Start
+		row, err := fsync.Enqueue(tx, dir, p, now)
 		if err != nil {
 			return fmt.Errorf("queue the security checks: %w", err)
 		}
@@ -92,8 +96,11 @@ func (s *Session) submit(tx *vault.Tx, id vault.CaseID, c *forms.Case, now time.
 		if err != nil {
 			return fmt.Errorf("build the Eurodac transaction: %w", err)
 		}
-		meta, _ := json.Marshal(map[string]string{"profile": eurodac.ProfileName + "/" + eurodac.ProfileVersion, "category": string(c.Eurodac.Category)})
-		row, err := fsync.Enqueue(tx, dir, fsync.NewEurodacPacket(string(id), c.Biometrics.CapturedAt, nistBytes, meta), now)
+		meta, _ := json.Marshal(map[string]string{"profile": eurodac.ProfileName + "/" + eurodac.ProfileVersion, "category": string(c.EurodacCategory())})
+		eu := c.Deadlines().Eurodac // the queue orders by forms' deadline, never its own
+		p := fsync.NewEurodacPacket(string(id), eu.Due(), nistBytes, meta)
+		p.Header.DeadlineFrom = eu.Start
+		row, err := fsync.Enqueue(tx, dir, p, now)
 		if err != nil {
 			return fmt.Errorf("queue the Eurodac transaction: %w", err)
 		}
@@ -125,27 +132,18 @@ func hasCapture(c *forms.Case) bool {
 	return c.Biometrics.Face.Status == forms.FaceCaptured
 }
 
-// eurodacCategory follows the screening trigger unless the case names a category.
+// eurodacCategory is the transaction's category for the case's Eurodac category, which
+// forms picks (Case.EurodacCategory).
 func eurodacCategory(c *forms.Case) eurodac.Category {
-	switch c.Eurodac.Category {
+	switch c.EurodacCategory() {
 	case forms.EurodacApplicant:
 		return eurodac.Applicant
-	case forms.EurodacIrregularCrossing:
-		return eurodac.IrregularCrossing
 	case forms.EurodacIllegalStay:
 		return eurodac.IllegalStay
 	case forms.EurodacDisembarked:
 		return eurodac.SARDisembarkation
 	case forms.EurodacTemporaryProtection:
 		return eurodac.TemporaryProtection
-	}
-	switch {
-	case c.Application.Made || c.Trigger.Reason == forms.TriggerApplicationAtBCP:
-		return eurodac.Applicant
-	case c.Trigger.Reason == forms.TriggerDisembarkation:
-		return eurodac.SARDisembarkation
-	case c.Trigger.Reason == forms.TriggerWithinTerritory:
-		return eurodac.IllegalStay
 	}
 	return eurodac.IrregularCrossing
 }

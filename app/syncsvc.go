@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/fieldscreen/fieldscreen/forms"
 	fsync "github.com/fieldscreen/fieldscreen/sync"
 	"github.com/fieldscreen/fieldscreen/vault"
 )
@@ -93,6 +94,37 @@ func (s *Session) ExportPackets(dir string) (int, error) {
 	return fsync.Export(s.vs, s.packetDir, dir)
 }
 
-// EurodacAlarm is when the oldest pending Eurodac packet turns the sync screen red: two
-// thirds of the 72-hour limit.
-const EurodacAlarm = 48 * time.Hour
+// PacketLevel is how close a queued packet's legal deadline is at the session's clock:
+// forms' level of the clock the packet was queued with (Header.Deadline and DeadlineFrom,
+// both from forms), none for a packet without one or no longer pending. Rows queued before
+// the clock's start was kept count from their creation.
+func (s *Session) PacketLevel(r *fsync.Row) forms.Level {
+	if r.State != fsync.StatePending || r.Deadline.IsZero() {
+		return forms.LevelNone
+	}
+	from := r.DeadlineFrom
+	if from.IsZero() {
+		from = r.Created
+	}
+	return forms.DeadlineLevel(from, r.Deadline, s.nowFunc())
+}
+
+// EurodacAlarm is the pending Eurodac packet that drains first (the nearest legal deadline,
+// sync's queue order) with its level, for the Sync screen's alarm; nil when none waits.
+func (s *Session) EurodacAlarm() (*fsync.Row, forms.Level, error) {
+	rows, err := s.Outbox()
+	if err != nil {
+		return nil, forms.LevelNone, err
+	}
+	var first *fsync.Row
+	for _, r := range rows {
+		if r.State == fsync.StatePending && r.Kind == fsync.KindEurodac && !r.Deadline.IsZero() &&
+			(first == nil || r.Deadline.Before(first.Deadline)) {
+			first = r
+		}
+	}
+	if first == nil {
+		return nil, forms.LevelNone, nil
+	}
+	return first, s.PacketLevel(first), nil
+}

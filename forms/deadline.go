@@ -11,13 +11,16 @@ const (
 	DeadlineEurodac   DeadlineKind = "eurodac"
 )
 
-// Legal limits (domain note §2.3).
+// Legal limits (domain note §2.3; docs/legal-basis.md). These and the functions below are
+// the only place the terminal computes a legal deadline: the case list, the sync queue's
+// order, the Sync screen and its alarm all ask forms.
 const (
-	ScreeningLimit          = 7 * 24 * time.Hour  // Art 8(3)
-	ScreeningLimitHeld      = 4 * 24 * time.Hour  // Art 8(3): Art 5(1)(a) person held at the border > 72 h
-	ScreeningLimitTerritory = 3 * 24 * time.Hour  // Art 8(4), Art 7 cases
-	EurodacLimit            = 72 * time.Hour      // Eurodac Arts 15, 22, 24
-	EurodacLimitTemporary   = 10 * 24 * time.Hour // Eurodac Art 26(2), temporary protection
+	ScreeningLimit          = 7 * 24 * time.Hour  // SR Art 8(3)
+	ScreeningLimitHeld      = 4 * 24 * time.Hour  // SR Art 8(3): Art 5(1)(a) person held at the border > 72 h
+	HeldAtBorderPeriod      = 72 * time.Hour      // SR Art 8(3): the stay after which the 4 days run
+	ScreeningLimitTerritory = 3 * 24 * time.Hour  // SR Art 8(4), Art 7 cases
+	EurodacLimit            = 72 * time.Hour      // ER Arts 15(1), 22, 23, 24(2)
+	EurodacLimitTemporary   = 10 * 24 * time.Hour // ER Art 26(2), temporary protection
 )
 
 // Level is how close a deadline is: shown as a badge and used to order the sync queue.
@@ -114,19 +117,124 @@ type Deadlines struct {
 	Eurodac   Deadline
 }
 
-// Deadlines computes both clocks from the trigger time.
+// Deadlines computes both clocks of the case.
 func (c *Case) Deadlines() Deadlines {
 	scr := Deadline{Kind: DeadlineScreening, Start: c.Trigger.At, Limit: c.ScreeningLimit()}
+	// SR Art 8(3): an Art 5(1)(a) person who stays physically at the external border for
+	// more than 72 hours is screened "thereafter", within four days: the four days run from
+	// the end of those 72 hours, not from the apprehension.
+	if scr.Limit == ScreeningLimitHeld && !scr.Start.IsZero() {
+		scr.Start = scr.Start.Add(HeldAtBorderPeriod)
+	}
 	for _, h := range c.History {
 		if h.To == StatusFormCompleted {
 			scr.MetAt = h.At
 		}
 	}
-	eu := Deadline{Kind: DeadlineEurodac, Start: c.Trigger.At, Limit: EurodacLimit, MetAt: c.Eurodac.TransmittedAt}
-	if c.Eurodac.Category == EurodacTemporaryProtection {
-		eu.Limit = EurodacLimitTemporary
+	return Deadlines{Screening: scr, Eurodac: c.eurodacDeadline()}
+}
+
+// eurodacDeadline is the Eurodac clock: the category's limit from the event its article
+// names (EurodacClockStart); after a retake, the retransmission's clock (RetakenAt).
+func (c *Case) eurodacDeadline() Deadline {
+	cat := c.EurodacCategory()
+	d := Deadline{Kind: DeadlineEurodac, Start: c.EurodacClockStart(), Limit: EurodacLimit, MetAt: c.Eurodac.TransmittedAt}
+	if cat == EurodacTemporaryProtection {
+		d.Limit = EurodacLimitTemporary
 	}
-	return Deadlines{Screening: scr, Eurodac: eu}
+	// ER Art 15(1) second subparagraph (and the same rule for the other categories):
+	// fingerprints retaken once the fingertips allow it, or taken once health grounds no
+	// longer prevail, are (re)transmitted "as soon as possible". ASSUMPTION: the terminal
+	// gives that transmission the category's limit again, counted from the retake, and
+	// counts it met only by a transmission after the retake.
+	if r := c.RetakenAt(); !r.IsZero() {
+		d.Start, d.MetAt = r, time.Time{}
+		if c.Eurodac.TransmittedAt.After(r) {
+			d.MetAt = c.Eurodac.TransmittedAt
+		}
+	}
+	return d
+}
+
+// EurodacCategory is the category the case's data go to Eurodac under: the one the case
+// names, else the one its screening ground implies (an application for international
+// protection makes an applicant, ER Art 15; a disembarkation after search and rescue, ER
+// Art 24; a person found within the territory, ER Art 23 (illegally staying); an irregular
+// crossing, ER Art 22). Temporary protection (ER Art 26) is only ever named.
+func (c *Case) EurodacCategory() EurodacCategory {
+	if oneOf(c.Eurodac.Category, EurodacCategories) {
+		return c.Eurodac.Category
+	}
+	switch {
+	case c.Application.Made || c.Trigger.Reason == TriggerApplicationAtBCP:
+		return EurodacApplicant
+	case c.Trigger.Reason == TriggerDisembarkation:
+		return EurodacDisembarked
+	case c.Trigger.Reason == TriggerWithinTerritory:
+		return EurodacIllegalStay
+	}
+	return EurodacIrregularCrossing
+}
+
+// EurodacClockStart is the event the Eurodac limit runs from, per category:
+//   - applicant, application at a border crossing point by a person not fulfilling the
+//     entry conditions (ER Art 15(1)(b)): when the biometric data were taken;
+//   - other applicants (ER Art 15(1)(a)): the registration of the application;
+//   - irregular crossing (ER Art 22), illegally staying (ER Art 23): the apprehension;
+//   - disembarked after search and rescue (ER Art 24(2)): the disembarkation;
+//   - temporary protection (ER Art 26(2)): the registration as a beneficiary.
+//
+// ASSUMPTIONS: until the data are taken (15(1)(b)) or the registration is recorded
+// (15(1)(a)), the clock counts from the application, else the trigger, so the deadline is
+// never shown later than it can be; the screening trigger's time stands for the
+// apprehension of an illegally staying person and for the registration as a beneficiary of
+// temporary protection (the case records no separate time for either).
+func (c *Case) EurodacClockStart() time.Time {
+	app := c.Trigger.At
+	if c.Application.Made && !c.Application.At.IsZero() {
+		app = c.Application.At
+	}
+	if c.EurodacCategory() != EurodacApplicant {
+		return c.Trigger.At
+	}
+	if c.Trigger.Reason == TriggerApplicationAtBCP && !c.Biometrics.CapturedAt.IsZero() {
+		return c.Biometrics.CapturedAt
+	}
+	return app
+}
+
+// RetakenAt is when fingerprints were last taken again after the first attempt could not
+// give them: a finger captured after it was recorded temporarily unusable, or a capture
+// after a health deferral (status biometrics_deferred). Zero when there was none.
+func (c *Case) RetakenAt() time.Time {
+	var at time.Time
+	unusable := map[FingerPosition]bool{}
+	for _, f := range c.Biometrics.Fingers {
+		switch f.Status {
+		case FingerTemporarilyUnusable:
+			unusable[f.Position] = true
+		case FingerCaptured:
+			if unusable[f.Position] && f.At.After(at) {
+				at = f.At
+			}
+		}
+	}
+	for _, h := range c.History {
+		if h.To == StatusBiometricsDeferred && c.Biometrics.CapturedAt.After(h.At) && c.Biometrics.CapturedAt.After(at) {
+			at = c.Biometrics.CapturedAt
+		}
+	}
+	return at
+}
+
+// DeadlineLevel is the level at now of a clock that runs from start and falls due at due:
+// what the case list and the Sync screen show for a stored summary or a queued packet,
+// which keep the two moments rather than the case.
+func DeadlineLevel(start, due, now time.Time) Level {
+	if start.IsZero() || !due.After(start) {
+		return LevelNone
+	}
+	return Deadline{Start: start, Limit: due.Sub(start)}.Level(now)
 }
 
 // ScreeningLimit is 3 days for Art 7 cases, 4 days for an Art 5(1)(a) person held at the

@@ -10,21 +10,54 @@ func TestScreeningLimit(t *testing.T) {
 		name string
 		tr   Trigger
 		want time.Duration
+		due  time.Duration // from the trigger
 	}{
-		{"irregular crossing", Trigger{Reason: TriggerIrregularCrossing}, 7 * day},
-		{"irregular crossing held >72h", Trigger{Reason: TriggerIrregularCrossing, HeldAtBorderOver72h: true}, 4 * day},
-		{"disembarkation", Trigger{Reason: TriggerDisembarkation}, 7 * day},
-		{"held flag ignored outside 5(1)(a)", Trigger{Reason: TriggerDisembarkation, HeldAtBorderOver72h: true}, 7 * day},
-		{"application at BCP", Trigger{Reason: TriggerApplicationAtBCP}, 7 * day},
-		{"within territory", Trigger{Reason: TriggerWithinTerritory}, 3 * day},
+		{"irregular crossing", Trigger{Reason: TriggerIrregularCrossing}, 7 * day, 7 * day},
+		// SR Art 8(3): the 4 days run from the end of the 72 hours at the border.
+		{"irregular crossing held >72h", Trigger{Reason: TriggerIrregularCrossing, HeldAtBorderOver72h: true}, 4 * day, 72*hour + 4*day},
+		{"disembarkation", Trigger{Reason: TriggerDisembarkation}, 7 * day, 7 * day},
+		{"held flag ignored outside 5(1)(a)", Trigger{Reason: TriggerDisembarkation, HeldAtBorderOver72h: true}, 7 * day, 7 * day},
+		{"application at BCP", Trigger{Reason: TriggerApplicationAtBCP}, 7 * day, 7 * day},
+		{"within territory", Trigger{Reason: TriggerWithinTerritory}, 3 * day, 3 * day},
 	} {
 		c := &Case{Trigger: tc.tr}
 		c.Trigger.At = t0
 		if got := c.ScreeningLimit(); got != tc.want {
 			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
 		}
-		if due := c.Deadlines().Screening.Due(); !due.Equal(t0.Add(tc.want)) {
-			t.Errorf("%s: due %v", tc.name, due)
+		if due := c.Deadlines().Screening.Due(); !due.Equal(t0.Add(tc.due)) {
+			t.Errorf("%s: due %v, want trigger + %v", tc.name, due, tc.due)
+		}
+	}
+}
+
+// TestArt8_3HeldAtBorderBoundary: SR Art 8(3), an Art 5(1)(a) person kept at the external
+// border for more than 72 hours is screened within four days counted from the end of those
+// 72 hours: the limit has not passed one instant before trigger + 72 h + 4 days and has
+// passed at that instant; during the first 72 hours nothing counts down yet.
+func TestArt8_3HeldAtBorderBoundary(t *testing.T) {
+	c := &Case{Trigger: Trigger{Reason: TriggerIrregularCrossing, At: t0, HeldAtBorderOver72h: true}}
+	d := c.Deadlines().Screening
+	end := t0.Add(72*hour + 4*day)
+	if !d.Start.Equal(t0.Add(72*hour)) || d.Limit != 4*day {
+		t.Fatalf("clock %+v, want 4 days from trigger + 72 h", d)
+	}
+	for _, tc := range []struct {
+		at     time.Time
+		passed bool
+		level  Level
+	}{
+		{t0.Add(4 * day), false, LevelNone}, // the old reading (4 days from apprehension) would say passed
+		{t0.Add(72 * hour), false, LevelNone},
+		{t0.Add(72*hour + 2*day), false, LevelNotice},
+		{end.Add(-time.Nanosecond), false, LevelWarning},
+		{end, true, LevelOverdue},
+	} {
+		if got := d.Passed(tc.at); got != tc.passed {
+			t.Errorf("at trigger + %v: passed %v, want %v", tc.at.Sub(t0), got, tc.passed)
+		}
+		if got := d.Level(tc.at); got != tc.level {
+			t.Errorf("at trigger + %v: level %v, want %v", tc.at.Sub(t0), got, tc.level)
 		}
 	}
 }
@@ -37,6 +70,107 @@ func TestEurodacDeadline(t *testing.T) {
 	c.Eurodac.Category = EurodacTemporaryProtection
 	if d := c.Deadlines().Eurodac; !d.Due().Equal(t0.Add(10 * day)) {
 		t.Errorf("temporary protection due %v", d.Due())
+	}
+}
+
+// TestEurodacClockPerCategory: the Eurodac limit runs from the event each article names.
+func TestEurodacClockPerCategory(t *testing.T) {
+	captured := t0.Add(5 * hour)
+	registered := t0.Add(26 * hour)
+	for _, tc := range []struct {
+		name string
+		c    Case
+		cat  EurodacCategory
+		due  time.Time
+	}{
+		{"ER 15(1)(a) applicant: from the registration of the application",
+			Case{Trigger: Trigger{Reason: TriggerIrregularCrossing, At: t0}, Application: Application{Made: true, At: registered},
+				Biometrics: Biometrics{CapturedAt: captured}},
+			EurodacApplicant, registered.Add(72 * hour)},
+		{"ER 15(1)(b) application at a BCP: from the taking of the biometric data",
+			Case{Trigger: Trigger{Reason: TriggerApplicationAtBCP, At: t0}, Application: Application{Made: true, At: t0},
+				Biometrics: Biometrics{CapturedAt: captured}},
+			EurodacApplicant, captured.Add(72 * hour)},
+		{"ER 15(1)(b) before capture: from the application (never later than it can be)",
+			Case{Trigger: Trigger{Reason: TriggerApplicationAtBCP, At: t0}, Application: Application{Made: true, At: t0.Add(hour)}},
+			EurodacApplicant, t0.Add(73 * hour)},
+		{"ER 22 irregular crossing: from the apprehension",
+			Case{Trigger: Trigger{Reason: TriggerIrregularCrossing, At: t0}, Biometrics: Biometrics{CapturedAt: captured}},
+			EurodacIrregularCrossing, t0.Add(72 * hour)},
+		{"ER 23 illegally staying: from the apprehension (ASSUMPTION)",
+			Case{Trigger: Trigger{Reason: TriggerWithinTerritory, At: t0}, Biometrics: Biometrics{CapturedAt: captured}},
+			EurodacIllegalStay, t0.Add(72 * hour)},
+		{"ER 24(2) disembarked: from the disembarkation",
+			Case{Trigger: Trigger{Reason: TriggerDisembarkation, At: t0}, Biometrics: Biometrics{CapturedAt: captured}},
+			EurodacDisembarked, t0.Add(72 * hour)},
+		{"ER 26(2) temporary protection: 10 days from the registration",
+			Case{Trigger: Trigger{Reason: TriggerWithinTerritory, At: t0}, Eurodac: Eurodac{Category: EurodacTemporaryProtection},
+				Biometrics: Biometrics{CapturedAt: captured}},
+			EurodacTemporaryProtection, t0.Add(10 * day)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.c.EurodacCategory(); got != tc.cat {
+				t.Errorf("category %s, want %s", got, tc.cat)
+			}
+			if due := tc.c.Deadlines().Eurodac.Due(); !due.Equal(tc.due) {
+				t.Errorf("due trigger + %v, want trigger + %v", due.Sub(t0), tc.due.Sub(t0))
+			}
+		})
+	}
+}
+
+// TestEurodacRetakeClock: fingerprints retaken after being temporarily unusable (or taken
+// after a health deferral) are retransmitted under their own clock (ER Art 15(1) second
+// subparagraph; ASSUMPTION: the category's limit from the retake), met only by a
+// transmission after the retake.
+func TestEurodacRetakeClock(t *testing.T) {
+	sent := t0.Add(10 * hour)
+	retake := t0.Add(5 * day)
+	c := &Case{Trigger: Trigger{Reason: TriggerIrregularCrossing, At: t0},
+		Biometrics: Biometrics{CapturedAt: t0.Add(2 * hour), Fingers: []Finger{
+			{Position: RightThumb, Status: FingerTemporarilyUnusable, At: t0.Add(2 * hour)},
+			{Position: RightIndex, Status: FingerCaptured, At: t0.Add(2 * hour)},
+		}},
+		Eurodac: Eurodac{TransmittedAt: sent}}
+	if d := c.Deadlines().Eurodac; !d.Due().Equal(t0.Add(72*hour)) || !d.MetAt.Equal(sent) || d.Missed(t0.Add(6*day)) {
+		t.Fatalf("before the retake: %+v", d)
+	}
+	c.Biometrics.Fingers = append(c.Biometrics.Fingers, Finger{Position: RightThumb, Status: FingerCaptured, At: retake})
+	d := c.Deadlines().Eurodac
+	if !c.RetakenAt().Equal(retake) || !d.Due().Equal(retake.Add(72*hour)) || !d.MetAt.IsZero() {
+		t.Fatalf("after the retake: %+v", d)
+	}
+	if l := d.Level(retake.Add(60 * hour)); l != LevelWarning {
+		t.Errorf("retake clock at 60 h: %v", l)
+	}
+	c.Eurodac.TransmittedAt = retake.Add(3 * hour)
+	if d := c.Deadlines().Eurodac; !d.MetAt.Equal(retake.Add(3*hour)) || d.Missed(retake.Add(100*hour)) {
+		t.Errorf("after the retransmission: %+v", d)
+	}
+	// A capture after a health deferral counts the same way.
+	h := &Case{Trigger: Trigger{Reason: TriggerDisembarkation, At: t0}, Biometrics: Biometrics{CapturedAt: t0.Add(4 * day)},
+		History: []StatusChange{{From: StatusOpened, To: StatusBiometricsDeferred, At: t0.Add(hour)}}}
+	if d := h.Deadlines().Eurodac; !d.Due().Equal(t0.Add(4*day + 72*hour)) {
+		t.Errorf("after a health deferral: due trigger + %v", d.Due().Sub(t0))
+	}
+}
+
+func TestDeadlineLevel(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		start, due time.Time
+		now        time.Time
+		want       Level
+	}{
+		{"no start", time.Time{}, t0.Add(72 * hour), t0.Add(80 * hour), LevelNone},
+		{"due not after start", t0, t0, t0.Add(hour), LevelNone},
+		{"half", t0, t0.Add(72 * hour), t0.Add(36 * hour), LevelNotice},
+		{"80 %", t0, t0.Add(10 * day), t0.Add(8 * day), LevelWarning},
+		{"due", t0, t0.Add(72 * hour), t0.Add(72 * hour), LevelOverdue},
+	} {
+		if got := DeadlineLevel(tc.start, tc.due, tc.now); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }
 
@@ -97,7 +231,7 @@ func TestLevelText(t *testing.T) {
 
 func TestMissedDeadlineNeedsReasonButDoesNotBlock(t *testing.T) {
 	c := fullCase()
-	now := t0.Add(73 * hour) // Eurodac overdue: nothing transmitted
+	now := t0.Add(79 * hour) // Eurodac (72 h from the capture at t0+6h, ER 15(1)(b)) overdue: nothing transmitted
 	ps := c.Validate(now)
 	if !ps.Has("deadlineMisses", CodeMissReasonMissing) {
 		t.Fatalf("no reason problem: %v", ps)
@@ -117,9 +251,9 @@ func TestMissedDeadlineNeedsReasonButDoesNotBlock(t *testing.T) {
 	if got := c.MissingMissReasons(t0.Add(8 * day)); len(got) != 1 || got[0] != DeadlineScreening {
 		t.Errorf("missing reasons at day 8: %v", got)
 	}
-	c.Eurodac.TransmittedAt = t0.Add(71 * hour)
+	c.Eurodac.TransmittedAt = t0.Add(77 * hour)
 	c.DeadlineMisses = nil
-	if got := c.MissingMissReasons(t0.Add(73 * hour)); len(got) != 0 {
+	if got := c.MissingMissReasons(t0.Add(79 * hour)); len(got) != 0 {
 		t.Errorf("transmitted in time but still missing: %v", got)
 	}
 }

@@ -16,6 +16,11 @@ type Summary struct {
 	ScreeningLevel Level     `json:"scrLevel"`
 	EurodacDue     time.Time `json:"euDue,omitzero"`
 	EurodacLevel   Level     `json:"euLevel"`
+	// ScreeningFrom and EurodacFrom are when the clocks started (Deadline.Start), so the
+	// list can compute a level at any moment; zero in summaries written before they were
+	// kept, which then count from the trigger.
+	ScreeningFrom  time.Time `json:"scrFrom,omitzero"`
+	EurodacFrom    time.Time `json:"euFrom,omitzero"`
 	DocumentNumber string    `json:"doc,omitempty"`
 	Minor          bool      `json:"minor,omitempty"`
 	OpenChecks     int       `json:"open,omitempty"`
@@ -32,6 +37,7 @@ func (c *Case) Summary(now time.Time) Summary {
 		TriggerAt:      c.Trigger.At,
 		ScreeningDue:   d.Screening.Due(),
 		ScreeningLevel: d.Screening.Level(now),
+		ScreeningFrom:  d.Screening.Start,
 		Minor:          c.IsMinor(now),
 		OpenChecks:     len(c.PendingChecks()),
 	}
@@ -42,13 +48,36 @@ func (c *Case) Summary(now time.Time) Summary {
 		s.ScreeningLevel = LevelNone
 	}
 	if req, _ := c.BiometricsRequired(now); req {
-		s.EurodacDue = d.Eurodac.Due()
+		s.EurodacDue, s.EurodacFrom = d.Eurodac.Due(), d.Eurodac.Start
 		s.EurodacLevel = d.Eurodac.Level(now)
 	}
 	if len(c.Documents) > 0 {
 		s.DocumentNumber = c.Documents[0].Number
 	}
 	return s
+}
+
+// Level is the worse of the summary's two deadline levels at now, as the case list shows
+// and filters it: a clock with no due moment (met, or not required) counts nothing, and a
+// referred or closed case counts down nothing.
+func (s Summary) Level(now time.Time) Level {
+	if s.Status == StatusReferred || s.Status == StatusClosed {
+		return LevelNone
+	}
+	from := func(t time.Time) time.Time {
+		if t.IsZero() {
+			return s.TriggerAt
+		}
+		return t
+	}
+	worst := LevelNone
+	if !s.ScreeningDue.IsZero() {
+		worst = DeadlineLevel(from(s.ScreeningFrom), s.ScreeningDue, now)
+	}
+	if !s.EurodacDue.IsZero() {
+		worst = max(worst, DeadlineLevel(from(s.EurodacFrom), s.EurodacDue, now))
+	}
+	return worst
 }
 
 // DisplayName is "SURNAMES, Given names" from the declared identity, falling back to the first

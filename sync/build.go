@@ -5,10 +5,6 @@ import (
 	"time"
 )
 
-// EurodacDeadline is the legal clock of a Eurodac registration: 72 hours after capture
-// (Regulation (EU) 2024/1358).
-const EurodacDeadline = 72 * time.Hour
-
 // CheckQuery is the body of a security-check packet (docs/sync.md): the names and document
 // numbers to check, and the systems to check them in. Central answers one check result per
 // system named (Result.System); a query that names no system (terminals before per-system
@@ -28,13 +24,15 @@ func NewCheckPacket(caseID string, names, documentNumbers []string, systems ...s
 }
 
 // NewEurodacPacket builds a Eurodac registration packet carrying the ANSI/NIST transaction
-// (fingerprints and face) as an attached file; the deadline is capture + 72 h.
-func NewEurodacPacket(caseID string, captured time.Time, nist []byte, meta json.RawMessage) *Packet {
+// (fingerprints and face) as an attached file. due is its legal deadline, which the caller
+// takes from forms (the case's Eurodac clock): sync orders the queue by it but never decides
+// it. Set Header.DeadlineFrom to the clock's start so the Sync screen can show its level.
+func NewEurodacPacket(caseID string, due time.Time, nist []byte, meta json.RawMessage) *Packet {
 	if meta == nil {
 		meta = json.RawMessage(`{}`)
 	}
 	return &Packet{
-		Header: Header{Kind: KindEurodac, CaseID: caseID, Priority: P0, Deadline: captured.Add(EurodacDeadline).UTC()},
+		Header: Header{Kind: KindEurodac, CaseID: caseID, Priority: P0, Deadline: due.UTC()},
 		Body:   meta,
 		Files:  []File{{Name: "transaction.an2", Data: nist}},
 	}

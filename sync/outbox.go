@@ -38,24 +38,26 @@ const (
 
 // Row is one outbox entry, stored encrypted in the vault's sync class under the packet ID.
 type Row struct {
-	PacketID    string          `json:"packet_id"`
-	CaseID      string          `json:"case_id,omitempty"`
-	Kind        string          `json:"kind"`
-	Priority    int             `json:"priority"`
-	Deadline    time.Time       `json:"deadline,omitzero"`
-	Created     time.Time       `json:"created"`
-	Size        int64           `json:"size"`
-	SHA256      string          `json:"sha256"`    // hex, of the sealed file
-	Signature   []byte          `json:"signature"` // terminal's Ed25519 signature
-	State       string          `json:"state"`
-	Attempts    int             `json:"attempts"`
-	NextAttempt time.Time       `json:"next_attempt,omitzero"`
-	LastError   string          `json:"last_error,omitempty"`
-	UploadURL   string          `json:"upload_url,omitempty"` // resumable upload in progress
-	Chunked     bool            `json:"chunked,omitempty"`    // central refused it as one PUT (413): use an upload
-	Offset      int64           `json:"offset,omitempty"`
-	Receipt     json.RawMessage `json:"receipt,omitempty"` // the signed receipt as received
-	DeliveredAt time.Time       `json:"delivered_at,omitzero"`
+	PacketID string    `json:"packet_id"`
+	CaseID   string    `json:"case_id,omitempty"`
+	Kind     string    `json:"kind"`
+	Priority int       `json:"priority"`
+	Deadline time.Time `json:"deadline,omitzero"`
+	// DeadlineFrom is when the legal clock behind Deadline started (the app's, from forms).
+	DeadlineFrom time.Time       `json:"deadline_from,omitzero"`
+	Created      time.Time       `json:"created"`
+	Size         int64           `json:"size"`
+	SHA256       string          `json:"sha256"`    // hex, of the sealed file
+	Signature    []byte          `json:"signature"` // terminal's Ed25519 signature
+	State        string          `json:"state"`
+	Attempts     int             `json:"attempts"`
+	NextAttempt  time.Time       `json:"next_attempt,omitzero"`
+	LastError    string          `json:"last_error,omitempty"`
+	UploadURL    string          `json:"upload_url,omitempty"` // resumable upload in progress
+	Chunked      bool            `json:"chunked,omitempty"`    // central refused it as one PUT (413): use an upload
+	Offset       int64           `json:"offset,omitempty"`
+	Receipt      json.RawMessage `json:"receipt,omitempty"` // the signed receipt as received
+	DeliveredAt  time.Time       `json:"delivered_at,omitzero"`
 }
 
 // ErrNotEnrolled means the terminal has no enrolment with central yet.
@@ -97,7 +99,7 @@ func Enqueue(tx *vault.Tx, dir string, p *Packet, now time.Time) (*Row, error) {
 	}
 	row := &Row{
 		PacketID: s.PacketID, CaseID: p.Header.CaseID, Kind: p.Header.Kind, Priority: p.Header.Priority,
-		Deadline: p.Header.Deadline, Created: p.Header.Created, Size: int64(len(s.Data)),
+		Deadline: p.Header.Deadline, DeadlineFrom: p.Header.DeadlineFrom, Created: p.Header.Created, Size: int64(len(s.Data)),
 		SHA256: fmt.Sprintf("%x", s.SHA256), Signature: s.Signature, State: StatePending,
 	}
 	if err := putRow(tx, row); err != nil {

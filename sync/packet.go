@@ -56,13 +56,16 @@ func PriorityFor(kind string) int {
 // Central checks that PacketID and DeviceID equal the outer (signed) metadata, so a packet
 // cannot be re-attributed to another terminal or replayed under another ID.
 type Header struct {
-	Version      int       `json:"version"`
-	PacketID     string    `json:"packet_id"`
-	Kind         string    `json:"kind"`
-	CaseID       string    `json:"case_id"`
-	DeviceID     string    `json:"device_id"`
-	Created      time.Time `json:"created"`
-	Deadline     time.Time `json:"deadline,omitzero"`
+	Version  int       `json:"version"`
+	PacketID string    `json:"packet_id"`
+	Kind     string    `json:"kind"`
+	CaseID   string    `json:"case_id"`
+	DeviceID string    `json:"device_id"`
+	Created  time.Time `json:"created"`
+	Deadline time.Time `json:"deadline,omitzero"`
+	// DeadlineFrom is when the legal clock behind Deadline started (both from forms, set by
+	// the app when it queues the packet).
+	DeadlineFrom time.Time `json:"deadline_from,omitzero"`
 	Priority     int       `json:"priority"`
 	PrevPacketID string    `json:"prev_packet_id,omitempty"`
 }

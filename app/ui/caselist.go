@@ -44,23 +44,9 @@ var (
 	syncFilters  = []string{"all", app.SyncNone, app.SyncQueued, app.SyncDelivered, app.SyncRefused}
 )
 
-// rowLevel is the worse of the case's two deadline levels now.
-func rowLevel(r app.CaseRow, now time.Time) forms.Level {
-	worst := forms.LevelNone
-	for _, due := range []time.Time{r.ScreeningDue, r.EurodacDue} {
-		if due.IsZero() || r.TriggerAt.IsZero() || !due.After(r.TriggerAt) {
-			continue
-		}
-		d := forms.Deadline{Start: r.TriggerAt, Limit: due.Sub(r.TriggerAt)}
-		if l := d.Level(now); l > worst {
-			worst = l
-		}
-	}
-	if r.Status == forms.StatusReferred || r.Status == forms.StatusClosed {
-		return forms.LevelNone
-	}
-	return worst
-}
+// rowLevel is the worse of the case's two deadline levels now, as forms computes it from
+// the stored summary (forms.Summary.Level); the list only shows it.
+func rowLevel(r app.CaseRow, now time.Time) forms.Level { return r.Level(now) }
 
 func (u *UI) showCaseList() {
 	s := newCaseListScreen(u)

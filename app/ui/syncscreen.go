@@ -12,12 +12,12 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/fieldscreen/fieldscreen/app"
+	"github.com/fieldscreen/fieldscreen/forms"
 	fsync "github.com/fieldscreen/fieldscreen/sync"
 )
 
-// showSync: the outbox queue, last contact, breaker, the oldest Eurodac packet against its
-// 72-hour limit, pause/resume, "send now", enrolment and export to removable media.
+// showSync: the outbox queue in drain order with each packet's legal deadline (from forms),
+// last contact, breaker, an alarm for the most urgent Eurodac packet at forms' warning level, pause/resume, "send now", enrolment and export to removable media.
 func (u *UI) showSync() {
 	msg := errorLabel()
 	info := widget.NewLabel("")
@@ -34,6 +34,13 @@ func (u *UI) showSync() {
 			text := fmt.Sprintf("%s · %s · %s · %s", shortID(r.PacketID), T("packet."+kindKey(r.Kind)), sizeText(r.Size), T("packetstate."+r.State))
 			if r.Offset > 0 && r.Size > 0 && r.State != fsync.StateDelivered {
 				text += fmt.Sprintf(" · %d%%", r.Offset*100/r.Size)
+			}
+			if r.State == fsync.StatePending && !r.Deadline.IsZero() {
+				// the deadline forms gave the packet when it was queued, and forms' level of it
+				text += " · " + Tf("sync.due", left(r.Deadline, u.sess.Now()))
+				if l := u.sess.PacketLevel(r); l > forms.LevelNone {
+					text += " (" + T("level."+l.String()) + ")"
+				}
 			}
 			if r.LastError != "" {
 				text += " · " + r.LastError
@@ -62,17 +69,21 @@ func (u *UI) showSync() {
 			summary += "\n" + Tf("sync.awaiting", st.AwaitingResults)
 		}
 		info.SetText(summary)
-		age := time.Duration(st.OldestUrgentAgeSeconds * float64(time.Second))
+		// The alarm follows forms' level of the most urgent Eurodac packet's deadline.
+		first, level, _ := u.sess.EurodacAlarm()
 		switch {
-		case age <= 0:
+		case first == nil:
 			alarm.SetText("")
 			alarm.Importance = widget.MediumImportance
-		case age >= app.EurodacAlarm:
+		case level == forms.LevelOverdue:
 			alarm.Importance = widget.DangerImportance
-			alarm.SetText(Tf("sync.eurodacAlarm", int(age.Hours()), int((fsync.EurodacDeadline - age).Hours())))
+			alarm.SetText(Tf("sync.eurodacOverdue", timeText(first.Deadline)))
+		case level == forms.LevelWarning:
+			alarm.Importance = widget.DangerImportance
+			alarm.SetText(Tf("sync.eurodacAlarm", timeText(first.Deadline), left(first.Deadline, u.sess.Now())))
 		default:
 			alarm.Importance = widget.MediumImportance
-			alarm.SetText(Tf("sync.eurodacAge", int(age.Hours())))
+			alarm.SetText(Tf("sync.eurodacDue", timeText(first.Deadline), left(first.Deadline, u.sess.Now())))
 		}
 		if len(st.Refused) > 0 {
 			var b strings.Builder

@@ -319,6 +319,9 @@ func TestTranslationsComplete(t *testing.T) {
 	}
 	for _, l := range levelFilters {
 		dynamic = append(dynamic, "filter.level."+l.String())
+		if l > forms.LevelNone {
+			dynamic = append(dynamic, "level."+l.String())
+		}
 	}
 	for i, y := range syncFilters {
 		dynamic = append(dynamic, "filter.sync."+syncKey(y))
