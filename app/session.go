@@ -126,6 +126,7 @@ func (t *Terminal) Unlock(user string, passphrase []byte) (*Session, error) {
 	ns.vault = t.vault
 	ns.term = t
 	t.checkOutbox(vs)
+	ns.checkAuditChain()
 	return ns, nil
 }
 
@@ -230,6 +231,8 @@ type Session struct {
 	term      *Terminal
 	// feed announces committed case changes (OnCaseChanged).
 	feed feed
+	// auditRollback is what the audit check at unlock found (syncsvc.go).
+	auditRollback error
 }
 
 func newSession(vs *vault.Session, idle time.Duration) *Session {

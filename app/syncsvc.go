@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"log"
 	"time"
 
 	"github.com/fieldscreen/fieldscreen/forms"
@@ -52,6 +53,20 @@ func (s *Session) SyncOnce(ctx context.Context) (fsync.Report, error) {
 	}
 	return w.RunOnce(ctx)
 }
+
+// checkAuditChain compares the audit log with the last checkpoint central countersigned
+// (at unlock; the sync worker does it again before every drain). A rollback is recorded for
+// the Sync screen (SyncStatus().AuditRollback) and written to the audit log by
+// fsync.CheckAudit; unlocking goes on, the user is told there.
+func (s *Session) checkAuditChain() {
+	if err := fsync.CheckAudit(s.vault, s.vs, s.nowFunc()); err != nil {
+		s.auditRollback = err
+		log.Printf("fieldscreen: audit check at unlock: %v", err)
+	}
+}
+
+// AuditRollback is the problem the audit check at unlock found, or nil.
+func (s *Session) AuditRollback() error { return s.auditRollback }
 
 // SyncStatus is the queue as the sync screen shows it.
 func (s *Session) SyncStatus() (fsync.Status, error) {

@@ -143,3 +143,53 @@ func TestRemoveAuditorRotatesAuditKey(t *testing.T) {
 		t.Fatalf("copied key opened %d entries and failed on %d; want both", opened[true], opened[false])
 	}
 }
+
+// TestCheckAuditAgainst: the chain is compared with a countersigned (size, head): it
+// passes when it extends it, and is a rollback when it is shorter or its entry at that
+// size is another one. AuditLinks' ciphertexts rebuild the same head from h_from.
+func TestCheckAuditAgainst(t *testing.T) {
+	clock := &fakeClock{t: testEpoch}
+	v, sup := newTestVault(t, clock)
+	audit := func(n int) {
+		for range n {
+			if err := sup.Update(func(tx *Tx) error { return tx.Audit(AuditEvent{Action: "test.action"}) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	audit(3)
+	size, head, err := v.AuditHead()
+	if err != nil {
+		t.Fatal(err)
+	}
+	audit(2)
+	if err := v.CheckAuditAgainst(size, head); err != nil {
+		t.Fatalf("a longer chain through the countersigned head: %v", err)
+	}
+	var re *AuditRollbackError
+	if err := v.CheckAuditAgainst(size+10, head); !errors.As(err, &re) || re.Countersigned != size+10 || re.Have != size+2 {
+		t.Fatalf("countersigned beyond the chain: %v", err)
+	}
+	other := head
+	other[0] ^= 1
+	if err := v.CheckAuditAgainst(size, other); !errors.As(err, &re) || !strings.Contains(re.Reason, "differs") || !errors.Is(err, ErrAuditRollback) {
+		t.Fatalf("another entry at the countersigned size: %v", err)
+	}
+	fromHead, cts, err := v.AuditLinks(size, 100, 1<<20)
+	if err != nil || fromHead != head || len(cts) != 2 {
+		t.Fatalf("links after %d: %x %d %v", size, fromHead, len(cts), err)
+	}
+	h := fromHead
+	for i, ct := range cts {
+		h = AuditChainHash(h, size+uint64(i)+1, ct)
+	}
+	if end, endHead, _ := v.AuditHead(); end != size+2 || endHead != h {
+		t.Fatalf("links rebuild %x, head is %x", h, endHead)
+	}
+	if _, cts, _ := v.AuditLinks(0, 2, 1<<20); len(cts) != 2 {
+		t.Fatalf("maxEntries: %d links", len(cts))
+	}
+	if _, _, err := v.AuditLinks(size+50, 10, 1<<20); !errors.Is(err, ErrAuditRollback) {
+		t.Fatalf("links after a size beyond the chain: %v", err)
+	}
+}

@@ -85,6 +85,10 @@ func (u *UI) showSync() {
 			alarm.Importance = widget.MediumImportance
 			alarm.SetText(Tf("sync.eurodacDue", timeText(first.Deadline), left(first.Deadline, u.sess.Now())))
 		}
+		if st.AuditRollback != nil {
+			alarm.Importance = widget.DangerImportance
+			alarm.SetText(Tf("sync.auditRollback", st.AuditRollback.Detected.Local().Format("2006-01-02 15:04")))
+		}
 		if len(st.Refused) > 0 {
 			var b strings.Builder
 			for _, r := range st.Refused {

@@ -126,7 +126,20 @@ func usage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].Summary)
 	}
+	fmt.Fprint(w, exitCodes)
 }
+
+// exitCodes is the exit status contract scripts rely on (docs/sync.md section 11).
+const exitCodes = `
+exit status:
+  0  done
+  1  error (one line on stderr names the cause)
+  2  usage error
+  3  sync run --once: packets still pending (offline, breaker open, backoff)
+  4  sync run --once: central refused a packet for good (see sync status)
+  5  sync run --once: the audit log no longer extends what central countersigned
+     (vault restored from an old copy?): tell your supervisor
+`
 
 // defaultVaultDir is the vault the desktop app uses: $FIELDSCREEN_VAULT, else
 // $XDG_DATA_HOME/fieldscreen/vault (~/.local/share/fieldscreen/vault).

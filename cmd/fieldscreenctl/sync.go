@@ -67,6 +67,9 @@ func runSync(e *Env, args []string) error {
 			for _, r := range st.Refused {
 				fmt.Fprintf(e.Stdout, "refused %s: %s\n", r.PacketID, r.Reason)
 			}
+			if st.AuditRollback != nil {
+				fmt.Fprintf(e.Stdout, "AUDIT ROLLBACK found %s: %s\n", st.AuditRollback.Detected.Local().Format(time.RFC3339), st.AuditRollback.Reason)
+			}
 			return nil
 		})
 	case "pause", "resume", "limit":
@@ -169,6 +172,13 @@ func syncRun(e *Env, args []string) error {
 		}
 		if rep.RenewErr != nil {
 			fmt.Fprintf(e.Stderr, "warning: the terminal's certificate is due for renewal and could not be renewed: %v (tried again at every sync; fieldscreenctl sync renew forces it)\n", rep.RenewErr)
+		}
+		// The most serious outcome decides the status (fieldscreenctl help).
+		if rep.AuditRollback != nil {
+			return &ExitError{Code: 5, Err: rep.AuditRollback}
+		}
+		if rep.Refused > 0 {
+			return &ExitError{Code: 4, Err: fmt.Errorf("central refused %d packets for good (reasons: fieldscreenctl sync status)", rep.Refused)}
 		}
 		if rep.Offline != nil {
 			return &ExitError{Code: 3, Err: fmt.Errorf("%d packets still pending: %w", rep.Pending, rep.Offline)}

@@ -3,6 +3,7 @@ package central
 import (
 	"bufio"
 	"bytes"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -13,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	fsync "github.com/fieldscreen/fieldscreen/sync"
 )
@@ -174,14 +176,14 @@ func (s *Server) ImportDir(dir string) (ImportReport, error) {
 			continue
 		}
 		refuse := func(why string) { rep.Refused = append(rep.Refused, e.Name()+": "+why) }
-		mb, err := os.ReadFile(filepath.Join(dir, id+".json"))
+		mb, err := readImportFile(filepath.Join(dir, id+".json"), maxImportMeta)
 		if err != nil {
-			refuse("no metadata file " + id + ".json beside it")
+			refuse("metadata " + id + ".json: " + err.Error())
 			continue
 		}
-		var meta fsync.ExportMeta
-		if err := json.Unmarshal(mb, &meta); err != nil || meta.PacketID != id || !fsync.ValidID(id) {
-			refuse("metadata does not parse or names another packet")
+		meta, err := ParseImportMeta(mb, id, s.opt.MaxUpload)
+		if err != nil {
+			refuse(err.Error())
 			continue
 		}
 		d, err := s.store.Device(meta.DeviceID)
@@ -193,16 +195,17 @@ func (s *Server) ImportDir(dir string) (ImportReport, error) {
 			refuse("terminal " + d.ID + " is revoked")
 			continue
 		}
-		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		data, err := readImportFile(filepath.Join(dir, e.Name()), meta.Size)
 		if err != nil {
 			refuse(err.Error())
 			continue
 		}
-		var dg [32]byte
-		if n, err := hex.Decode(dg[:], []byte(meta.SHA256)); err != nil || n != 32 {
-			refuse("bad digest in metadata")
+		if int64(len(data)) != meta.Size {
+			refuse(fmt.Sprintf("file has %d bytes, its metadata says %d", len(data), meta.Size))
 			continue
 		}
+		var dg [32]byte
+		hex.Decode(dg[:], []byte(meta.SHA256))
 		if err := fsync.Verify(id, d.ID, data, dg, meta.Signature, d.PublicKey); err != nil {
 			refuse(err.Error())
 			continue
@@ -220,6 +223,68 @@ func (s *Server) ImportDir(dir string) (ImportReport, error) {
 		}
 	}
 	return rep, nil
+}
+
+// maxImportMeta bounds an import's metadata file (a few hundred bytes in practice).
+const maxImportMeta = 64 << 10
+
+// readImportFile reads a file of a courier's folder: a regular file only (a symlink, device,
+// FIFO or folder is refused without following or opening it for reading) of at most max
+// bytes, so a folder on removable media cannot point central at /dev/zero or its own keys.
+func readImportFile(path string, max int64) ([]byte, error) {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, errors.New("missing")
+		}
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("not a regular file (%s): symlinks, devices and pipes are refused", fi.Mode().Type())
+	}
+	if fi.Size() > max {
+		return nil, fmt.Errorf("%d bytes, more than the %d allowed", fi.Size(), max)
+	}
+	// O_NOFOLLOW and the check on the open file close the gap between Lstat and Open.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return nil, errors.New("not a regular file")
+	}
+	b, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > max {
+		return nil, fmt.Errorf("more than the %d bytes allowed", max)
+	}
+	return b, nil
+}
+
+// ParseImportMeta decodes the metadata a courier brought beside packet id and checks every
+// field before anything is read or verified: the packet and device IDs, a 64-digit hex
+// digest, a size from 1 to maxSize and a 64-byte signature.
+func ParseImportMeta(b []byte, id string, maxSize int64) (fsync.ExportMeta, error) {
+	var meta fsync.ExportMeta
+	if err := json.Unmarshal(b, &meta); err != nil {
+		return meta, errors.New("metadata does not parse as JSON")
+	}
+	switch {
+	case !fsync.ValidID(id) || meta.PacketID != id:
+		return meta, errors.New("metadata names another packet (or the file name is no packet ID)")
+	case !fsync.ValidID(meta.DeviceID):
+		return meta, errors.New("metadata has no valid terminal ID")
+	case len(meta.SHA256) != 64 || strings.Trim(meta.SHA256, "0123456789abcdef") != "":
+		return meta, errors.New("bad digest in metadata")
+	case meta.Size <= 0 || meta.Size > maxSize:
+		return meta, fmt.Errorf("metadata size %d outside 1 to %d bytes", meta.Size, maxSize)
+	case len(meta.Signature) != ed25519.SignatureSize:
+		return meta, errors.New("metadata has no Ed25519 signature")
+	}
+	return meta, nil
 }
 
 // ExportDir writes every stored sealed packet, exactly as received, to
