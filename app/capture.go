@@ -230,3 +230,32 @@ func appendOnce(list []string, s string) []string {
 
 // decodePNG is shared by the WSQ step and tests.
 func decodePNG(b []byte) (image.Image, error) { return png.Decode(bytes.NewReader(b)) }
+
+// FingerStatusOf is the case's finger status for a status the device layer reports (the
+// one table, fingerStatuses); false for a finger the device never delivered.
+func FingerStatusOf(s hardware.FingerStatus) (forms.FingerStatus, bool) { return formsStatus(s) }
+
+// CaptureSteps is how many slaps, single fingers and face captures the plan runs, for a
+// progress bar.
+func CaptureSteps(cp forms.CapturePlan) int {
+	p := HardwarePlan(cp)
+	n := len(p.Slaps) + len(p.Fingers)
+	if cp.Face {
+		n++
+	}
+	return n
+}
+
+// PreviewTarget is what the live preview shows before the next capture: the scanner while
+// fingers are left (the right four-finger slap when the plan takes all ten as slaps, else
+// the first finger), else the camera.
+func PreviewTarget(cp forms.CapturePlan) hardware.Target {
+	p := HardwarePlan(cp)
+	switch {
+	case len(p.Slaps) > 0:
+		return hardware.Target{Kind: hardware.Finger, Slap: p.Slaps[0]}
+	case len(p.Fingers) > 0:
+		return hardware.Target{Kind: hardware.Finger, Finger: p.Fingers[0]}
+	}
+	return hardware.Target{Kind: hardware.Face}
+}

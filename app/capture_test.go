@@ -150,9 +150,8 @@ func TestCaptureExceptionsAndMinor(t *testing.T) {
 	if _, err := off.CaptureBiometrics(context.Background(), mid, scanner, camera, nil); !errors.Is(err, ErrCompanion) {
 		t.Fatalf("minor without companion: %v", err)
 	}
-	minor, _ = off.Case(mid)
-	minor.Biometrics.Companion = &forms.Companion{Name: "TESTGUARDIAN ECHO", Role: forms.CompanionRepresentative}
-	if err := off.SaveCase(mid, minor); err != nil {
+	_, rev, _ := off.ReadCase(mid)
+	if _, err := off.Do(mid, rev, SetCompanion{&forms.Companion{Name: "TESTGUARDIAN ECHO", Role: forms.CompanionRepresentative}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := off.CaptureBiometrics(context.Background(), mid, scanner, camera, nil); err != nil {

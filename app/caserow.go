@@ -22,3 +22,4 @@ type CaseRow struct {
 func (r CaseRow) SearchText() string {
 	return strings.Join([]string{r.DisplayName, r.DocumentNumber, r.Reference, string(r.ID)}, " ")
 }
+

@@ -57,12 +57,28 @@ func (s *Session) CreateCase(c *forms.Case) (vault.CaseID, error) {
 }
 
 // CreateCases stores several new cases in one transaction (imports, demo data): all or none.
+// Each starts in its initial status with nothing the terminal records itself later
+// (forms.Case.CheckNew); the first refusal names the case's place in cs and the field.
 func (s *Session) CreateCases(cs []*forms.Case) ([]vault.CaseID, error) {
+	return s.createCases(cs, false)
+}
+
+// createCases is CreateCases; demoHealth lets the demo seed its synthetic health outcome
+// (signed DEMO-MEDIC), which stands for the medic's step a demo cannot take.
+func (s *Session) createCases(cs []*forms.Case, demoHealth bool) ([]vault.CaseID, error) {
 	s.Touch()
 	if s.Role() == vault.Medic {
 		return nil, ErrMedicEdit
 	}
 	now := s.nowFunc()
+	for i, c := range cs {
+		if err := c.CheckNew(demoHealth); err != nil {
+			if len(cs) == 1 {
+				return nil, fmt.Errorf("create case: %w", err)
+			}
+			return nil, fmt.Errorf("create case %d of %d: %w", i+1, len(cs), err)
+		}
+	}
 	for _, c := range cs {
 		if c.Reference == "" {
 			ref, err := newReference()
@@ -71,9 +87,7 @@ func (s *Session) CreateCases(cs []*forms.Case) ([]vault.CaseID, error) {
 			}
 			c.Reference = ref
 		}
-		if c.Status == "" {
-			c.Status = forms.StatusOpened
-		}
+		c.Status = forms.StatusOpened
 	}
 	ids := make([]vault.CaseID, len(cs))
 	err := s.vs.Update(func(tx *vault.Tx) error {
@@ -99,50 +113,12 @@ func (s *Session) CreateCases(cs []*forms.Case) ([]vault.CaseID, error) {
 	return ids, nil
 }
 
-// ErrMedicEdit: medics record the health check (SaveHealth) and nothing else on a case.
+// ErrMedicEdit: medics record the health check (RecordHealth) and nothing else on a case.
 var ErrMedicEdit = errors.New("medical staff record the health check only: ask an officer to change the rest of the case")
-
-// SaveCase replaces a case with its edited version.
-func (s *Session) SaveCase(id vault.CaseID, c *forms.Case) error {
-	s.Touch()
-	if s.Role() == vault.Medic {
-		return ErrMedicEdit
-	}
-	now := s.nowFunc()
-	err := s.vs.Update(func(tx *vault.Tx) error {
-		rev, err := updateCase(tx, id, AnyRevision, now, func(old *forms.Case) error {
-			*old = *c
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		s.announce(tx, CaseChange{ID: id, Revision: rev, By: "save"})
-		return tx.Audit(vault.AuditEvent{Action: AuditCaseUpdate, Case: id, Class: vault.Core})
-	})
-	if err != nil {
-		return fmt.Errorf("save case %s: %w", id, err)
-	}
-	return nil
-}
 
 // Case reads a case. Every read of personal data is audited, in the same transaction.
 func (s *Session) Case(id vault.CaseID) (*forms.Case, error) {
 	return s.readCase(id, AuditCaseRead)
-}
-
-// ExportCase returns the case as indented JSON (the format of docs/case-schema.md), audited
-// as an export.
-func (s *Session) ExportCase(id vault.CaseID) ([]byte, error) {
-	c, err := s.readCase(id, AuditCaseExport)
-	if err != nil {
-		return nil, err
-	}
-	b, err := json.MarshalIndent(c, "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("export case %s: %w", id, err)
-	}
-	return append(b, '\n'), nil
 }
 
 func (s *Session) readCase(id vault.CaseID, action string) (*forms.Case, error) {
@@ -243,32 +219,6 @@ func (s *Session) PurgeCase(id vault.CaseID) error {
 	// forms that versions before issue 14 saved by themselves would outlive the purge
 	if _, err := RemoveLegacyPrintFiles(); err != nil {
 		return fmt.Errorf("case %s purged, but: %w", id, err)
-	}
-	return nil
-}
-
-// SaveHealth stores the medical details of the health check in the medic-only class and
-// the outcome on the case, in one transaction.
-func (s *Session) SaveHealth(id vault.CaseID, d *forms.HealthDetails, outcome forms.HealthOutcome) error {
-	s.Touch()
-	now := s.nowFunc()
-	b, err := json.Marshal(d)
-	if err != nil {
-		return err
-	}
-	err = s.vs.Update(func(tx *vault.Tx) error {
-		rev, err := updateCase(tx, id, AnyRevision, now, func(c *forms.Case) error {
-			c.Health = outcome
-			return tx.PutCase(id, vault.Health, recHealth, b)
-		})
-		if err != nil {
-			return err
-		}
-		s.announce(tx, CaseChange{ID: id, Revision: rev, By: "record-health"})
-		return tx.Audit(vault.AuditEvent{Action: AuditHealthSave, Case: id, Class: vault.Health})
-	})
-	if err != nil {
-		return fmt.Errorf("save health check of case %s: %w", id, err)
 	}
 	return nil
 }

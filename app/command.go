@@ -207,50 +207,108 @@ func (s *Session) Do(id vault.CaseID, rev int, cmds ...Command) (int, error) {
 	if len(cmds) == 0 {
 		return rev, nil
 	}
-	names := make([]string, len(cmds))
-	for i, c := range cmds {
-		names[i] = c.Name()
-	}
-	x := &cmdContext{now: s.nowFunc(), actor: s.User(), role: s.Role(), id: id}
+	x := s.cmdContext(id)
 	var next int
 	err := s.vs.Update(func(tx *vault.Tx) error {
 		x.tx, x.audit = tx, nil
 		var err error
-		next, err = updateCase(tx, id, rev, x.now, func(c *forms.Case) error {
-			before := systemSections(c)
-			for _, cmd := range cmds {
-				if err := cmd.run(c, x); err != nil {
-					return fmt.Errorf("%s: %w", cmd.Name(), err)
-				}
-				if field := changedSystemSection(before, systemSections(c)); field != "" {
-					return fmt.Errorf("%s: %w", cmd.Name(), &ProtectedError{Field: field})
-				}
-			}
-			return nil
-		})
+		next, err = updateCase(tx, id, rev, x.now, func(c *forms.Case) error { return runCommands(c, x, cmds) })
 		if err != nil {
 			return err
 		}
-		for _, a := range x.audit {
-			if err := tx.Audit(a); err != nil {
-				return err
-			}
-		}
-		if err := tx.Audit(vault.AuditEvent{Action: AuditCaseUpdate, Case: id, Class: vault.Core, Detail: strings.Join(names, ",")}); err != nil {
-			return err
-		}
-		s.announce(tx, CaseChange{ID: id, Revision: next, By: strings.Join(names, ",")})
-		return nil
+		return s.commitCommands(tx, x, next, cmds)
 	})
 	var stale *StaleError
 	if errors.As(err, &stale) {
-		stale.Proposal = names
+		stale.Proposal = commandNames(cmds)
 		return stale.Current, stale
 	}
 	if err != nil {
 		return 0, fmt.Errorf("change case %s: %w", id, err)
 	}
 	return next, nil
+}
+
+// NewCase creates a case in its initial status (opened, with a new reference) and runs
+// cmds on it, in one transaction: the new-case screen's first save. It returns the case's
+// ID and revision.
+func (s *Session) NewCase(cmds ...Command) (vault.CaseID, int, error) {
+	s.Touch()
+	if s.Role() == vault.Medic {
+		return "", 0, ErrMedicEdit
+	}
+	ref, err := newReference()
+	if err != nil {
+		return "", 0, fmt.Errorf("new case reference: %w", err)
+	}
+	x := s.cmdContext("")
+	var id vault.CaseID
+	err = s.vs.Update(func(tx *vault.Tx) error {
+		x.tx, x.audit = tx, nil
+		var err error
+		if id, err = tx.NewCase(); err != nil {
+			return err
+		}
+		x.id = id
+		c := &forms.Case{Reference: ref, Status: forms.StatusOpened}
+		if err := runCommands(c, x, cmds); err != nil {
+			return err
+		}
+		if err := putCase(tx, id, c, x.now, 1); err != nil {
+			return err
+		}
+		if err := tx.Audit(vault.AuditEvent{Action: AuditCaseCreate, Case: id, Class: vault.Core}); err != nil {
+			return err
+		}
+		return s.commitCommands(tx, x, 1, cmds)
+	})
+	if err != nil {
+		return "", 0, fmt.Errorf("create case: %w", err)
+	}
+	return id, 1, nil
+}
+
+func (s *Session) cmdContext(id vault.CaseID) *cmdContext {
+	return &cmdContext{now: s.nowFunc(), actor: s.User(), role: s.Role(), id: id}
+}
+
+// runCommands runs cmds in order on c and refuses any that wrote a system section.
+func runCommands(c *forms.Case, x *cmdContext, cmds []Command) error {
+	before := systemSections(c)
+	for _, cmd := range cmds {
+		if err := cmd.run(c, x); err != nil {
+			return fmt.Errorf("%s: %w", cmd.Name(), err)
+		}
+		if field := changedSystemSection(before, systemSections(c)); field != "" {
+			return fmt.Errorf("%s: %w", cmd.Name(), &ProtectedError{Field: field})
+		}
+	}
+	return nil
+}
+
+// commitCommands writes the commands' audit entries and announces the change on commit.
+func (s *Session) commitCommands(tx *vault.Tx, x *cmdContext, rev int, cmds []Command) error {
+	for _, a := range x.audit {
+		if err := tx.Audit(a); err != nil {
+			return err
+		}
+	}
+	names := strings.Join(commandNames(cmds), ",")
+	if len(cmds) > 0 {
+		if err := tx.Audit(vault.AuditEvent{Action: AuditCaseUpdate, Case: x.id, Class: vault.Core, Detail: names}); err != nil {
+			return err
+		}
+	}
+	s.announce(tx, CaseChange{ID: x.id, Revision: rev, By: names})
+	return nil
+}
+
+func commandNames(cmds []Command) []string {
+	names := make([]string, len(cmds))
+	for i, c := range cmds {
+		names[i] = c.Name()
+	}
+	return names
 }
 
 // ProtectedError refuses a change to a section only the system writes (or, on import, a

@@ -11,14 +11,28 @@ import (
 	"github.com/fieldscreen/fieldscreen/vault"
 )
 
-// queriedCase is a case whose security checks were sent: the state in which the sync
-// worker can apply a result while an officer has the case open.
-func queriedCase(now time.Time) *forms.Case {
-	c := adultCase(now)
-	for _, sys := range forms.QueriedSystems(c) {
-		c.Checks = append(c.Checks, forms.SecurityCheck{System: sys, Status: forms.CheckPending, Reference: "pk-1", QueriedAt: now})
+// queriedCase creates a case whose security checks were sent (as Submit marks them, without
+// the packet): the state in which the sync worker can apply a result while an officer has
+// the case open. It returns the case at revision 2.
+func queriedCase(t *testing.T, s *Session, now time.Time) vault.CaseID {
+	t.Helper()
+	id, err := s.CreateCase(adultCase(now))
+	if err != nil {
+		t.Fatal(err)
 	}
-	return c
+	err = s.vs.Update(func(tx *vault.Tx) error {
+		_, err := updateCase(tx, id, 1, now, func(c *forms.Case) error {
+			for _, sys := range forms.QueriedSystems(c) {
+				c.Checks = append(c.Checks, forms.SecurityCheck{System: sys, Status: forms.CheckPending, Reference: "pk-1", QueriedAt: now})
+			}
+			return nil
+		})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
 }
 
 // hitResult is central's answer "hit" in SIS (the case's first check) for its check packet.
@@ -34,12 +48,9 @@ func TestResultSurvivesAnOpenScreen(t *testing.T) {
 	term := newTestTerminal(t, time.Hour)
 	_, off := staff(t, term)
 	now := time.Now()
-	id, err := off.CreateCase(queriedCase(now))
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := queriedCase(t, off, now)
 	open, rev, err := off.ReadCase(id)
-	if err != nil || rev != 1 {
+	if err != nil || rev != 2 {
 		t.Fatalf("read: rev %d, %v", rev, err)
 	}
 	var heard []CaseChange
@@ -50,7 +61,7 @@ func TestResultSurvivesAnOpenScreen(t *testing.T) {
 		t.Fatal(err)
 	}
 	mu.Lock()
-	if len(heard) != 1 || heard[0] != (CaseChange{ID: id, Revision: 2, By: "result"}) {
+	if len(heard) != 1 || heard[0] != (CaseChange{ID: id, Revision: 3, By: "result"}) {
 		t.Fatalf("feed after the result: %+v", heard)
 	}
 	mu.Unlock()
@@ -62,7 +73,7 @@ func TestResultSurvivesAnOpenScreen(t *testing.T) {
 	if !errors.As(err, &stale) || !errors.Is(err, ErrStale) {
 		t.Fatalf("a change at the old revision: %v, want *StaleError", err)
 	}
-	if stale.Read != 1 || stale.Current != 2 || stale.Case.Checks[0].Status != forms.CheckHit {
+	if stale.Read != 2 || stale.Current != 3 || stale.Case.Checks[0].Status != forms.CheckHit {
 		t.Fatalf("stale error: read %d current %d checks %+v", stale.Read, stale.Current, stale.Case.Checks)
 	}
 	mu.Lock()
@@ -71,11 +82,11 @@ func TestResultSurvivesAnOpenScreen(t *testing.T) {
 	}
 	mu.Unlock()
 	next, err := off.Do(id, stale.Current, SetIdentity{idn})
-	if err != nil || next != 3 {
+	if err != nil || next != 4 {
 		t.Fatalf("redo at the fresh revision: %d %v", next, err)
 	}
 	got, rev, err := off.ReadCase(id)
-	if err != nil || rev != 3 {
+	if err != nil || rev != 4 {
 		t.Fatal(rev, err)
 	}
 	if got.Checks[0].Status != forms.CheckHit || got.Identity.GivenNames[0] != "EPSILON" {
@@ -147,11 +158,7 @@ func (r rogue) run(c *forms.Case, _ *cmdContext) error { r.change(c); return nil
 func TestCommandsNeverWriteSystemSections(t *testing.T) {
 	term := newTestTerminal(t, time.Hour)
 	_, off := staff(t, term)
-	now := time.Now()
-	id, err := off.CreateCase(queriedCase(now))
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := queriedCase(t, off, time.Now())
 	for _, tc := range []struct {
 		name, field string
 		change      func(c *forms.Case)

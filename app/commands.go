@@ -1,7 +1,11 @@
 package app
 
 import (
+	"encoding/json"
+	"fmt"
+
 	"github.com/fieldscreen/fieldscreen/forms"
+	"github.com/fieldscreen/fieldscreen/forms/pdf"
 	"github.com/fieldscreen/fieldscreen/vault"
 )
 
@@ -56,6 +60,266 @@ func (cmd RecordVulnerability) run(c *forms.Case, x *cmdContext) error {
 	if err := x.editor(); err != nil {
 		return err
 	}
-	c.RecordVulnerability(cmd.Vulnerability, x.actor, x.now)
+	return c.RecordVulnerability(cmd.Vulnerability, x.actor, x.now)
+}
+
+// RecordDocument records document Index as typed or read (Index == number of documents
+// adds one; RecordDocument{Index: -1} too).
+type RecordDocument struct {
+	Index    int
+	Document forms.Document
+}
+
+func (RecordDocument) Name() string { return "record-document" }
+
+func (cmd RecordDocument) run(c *forms.Case, x *cmdContext) error {
+	if err := x.editor(); err != nil {
+		return err
+	}
+	i := cmd.Index
+	if i < 0 {
+		i = len(c.Documents)
+	}
+	return c.RecordDocument(i, cmd.Document)
+}
+
+// RemoveDocument takes a document typed by mistake off the case.
+type RemoveDocument struct{ Index int }
+
+func (RemoveDocument) Name() string { return "remove-document" }
+
+func (cmd RemoveDocument) run(c *forms.Case, x *cmdContext) error {
+	if err := x.editor(); err != nil {
+		return err
+	}
+	return c.RemoveDocument(cmd.Index)
+}
+
+// RecordInformation records the information given (Art 11): leaflet language, interpreter,
+// child-friendly variant. The terminal stamps the time, the medium and the version of the
+// leaflet it prints (forms.RecordInformation). The information-monitor work extends this
+// command rather than adding another way to write Case.Info.
+type RecordInformation struct{ Information forms.Information }
+
+func (RecordInformation) Name() string { return "record-information" }
+
+func (cmd RecordInformation) run(c *forms.Case, x *cmdContext) error {
+	if err := x.editor(); err != nil {
+		return err
+	}
+	c.RecordInformation(cmd.Information, pdf.Version, x.now)
 	return nil
+}
+
+// RecordHealth records the health check's outcome on the case and, when given, its medical
+// details in the medic-only health class, in the same transaction. Medics only (Art 12(1)):
+// forms refuses anyone else, and the vault refuses them the health class.
+type RecordHealth struct {
+	Outcome forms.HealthOutcome
+	// Findings are the medic's notes; nil leaves the stored details as they are.
+	Findings *string
+}
+
+func (RecordHealth) Name() string { return "record-health" }
+
+func (cmd RecordHealth) run(c *forms.Case, x *cmdContext) error {
+	if err := c.RecordHealth(cmd.Outcome, x.role == vault.Medic, x.actor, x.now); err != nil {
+		return err
+	}
+	if cmd.Findings == nil {
+		return nil
+	}
+	d := forms.HealthDetails{CaseReference: c.Reference, Examiner: x.actor, At: x.now.UTC(), Findings: *cmd.Findings}
+	b, err := json.Marshal(d)
+	if err != nil {
+		return err
+	}
+	if err := x.tx.PutCase(x.id, vault.Health, recHealth, b); err != nil {
+		return err
+	}
+	x.audit = append(x.audit, vault.AuditEvent{Action: AuditHealthSave, Case: x.id, Class: vault.Health})
+	return nil
+}
+
+// SetFingerException records why a finger is not captured (amputated, temporarily unusable
+// with its retake date, unprintable, refused), or with Status "" puts it back in the plan.
+type SetFingerException struct {
+	Position forms.FingerPosition
+	Status   forms.FingerStatus
+	RetakeOn forms.PartialDate
+}
+
+func (SetFingerException) Name() string { return "set-finger-exception" }
+
+func (cmd SetFingerException) run(c *forms.Case, x *cmdContext) error {
+	if err := x.editor(); err != nil {
+		return err
+	}
+	return c.SetFingerException(cmd.Position, cmd.Status, cmd.RetakeOn, x.now)
+}
+
+// SetCompanion records the adult accompanying a minor (nil clears it while nothing was
+// captured).
+type SetCompanion struct{ Companion *forms.Companion }
+
+func (SetCompanion) Name() string { return "set-companion" }
+
+func (cmd SetCompanion) run(c *forms.Case, x *cmdContext) error {
+	if err := x.editor(); err != nil {
+		return err
+	}
+	return c.SetCompanion(cmd.Companion)
+}
+
+// RecordRefusal records a refusal to give biometrics (what: forms.RefusalWhats), stamped now.
+// Read forms.Case.RefusalMessage afterwards for what it means for this person.
+type RecordRefusal struct {
+	What     string
+	Informed bool
+}
+
+func (RecordRefusal) Name() string { return "record-refusal" }
+
+func (cmd RecordRefusal) run(c *forms.Case, x *cmdContext) error {
+	if err := x.editor(); err != nil {
+		return err
+	}
+	return c.RecordRefusal(cmd.What, cmd.Informed, x.now)
+}
+
+// RecordReferral records to whom the person and the form go (Art 18); a completed form
+// moves the case to referred.
+type RecordReferral struct{ Referral forms.Referral }
+
+func (RecordReferral) Name() string { return "record-referral" }
+
+func (cmd RecordReferral) run(c *forms.Case, x *cmdContext) error {
+	if err := x.editor(); err != nil {
+		return err
+	}
+	return c.RecordReferral(cmd.Referral, x.now)
+}
+
+// RecordApplication records an application for international protection (Art 17(1)(f)).
+type RecordApplication struct{ Application forms.Application }
+
+func (RecordApplication) Name() string { return "record-application" }
+
+func (cmd RecordApplication) run(c *forms.Case, x *cmdContext) error {
+	if err := x.editor(); err != nil {
+		return err
+	}
+	c.Application = cmd.Application
+	return nil
+}
+
+// SetFamily records the family members the person says are in a Member State (Art 17(1)(g)).
+type SetFamily struct{ Family []forms.FamilyMember }
+
+func (SetFamily) Name() string { return "set-family" }
+
+func (cmd SetFamily) run(c *forms.Case, x *cmdContext) error {
+	if err := x.editor(); err != nil {
+		return err
+	}
+	c.Family = append([]forms.FamilyMember(nil), cmd.Family...)
+	return nil
+}
+
+// RecordCooperation records compliance with the duty to cooperate (Art 9; Art 17(1)(i)).
+type RecordCooperation struct{ Cooperation forms.Cooperation }
+
+func (RecordCooperation) Name() string { return "record-cooperation" }
+
+func (cmd RecordCooperation) run(c *forms.Case, x *cmdContext) error {
+	if err := x.editor(); err != nil {
+		return err
+	}
+	c.Cooperation = cmd.Cooperation
+	return nil
+}
+
+// RecordDeadlineMiss adds the reason a legal deadline was missed (domain note §2.3); reasons
+// are only added, each stamped now.
+type RecordDeadlineMiss struct{ Miss forms.DeadlineMiss }
+
+func (RecordDeadlineMiss) Name() string { return "record-deadline-miss" }
+
+func (cmd RecordDeadlineMiss) run(c *forms.Case, x *cmdContext) error {
+	if err := x.editor(); err != nil {
+		return err
+	}
+	return c.RecordDeadlineMiss(cmd.Miss, x.now)
+}
+
+// SetEurodacCategory names the Eurodac category explicitly (otherwise it follows the
+// trigger). The rest of the Eurodac registration is the system's.
+type SetEurodacCategory struct{ Category forms.EurodacCategory }
+
+func (SetEurodacCategory) Name() string { return "set-eurodac-category" }
+
+func (cmd SetEurodacCategory) run(c *forms.Case, x *cmdContext) error {
+	if err := x.editor(); err != nil {
+		return err
+	}
+	if cmd.Category != "" && !cmd.Category.Valid() {
+		return &ProtectedError{Field: "eurodac.category", Reason: fmt.Sprintf("%q is not a Eurodac category", cmd.Category)}
+	}
+	if c.Eurodac.Reference != "" && cmd.Category != c.Eurodac.Category {
+		return &ProtectedError{Field: "eurodac.category", Reason: "the Eurodac transaction is already queued under its category"}
+	}
+	c.Eurodac.Category = cmd.Category
+	return nil
+}
+
+// CompleteForm completes the screening form (Art 17): refused while a field is missing or a
+// check is pending (then, after the screening limit, EndAtDeadline).
+type CompleteForm struct{}
+
+func (CompleteForm) Name() string { return "complete-form" }
+
+func (CompleteForm) run(c *forms.Case, x *cmdContext) error {
+	if err := x.editor(); err != nil {
+		return err
+	}
+	return c.Complete(x.now)
+}
+
+// EndAtDeadline ends the screening at the screening limit with the open checks listed (Art
+// 18(5)); Session.DeadlineEndOffer says when it is offered.
+type EndAtDeadline struct{}
+
+func (EndAtDeadline) Name() string { return "end-at-deadline" }
+
+func (EndAtDeadline) run(c *forms.Case, x *cmdContext) error {
+	if err := x.editor(); err != nil {
+		return err
+	}
+	return c.EndAtDeadline(x.now)
+}
+
+// ChangeStatus moves the case along its lifecycle through forms' transitions (for example
+// biometrics_exempt for a person who counts as under six). The form's completion has its own
+// commands (CompleteForm, EndAtDeadline) and the referral RecordReferral.
+type ChangeStatus struct{ To forms.Status }
+
+func (ChangeStatus) Name() string { return "change-status" }
+
+func (cmd ChangeStatus) run(c *forms.Case, x *cmdContext) error {
+	if err := x.editor(); err != nil {
+		return err
+	}
+	switch cmd.To {
+	case forms.StatusFormCompleted:
+		return c.Complete(x.now)
+	case forms.StatusReferred:
+		return c.RecordReferral(c.Referral, x.now)
+	}
+	return c.Transition(cmd.To, x.now)
+}
+
+// DeadlineEndOffer is the Art 18(5) offer for an open case screen: ok once the screening
+// limit has passed with checks still pending, with the open checks listed.
+func (s *Session) DeadlineEndOffer(c *forms.Case) (open []string, ok bool) {
+	return c.DeadlineEndOffer(s.nowFunc())
 }

@@ -119,10 +119,11 @@ func (s *Session) SeedDemo(ctx context.Context, n int, seed int64, scanner, came
 		if err := ctx.Err(); err != nil {
 			return ids, err
 		}
-		id, err := s.CreateCase(c)
+		created, err := s.createCases([]*forms.Case{c}, true)
 		if err != nil {
 			return ids, fmt.Errorf("demo case %d of %d: %w", i+1, n, err)
 		}
+		id := created[0]
 		ids = append(ids, id)
 		if _, err := s.CaptureBiometrics(ctx, id, scanner, camera, nil); err != nil {
 			return ids, fmt.Errorf("demo case %d of %d (%s): capture: %w", i+1, n, id, err)

@@ -28,12 +28,17 @@ func TestMedicRecordsHealth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := forms.HealthOutcome{Result: forms.HealthCareNeeded, Examiner: "med", At: time.Now()}
-	if err := med.SaveHealth(id, &forms.HealthDetails{Findings: "synthetic finding: sprained ankle"}, out); err != nil {
+	// the officer may not record the health outcome (Art 12(1)); the medic may
+	out := forms.HealthOutcome{Result: forms.HealthCareNeeded}
+	if _, err := off.Do(id, 1, RecordHealth{Outcome: out}); !errors.Is(err, forms.ErrMedicOnly) {
+		t.Fatalf("officer records the health outcome: %v", err)
+	}
+	findings := "synthetic finding: sprained ankle"
+	if _, err := med.Do(id, 1, RecordHealth{Outcome: out, Findings: &findings}); err != nil {
 		t.Fatal(err)
 	}
 	c, err := off.Case(id)
-	if err != nil || c.Health.Result != forms.HealthCareNeeded {
+	if err != nil || c.Health.Result != forms.HealthCareNeeded || c.Health.Examiner != "med" || c.Health.At.IsZero() {
 		t.Fatalf("officer sees outcome %q, %v", c.Health.Result, err)
 	}
 	var pe *vault.PermissionError
@@ -44,8 +49,7 @@ func TestMedicRecordsHealth(t *testing.T) {
 	if err != nil || d.Findings != "synthetic finding: sprained ankle" {
 		t.Fatalf("medic reads %+v, %v", d, err)
 	}
-	c.Identity.Surnames = []string{"CHANGED"}
-	if err := med.SaveCase(id, c); !errors.Is(err, ErrMedicEdit) {
+	if _, err := med.Do(id, 2, SetIdentity{forms.Identity{Surnames: []string{"CHANGED"}}}); !errors.Is(err, ErrMedicEdit) {
 		t.Fatalf("medic edits identity: %v", err)
 	}
 }

@@ -527,18 +527,3 @@ func oneOf[T comparable](v T, set []T) bool {
 	}
 	return false
 }
-
-// RecordVulnerability records the outcome of the preliminary vulnerability check (Art
-// 12(3)): the check is stamped with the screener and the time when it is first marked
-// done; the stamp stays while the outcome is only corrected.
-func (c *Case) RecordVulnerability(v Vulnerability, screener string, now time.Time) {
-	old := c.Vulnerability
-	v.Screener, v.At = old.Screener, old.At
-	if v.Checked && (v.At.IsZero() || !old.Checked) {
-		v.Screener, v.At = screener, now.UTC()
-	}
-	if !v.Checked {
-		v.Screener, v.At = "", time.Time{}
-	}
-	c.Vulnerability = v
-}

@@ -102,3 +102,17 @@ func EncodeCase(w io.Writer, c *Case) error {
 	}
 	return nil
 }
+
+// Clone is a deep copy of the case, through its JSON form (what is stored is what is copied).
+// A screen edits a clone and compares it with the case it read.
+func (c *Case) Clone() *Case {
+	b, err := json.Marshal(c)
+	if err != nil {
+		panic("forms: a Case always encodes: " + err.Error())
+	}
+	var n Case
+	if err := json.Unmarshal(b, &n); err != nil {
+		panic("forms: a Case always decodes its own encoding: " + err.Error())
+	}
+	return &n
+}

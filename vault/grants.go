@@ -64,7 +64,7 @@ var grantTable = map[Role]roleGrant{
 	// pseudonymised summary in the same transaction (app.putCase).
 	Officer:   {classes: map[Class]Access{Core: ReadWrite, Biometric: ReadWrite, Devices: Read, Sync: ReadWrite, Oversight: ReadWrite}},
 	Registrar: {classes: map[Class]Access{Core: ReadWrite, Devices: Read, Sync: ReadWrite, Oversight: ReadWrite}},
-	// Medics write core only to record the health outcome on the case (app.SaveHealth; the
+	// Medics write core only to record the health outcome on the case (app.RecordHealth; the
 	// app refuses their other case edits); the details stay in health.
 	Medic:      {classes: map[Class]Access{Health: ReadWrite, Core: ReadWrite, Sync: ReadWrite, Oversight: ReadWrite}},
 	Supervisor: {classes: map[Class]Access{Core: ReadWrite, Sync: ReadWrite, Oversight: ReadWrite}, manageUsers: true},

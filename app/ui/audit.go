@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -80,7 +79,7 @@ func (u *UI) showAudit() {
 			return
 		}
 		status.Importance = widget.SuccessImportance
-		status.SetText(Tf("audit.intact", rep.Entries, time.Now().Format("15:04:05")))
+		status.SetText(Tf("audit.intact", rep.Entries, u.sess.Now().Format("15:04:05")))
 	})
 	top := container.NewBorder(nil, nil, nil, verify, filter)
 	u.showSection("audit", container.NewBorder(container.NewVBox(top, status, msg), nil, nil, nil, table))

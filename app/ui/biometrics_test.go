@@ -76,7 +76,7 @@ func countOnScreen[T fyne.CanvasObject](w fyne.Window, match func(T) bool) int {
 func fingerSelects(w fyne.Window) []*widget.Select {
 	var out []*widget.Select
 	find(w, func(s *widget.Select) bool {
-		if len(s.Options) == 1+len(exceptionStatuses) {
+		if len(s.Options) == 1+len(forms.FingerExceptionStatuses) {
 			out = append(out, s)
 		}
 		return false
@@ -151,7 +151,7 @@ func TestCaptureMinorNeedsCompanion(t *testing.T) {
 	}
 	name := find(w, func(e *widget.Entry) bool { return e.PlaceHolder == T("bio.companionName") })
 	name.SetText("Testguardian Golf")
-	find(w, func(s *widget.Select) bool { return len(s.Options) == len(companionRoles) }).SetSelected(T("companion.representative"))
+	find(w, func(s *widget.Select) bool { return len(s.Options) == len(forms.CompanionRoles) }).SetSelected(T("companion.representative"))
 	test.Tap(button(t, w, T("bio.capture")))
 	c := storedCase(t, u)
 	if c.Biometrics.Companion == nil || c.Biometrics.Companion.Name != "Testguardian Golf" || c.Biometrics.Companion.Role != forms.CompanionRepresentative {
@@ -232,7 +232,7 @@ func TestRefusalRecordedWithMessage(t *testing.T) {
 	SetLanguage("nl")
 	gotoStep(t, w, "identity")
 	gotoStep(t, w, "biometrics")
-	find(w, func(s *widget.Select) bool { return len(s.Options) == len(refusalWhat) }).SetSelectedIndex(2)
+	find(w, func(s *widget.Select) bool { return len(s.Options) == len(forms.RefusalWhats) }).SetSelectedIndex(2)
 	test.Tap(button(t, w, T("bio.refuse")))
 	c = storedCase(t, u)
 	if len(c.Biometrics.Refusals) != 2 || c.Biometrics.Refusals[1].What != "both" {
@@ -253,10 +253,10 @@ func TestBiometricsStringsComplete(t *testing.T) {
 	for _, st := range []forms.FaceStatus{forms.FaceRefused, forms.FaceNotPossible} {
 		keys = append(keys, "facestatus."+string(st))
 	}
-	for _, r := range companionRoles {
+	for _, r := range forms.CompanionRoles {
 		keys = append(keys, "companion."+string(r))
 	}
-	for _, r := range refusalWhat {
+	for _, r := range forms.RefusalWhats {
 		keys = append(keys, "refusal."+r)
 	}
 	for _, s := range []hardware.Stage{hardware.StageWaiting, hardware.StageCapturing, hardware.StageVerifying, hardware.StageDone} {

@@ -44,10 +44,6 @@ var (
 	syncFilters  = []string{"all", app.SyncNone, app.SyncQueued, app.SyncDelivered, app.SyncRefused}
 )
 
-// rowLevel is the worse of the case's two deadline levels now, as forms computes it from
-// the stored summary (forms.Summary.Level); the list only shows it.
-func rowLevel(r app.CaseRow, now time.Time) forms.Level { return r.Level(now) }
-
 func (u *UI) showCaseList() {
 	s := newCaseListScreen(u)
 	u.showSection("cases", s.content())
@@ -77,7 +73,7 @@ func newCaseListScreen(u *UI) *caseListScreen {
 			r := s.shown[i]
 			cells := o.(*fyne.Container).Objects
 			badge := cells[3].(*widget.Label)
-			switch rowLevel(r, time.Now()) {
+			switch r.Level(u.sess.Now()) {
 			case forms.LevelOverdue:
 				badge.Importance = widget.DangerImportance
 			case forms.LevelWarning:
@@ -93,7 +89,7 @@ func newCaseListScreen(u *UI) *caseListScreen {
 			cells[0].(*widget.Label).SetText(name)
 			cells[1].(*widget.Label).SetText(r.Reference)
 			cells[2].(*widget.Label).SetText(T("status." + string(r.Status)))
-			cells[3].(*widget.Label).SetText(deadlineBadge(r, time.Now()))
+			cells[3].(*widget.Label).SetText(deadlineBadge(r, u.sess.Now()))
 		},
 	)
 	s.list.OnSelected = func(i widget.ListItemID) {
@@ -160,7 +156,7 @@ func (s *caseListScreen) filter(q string) {
 		return // still being built
 	}
 	q = strings.ToLower(strings.TrimSpace(q))
-	now := time.Now()
+	now := s.u.sess.Now()
 	keepStatus := statusFilters[max(s.status.SelectedIndex(), 0)].keep
 	minLevel := levelFilters[max(s.level.SelectedIndex(), 0)]
 	syncIdx := max(s.sync.SelectedIndex(), 0)
@@ -169,7 +165,7 @@ func (s *caseListScreen) filter(q string) {
 		switch {
 		case q != "" && !strings.Contains(strings.ToLower(r.SearchText()), q):
 		case !keepStatus(r):
-		case minLevel > forms.LevelNone && rowLevel(r, now) < minLevel:
+		case minLevel > forms.LevelNone && r.Level(now) < minLevel:
 		case syncIdx > 0 && r.SyncState != syncFilters[syncIdx]:
 		default:
 			s.shown = append(s.shown, r)

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/fieldscreen/fieldscreen/app"
 	"github.com/fieldscreen/fieldscreen/forms"
 	"github.com/fieldscreen/fieldscreen/vault"
 )
@@ -26,11 +28,14 @@ type stepView interface {
 // step is an entry of the case's step list.
 type step struct {
 	key  string // translation key "step.<key>"
-	done func(c *forms.Case) bool
+	done func(c *forms.Case, now time.Time) bool
 	make func(cs *caseScreen) stepView
 	// paths are the JSON path prefixes of the problems this step shows; the last step also
 	// shows every problem no step claims.
 	paths []string
+	// system: the step shows sections the system fills, so it is built again when they
+	// change under it.
+	system bool
 }
 
 // caseSteps are the steps of a screening in the order the list shows them; the officer may
@@ -41,15 +46,15 @@ var caseSteps []step
 // are sorted by step).
 func init() {
 	caseSteps = []step{
-		{"trigger", func(c *forms.Case) bool { return c.Trigger.Reason != "" && !c.Trigger.At.IsZero() }, newTriggerStep, []string{"trigger"}},
-		{"identity", func(c *forms.Case) bool { return len(c.Identity.Surnames) > 0 }, newIdentityStep, []string{"identity"}},
-		{"document", func(c *forms.Case) bool { return len(c.Documents) > 0 }, newDocumentStep, []string{"documents"}},
-		{"information", func(c *forms.Case) bool { return c.Info.LeafletLanguage != "" }, newInformationStep, []string{"information"}},
-		{"health", func(c *forms.Case) bool { return c.Health.Result != "" }, newHealthStep, []string{"health"}},
-		{"vulnerability", func(c *forms.Case) bool { return c.Vulnerability.Checked }, newVulnerabilityStep, []string{"vulnerability"}},
-		{"biometrics", biometricsDone, newBiometricsStep, []string{"biometrics", "eurodac"}},
-		{"checks", func(c *forms.Case) bool { return len(c.Checks) > 0 && len(c.PendingChecks()) == 0 }, newChecksStep, []string{"securityChecks"}},
-		{"form", func(c *forms.Case) bool { return c.Referral.To != "" }, newFormStep, []string{"referral"}},
+		{"trigger", func(c *forms.Case, _ time.Time) bool { return c.Trigger.Reason != "" && !c.Trigger.At.IsZero() }, newTriggerStep, []string{"trigger"}, false},
+		{"identity", func(c *forms.Case, _ time.Time) bool { return len(c.Identity.Surnames) > 0 }, newIdentityStep, []string{"identity"}, false},
+		{"document", func(c *forms.Case, _ time.Time) bool { return len(c.Documents) > 0 }, newDocumentStep, []string{"documents"}, false},
+		{"information", func(c *forms.Case, _ time.Time) bool { return c.Info.LeafletLanguage != "" }, newInformationStep, []string{"information"}, false},
+		{"health", func(c *forms.Case, _ time.Time) bool { return c.Health.Result != "" }, newHealthStep, []string{"health"}, false},
+		{"vulnerability", func(c *forms.Case, _ time.Time) bool { return c.Vulnerability.Checked }, newVulnerabilityStep, []string{"vulnerability"}, false},
+		{"biometrics", biometricsDone, newBiometricsStep, []string{"biometrics", "eurodac"}, true},
+		{"checks", func(c *forms.Case, _ time.Time) bool { return len(c.Checks) > 0 && len(c.PendingChecks()) == 0 }, newChecksStep, []string{"securityChecks"}, true},
+		{"form", func(c *forms.Case, _ time.Time) bool { return c.Referral.To != "" }, newFormStep, []string{"referral"}, true},
 	}
 }
 
@@ -76,16 +81,26 @@ func problemsFor(ps forms.Problems, i int) forms.Problems {
 	return out
 }
 
-// extraSaver is a step that stores something besides the case (the medic's details).
-type extraSaver interface {
-	saveExtra(id vault.CaseID, c *forms.Case) error
+// commandAdder is a step that changes the commands a save sends (the medic's details go
+// with the health outcome).
+type commandAdder interface {
+	commands(cmds []app.Command) []app.Command
 }
 
-// caseScreen shows one case, step by step, with the case's deadlines above.
+// caseScreen shows one case, step by step, with the case's deadlines above. It edits a copy
+// (c) of the case as it read it (base, at revision rev); a save sends the differences as
+// app's named commands at that revision, so it never writes over what changed meanwhile.
 type caseScreen struct {
-	u      *UI
-	id     vault.CaseID // empty until the first save of a new case
-	c      *forms.Case
+	u    *UI
+	id   vault.CaseID // empty until the first save of a new case
+	rev  int
+	base *forms.Case
+	c    *forms.Case
+	// stopFeed ends the subscription to the session's case changes.
+	stopFeed func()
+	// own is set while the screen itself changes the case (save, send): it takes the
+	// stored case in afterwards, so the feed's report of that change is not news.
+	own    bool
 	cur    int
 	view   stepView
 	nav    *widget.List
@@ -99,18 +114,18 @@ type caseScreen struct {
 
 // showNewCase opens an empty case at the trigger step, with the trigger time set to now.
 func (u *UI) showNewCase() {
-	c := &forms.Case{Trigger: forms.Trigger{At: time.Now().Truncate(time.Minute)}}
-	u.openCaseScreen("", c)
+	c := &forms.Case{Trigger: forms.Trigger{At: u.sess.Now().Truncate(time.Minute)}}
+	u.openCaseScreen("", 0, &forms.Case{}, c)
 }
 
 // showCase opens a stored case (an audited read).
 func (u *UI) showCase(id vault.CaseID) {
-	c, err := u.sess.Case(id)
+	c, rev, err := u.sess.ReadCase(id)
 	if err != nil {
 		u.showCaseListWithError(errorText(err))
 		return
 	}
-	u.openCaseScreen(id, c)
+	u.openCaseScreen(id, rev, c, c.Clone())
 }
 
 func (u *UI) showCaseListWithError(msg string) {
@@ -119,8 +134,13 @@ func (u *UI) showCaseListWithError(msg string) {
 	u.showSection("cases", s.content())
 }
 
-func (u *UI) openCaseScreen(id vault.CaseID, c *forms.Case) {
-	cs := &caseScreen{u: u, id: id, c: c, header: widget.NewLabel(""), notice: widget.NewLabel(""), body: container.NewStack()}
+func (u *UI) openCaseScreen(id vault.CaseID, rev int, base, c *forms.Case) {
+	cs := &caseScreen{u: u, id: id, rev: rev, base: base, c: c, header: widget.NewLabel(""), notice: widget.NewLabel(""), body: container.NewStack()}
+	// a change committed elsewhere (the sync worker applying a result, a capture finishing)
+	// reaches the screen on the UI goroutine
+	cs.stopFeed = u.sess.OnCaseChanged(func(ch app.CaseChange) {
+		uiDo(func() { cs.changed(ch) })
+	})
 	cs.header.TextStyle.Bold = true
 	cs.notice.Wrapping = fyne.TextWrapWord
 	cs.notice.Hide()
@@ -129,7 +149,7 @@ func (u *UI) openCaseScreen(id vault.CaseID, c *forms.Case) {
 		func() fyne.CanvasObject { return widget.NewLabel("") },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			mark := "○ "
-			if caseSteps[i].done(cs.c) {
+			if caseSteps[i].done(cs.c, cs.u.sess.Now()) {
 				mark = "● "
 			}
 			text := fmt.Sprintf("%s%d  %s", mark, i+1, T("step."+caseSteps[i].key))
@@ -159,6 +179,9 @@ func (u *UI) openCaseScreen(id vault.CaseID, c *forms.Case) {
 	split.Offset = 0.22
 	content := container.NewBorder(container.NewVBox(cs.header, cs.notice), bar, nil, nil, split)
 	u.show("case", content)
+	if u.openCase != nil {
+		u.openCase.close()
+	}
 	u.openCase = cs
 	cs.open(0)
 	cs.nav.Select(0)
@@ -207,7 +230,7 @@ func firstFocusable(o fyne.CanvasObject) fyne.Focusable {
 
 // problems are the validation findings to show now.
 func (cs *caseScreen) problems() forms.Problems {
-	all := cs.c.Validate(time.Now())
+	all := cs.c.Validate(cs.u.sess.Now())
 	if cs.saved || cs.id != "" {
 		return all
 	}
@@ -231,29 +254,41 @@ func (cs *caseScreen) applyCurrent() bool {
 }
 
 // save applies the step, shows every validation problem beside its field, and stores the
-// case: problems do not block saving work in progress, unreadable input does.
-func (cs *caseScreen) save() {
+// officer's changes as commands at the revision the screen read, with extra commands after
+// them: problems do not block saving work in progress, unreadable input does. It reports
+// whether everything was stored.
+func (cs *caseScreen) save(extra ...app.Command) bool {
 	cs.u.touch()
 	if !cs.applyCurrent() {
-		return
+		return false
 	}
 	cs.saved = true
-	probs := cs.problems()
-	var err error
-	if cs.id == "" {
-		cs.id, err = cs.u.sess.CreateCase(cs.c)
-	} else {
-		err = cs.u.sess.SaveCase(cs.id, cs.c)
-	}
-	if es, ok := cs.view.(extraSaver); ok && err == nil {
-		err = es.saveExtra(cs.id, cs.c)
+	err := cs.store(extra)
+	var stale *app.StaleError
+	if errors.As(err, &stale) {
+		// Someone changed the case since the screen read it. When only the system's
+		// sections changed (a result, a capture), the officer's change still applies as it
+		// was meant: take the fresh case and send it again. Otherwise show the fresh values.
+		if !cs.adopt(stale.Case, stale.Current) {
+			return false
+		}
+		err = cs.store(extra)
 	}
 	cs.notice.Show()
 	if err != nil {
+		if errors.As(err, &stale) {
+			cs.adopt(stale.Case, stale.Current)
+			return false
+		}
 		cs.notice.Importance = widget.DangerImportance
 		cs.notice.SetText(errorText(err))
-		return
+		return false
 	}
+	// the stored case: the terminal's stamps and lifecycle moves are on it
+	if fresh, rev, err := cs.u.sess.ReadCase(cs.id); err == nil {
+		cs.base, cs.c, cs.rev = fresh, fresh.Clone(), rev
+	}
+	probs := cs.problems()
 	n := cs.view.fields().showProblems(problemsFor(probs, cs.cur))
 	cs.notice.Importance = widget.SuccessImportance
 	if len(probs) > 0 {
@@ -264,6 +299,96 @@ func (cs *caseScreen) save() {
 	}
 	cs.nav.Refresh()
 	cs.refreshHeader()
+	return true
+}
+
+// store sends the screen's changes (and extra) as commands.
+func (cs *caseScreen) store(extra []app.Command) error {
+	cs.own = true
+	defer func() { cs.own = false }()
+	cmds, err := app.CommandsFor(cs.base, cs.c)
+	if err != nil {
+		return err
+	}
+	if ca, ok := cs.view.(commandAdder); ok {
+		cmds = ca.commands(cmds)
+	}
+	cmds = append(cmds, extra...)
+	if cs.id == "" {
+		id, rev, err := cs.u.sess.NewCase(cmds...)
+		if err == nil {
+			cs.id, cs.rev = id, rev
+		}
+		return err
+	}
+	rev, err := cs.u.sess.Do(cs.id, cs.rev, cmds...)
+	if err == nil {
+		cs.rev = rev
+	}
+	return err
+}
+
+// changed hears of a committed change of any case; for this screen's case at a newer
+// revision it takes the stored case in.
+func (cs *caseScreen) changed(ch app.CaseChange) {
+	if cs.u.openCase != cs {
+		cs.close()
+		return
+	}
+	if cs.own || ch.ID != cs.id || ch.Revision <= cs.rev {
+		return
+	}
+	fresh, rev, err := cs.u.sess.ReadCase(cs.id)
+	if err != nil || rev <= cs.rev {
+		return
+	}
+	cs.adopt(fresh, rev)
+}
+
+// adopt takes fresh (stored at rev) into the screen, keeping the officer's unsaved input when
+// the change touched only the system's sections; otherwise it shows fresh's values and says
+// the case changed since it was opened. It reports whether the input was kept.
+func (cs *caseScreen) adopt(fresh *forms.Case, rev int) bool {
+	if cs.view != nil {
+		_ = cs.view.apply(cs.c) // input that cannot be read stays in its field
+	}
+	from := cs.rev
+	var ok bool
+	cs.base, cs.c, ok = app.Rebase(cs.base, cs.c, fresh, cs.u.sess.Now())
+	cs.rev = rev
+	if !ok || caseSteps[cs.cur].system {
+		cs.open(cs.cur)
+	}
+	if !ok {
+		cs.notice.Importance = widget.WarningImportance
+		cs.notice.SetText(Tf("case.changedSince", from, rev))
+		cs.notice.Show()
+	}
+	cs.nav.Refresh()
+	cs.refreshHeader()
+	return ok
+}
+
+// reread takes the stored case in after the screen's own change (a submission), keeping the
+// step's widgets and messages.
+func (cs *caseScreen) reread() {
+	fresh, rev, err := cs.u.sess.ReadCase(cs.id)
+	if err != nil || rev <= cs.rev {
+		return
+	}
+	_ = cs.view.apply(cs.c)
+	cs.base, cs.c, _ = app.Rebase(cs.base, cs.c, fresh, cs.u.sess.Now())
+	cs.rev = rev
+	cs.nav.Refresh()
+	cs.refreshHeader()
+}
+
+// close ends the screen's subscription to case changes.
+func (cs *caseScreen) close() {
+	if cs.stopFeed != nil {
+		cs.stopFeed()
+		cs.stopFeed = nil
+	}
 }
 
 func (cs *caseScreen) refreshHeader() {
@@ -274,7 +399,7 @@ func (cs *caseScreen) refreshHeader() {
 	text := ref
 	if !cs.c.Trigger.At.IsZero() {
 		d := cs.c.Deadlines()
-		now := time.Now()
+		now := cs.u.sess.Now()
 		due := func(dl forms.Deadline) string {
 			if !dl.MetAt.IsZero() {
 				return T("deadline.met")

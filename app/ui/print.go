@@ -14,8 +14,7 @@ import (
 // print saves the case and sends its form to the printer chosen in Settings, from memory:
 // no copy of the form is left on this laptop (issue 14). Printing is audited.
 func (s *formStep) print() {
-	s.cs.save()
-	if s.cs.id == "" {
+	if !s.cs.save() {
 		return
 	}
 	sess, id, lang := s.cs.u.sess, s.cs.id, s.lang.Selected
@@ -41,8 +40,7 @@ func (s *formStep) print() {
 // savePDF saves the form as a PDF file where the user chooses, after a warning: that file
 // holds personal data outside the vault, so purge cannot reach it.
 func (s *formStep) savePDF() {
-	s.cs.save()
-	if s.cs.id == "" {
+	if !s.cs.save() {
 		return
 	}
 	w := s.cs.u.win

@@ -66,7 +66,7 @@ func TestFullScreeningThroughTheUI(t *testing.T) {
 	}
 	// form and referral, then send
 	gotoStep(t, w, "form")
-	find(w, func(s *widget.Select) bool { return len(s.Options) == len(referralTargets) }).SetSelectedIndex(0)
+	find(w, func(s *widget.Select) bool { return len(s.Options) == len(forms.ReferralTargets) }).SetSelectedIndex(0)
 	entries(w)[0].SetText("IND")
 	test.Tap(button(t, w, T("form.send")))
 	if !strings.Contains(labelsText(w), "sealed and queued") {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"image"
 	"image/png"
-	"reflect"
 	"strings"
 	"time"
 
@@ -24,15 +23,6 @@ import (
 
 // captureTimeout bounds a whole capture session (three slaps with retries and the face).
 const captureTimeout = 5 * time.Minute
-
-// exceptionStatuses are the finger statuses an officer may record before capture; the
-// first entry of the select ("to capture") means none.
-var exceptionStatuses = []forms.FingerStatus{forms.FingerAmputated, forms.FingerTemporarilyUnusable, forms.FingerUnprintable, forms.FingerRefused}
-
-var companionRoles = []forms.CompanionRole{forms.CompanionFamily, forms.CompanionRepresentative, forms.CompanionTrainedPerson}
-
-// refusalWhat are the things a person may refuse (forms.Refusal.What).
-var refusalWhat = []string{"fingerprints", "face", "both"}
 
 // thumbSize is the on-screen size of a finger or face thumbnail; previewSize of the live view.
 var (
@@ -76,8 +66,8 @@ type biometricsStep struct {
 }
 
 // biometricsDone: nothing is left to capture, or nothing is required.
-func biometricsDone(c *forms.Case) bool {
-	p := c.CapturePlan(time.Now())
+func biometricsDone(c *forms.Case, now time.Time) bool {
+	p := c.CapturePlan(now)
 	return !p.Required || len(p.Fingers) == 0 && !p.Face
 }
 
@@ -91,14 +81,14 @@ func newBiometricsStep(cs *caseScreen) stepView {
 	s.refusalMsg.Hide()
 	s.progress.Hide()
 	b := cs.c.Biometrics
-	plan := cs.c.CapturePlan(time.Now())
+	plan := cs.c.CapturePlan(cs.u.sess.Now())
 
 	// the companion of a minor, asked before anything is captured
 	s.compName, s.compOrg = widget.NewEntry(), widget.NewEntry()
 	s.compName.SetPlaceHolder(T("bio.companionName"))
 	s.compOrg.SetPlaceHolder(T("bio.companionOrg"))
-	roleLabels := make([]string, len(companionRoles))
-	for i, r := range companionRoles {
+	roleLabels := make([]string, len(forms.CompanionRoles))
+	for i, r := range forms.CompanionRoles {
 		roleLabels[i] = T("companion." + string(r))
 	}
 	s.compRole = widget.NewSelect(roleLabels, nil)
@@ -106,7 +96,7 @@ func newBiometricsStep(cs *caseScreen) stepView {
 	if cp := b.Companion; cp != nil {
 		s.compName.SetText(cp.Name)
 		s.compOrg.SetText(cp.Organisation)
-		for i, r := range companionRoles {
+		for i, r := range forms.CompanionRoles {
 			if r == cp.Role {
 				s.compRole.SetSelectedIndex(i)
 			}
@@ -121,17 +111,14 @@ func newBiometricsStep(cs *caseScreen) stepView {
 
 	// one row per finger: exception before capture, then the capture's outcome
 	statusLabels := []string{T("bio.toCapture")}
-	for _, st := range exceptionStatuses {
+	for _, st := range forms.FingerExceptionStatuses {
 		statusLabels = append(statusLabels, T("fingerstatus."+string(st)))
 	}
 	latest := map[forms.FingerPosition]forms.Finger{}
 	for _, f := range b.Fingers {
 		latest[f.Position] = f
 	}
-	exc := map[forms.FingerPosition]forms.FingerException{}
-	for _, e := range plan.Exceptions {
-		exc[e.Position] = e
-	}
+	exc := cs.c.FingerExceptions()
 	rows := container.NewVBox()
 	for pos := forms.RightThumb; pos <= forms.LeftLittle; pos++ {
 		i := int(pos) - 1
@@ -155,7 +142,7 @@ func newBiometricsStep(cs *caseScreen) stepView {
 		s.retake[i].SetPlaceHolder(T("bio.retakeOn"))
 		s.status[i].SetSelectedIndex(0)
 		if e, ok := exc[pos]; ok {
-			for j, st := range exceptionStatuses {
+			for j, st := range forms.FingerExceptionStatuses {
 				if st == e.Status {
 					s.status[i].SetSelectedIndex(j + 1)
 				}
@@ -196,8 +183,8 @@ func newBiometricsStep(cs *caseScreen) stepView {
 	s.buttons = container.NewHBox(s.captureBtn, s.previewBtn, s.imagesBtn)
 	s.fs.add("biometrics.capture", "bio.captureLabel", container.NewVBox(s.buttons, s.previewImg, s.progress, s.msg))
 
-	whatLabels := make([]string, len(refusalWhat))
-	for i, w := range refusalWhat {
+	whatLabels := make([]string, len(forms.RefusalWhats))
+	for i, w := range forms.RefusalWhats {
 		whatLabels[i] = T("refusal." + w)
 	}
 	s.refuseWhat = widget.NewSelect(whatLabels, nil)
@@ -219,12 +206,11 @@ func (s *biometricsStep) content() fyne.CanvasObject {
 
 // showPlan summarises what capture will do, from the case as the inputs would make it.
 func (s *biometricsStep) showPlan() {
-	c := *s.cs.c
-	c.Biometrics.Fingers = append([]forms.Finger(nil), c.Biometrics.Fingers...)
-	if err := s.apply(&c); err != nil {
+	c := s.cs.c.Clone()
+	if err := s.apply(c); err != nil {
 		return // an unreadable retake date: the old summary stays until it is fixed
 	}
-	s.plan.SetText(planText(c.CapturePlan(time.Now())))
+	s.plan.SetText(planText(c.CapturePlan(s.cs.u.sess.Now())))
 }
 
 // planText is the capture plan as sentences for the officer.
@@ -264,29 +250,21 @@ func planText(p forms.CapturePlan) string {
 	return strings.Join(lines, "\n")
 }
 
+// apply puts the companion and the finger exceptions on the screen's copy through forms'
+// rules (which refuse, for example, to clear the companion of a capture already made); the
+// save turns them into commands.
 func (s *biometricsStep) apply(c *forms.Case) error {
-	name := strings.TrimSpace(s.compName.Text)
-	switch {
-	case name != "":
-		cp := &forms.Companion{Name: name, Organisation: strings.TrimSpace(s.compOrg.Text)}
+	var cp *forms.Companion
+	if name := strings.TrimSpace(s.compName.Text); name != "" {
+		cp = &forms.Companion{Name: name, Organisation: s.compOrg.Text}
 		if i := s.compRole.SelectedIndex(); i >= 0 {
-			cp.Role = companionRoles[i]
+			cp.Role = forms.CompanionRoles[i]
 		}
-		if old := c.Biometrics.Companion; old != nil {
-			cp.ID = old.ID
-		}
-		c.Biometrics.Companion = cp
-	case c.Biometrics.Companion != nil && !c.Biometrics.CapturedAt.IsZero():
-		// the companion of a capture already made stays on record
-	default:
-		c.Biometrics.Companion = nil
 	}
-	now := time.Now()
-	plan := c.CapturePlan(now)
-	current := map[forms.FingerPosition]forms.FingerException{}
-	for _, e := range plan.Exceptions {
-		current[e.Position] = e
+	if err := c.SetCompanion(cp); err != nil {
+		return errors.New(errorText(err))
 	}
+	now := s.cs.u.sess.Now()
 	for i, sel := range s.status {
 		if sel == nil {
 			continue
@@ -294,7 +272,7 @@ func (s *biometricsStep) apply(c *forms.Case) error {
 		pos := forms.FingerPosition(i + 1)
 		var want forms.FingerStatus
 		if j := sel.SelectedIndex(); j > 0 {
-			want = exceptionStatuses[j-1]
+			want = forms.FingerExceptionStatuses[j-1]
 		}
 		var retake forms.PartialDate
 		if want == forms.FingerTemporarilyUnusable {
@@ -304,22 +282,9 @@ func (s *biometricsStep) apply(c *forms.Case) error {
 			}
 			retake = d
 		}
-		cur := current[pos]
-		if cur.Status == want && cur.RetakeOn == retake {
-			continue
+		if err := c.SetFingerException(pos, want, retake, now); err != nil {
+			return errors.New(errorText(err))
 		}
-		if want == "" {
-			// back in the plan: drop the exceptions recorded for this finger
-			kept := c.Biometrics.Fingers[:0:0]
-			for _, f := range c.Biometrics.Fingers {
-				if f.Position != pos || f.Status == forms.FingerCaptured {
-					kept = append(kept, f)
-				}
-			}
-			c.Biometrics.Fingers = kept
-			continue
-		}
-		c.Biometrics.Fingers = append(c.Biometrics.Fingers, forms.Finger{Position: pos, Status: want, RetakeOn: retake, At: now})
 	}
 	return nil
 }
@@ -333,12 +298,11 @@ func (s *biometricsStep) capture() {
 	if !cs.applyCurrent() {
 		return
 	}
-	cs.save()
-	if cs.id == "" || cs.notice.Importance == widget.DangerImportance {
+	if !cs.save() {
 		setError(s.msg, T("bio.saveFirst"))
 		return
 	}
-	plan := cs.c.CapturePlan(time.Now())
+	plan := cs.c.CapturePlan(cs.u.sess.Now())
 	switch {
 	case !plan.Required:
 		setError(s.msg, Tf("bio.notRequired", pick(plan.Reason.Message.EN, plan.Reason.Message.NL)))
@@ -353,11 +317,7 @@ func (s *biometricsStep) capture() {
 		setError(s.msg, T("bio.planDone"))
 		return
 	}
-	total := float64(len(app.HardwarePlan(plan).Slaps) + len(app.HardwarePlan(plan).Fingers))
-	if plan.Face {
-		total++
-	}
-	s.progress.Max, s.progress.Value = total, 0
+	s.progress.Max, s.progress.Value = float64(app.CaptureSteps(plan)), 0
 	s.progress.Show()
 	s.progress.Refresh()
 	for _, f := range plan.Fingers {
@@ -370,7 +330,6 @@ func (s *biometricsStep) capture() {
 	s.captureBtn.Disable()
 	sess, id := cs.u.sess, cs.id
 	var res *hardware.Result
-	var stored *forms.Case
 	var err error
 	runAsync(func() {
 		var fingerDev, faceDev hardware.Device
@@ -383,9 +342,7 @@ func (s *biometricsStep) capture() {
 		res, err = sess.CaptureBiometrics(ctx, id, fingerDev, faceDev, func(e hardware.Event) {
 			uiDo(func() { s.event(e) })
 		})
-		// the case as the capture left it, read before the UI goroutine can save again
-		stored, _ = sess.Case(id)
-	}, func() { s.captured(id, stored, res, err) })
+	}, func() { s.captured(id, res, err) })
 }
 
 // captureDevices picks the paired scanner and camera the plan needs. Off the UI goroutine.
@@ -435,23 +392,13 @@ func (s *biometricsStep) event(e hardware.Event) {
 	}
 }
 
-// captured takes the stored biometrics back into the open case (the capture wrote them in
-// the vault) and shows each finger's image, quality and status, and the face's problems.
-func (s *biometricsStep) captured(id vault.CaseID, stored *forms.Case, res *hardware.Result, err error) {
+// captured shows each finger's image, quality and status, and the face's problems. The
+// capture's record reached the open case through the change feed (caseScreen.changed); a
+// save made while it ran was a command at the old revision that could not touch it.
+func (s *biometricsStep) captured(id vault.CaseID, res *hardware.Result, err error) {
 	cs := s.cs
 	s.captureBtn.Enable()
 	s.progress.Hide()
-	if stored != nil && cs.id == id {
-		cs.c.Biometrics, cs.c.Status, cs.c.History = stored.Biometrics, stored.Status, stored.History
-		// A save between the capture's commit and now (Ctrl+S while it finished) wrote the
-		// case without the capture: write it back at once.
-		if now, rerr := cs.u.sess.Case(id); rerr == nil && !reflect.DeepEqual(now.Biometrics, stored.Biometrics) {
-			if serr := cs.u.sess.SaveCase(id, cs.c); serr != nil {
-				setError(s.msg, errorText(serr))
-			}
-		}
-		cs.nav.Refresh()
-	}
 	target := s
 	if bs, ok := cs.view.(*biometricsStep); ok && cs.id == id {
 		target = bs // the officer left the step and came back meanwhile
@@ -488,8 +435,7 @@ func (s *biometricsStep) showResult(res *hardware.Result) {
 			s.status[i].Hide()
 			s.retake[i].Hide()
 		}
-		st, ok := map[hardware.FingerStatus]forms.FingerStatus{hardware.StatusCaptured: forms.FingerCaptured, hardware.StatusAmputated: forms.FingerAmputated,
-			hardware.StatusUnusable: forms.FingerTemporarilyUnusable, hardware.StatusUnprintable: forms.FingerUnprintable, hardware.StatusRefused: forms.FingerRefused}[f.Status]
+		st, ok := app.FingerStatusOf(f.Status)
 		if !ok {
 			s.state[i].SetText(Tf("bio.failed", f.Attempts))
 			s.state[i].Importance = widget.DangerImportance
@@ -595,13 +541,10 @@ func (s *biometricsStep) refuse() {
 	if i < 0 {
 		return
 	}
-	if !cs.applyCurrent() {
+	if !cs.save(app.RecordRefusal{What: forms.RefusalWhats[i], Informed: s.informed.Checked}) {
 		return
 	}
-	now := time.Now()
-	cs.c.Biometrics.Refusals = append(cs.c.Biometrics.Refusals, forms.Refusal{At: now, What: refusalWhat[i], Informed: s.informed.Checked})
-	cs.save()
-	m := cs.c.RefusalMessage(now)
+	m := cs.c.RefusalMessage(cs.u.sess.Now())
 	s.refusalMsg.SetText(pick(m.EN, m.NL))
 	s.refusalMsg.Show()
 }
@@ -616,14 +559,8 @@ func (s *biometricsStep) togglePreview() {
 		return
 	}
 	setError(s.msg, "")
-	plan := cs.c.CapturePlan(time.Now())
-	kind, target := hardware.Face, hardware.Target{Kind: hardware.Face}
-	if len(plan.Fingers) > 0 {
-		kind, target = hardware.Finger, hardware.Target{Kind: hardware.Finger, Finger: int(plan.Fingers[0])}
-		if len(plan.Fingers) == 10 {
-			target = hardware.Target{Kind: hardware.Finger, Slap: hardware.RightFour}
-		}
-	}
+	target := app.PreviewTarget(cs.c.CapturePlan(cs.u.sess.Now()))
+	kind := target.Kind
 	ctx, cancel := context.WithCancel(context.Background())
 	s.previewStop = cancel
 	s.previewBtn.SetText(T("bio.previewStop"))

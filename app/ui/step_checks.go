@@ -4,13 +4,13 @@ import (
 	"fmt"
 	"image"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/fieldscreen/fieldscreen/app"
 	"github.com/fieldscreen/fieldscreen/forms"
 	"github.com/fieldscreen/fieldscreen/forms/pdf"
 	"github.com/fieldscreen/fieldscreen/vault"
@@ -43,18 +43,14 @@ func newInformationStep(cs *caseScreen) stepView {
 	return s
 }
 
+// apply copies the choices; the time, medium and leaflet version are stamped by app.
 func (s *informationStep) apply(c *forms.Case) error {
 	if s.lang.Selected == "" {
 		return nil
 	}
-	if c.Info.LeafletLanguage != s.lang.Selected || c.Info.At.IsZero() {
-		c.Info.At = time.Now()
-	}
 	c.Info.LeafletLanguage = s.lang.Selected
-	c.Info.LeafletVersion = pdf.Version
-	c.Info.Medium = "paper"
 	c.Info.Interpreter.Used = s.interpreter.Checked
-	c.Info.Interpreter.Language = strings.ToLower(strings.TrimSpace(s.interpLang.Text))
+	c.Info.Interpreter.Language = s.interpLang.Text
 	c.Info.ChildFriendly = s.childFriendly.Checked
 	return nil
 }
@@ -104,7 +100,8 @@ func newHealthStep(cs *caseScreen) stepView {
 	return s
 }
 
-// apply records the outcome on the case; the details are saved separately by saveExtra.
+// apply records the outcome on the copy; the examiner and time are stamped by app, which
+// also refuses anyone but medical staff.
 func (s *healthStep) apply(c *forms.Case) error {
 	if s.findings == nil {
 		return nil
@@ -112,21 +109,31 @@ func (s *healthStep) apply(c *forms.Case) error {
 	if i := s.result.SelectedIndex(); i >= 0 {
 		c.Health.Result = forms.HealthResults[i]
 		c.Health.DefersBiometrics = s.defers.Checked
-		c.Health.Examiner = s.cs.u.sess.User()
-		if c.Health.At.IsZero() {
-			c.Health.At = time.Now()
-		}
 	}
 	return nil
 }
 
-// saveExtra stores the medical details after the case exists.
-func (s *healthStep) saveExtra(id vault.CaseID, c *forms.Case) error {
-	if s.findings == nil || (strings.TrimSpace(s.findings.Text) == "" && s.details == nil) {
-		return nil
+// commands sends the medic's findings with the outcome, in the same command.
+func (s *healthStep) commands(cmds []app.Command) []app.Command {
+	if s.findings == nil {
+		return cmds
 	}
-	d := forms.HealthDetails{CaseReference: c.Reference, Examiner: s.cs.u.sess.User(), At: time.Now(), Findings: s.findings.Text}
-	return s.cs.u.sess.SaveHealth(id, &d, c.Health)
+	text := s.findings.Text
+	old := ""
+	if s.details != nil {
+		old = s.details.Findings
+	}
+	if text == old {
+		return cmds
+	}
+	out := cmds[:0:0]
+	for _, c := range cmds {
+		if _, ok := c.(app.RecordHealth); !ok {
+			out = append(out, c)
+		}
+	}
+	h := s.cs.c.Health
+	return append(out, app.RecordHealth{Outcome: forms.HealthOutcome{Result: h.Result, DefersBiometrics: h.DefersBiometrics}, Findings: &text})
 }
 
 // vulnerabilityStep: indicators and special needs from the preliminary check.
@@ -172,9 +179,6 @@ func (s *vulnerabilityStep) apply(c *forms.Case) error {
 		}
 	}
 	v.Notes = s.notes.Text
-	if v.Checked && v.At.IsZero() {
-		v.At = time.Now()
-	}
 	return nil
 }
 
@@ -226,17 +230,15 @@ type formStep struct {
 	result    *widget.Label
 }
 
-var referralTargets = []forms.ReferralTarget{forms.ReferAsylum, forms.ReferReturn, forms.ReferRelocation}
-
 func newFormStep(cs *caseScreen) stepView {
 	s := &formStep{cs: cs, stepBase: stepBase{newFieldSet()}, result: widget.NewLabel("")}
 	s.result.Wrapping = fyne.TextWrapWord
-	opts := make([]string, len(referralTargets))
-	for i, r := range referralTargets {
+	opts := make([]string, len(forms.ReferralTargets))
+	for i, r := range forms.ReferralTargets {
 		opts[i] = T("referral." + string(r))
 	}
 	s.to = widget.NewSelect(opts, nil)
-	for i, r := range referralTargets {
+	for i, r := range forms.ReferralTargets {
 		if cs.c.Referral.To == r {
 			s.to.SetSelectedIndex(i)
 		}
@@ -257,6 +259,17 @@ func newFormStep(cs *caseScreen) stepView {
 	s.fs.add("referral.authority", "referral.authority", s.authority)
 	s.fs.add("form", "form.language", container.NewBorder(nil, nil, nil, container.NewHBox(preview, savePDF, print), s.lang))
 	s.fs.add("securityChecks", "form.central", send)
+	complete := widget.NewButton(T("form.complete"), s.complete)
+	ending := container.NewHBox(complete)
+	if open, ok := cs.u.sess.DeadlineEndOffer(cs.c); ok {
+		end := widget.NewButton(Tf("form.endAtDeadline", strings.Join(open, ", ")), s.endAtDeadline)
+		end.Importance = widget.WarningImportance
+		ending.Add(end)
+	}
+	if cs.c.Status == forms.StatusFormCompleted || cs.c.Status == forms.StatusReferred || cs.c.Status == forms.StatusClosed {
+		complete.Disable()
+	}
+	s.fs.add("outcome", "form.outcome", ending)
 	return s
 }
 
@@ -267,8 +280,7 @@ func (s *formStep) content() fyne.CanvasObject {
 // preview saves the case and shows the form's pages exactly as they print, in the person's
 // language, in a window of their own; nothing is written to disk.
 func (s *formStep) preview() {
-	s.cs.save()
-	if s.cs.id == "" {
+	if !s.cs.save() {
 		return
 	}
 	sess, id, lang := s.cs.u.sess, s.cs.id, s.lang.Selected
@@ -297,28 +309,47 @@ func (s *formStep) preview() {
 
 func (s *formStep) apply(c *forms.Case) error {
 	if i := s.to.SelectedIndex(); i >= 0 {
-		c.Referral.To = referralTargets[i]
+		c.Referral.To = forms.ReferralTargets[i]
 	}
 	c.Referral.Authority = strings.TrimSpace(s.authority.Text)
 	return nil
 }
 
+// complete saves the case and completes the screening form (refused, with the reason, while
+// a field is missing or a check is pending).
+func (s *formStep) complete() {
+	s.lifecycle(app.CompleteForm{})
+}
+
+// endAtDeadline ends the screening at the screening limit with the open checks listed (Art
+// 18(5)); the button shows only while app offers it.
+func (s *formStep) endAtDeadline() {
+	s.lifecycle(app.EndAtDeadline{})
+}
+
+func (s *formStep) lifecycle(cmd app.Command) {
+	if !s.cs.save(cmd) {
+		return
+	}
+	s.result.Importance = widget.SuccessImportance
+	s.result.SetText(T("status." + string(s.cs.c.Status)))
+	s.cs.open(s.cs.cur)
+}
+
 // send saves the case and queues its security-check query and Eurodac transaction for
 // central, in the same transaction; the background worker sends them when a link is up.
 func (s *formStep) send() {
-	s.cs.save()
-	if s.cs.id == "" {
+	if !s.cs.save() {
 		return
 	}
+	s.cs.own = true
 	pk, err := s.cs.u.sess.Submit(s.cs.id)
+	s.cs.own = false
+	s.cs.reread()
 	if err != nil {
 		s.result.Importance = widget.DangerImportance
 		s.result.SetText(errorText(err))
 		return
-	}
-	if c, err := s.cs.u.sess.Case(s.cs.id); err == nil {
-		s.cs.c = c
-		s.cs.nav.Refresh()
 	}
 	s.result.Importance = widget.SuccessImportance
 	if len(pk) == 0 {

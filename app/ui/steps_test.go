@@ -17,6 +17,7 @@ import (
 
 	"github.com/fieldscreen/fieldscreen/app"
 	"github.com/fieldscreen/fieldscreen/app/printtest"
+	"github.com/fieldscreen/fieldscreen/forms"
 )
 
 // TestEveryStepAndPrint walks the case steps, records the information given, the
@@ -51,7 +52,7 @@ func TestEveryStepAndPrint(t *testing.T) {
 				t.Error("a supervisor sees the medical details field")
 			}
 		case "form":
-			find(w, func(s *widget.Select) bool { return len(s.Options) == len(referralTargets) }).SetSelectedIndex(0)
+			find(w, func(s *widget.Select) bool { return len(s.Options) == len(forms.ReferralTargets) }).SetSelectedIndex(0)
 			entries(w)[0].SetText("IND Ter Apel")
 			test.Tap(button(t, w, T("form.preview")))
 			if u.previewWin == nil {

@@ -3,8 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -130,10 +128,7 @@ func (u *UI) showSync() {
 	})
 	export := widget.NewButton(T("sync.export"), func() {
 		u.touch()
-		dir := filepath.Join(os.TempDir(), "fieldscreen-export")
-		if home, err := os.UserHomeDir(); err == nil {
-			dir = filepath.Join(home, "fieldscreen-export", time.Now().Format("20060102-150405"))
-		}
+		dir := u.sess.ExportDir()
 		n, err := u.sess.ExportPackets(dir)
 		if err != nil {
 			setError(msg, errorText(err))

@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/fieldscreen/fieldscreen/app"
+	"github.com/fieldscreen/fieldscreen/forms"
 	"github.com/fieldscreen/fieldscreen/vault"
 )
 
@@ -178,7 +179,8 @@ func (u *UI) Session() *app.Session { return u.sess }
 
 // show replaces the window content with a screen, under a DEMO banner when the vault is a demo.
 func (u *UI) show(name string, content fyne.CanvasObject) {
-	if name != "case" {
+	if name != "case" && u.openCase != nil {
+		u.openCase.close()
 		u.openCase = nil
 	}
 	content = container.NewBorder(u.idleWarn, nil, nil, nil, content)
@@ -269,6 +271,10 @@ func errorText(err error) string {
 		return T("err.locked")
 	case errors.Is(err, vault.ErrIntegrity):
 		return T("err.integrity")
+	}
+	var re *forms.RuleError
+	if errors.As(err, &re) {
+		return pick(re.Message.EN, re.Message.NL)
 	}
 	return err.Error()
 }

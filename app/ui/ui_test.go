@@ -308,7 +308,7 @@ func TestTranslationsComplete(t *testing.T) {
 	for _, c := range forms.CheckStatuses {
 		dynamic = append(dynamic, "checkstatus."+string(c))
 	}
-	for _, r := range referralTargets {
+	for _, r := range forms.ReferralTargets {
 		dynamic = append(dynamic, "referral."+string(r))
 	}
 	for _, k := range []string{"seq", "time", "user", "action", "case", "detail"} {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -57,6 +58,7 @@ func runCase(e *Env, args []string) error {
 	}
 	fs := newFlags("case " + sub)
 	asJSON := fs.Bool("json", false, "print JSON (case list)")
+	revision := fs.Int("revision", -1, "the revision the patch was made against (case update)")
 	pos, err := parseMixed(fs, rest)
 	if err != nil {
 		return usageError("%v", err)
@@ -79,18 +81,27 @@ func runCase(e *Env, args []string) error {
 			return nil
 		})
 	case "update":
-		if len(pos) != 1 {
-			return usageError("usage: case update ID < case.json")
+		if len(pos) != 1 || *revision < 1 {
+			return usageError("usage: case update ID --revision N < patch.json (an RFC 7396 merge patch; the whole case as case export prints it is one)")
 		}
-		c, err := readCaseJSON(e)
+		patch, err := readStdinJSON(e)
 		if err != nil {
 			return err
 		}
 		return e.withApp(func(s *app.Session) error {
-			if err := s.SaveCase(vault.CaseID(pos[0]), c); err != nil {
+			rev, err := s.UpdateCaseJSON(vault.CaseID(pos[0]), *revision, patch)
+			var stale *app.StaleError
+			if errors.As(err, &stale) {
+				return &ExitError{Code: exitStale, Err: fmt.Errorf("case %s changed since revision %d (now %d): export it again and redo the change", pos[0], stale.Read, stale.Current)}
+			}
+			if err != nil {
 				return err
 			}
-			fmt.Fprintf(e.Stdout, "updated %s\n", pos[0])
+			if rev == *revision {
+				fmt.Fprintf(e.Stdout, "%s: nothing changed (revision %d)\n", pos[0], rev)
+				return nil
+			}
+			fmt.Fprintf(e.Stdout, "updated %s: revision %d\n", pos[0], rev)
 			return nil
 		})
 	case "export":
@@ -167,14 +178,32 @@ func stamp(t time.Time) string {
 	return t.UTC().Format("2006-01-02 15:04Z")
 }
 
-// readCaseJSON reads and decodes one case from stdin.
-func readCaseJSON(e *Env) (*forms.Case, error) {
+// exitStale is case update's exit status when the case changed since the revision given.
+const exitStale = 3
+
+// readStdinJSON reads at most maxCaseJSON bytes of JSON from stdin.
+func readStdinJSON(e *Env) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(e.Stdin, maxCaseJSON+1))
 	if err != nil {
 		return nil, fmt.Errorf("read case JSON from stdin: %w", err)
 	}
 	if len(data) > maxCaseJSON {
 		return nil, fmt.Errorf("case JSON on stdin is larger than %d MiB: images do not belong in case JSON", maxCaseJSON>>20)
+	}
+	return data, nil
+}
+
+// readCaseJSON reads and decodes one new case from stdin.
+func readCaseJSON(e *Env) (*forms.Case, error) {
+	data, err := readStdinJSON(e)
+	if err != nil {
+		return nil, err
+	}
+	var head struct {
+		Revision *json.RawMessage `json:"revision"`
+	}
+	if json.Unmarshal(data, &head) == nil && head.Revision != nil {
+		return nil, errors.New("case JSON on stdin: revision: a new case has no revision; this looks like case export output: change a stored case with case update ID --revision N")
 	}
 	c, err := forms.DecodeCase(bytesReader(data))
 	if err != nil {

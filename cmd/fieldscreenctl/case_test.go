@@ -174,7 +174,7 @@ func TestCanaryThroughTheCLI(t *testing.T) {
 	scan("export")
 	updated := strings.Replace(c, `"sex":"M"`, `"sex":"X","placeOfBirth":"`+birthPlace+`"`, 1)
 	markers = append(markers, birthPlace)
-	mustCtl(t, dir, "off1", offPass, updated, "case", "update", id)
+	mustCtl(t, dir, "off1", offPass, updated, "case", "update", id, "--revision", "1")
 	if out := mustCtl(t, dir, "off1", offPass, "", "case", "export", id); !strings.Contains(out, birthPlace) {
 		t.Fatalf("update did not land: %s", out)
 	}
