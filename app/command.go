@@ -358,10 +358,12 @@ func changedSystemSection(a, b system) string {
 		return "eurodac"
 	case !jsonEqual(a.captured, b.captured) || !jsonEqual(a.face, b.face) || a.operator != b.operator || !a.at.Equal(b.at):
 		return "biometrics (captured prints and face)"
-	case len(b.history) < len(a.history) || !jsonEqual(a.history, b.history[:len(a.history)]):
+	case len(b.history) < len(a.history) || len(a.history) > 0 && !jsonEqual(a.history, b.history[:len(a.history)]):
 		return "history"
 	case a.status != b.status && (len(b.history) == len(a.history) || b.history[len(b.history)-1].To != b.status):
 		return "status"
+	case len(b.history) > len(a.history) && (a.status == b.status || b.history[len(a.history)].From != a.status):
+		return "history" // entries that no transition made
 	}
 	return ""
 }

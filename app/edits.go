@@ -122,14 +122,14 @@ func CommandsFor(base, edited *forms.Case) ([]Command, error) {
 			cmds = append(cmds, SetFingerException{Position: pos, Status: e.Status, RetakeOn: e.RetakeOn})
 		}
 	}
-	if len(eb.Refusals) < len(bb.Refusals) || !same(bb.Refusals, eb.Refusals[:len(bb.Refusals)]) {
+	if len(eb.Refusals) < len(bb.Refusals) || len(bb.Refusals) > 0 && !same(bb.Refusals, eb.Refusals[:len(bb.Refusals)]) {
 		return nil, &ProtectedError{Field: "biometrics.refusals", Reason: "recorded refusals stay on record: add a new one"}
 	}
 	for _, r := range eb.Refusals[len(bb.Refusals):] {
 		cmds = append(cmds, RecordRefusal{What: r.What, Informed: r.Informed})
 	}
 
-	if len(edited.DeadlineMisses) < len(base.DeadlineMisses) || !same(base.DeadlineMisses, edited.DeadlineMisses[:len(base.DeadlineMisses)]) {
+	if len(edited.DeadlineMisses) < len(base.DeadlineMisses) || len(base.DeadlineMisses) > 0 && !same(base.DeadlineMisses, edited.DeadlineMisses[:len(base.DeadlineMisses)]) {
 		return nil, &ProtectedError{Field: "deadlineMisses", Reason: "recorded reasons stay on record: add a new one"}
 	}
 	for _, m := range edited.DeadlineMisses[len(base.DeadlineMisses):] {
