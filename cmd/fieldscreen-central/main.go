@@ -5,7 +5,7 @@
 //	fieldscreen-central token create --data DIR [--ttl 24h]
 //	fieldscreen-central packets export --data DIR OUTDIR
 //	fieldscreen-central packets import --data DIR INDIR
-//	fieldscreen-central device revoke --data DIR DEVICE-ID [--reason TEXT]
+//	fieldscreen-central device revoke --data DIR DEVICE-ID [--reason TEXT]   (also while serving: admin socket)
 //	fieldscreen-central stats --data DIR [--json]
 //	fieldscreen-central keys rotate-recipient --data DIR   (new packet key; old ones kept for old packets)
 //
@@ -121,10 +121,23 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("listen on %s: %w", *listen, err)
 		}
-		fmt.Fprintf(stdout, "fieldscreen-central listening on https://%s\n", ln.Addr())
+		// Operator commands reach the running server through the admin socket.
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
-		return srv.Serve(ctx, ln)
+		admDone := make(chan error, 1)
+		if adm, err := central.ListenAdmin(*data); err != nil {
+			// Serving goes on; only operator commands that need the running server fail.
+			fmt.Fprintf(stderr, "warning: %v: device revoke works only after serve stops\n", err)
+			close(admDone)
+		} else {
+			go func() { admDone <- central.ServeAdmin(ctx, adm, srv.AdminHandler()) }()
+			defer os.Remove(central.AdminSocket(*data))
+		}
+		fmt.Fprintf(stdout, "fieldscreen-central listening on https://%s\n", ln.Addr())
+		err = srv.Serve(ctx, ln)
+		stop()
+		<-admDone
+		return err
 	case "token":
 		if len(args) < 2 || args[1] != "create" {
 			return usageErr{"usage: fieldscreen-central token create --data DIR [--ttl 24h]"}
@@ -198,13 +211,18 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		if len(pos) != 1 {
 			return usageErr{"device revoke needs one DEVICE-ID"}
 		}
-		return withServer(*data, func(s *central.Server) error {
-			if err := s.RevokeDevice(pos[0], *reason); err != nil {
-				return err
+		err = withServer(*data, func(s *central.Server) error { return s.RevokeDevice(pos[0], *reason) })
+		if errors.Is(err, central.ErrBusy) { // central is serving: revoke through its admin socket
+			err = central.AdminDo(*data, "POST", "/admin/devices/"+pos[0]+"/revoke", map[string]string{"reason": *reason}, nil)
+			if errors.Is(err, central.ErrNoAdmin) {
+				return fmt.Errorf("%w, and %w", central.ErrBusy, err)
 			}
-			fmt.Fprintf(stdout, "revoked %s\n", pos[0])
-			return nil
-		})
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "revoked %s\n", pos[0])
+		return nil
 	case "keys":
 		if len(args) < 2 || args[1] != "rotate-recipient" {
 			return usageErr{"usage: fieldscreen-central keys rotate-recipient --data DIR"}
