@@ -18,6 +18,13 @@ func (s *Session) Enrol(ctx context.Context, centralURL, token string) error {
 	return err
 }
 
+// CheckCentralURLs checks a central setting: one https:// base URL, or several instances
+// of one central separated by commas (the terminal fails over between them).
+func CheckCentralURLs(setting string) error {
+	_, err := fsync.CentralURLs(setting)
+	return err
+}
+
 // Enrolled reports whether the terminal has enrolled with central.
 func (s *Session) Enrolled() bool {
 	_, err := fsync.LoadEnrolmentFrom(s.vs)

@@ -26,7 +26,7 @@ import (
 // Enrolment is the terminal's identity with central, stored in the vault's sync class
 // (encrypted; the private key never leaves the vault unencrypted).
 type Enrolment struct {
-	Central    string    `json:"central"` // base URL, https://host:port
+	Central    string    `json:"central"` // base URL, https://host:port; several instances separated by commas (failover.go)
 	DeviceID   string    `json:"device_id"`
 	Key        []byte    `json:"key"`         // Ed25519 private key: TLS client key and packet signing key
 	Cert       []byte    `json:"cert"`        // DER client certificate from central's CA
@@ -163,10 +163,11 @@ func Enrol(ctx context.Context, s *vault.Session, centralURL, token string) (*En
 	if err != nil {
 		return nil, err
 	}
-	centralURL = strings.TrimRight(centralURL, "/")
-	if !strings.HasPrefix(centralURL, "https://") {
-		return nil, fmt.Errorf("central URL %q: must start with https://", centralURL)
+	urls, err := CentralURLs(centralURL)
+	if err != nil {
+		return nil, err
 	}
+	centralURL = strings.Join(urls, ",")
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		return nil, err
@@ -178,9 +179,9 @@ func Enrol(ctx context.Context, s *vault.Session, centralURL, token string) (*En
 	pool := x509.NewCertPool()
 	pool.AddCert(tok.CA)
 	tlsConf := &tls.Config{MinVersion: tls.VersionTLS13, RootCAs: pool}
-	c := newHTTPClient(tlsConf, 30*time.Second)
+	c := newHTTPClient(tlsConf, 30*time.Second, urls)
 	defer c.CloseIdleConnections()
-	resp, raw, err := postJSON(ctx, c, centralURL+"/v1/enroll", EnrollRequest{Token: base64.RawURLEncoding.EncodeToString(tok.Secret), CSR: csr})
+	resp, raw, err := postJSON(ctx, c, urls[0]+"/v1/enroll", EnrollRequest{Token: base64.RawURLEncoding.EncodeToString(tok.Secret), CSR: csr})
 	var he *HTTPError
 	if errors.As(err, &he) {
 		return nil, fmt.Errorf("enrol with %s: %w", centralURL, enrolRefusal(he))
@@ -324,9 +325,13 @@ func Renew(ctx context.Context, s *vault.Session) (*Enrolment, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := newHTTPClient(conf, 30*time.Second)
+	urls, err := CentralURLs(en.Central)
+	if err != nil {
+		return nil, err
+	}
+	c := newHTTPClient(conf, 30*time.Second, urls)
 	defer c.CloseIdleConnections()
-	_, raw, err := postJSON(ctx, c, en.Central+"/v1/renew", RenewRequest{CSR: csr})
+	_, raw, err := postJSON(ctx, c, urls[0]+"/v1/renew", RenewRequest{CSR: csr})
 	if err != nil {
 		return nil, fmt.Errorf("renew the certificate with %s: %w", en.Central, err)
 	}

@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -105,11 +104,13 @@ func readLimited(r io.Reader, n int64) ([]byte, error) {
 	return b, nil
 }
 
-func newHTTPClient(conf *tls.Config, timeout time.Duration) *http.Client {
+// newHTTPClient is the client for central at urls (CentralURLs; requests name the first,
+// connections fail over to the others).
+func newHTTPClient(conf *tls.Config, timeout time.Duration, urls []string) *http.Client {
 	return &http.Client{Timeout: timeout, Transport: &http.Transport{
 		TLSClientConfig:     conf,
 		TLSHandshakeTimeout: 10 * time.Second,
-		DialContext:         (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		DialContext:         newFailoverDialer(urls).DialContext,
 		MaxIdleConnsPerHost: sendWindow, // one kept-alive connection per packet in flight
 		IdleConnTimeout:     90 * time.Second,
 	}}
@@ -130,17 +131,18 @@ func NewClient(e *Enrolment, timeout time.Duration) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	u, err := url.Parse(e.Central)
+	urls, err := CentralURLs(e.Central)
 	if err != nil {
-		return nil, fmt.Errorf("central URL: %w", err)
+		return nil, err
 	}
-	rc := resty.NewWithClient(newHTTPClient(conf, timeout)).
+	u, _ := url.Parse(urls[0])
+	rc := resty.NewWithClient(newHTTPClient(conf, timeout, urls)).
 		SetRetryCount(0).
 		SetResponseBodyLimit(maxResponse).
-		SetBaseURL(e.Central).
+		SetBaseURL(urls[0]).
 		SetHeader("User-Agent", "fieldscreen-terminal/1")
 	rc.SetLogger(quietLogger{}) // resty's logger never sees bodies (debug stays off), but keep it silent
-	return &Client{base: e.Central, host: u.Host, r: rc, now: time.Now}, nil
+	return &Client{base: urls[0], host: u.Host, r: rc, now: time.Now}, nil
 }
 
 // CloseIdle closes the connections kept alive to central (after a drain, so neither side

@@ -50,11 +50,11 @@ func (u *UI) showSettings() {
 	})
 	central := widget.NewEntry()
 	central.SetText(u.term.Config().CentralURL)
-	central.SetPlaceHolder("https://central.example:8443")
+	central.SetPlaceHolder("https://central.example:8443[,https://central-b.example:8443]")
 	saveCentral := widget.NewButton(T("settings.apply"), func() {
 		u.touch()
 		v := strings.TrimSpace(central.Text)
-		if v != "" && !strings.HasPrefix(v, "https://") {
+		if v != "" && app.CheckCentralURLs(v) != nil {
 			setError(msg, T("settings.badCentral"))
 			return
 		}

@@ -1,7 +1,14 @@
 // Command fieldscreen-central runs the reference central server for fieldscreen terminals
 // and its operator tools: enrolment tokens, packet export and import, revocation, stats.
 //
+// State is either a data folder (--data DIR: bbolt, keys and packets; one process at a
+// time) or a PostgreSQL database with the keys in their own folder (--store URL --keys
+// DIR: any number of serve instances and operator commands at once). Every command below
+// takes either.
+//
+//	fieldscreen-central migrate --store postgres://USER@HOST/DB   (create or update the schema)
 //	fieldscreen-central serve --data DIR --listen 127.0.0.1:PORT [--watchlist FILE] [--hostname NAME] [--upload-ttl 24h] [--unavailable SIS,VIS]
+//	fieldscreen-central serve --store postgres://… --keys DIR --listen ADDR […]
 //	fieldscreen-central token create --data DIR [--ttl 24h]
 //	fieldscreen-central packets export --data DIR OUTDIR
 //	fieldscreen-central packets import --data DIR INDIR
@@ -10,7 +17,8 @@
 //	fieldscreen-central keys rotate-recipient --data DIR   (new packet key; old ones kept for old packets)
 //
 // The data folder holds the keys (ca.pem, server.pem, age-identity.txt, receipt-key.pem),
-// central.db and the stored packets. Only one process may use it at a time.
+// central.db and the stored packets. Only one process may use it at a time. A keys folder
+// (--keys) holds the same key files and config.json; it must be mode 0700 with files 0600.
 package main
 
 import (
@@ -53,11 +61,30 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 const usage = "usage: fieldscreen-central serve|token create|packets export|packets import|device revoke|stats|keys rotate-recipient --data DIR ..."
 
+// place is where central's state is: a data folder (bbolt, keys and packets in it), or a
+// PostgreSQL database with the keys in their own folder.
+type place struct {
+	data  string // --data DIR
+	store string // --store postgres://…
+	keys  string // --keys DIR (with --store)
+}
+
+// keysDir is the folder of central's keys (and config.json).
+func (p place) keysDir() string {
+	if p.store != "" {
+		return p.keys
+	}
+	return p.data
+}
+
 // flags parses flags that may come before or after positional arguments.
-func flags(name string, args []string, def func(*flag.FlagSet)) (*flag.FlagSet, []string, *string, error) {
+func flags(name string, args []string, def func(*flag.FlagSet)) (*flag.FlagSet, []string, *place, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	data := fs.String("data", "", "central data folder")
+	p := &place{}
+	fs.StringVar(&p.data, "data", "", "central data folder (bbolt store and keys)")
+	fs.StringVar(&p.store, "store", "", "PostgreSQL URL (postgres://USER@HOST/DB?…); keys from --keys")
+	fs.StringVar(&p.keys, "keys", "", "folder of central's keys, shared by the instances (with --store)")
 	def(fs)
 	var pos []string
 	for {
@@ -71,10 +98,19 @@ func flags(name string, args []string, def func(*flag.FlagSet)) (*flag.FlagSet, 
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
-	if *data == "" {
-		return nil, nil, nil, usageErr{name + " needs --data DIR"}
+	switch {
+	case p.store != "" && p.data != "":
+		return nil, nil, nil, usageErr{name + ": give either --data DIR (bbolt) or --store URL --keys DIR (PostgreSQL), not both"}
+	case p.store != "" && !strings.HasPrefix(p.store, "postgres://") && !strings.HasPrefix(p.store, "postgresql://"):
+		return nil, nil, nil, usageErr{name + ": --store must be a postgres:// URL"}
+	case p.store != "" && p.keys == "":
+		return nil, nil, nil, usageErr{name + " with --store needs --keys DIR (central's keys, shared by its instances)"}
+	case p.store == "" && p.keys != "":
+		return nil, nil, nil, usageErr{name + ": --keys goes with --store URL; with bbolt the keys are in --data DIR"}
+	case p.store == "" && p.data == "":
+		return nil, nil, nil, usageErr{name + " needs --data DIR or --store URL --keys DIR"}
 	}
-	return fs, pos, data, nil
+	return fs, pos, p, nil
 }
 
 func dispatch(args []string, stdout, stderr io.Writer) error {
@@ -112,7 +148,7 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 				return err
 			}
 		}
-		srv, err := central.Open(*data, opt)
+		srv, err := openServer(data, opt)
 		if err != nil {
 			return err
 		}
@@ -125,13 +161,15 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		admDone := make(chan error, 1)
-		if adm, err := central.ListenAdmin(*data); err != nil {
+		if data.store != "" {
+			close(admDone) // operator commands work on the database itself, beside the instances
+		} else if adm, err := central.ListenAdmin(data.data); err != nil {
 			// Serving goes on; only operator commands that need the running server fail.
 			fmt.Fprintf(stderr, "warning: %v: device revoke works only after serve stops\n", err)
 			close(admDone)
 		} else {
 			go func() { admDone <- central.ServeAdmin(ctx, adm, srv.AdminHandler()) }()
-			defer os.Remove(central.AdminSocket(*data))
+			defer os.Remove(central.AdminSocket(data.data))
 		}
 		fmt.Fprintf(stdout, "fieldscreen-central listening on https://%s\n", ln.Addr())
 		err = srv.Serve(ctx, ln)
@@ -152,7 +190,7 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		if *ttl <= 0 {
 			return usageErr{fmt.Sprintf("token create: --ttl %s must be positive (for example 24h)", *ttl)}
 		}
-		return withServer(*data, func(s *central.Server) error {
+		return withServer(data, func(s *central.Server) error {
 			tok, exp, err := s.CreateTokenTTL(*ttl)
 			if err != nil {
 				return err
@@ -173,7 +211,7 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		if len(pos) != 1 {
 			return usageErr{"packets " + args[1] + " needs one folder"}
 		}
-		return withServer(*data, func(s *central.Server) error {
+		return withServer(data, func(s *central.Server) error {
 			if args[1] == "export" {
 				n, q, err := central.ExportDir(s.Store(), pos[0])
 				if err == nil {
@@ -211,9 +249,9 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		if len(pos) != 1 {
 			return usageErr{"device revoke needs one DEVICE-ID"}
 		}
-		err = withServer(*data, func(s *central.Server) error { return s.RevokeDevice(pos[0], *reason) })
+		err = withServer(data, func(s *central.Server) error { return s.RevokeDevice(pos[0], *reason) })
 		if errors.Is(err, central.ErrBusy) { // central is serving: revoke through its admin socket
-			err = central.AdminDo(*data, "POST", "/admin/devices/"+pos[0]+"/revoke", map[string]string{"reason": *reason}, nil)
+			err = central.AdminDo(data.data, "POST", "/admin/devices/"+pos[0]+"/revoke", map[string]string{"reason": *reason}, nil)
 			if errors.Is(err, central.ErrNoAdmin) {
 				return fmt.Errorf("%w, and %w", central.ErrBusy, err)
 			}
@@ -232,10 +270,13 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		// Opening the data folder first refuses a running server: it read the keys at start.
-		if err := withServer(*data, func(*central.Server) error { return nil }); err != nil {
+		if data.store != "" {
+			return usageErr{"keys rotate-recipient: with --store the instances share the keys folder; rotate with the instances stopped, then run it with --data KEYSDIR (docs/deploy.md)"}
+		}
+		if err := withServer(data, func(*central.Server) error { return nil }); err != nil {
 			return err
 		}
-		r, err := central.RotateRecipient(*data)
+		r, err := central.RotateRecipient(data.data)
 		if err != nil {
 			return err
 		}
@@ -248,7 +289,7 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		return withServer(*data, func(s *central.Server) error {
+		return withServer(data, func(s *central.Server) error {
 			st, err := central.GetStats(s.Store())
 			if err != nil {
 				return err
@@ -260,6 +301,29 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 				st.Packets, st.Bytes, st.DuplicatesRejected, st.Conflicts, st.Devices, st.Revoked, st.UploadsExpired)
 			return nil
 		})
+	case "migrate":
+		fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		store := fs.String("store", "", "PostgreSQL URL")
+		if err := fs.Parse(args[1:]); err != nil || *store == "" || fs.NArg() > 0 {
+			return usageErr{"usage: fieldscreen-central migrate --store postgres://… (bbolt needs no migration)"}
+		}
+		ctx := context.Background()
+		pool, err := central.ConnectPostgres(ctx, *store)
+		if err != nil {
+			return err
+		}
+		defer pool.Close()
+		from, to, err := central.Migrate(ctx, pool)
+		if err != nil {
+			return err
+		}
+		if from == to {
+			fmt.Fprintf(stdout, "schema version %d: up to date\n", to)
+		} else {
+			fmt.Fprintf(stdout, "schema version %d → %d\n", from, to)
+		}
+		return nil
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -267,11 +331,39 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 	return usageErr{fmt.Sprintf("unknown command %q; %s", args[0], usage)}
 }
 
-func withServer(dir string, fn func(*central.Server) error) error {
-	s, err := central.Open(dir, central.Options{})
+func withServer(p *place, fn func(*central.Server) error) error {
+	s, err := openServer(p, central.Options{})
 	if err != nil {
 		return err
 	}
 	defer s.Close()
 	return fn(s)
+}
+
+// openServer opens central where p says: the bbolt data folder, or PostgreSQL with the
+// keys folder (created under a lock when empty, so instances started together share one
+// set of keys).
+func openServer(p *place, opt central.Options) (*central.Server, error) {
+	if p.store == "" {
+		return central.Open(p.data, opt)
+	}
+	if err := central.CheckKeysDir(p.keys); err != nil {
+		return nil, err
+	}
+	st, err := central.OpenPostgres(p.store)
+	if err != nil {
+		return nil, err
+	}
+	opt.Store = st
+	if opt.EventLog == nil {
+		// Not a file in the shared (perhaps read-only) keys folder: each instance's
+		// security events go to its log (journald under systemd), one JSON line each.
+		opt.EventLog = os.Stderr
+	}
+	srv, err := central.Open(p.keys, opt)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return srv, nil
 }

@@ -13,7 +13,7 @@ import (
 )
 
 func init() {
-	register(Command{Name: "enroll", Summary: "--central URL --token-file FILE|-: enrol this terminal with central (token from a file or standard input; --token TOKEN is visible in ps)", Run: runEnroll})
+	register(Command{Name: "enroll", Summary: "--central URL[,URL2…] --token-file FILE|-: enrol this terminal with central (several URLs: instances to fail over between; token from a file or standard input; --token TOKEN is visible in ps)", Run: runEnroll})
 }
 
 // maxTokenFile bounds what is read for a token (tokens are under 200 bytes).
@@ -21,7 +21,7 @@ const maxTokenFile = 4 << 10
 
 func runEnroll(e *Env, args []string) error {
 	fs := newFlags("enroll")
-	url := fs.String("central", "", "central's base URL, https://host:port")
+	url := fs.String("central", "", "central's base URL, https://host:port; several instances of one central separated by commas (the terminal fails over)")
 	tokenFile := fs.String("token-file", "", "file holding the one-time enrolment token, or - for standard input")
 	token := fs.String("token", "", "the token itself (discouraged: other users see it in ps; use --token-file)")
 	if err := fs.Parse(args); err != nil {

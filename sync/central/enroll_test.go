@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	gosync "sync"
@@ -178,5 +179,42 @@ func TestEnrolAgainKeepsRevocationAndCheckpoint(t *testing.T) {
 	}
 	if d, _ := srv.Store().Device(en.DeviceID); !d.Revoked {
 		t.Fatal("enrolling again undid the revocation")
+	}
+}
+
+// TestKeysCreatedOnceByInstancesStartedTogether: instances started together on an empty
+// keys folder end with one set of keys (the folder lock), and a folder others can read is
+// refused.
+func TestKeysCreatedOnceByInstancesStartedTogether(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "keys")
+	const n = 6
+	keys := make([]*central.Keys, n)
+	errs := make([]error, n)
+	var wg gosync.WaitGroup
+	for i := range keys {
+		wg.Add(1)
+		go func() { defer wg.Done(); keys[i], errs[i] = central.LoadOrCreateKeys(dir, nil) }()
+	}
+	wg.Wait()
+	for i := range keys {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		if !keys[i].CA.Equal(keys[0].CA) || !keys[i].ReceiptKey.Equal(keys[0].ReceiptKey) ||
+			keys[i].Identity.String() != keys[0].Identity.String() || !bytes.Equal(keys[i].Server.Certificate[0], keys[0].Server.Certificate[0]) {
+			t.Fatalf("instance %d has other keys than instance 0", i)
+		}
+	}
+	if err := central.CheckKeysDir(dir); err != nil {
+		t.Fatalf("a folder made by LoadOrCreateKeys: %v", err)
+	}
+	os.Chmod(dir, 0o750)
+	if err := central.CheckKeysDir(dir); err == nil || !strings.Contains(err.Error(), "chmod 700") {
+		t.Fatalf("a group-readable folder: %v", err)
+	}
+	os.Chmod(dir, 0o700)
+	os.Chmod(filepath.Join(dir, "receipt-key.pem"), 0o644)
+	if err := central.CheckKeysDir(dir); err == nil || !strings.Contains(err.Error(), "receipt-key.pem") {
+		t.Fatalf("a world-readable key file: %v", err)
 	}
 }

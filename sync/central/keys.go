@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"filippo.io/age"
@@ -55,10 +56,74 @@ func (k *Keys) AgeIdentities() []age.Identity {
 // names and IP addresses the server certificate must carry (localhost and 127.0.0.1 are
 // always included); the certificate is re-issued with the same key when a host is added,
 // so the terminals' pin stays valid.
+//
+// Several instances may share dir (fieldscreen-central serve --keys DIR): the whole
+// load-or-create runs under an exclusive lock on dir/.keys.lock, so instances started
+// together on an empty folder end with one set of keys, the first one's.
 func LoadOrCreateKeys(dir string, hosts []string) (*Keys, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
+	unlock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	return loadOrCreateKeys(dir, hosts)
+}
+
+// lockDir takes an exclusive advisory lock on dir/.keys.lock, waiting for it.
+func lockDir(dir string) (func(), error) {
+	f, err := os.OpenFile(filepath.Join(dir, ".keys.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS) {
+		// A read-only mount of the operator's secret store: nothing can be created there,
+		// so there is nothing to serialise (missing keys fail on their own).
+		return func() {}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("lock the keys folder: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock the keys folder: %w", err)
+	}
+	return func() { syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, nil
+}
+
+// CheckKeysDir refuses a shared keys folder that others can read: the folder must be
+// 0700 and the key files 0600 (or stricter), as an operator's secret store mounts them.
+// A folder that does not exist yet is fine (LoadOrCreateKeys makes it 0700).
+func CheckKeysDir(dir string) error {
+	fi, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("keys folder: %w", err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("keys folder %s is not a folder", dir)
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		return fmt.Errorf("keys folder %s has mode %04o: others may read central's keys; chmod 700 %s", dir, fi.Mode().Perm(), dir)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("keys folder: %w", err)
+	}
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil {
+			return fmt.Errorf("keys folder: %w", err)
+		}
+		if info.Mode().IsRegular() && info.Mode().Perm()&0o077 != 0 {
+			return fmt.Errorf("key file %s has mode %04o: chmod 600 it", filepath.Join(dir, e.Name()), info.Mode().Perm())
+		}
+	}
+	return nil
+}
+
+func loadOrCreateKeys(dir string, hosts []string) (*Keys, error) {
 	k := &Keys{}
 	var err error
 	// CA

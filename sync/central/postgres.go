@@ -365,9 +365,9 @@ func (s *PostgresStore) complete(tx pgx.Tx, id, dev string, results []fsync.Resu
 
 // AnswerNext takes the oldest packet waiting for the downstream that no other instance is
 // answering (FOR UPDATE SKIP LOCKED), asks answer for its results and records them in the
-// same transaction. It reports false when no packet is free. If answer fails, the packet
-// stays queued for the next try.
-func (s *PostgresStore) AnswerNext(answer func(PacketMeta) ([]fsync.Result, error)) (bool, error) {
+// same transaction, quarantining it when answer gives a reason. It reports false when no
+// packet is free. If answer fails, the packet stays queued for the next try.
+func (s *PostgresStore) AnswerNext(answer func(PacketMeta) ([]fsync.Result, string, error)) (bool, error) {
 	took := false
 	err := pgx.BeginFunc(s.ctx, s.pool, func(tx pgx.Tx) error {
 		m, err := scanPacket(tx.QueryRow(s.ctx, `SELECT `+packetCols+` FROM packets WHERE pending ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED`))
@@ -378,9 +378,15 @@ func (s *PostgresStore) AnswerNext(answer func(PacketMeta) ([]fsync.Result, erro
 			return err
 		}
 		took = true
-		results, err := answer(m)
+		results, quarantine, err := answer(m)
 		if err != nil {
 			return err
+		}
+		if quarantine != "" {
+			if _, err := tx.Exec(s.ctx, `UPDATE packets SET quarantined = $3 WHERE device_id = $1 AND packet_id = $2 AND quarantined = ''`,
+				m.DeviceID, m.PacketID, quarantine); err != nil {
+				return fmt.Errorf("quarantine packet %s: %w", m.PacketID, err)
+			}
 		}
 		return s.complete(tx, m.PacketID, m.DeviceID, results)
 	})
@@ -531,4 +537,85 @@ func (s *PostgresStore) Counter(name string) (int64, error) {
 		return 0, nil
 	}
 	return v, err
+}
+
+// The bytes of uploads in progress (PartStore): the chunks of the upload's blob, numbered
+// in order, with received the offset. Any instance can continue an upload another started.
+
+func (s *PostgresStore) UploadOffset(dev, pkt string) (int64, error) {
+	var n int64
+	err := s.pool.QueryRow(s.ctx, `SELECT received FROM uploads WHERE device_id = $1 AND packet_id = $2`, dev, pkt).Scan(&n)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, ErrNotFound
+	}
+	return n, err
+}
+
+func (s *PostgresStore) AppendUpload(dev, pkt string, off int64, chunk []byte, now time.Time) error {
+	return pgx.BeginFunc(s.ctx, s.pool, func(tx pgx.Tx) error {
+		var blob, received int64
+		// The row lock orders two instances appending to one upload: the second sees the
+		// first's offset and refuses.
+		err := tx.QueryRow(s.ctx, `SELECT blob_id, received FROM uploads WHERE device_id = $1 AND packet_id = $2 FOR UPDATE`, dev, pkt).Scan(&blob, &received)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if received != off {
+			return &OffsetError{Current: received}
+		}
+		if _, err := tx.Exec(s.ctx, `INSERT INTO chunks (blob_id, n, data)
+			VALUES ($1, (SELECT coalesce(max(n) + 1, 0) FROM chunks WHERE blob_id = $1), $2)`, blob, chunk); err != nil {
+			return fmt.Errorf("store upload chunk: %w", err)
+		}
+		_, err = tx.Exec(s.ctx, `UPDATE uploads SET received = received + $3, touched = $4 WHERE device_id = $1 AND packet_id = $2`,
+			dev, pkt, len(chunk), now.UTC())
+		return err
+	})
+}
+
+func (s *PostgresStore) OpenUpload(dev, pkt string) (io.ReadCloser, error) {
+	var blob, received int64
+	err := s.pool.QueryRow(s.ctx, `SELECT blob_id, received FROM uploads WHERE device_id = $1 AND packet_id = $2`, dev, pkt).Scan(&blob, &received)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &chunkReader{s: s, blob: blob, size: received}, nil
+}
+
+func (s *PostgresStore) TouchUpload(dev, pkt string, now time.Time) error {
+	tag, err := s.pool.Exec(s.ctx, `UPDATE uploads SET touched = $3 WHERE device_id = $1 AND packet_id = $2`, dev, pkt, now.UTC())
+	if err == nil && tag.RowsAffected() == 0 {
+		return ErrNotFound
+	}
+	return err
+}
+
+func (s *PostgresStore) UploadTouched(dev, pkt string) (time.Time, error) {
+	var t time.Time
+	err := s.pool.QueryRow(s.ctx, `SELECT touched FROM uploads WHERE device_id = $1 AND packet_id = $2`, dev, pkt).Scan(&t)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return t, ErrNotFound
+	}
+	return t.UTC(), err
+}
+
+func (s *PostgresStore) ResetUpload(dev, pkt string) error {
+	return pgx.BeginFunc(s.ctx, s.pool, func(tx pgx.Tx) error {
+		var blob int64
+		err := tx.QueryRow(s.ctx, `UPDATE uploads SET received = 0 WHERE device_id = $1 AND packet_id = $2 RETURNING blob_id`, dev, pkt).Scan(&blob)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(s.ctx, `DELETE FROM chunks WHERE blob_id = $1`, blob)
+		return err
+	})
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	gosync "sync"
 	"time"
+
+	fsync "github.com/fieldscreen/fieldscreen/sync"
 )
 
 // The downstream runs after the receipt: a packet is stored (and its receipt signed) with
@@ -30,6 +32,9 @@ type downstreamQueue struct {
 func (s *Server) initDownstream() error {
 	q := &s.ds
 	q.pending, q.changed, q.wake = map[string]int{}, make(chan struct{}), make(chan struct{}, 1)
+	if _, shared := s.store.(QueueTaker); shared {
+		return nil // counted in the store (awaitResults), whichever instance stored them
+	}
 	return s.store.PendingDownstream(func(m PacketMeta) error {
 		q.pending[m.DeviceID]++
 		return nil
@@ -63,6 +68,52 @@ func (q *downstreamQueue) state(deviceID string) (int, <-chan struct{}) {
 	return max(q.pending[deviceID], 0), q.changed
 }
 
+// QueueTaker is implemented by stores that several central instances share
+// (PostgresStore). AnswerNext takes the oldest waiting packet that no other instance holds,
+// asks answer for its results (and a quarantine reason, empty for a valid packet) and
+// records them in the same transaction, so each packet is answered by one instance, once;
+// it reports false when no packet is free. PendingCount counts a device's waiting packets
+// whichever instance stored them.
+type QueueTaker interface {
+	AnswerNext(answer func(PacketMeta) (results []fsync.Result, quarantine string, err error)) (bool, error)
+	PendingCount(deviceID string) (int, error)
+}
+
+// sharedPoll is how often an instance sharing its store looks for work and answers it
+// did not see happen: packets stored by another instance (or left by one that died) and
+// results recorded by another instance for a terminal waiting here.
+const sharedPoll = 500 * time.Millisecond
+
+// takeDownstream answers waiting packets one by one from a shared store until none is
+// free; it reports whether one failed (it stays queued).
+func (s *Server) takeDownstream(ctx context.Context, t QueueTaker) (failed bool) {
+	for ctx.Err() == nil {
+		var dev string
+		quarantined := false
+		took, err := t.AnswerNext(func(m PacketMeta) ([]fsync.Result, string, error) {
+			dev = m.DeviceID
+			results, invalid, err := s.answerOf(m)
+			if invalid != "" && m.Quarantined != "" {
+				invalid = "" // marked before: keep the first reason
+			}
+			quarantined = invalid != ""
+			return results, invalid, err
+		})
+		if err != nil {
+			s.opt.Logf("downstream: %v (kept queued, retrying in %s)", err, downstreamRetry)
+			return true
+		}
+		if !took {
+			return false
+		}
+		if quarantined {
+			s.store.Incr(CounterInnerInvalid, 1)
+		}
+		s.ds.answered(dev)
+	}
+	return false
+}
+
 // downstreamRetry is how soon a packet whose downstream failed (unreadable storage) is
 // tried again.
 const downstreamRetry = 5 * time.Second
@@ -73,6 +124,8 @@ func (s *Server) runDownstream(ctx context.Context) {
 		var retry <-chan time.Time
 		if s.drainDownstream(ctx) {
 			retry = time.After(downstreamRetry)
+		} else if _, shared := s.store.(QueueTaker); shared {
+			retry = time.After(sharedPoll)
 		}
 		select {
 		case <-ctx.Done():
@@ -86,6 +139,9 @@ func (s *Server) runDownstream(ctx context.Context) {
 // drainDownstream answers every packet waiting now, in arrival order; it reports whether
 // any had to stay queued.
 func (s *Server) drainDownstream(ctx context.Context) (failed bool) {
+	if t, ok := s.store.(QueueTaker); ok {
+		return s.takeDownstream(ctx, t)
+	}
 	var waiting []PacketMeta
 	if err := s.store.PendingDownstream(func(m PacketMeta) error { waiting = append(waiting, m); return nil }); err != nil {
 		s.opt.Logf("downstream: read the queue: %v (retrying in %s)", err, downstreamRetry)
@@ -103,13 +159,23 @@ func (s *Server) drainDownstream(ctx context.Context) (failed bool) {
 	return failed
 }
 
-func (s *Server) answer(m PacketMeta) error {
+// answerOf asks the downstream about a stored packet: its results and, for sealed content
+// that is not a packet of its terminal, why (to quarantine it).
+func (s *Server) answerOf(m PacketMeta) ([]fsync.Result, string, error) {
 	rc, err := s.store.OpenPacket(m.DeviceID, m.PacketID)
 	if err != nil {
-		return fmt.Errorf("open stored packet %s: %w", m.PacketID, err)
+		return nil, "", fmt.Errorf("open stored packet %s: %w", m.PacketID, err)
 	}
+	defer rc.Close()
 	results, invalid := s.downstream(rc, m.PacketID, m.DeviceID)
-	rc.Close()
+	return results, invalid, nil
+}
+
+func (s *Server) answer(m PacketMeta) error {
+	results, invalid, err := s.answerOf(m)
+	if err != nil {
+		return err
+	}
 	if invalid != "" && m.Quarantined == "" {
 		// Marked before the results: a crash in between answers the packet again, and
 		// marking twice keeps the first reason.

@@ -96,6 +96,7 @@ type Server struct {
 	events *eventLog
 	bodies *byteBudget  // request bodies held in memory (MaxBodyMemory)
 	enrol  *addrLimiter // enrolment requests per client address
+	parts  uploadParts  // bytes of uploads in progress (parts.go)
 }
 
 // Open opens (or initialises) central's data folder.
@@ -135,10 +136,6 @@ func Open(dir string, opt Options) (*Server, error) {
 			return nil, err
 		}
 	}
-	if err := os.MkdirAll(filepath.Join(dir, "uploads"), 0o700); err != nil {
-		st.Close()
-		return nil, err
-	}
 	events, err := openEventLog(dir, opt.EventLog, opt.Now)
 	if err != nil {
 		st.Close()
@@ -146,6 +143,10 @@ func Open(dir string, opt Options) (*Server, error) {
 	}
 	s := &Server{dir: dir, keys: keys, store: st, opt: opt, limits: map[string]*rate.Limiter{}, events: events,
 		bodies: newByteBudget(opt.MaxBodyMemory), enrol: newAddrLimiter(opt.EnrollRate, opt.EnrollBurst)}
+	if err := s.initParts(); err != nil {
+		st.Close()
+		return nil, err
+	}
 	if err := s.loadConfig(); err != nil {
 		st.Close()
 		return nil, err
@@ -711,8 +712,17 @@ func (s *Server) results(w http.ResponseWriter, r *http.Request, d Device) {
 // packets remain, so the terminal hears of results as soon as they exist.
 func (s *Server) awaitResults(ctx context.Context, deviceID string, after uint64, wait time.Duration) ([]fsync.Result, int, error) {
 	deadline := time.Now().Add(wait)
+	shared, _ := s.store.(QueueTaker)
 	for {
 		pending, changed := s.ds.state(deviceID) // before reading, so no answer is missed
+		var poll <-chan time.Time
+		if shared != nil { // another instance may answer: count in the store, look again soon
+			n, err := shared.PendingCount(deviceID)
+			if err != nil {
+				return nil, 0, err
+			}
+			pending, poll = n, time.After(sharedPoll)
+		}
 		rs, err := s.store.Results(deviceID, after, 500)
 		left := time.Until(deadline)
 		if err != nil || len(rs) > 0 || pending == 0 || left <= 0 {
@@ -721,6 +731,7 @@ func (s *Server) awaitResults(ctx context.Context, deviceID string, after uint64
 		t := time.NewTimer(left)
 		select {
 		case <-changed:
+		case <-poll:
 		case <-t.C:
 		case <-ctx.Done():
 		}

@@ -4,10 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"strings"
 	"time"
 )
 
@@ -47,18 +43,13 @@ func (s *Server) SweepUploads() (int, error) {
 			removed++
 		}
 	}
-	// Part files without a record: a sweep that crashed between its two deletions.
-	entries, err := os.ReadDir(filepath.Join(s.dir, "uploads"))
+	// Parts without a record: a sweep that crashed between its two deletions.
+	orphans, err := s.parts.orphans()
 	if err != nil {
-		errs = append(errs, fmt.Errorf("list upload files: %w", err))
+		errs = append(errs, err)
 	}
-	for _, e := range entries {
-		name, isPart := strings.CutSuffix(e.Name(), ".part")
-		dev, pkt, ok := strings.Cut(name, "-")
-		if !isPart || !ok {
-			continue
-		}
-		ok, err := s.expireUpload(dev, pkt, cutoff)
+	for _, o := range orphans {
+		ok, err := s.expireUpload(o[0], o[1], cutoff)
 		if err != nil {
 			errs = append(errs, err)
 		} else if ok {
@@ -84,16 +75,12 @@ func (s *Server) expireUpload(dev, pkt string, cutoff time.Time) (bool, error) {
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return false, fmt.Errorf("read upload %s of device %s: %w", pkt, dev, err)
 	}
-	path := s.partPath(dev, pkt)
-	fi, err := os.Stat(path)
-	hasFile := err == nil
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return false, fmt.Errorf("upload file of packet %s: %w", pkt, err)
+	touched, hasPart, err := s.parts.touched(dev, pkt)
+	if err != nil {
+		return false, err
 	}
-	var touched time.Time
 	switch {
-	case hasFile:
-		touched = fi.ModTime()
+	case hasPart:
 	case hasRecord:
 		touched = u.Created
 	default:
@@ -107,7 +94,7 @@ func (s *Server) expireUpload(dev, pkt string, cutoff time.Time) (bool, error) {
 			return false, fmt.Errorf("remove expired upload %s of device %s: %w", pkt, dev, err)
 		}
 	}
-	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := s.parts.remove(dev, pkt); err != nil {
 		return false, fmt.Errorf("remove the file of expired upload %s (its record is gone; the next sweep retries): %w", pkt, err)
 	}
 	return true, nil
@@ -136,17 +123,6 @@ func (s *Server) runSweeps(ctx context.Context) {
 	}
 }
 
-// touchUpload marks an upload as worked on (see above): it creates the part file if
-// there is none yet and sets its mtime to now. The caller holds the packet ID's lock.
-func (s *Server) touchUpload(dev, pkt string) error {
-	path := s.partPath(dev, pkt)
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY, 0o600)
-	if err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	now := s.opt.Now()
-	return os.Chtimes(path, now, now)
-}
+// touchUpload marks an upload as worked on (see above). The caller holds the packet ID's
+// lock.
+func (s *Server) touchUpload(dev, pkt string) error { return s.parts.touch(dev, pkt, s.opt.Now()) }

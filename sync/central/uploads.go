@@ -7,10 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -22,20 +19,7 @@ import (
 // offset is that file's size, which is only ever extended by a checksummed, fsynced chunk.
 // Uploads left untouched for Options.UploadTTL are removed (sweep.go).
 
-func (s *Server) partPath(dev, pkt string) string {
-	return filepath.Join(s.dir, "uploads", dev+"-"+pkt+".part")
-}
-
-func (s *Server) offset(dev, pkt string) (int64, error) {
-	fi, err := os.Stat(s.partPath(dev, pkt))
-	if errors.Is(err, fs.ErrNotExist) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, err
-	}
-	return fi.Size(), nil
-}
+func (s *Server) offset(dev, pkt string) (int64, error) { return s.parts.offset(dev, pkt) }
 
 func (s *Server) createUpload(w http.ResponseWriter, r *http.Request, d Device) {
 	id := r.Header.Get(fsync.HeaderIdemKey)
@@ -173,15 +157,12 @@ func (s *Server) patchUpload(w http.ResponseWriter, r *http.Request, d Device) {
 		problem(w, http.StatusConflict, "checksum-mismatch", "chunk checksum does not match", "the chunk was damaged in transit: send it again")
 		return
 	}
-	f, err := os.OpenFile(s.partPath(d.ID, id), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err == nil {
-		_, err = f.Write(chunk)
-		if err == nil {
-			err = f.Sync()
-		}
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
+	err = s.parts.appendChunk(d.ID, id, off, chunk, s.opt.Now())
+	var oe *OffsetError
+	if errors.As(err, &oe) { // another instance stored a chunk meanwhile
+		w.Header().Set(fsync.HeaderOffset, strconv.FormatInt(oe.Current, 10))
+		problem(w, http.StatusConflict, "offset-mismatch", "Upload-Offset does not match", fmt.Sprintf("central holds %d bytes: HEAD and resume from there", oe.Current))
+		return
 	}
 	if err != nil {
 		problem(w, http.StatusInternalServerError, "store", "could not store the chunk", "retry")
@@ -199,33 +180,30 @@ func (s *Server) patchUpload(w http.ResponseWriter, r *http.Request, d Device) {
 // completeUpload checks the whole file's digest against the signed claim and stores it as
 // a packet; the receipt is the answer to the last PATCH.
 func (s *Server) completeUpload(w http.ResponseWriter, d Device, u Upload) {
-	path := s.partPath(d.ID, u.PacketID)
-	f, err := os.Open(path)
-	if err != nil {
-		problem(w, http.StatusInternalServerError, "store", "could not read the upload", "")
-		return
-	}
+	// Three passes over the part (digest, sealed header, store), each from the start; the
+	// part is never held in memory.
+	f := &rewindable{open: func() (io.ReadCloser, error) { return s.parts.open(d.ID, u.PacketID) }}
+	defer f.Close()
 	h := sha256.New()
-	_, err = io.Copy(h, f)
+	_, err := io.Copy(h, f)
 	if err == nil {
 		_, err = f.Seek(0, io.SeekStart)
 	}
 	if err != nil {
-		f.Close()
 		problem(w, http.StatusInternalServerError, "store", "could not read the upload", "")
 		return
 	}
 	if hex.EncodeToString(h.Sum(nil)) != u.SHA256 {
-		f.Close()
-		os.Remove(path)
+		s.parts.remove(d.ID, u.PacketID)
 		problem(w, http.StatusConflict, "digest-mismatch", "assembled packet does not match its digest", "the upload restarts from zero")
 		return
 	}
 	c := packetClaim{id: u.PacketID, digest: u.SHA256, sig: u.Signature}
 	if !s.checkSealed(w, d, c, f, true) {
 		f.Close()
-		os.Remove(path) // it can never become a packet: the terminal's refusal is final
+		// It can never become a packet: the terminal's refusal is final.
 		s.store.DeleteUpload(d.ID, u.PacketID)
+		s.parts.remove(d.ID, u.PacketID)
 		return
 	}
 	stored, created, err := s.storeNew(d, c, u.Length, f, "upload")
@@ -234,8 +212,8 @@ func (s *Server) completeUpload(w http.ResponseWriter, d Device, u Upload) {
 		problem(w, http.StatusInternalServerError, "store", "central could not store the packet", "retry later")
 		return
 	}
-	os.Remove(path)
 	s.store.DeleteUpload(d.ID, u.PacketID)
+	s.parts.remove(d.ID, u.PacketID)
 	if !created {
 		s.replay(w, stored, u.SHA256)
 		return
