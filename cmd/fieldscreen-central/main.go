@@ -8,7 +8,7 @@
 //
 //	fieldscreen-central migrate --store postgres://USER@HOST/DB   (create or update the schema)
 //	fieldscreen-central serve --data DIR --listen 127.0.0.1:PORT [--watchlist FILE] [--hostname NAME] [--upload-ttl 24h] [--unavailable SIS,VIS]
-//	fieldscreen-central serve --store postgres://… --keys DIR --listen ADDR […]
+//	fieldscreen-central serve --store postgres://… --keys DIR --listen ADDR [--metrics ADDR] […]
 //	fieldscreen-central token create --data DIR [--ttl 24h]
 //	fieldscreen-central packets export --data DIR OUTDIR
 //	fieldscreen-central packets import --data DIR INDIR
@@ -29,6 +29,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -121,7 +122,9 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 	case "serve":
 		var listen, watch, host, unavailable *string
 		var uploadTTL *time.Duration
+		var metricsAddr *string
 		_, _, data, err := flags("serve", args[1:], func(fs *flag.FlagSet) {
+			metricsAddr = fs.String("metrics", "", "address for /metrics, /healthz and /readyz (plain HTTP: keep it on an internal network)")
 			listen = fs.String("listen", "127.0.0.1:8443", "address to listen on")
 			watch = fs.String("watchlist", "", "watch-list file for the simulated security checks")
 			host = fs.String("hostname", "", "extra host name for the server certificate")
@@ -170,6 +173,16 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		} else {
 			go func() { admDone <- central.ServeAdmin(ctx, adm, srv.AdminHandler()) }()
 			defer os.Remove(central.AdminSocket(data.data))
+		}
+		if *metricsAddr != "" {
+			mln, err := net.Listen("tcp", *metricsAddr)
+			if err != nil {
+				return fmt.Errorf("listen for metrics on %s: %w", *metricsAddr, err)
+			}
+			ms := &http.Server{Handler: srv.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second}
+			go ms.Serve(mln)
+			defer ms.Close()
+			fmt.Fprintf(stdout, "metrics on http://%s/metrics\n", mln.Addr())
 		}
 		fmt.Fprintf(stdout, "fieldscreen-central listening on https://%s\n", ln.Addr())
 		err = srv.Serve(ctx, ln)

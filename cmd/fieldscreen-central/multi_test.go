@@ -7,9 +7,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	gosync "sync"
 	"sync/atomic"
@@ -56,9 +59,10 @@ func centralBinary(t *testing.T) string {
 
 // instance is one fieldscreen-central serve process.
 type instance struct {
-	cmd *exec.Cmd
-	url string
-	log *bytes.Buffer
+	cmd     *exec.Cmd
+	url     string
+	metrics string // http://ADDR/metrics
+	log     *bytes.Buffer
 }
 
 // startInstances starts n serve processes at once on one database and keys folder and
@@ -68,7 +72,7 @@ func startInstances(t *testing.T, n int, store, keys string) []*instance {
 	bin := centralBinary(t)
 	out := make([]*instance, n)
 	for i := range out {
-		cmd := exec.Command(bin, "serve", "--store", store, "--keys", keys, "--listen", "127.0.0.1:0")
+		cmd := exec.Command(bin, "serve", "--store", store, "--keys", keys, "--listen", "127.0.0.1:0", "--metrics", "127.0.0.1:0")
 		stdout, err := cmd.StdoutPipe()
 		if err != nil {
 			t.Fatal(err)
@@ -83,6 +87,9 @@ func startInstances(t *testing.T, n int, store, keys string) []*instance {
 		go func() {
 			sc := bufio.NewScanner(stdout)
 			for sc.Scan() {
+				if u, ok := strings.CutPrefix(sc.Text(), "metrics on "); ok {
+					in.metrics = u
+				}
 				if u, ok := strings.CutPrefix(sc.Text(), "fieldscreen-central listening on "); ok {
 					in.url = u
 					close(ready(in))
@@ -370,4 +377,58 @@ func TestTwoInstancesOnePostgres(t *testing.T) {
 	if err := json.Unmarshal([]byte(runBin(t, "stats", "--json", "--store", store, "--keys", keys)), &st); err != nil || st["packets"] != float64(total) || st["revoked"] != 1.0 {
 		t.Fatalf("stats while serving: %v %v", st, err)
 	}
+
+	// The survivor's metrics: what it stored itself, receipt latencies, the shared queue.
+	m := get(t, ins[1].metrics)
+	for _, want := range []string{"fieldscreen_central_downstream_queue_depth 0", "fieldscreen_central_receipt_seconds_count ", `fieldscreen_central_rate_limited_total{limit="device"}`} {
+		if !strings.Contains(m, want) {
+			t.Fatalf("metrics lack %q:\n%s", want, m)
+		}
+	}
+	if v := metricValue(m, "fieldscreen_central_packets_received_total"); v <= 0 || v >= float64(total) {
+		t.Fatalf("survivor stored %v packets itself, want some but not all %d", v, total)
+	}
+	ready := strings.TrimSuffix(ins[1].metrics, "metrics") + "readyz"
+	if body := get(t, ready); !strings.Contains(body, "ready") {
+		t.Fatalf("readyz: %q", body)
+	}
+	// A newer binary migrates the database: the running instances stop being ready, and
+	// serve refuses to start on it.
+	if _, err := db.Exec(context.Background(), `INSERT INTO schema_migrations (version, name) VALUES (1000, 'from a newer binary')`); err != nil {
+		t.Fatal(err)
+	}
+	if resp, err := http.Get(ready); err != nil || resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("readyz on a newer schema: %v %v, want 503", resp, err)
+	}
+	cmd := exec.Command(centralBinary(t), "serve", "--store", store, "--keys", keys, "--listen", "127.0.0.1:0")
+	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "newer than this fieldscreen-central") {
+		t.Fatalf("serve on a newer schema: %v %s", err, out)
+	}
+}
+
+func get(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %s %s", url, resp.Status, b)
+	}
+	return string(b)
+}
+
+// metricValue reads an unlabelled sample from Prometheus text (-1 when absent).
+func metricValue(text, name string) float64 {
+	for _, l := range strings.Split(text, "\n") {
+		if v, ok := strings.CutPrefix(l, name+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err == nil {
+				return f
+			}
+		}
+	}
+	return -1
 }

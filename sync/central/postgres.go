@@ -312,6 +312,17 @@ func (s *PostgresStore) PendingDownstream(fn func(PacketMeta) error) error {
 		func(r pgx.Rows) (int64, PacketMeta, error) { m, err := scanPacket(r); return int64(m.Seq), m, err }, fn)
 }
 
+// QueueStats counts the downstream queue and finds its oldest packet in one query.
+func (s *PostgresStore) QueueStats() (int, time.Time, error) {
+	var n int
+	var oldest *time.Time
+	err := s.pool.QueryRow(s.ctx, `SELECT count(*), min(received_at) FROM packets WHERE pending`).Scan(&n, &oldest)
+	if err != nil || oldest == nil {
+		return n, time.Time{}, err
+	}
+	return n, oldest.UTC(), nil
+}
+
 // PendingCount is how many packets of the device wait for the downstream, whichever
 // instance stored them.
 func (s *PostgresStore) PendingCount(deviceID string) (int, error) {

@@ -83,20 +83,21 @@ const maxResultsWait = 30 * time.Second
 
 // Server is central. It is safe for concurrent use.
 type Server struct {
-	dir    string
-	keys   *Keys
-	store  Store
-	opt    Options
-	locks  [64]gosync.Mutex // per packet ID stripe: check-then-store is atomic per ID
-	limMu  gosync.Mutex
-	limits map[string]*rate.Limiter
-	config fsync.Signed
-	etag   string
-	ds     downstreamQueue
-	events *eventLog
-	bodies *byteBudget  // request bodies held in memory (MaxBodyMemory)
-	enrol  *addrLimiter // enrolment requests per client address
-	parts  uploadParts  // bytes of uploads in progress (parts.go)
+	dir     string
+	keys    *Keys
+	store   Store
+	opt     Options
+	locks   [64]gosync.Mutex // per packet ID stripe: check-then-store is atomic per ID
+	limMu   gosync.Mutex
+	limits  map[string]*rate.Limiter
+	config  fsync.Signed
+	etag    string
+	ds      downstreamQueue
+	events  *eventLog
+	bodies  *byteBudget  // request bodies held in memory (MaxBodyMemory)
+	enrol   *addrLimiter // enrolment requests per client address
+	parts   uploadParts  // bytes of uploads in progress (parts.go)
+	metrics *metrics     // metrics.go
 }
 
 // Open opens (or initialises) central's data folder.
@@ -147,6 +148,7 @@ func Open(dir string, opt Options) (*Server, error) {
 		st.Close()
 		return nil, err
 	}
+	s.initMetrics()
 	if err := s.loadConfig(); err != nil {
 		st.Close()
 		return nil, err
@@ -279,10 +281,10 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/enroll", s.enroll)
 	mux.HandleFunc("GET /v1/time", s.device(s.timeH))
-	mux.HandleFunc("PUT /v1/packets/{id}", s.device(s.putPacket))
+	mux.HandleFunc("PUT /v1/packets/{id}", s.timeReceipts(s.device(s.putPacket)))
 	mux.HandleFunc("POST /v1/uploads", s.device(s.createUpload))
 	mux.HandleFunc("HEAD /v1/uploads/{id}", s.device(s.headUpload))
-	mux.HandleFunc("PATCH /v1/uploads/{id}", s.device(s.patchUpload))
+	mux.HandleFunc("PATCH /v1/uploads/{id}", s.timeReceipts(s.device(s.patchUpload)))
 	mux.HandleFunc("GET /v1/results", s.device(s.results))
 	mux.HandleFunc("GET /v1/config", s.device(s.configH))
 	mux.HandleFunc("POST /v1/audit/checkpoints", s.device(s.checkpoint))
@@ -333,6 +335,7 @@ func (s *Server) device(h func(http.ResponseWriter, *http.Request, Device)) http
 		}
 		if !s.limiter(id).Allow() {
 			s.event(r, EventRateLimited, id, r.Method+" "+r.URL.Path)
+			s.metrics.rateLimited.WithLabelValues("device").Inc()
 			w.Header().Set("Retry-After", "1")
 			problem(w, http.StatusTooManyRequests, "rate-limited", "too many requests", "slow down and retry after the Retry-After delay")
 			return
@@ -395,6 +398,7 @@ func (s *Server) RevokeDevice(id, reason string) error {
 func (s *Server) enroll(w http.ResponseWriter, r *http.Request) {
 	if !s.enrol.allow(remoteIP(r.RemoteAddr), time.Now()) {
 		s.event(r, EventRateLimited, "", "POST /v1/enroll")
+		s.metrics.rateLimited.WithLabelValues("enrolment").Inc()
 		w.Header().Set("Retry-After", strconv.Itoa(int(max(1, 1/float64(s.opt.EnrollRate)))))
 		problem(w, http.StatusTooManyRequests, "rate-limited", "too many enrolment requests from this address", "wait and try again")
 		return
@@ -529,12 +533,14 @@ func (s *Server) lock(id string) func() {
 func (s *Server) replay(w http.ResponseWriter, old PacketMeta, digest string) {
 	if old.SHA256 != digest {
 		s.store.Incr(CounterConflicts, 1)
+		s.metrics.conflicts.Inc()
 		s.events.write(Event{Kind: EventConflict, Device: old.DeviceID, Packet: old.PacketID, Detail: "packet ID sent again with another digest"})
 		problem(w, http.StatusUnprocessableEntity, "digest-conflict", "packet ID already used for other content",
 			"central holds packet "+old.PacketID+" with another digest; a changed packet needs a new ID")
 		return
 	}
 	s.store.Incr(CounterDuplicates, 1)
+	s.metrics.duplicates.Inc()
 	writeJSON(w, http.StatusOK, old.Receipt)
 }
 
@@ -615,6 +621,8 @@ func (s *Server) storeNew(d Device, c packetClaim, size int64, data io.Reader, s
 	})
 	if err == nil && created {
 		s.ds.queued(d.ID)
+		s.metrics.received.Inc()
+		s.metrics.bytes.Add(float64(size))
 	}
 	return stored, created, err
 }

@@ -239,6 +239,7 @@ func (s *Server) uploadQuota(w http.ResponseWriter, r *http.Request, d Device, l
 	}
 	if n+1 > s.opt.MaxDeviceUploads || bytes > s.opt.MaxDeviceUploadBytes {
 		s.event(r, EventQuota, d.ID, fmt.Sprintf("%d uploads, %d bytes in progress", n, bytes-length))
+		s.metrics.rateLimited.WithLabelValues("upload-quota").Inc()
 		w.Header().Set("Retry-After", "60")
 		problem(w, http.StatusTooManyRequests, "upload-quota", "too many uploads in progress for this terminal",
 			fmt.Sprintf("at most %d uploads and %d bytes at once: finish the others first", s.opt.MaxDeviceUploads, s.opt.MaxDeviceUploadBytes))
