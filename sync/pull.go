@@ -44,12 +44,9 @@ func (w *Worker) PullResults(ctx context.Context) (int, error) {
 		if err != nil {
 			return total, err
 		}
-		var page ResultsPage
-		if err := s.Open(DomainResults, ed25519.PublicKey(w.en.ReceiptKey), &page); err != nil {
+		page, err := OpenResultsPage(s, w.en.ReceiptKey, w.en.DeviceID, cursor)
+		if err != nil {
 			return total, err
-		}
-		if page.DeviceID != w.en.DeviceID || page.After != cursor {
-			return total, errors.New("central's results page is for another terminal or cursor")
 		}
 		w.mu.Lock()
 		w.status.AwaitingResults = page.Pending
@@ -72,9 +69,6 @@ func (w *Worker) PullResults(ctx context.Context) (int, error) {
 		wait = 0
 		err = w.s.Update(func(tx *vault.Tx) error {
 			for _, r := range page.Results {
-				if r.Seq <= cursor || r.Seq > page.Next {
-					return fmt.Errorf("result seq %d outside (%d, %d]", r.Seq, cursor, page.Next)
-				}
 				b, _ := json.Marshal(r)
 				if err := tx.Put(vault.Sync, bucketResults, fmt.Sprintf("%020d", r.Seq), b); err != nil {
 					return err
@@ -92,6 +86,41 @@ func (w *Worker) PullResults(ctx context.Context) (int, error) {
 		}
 		total += len(page.Results)
 	}
+}
+
+// OpenResultsPage checks central's signature on a results page and that it answers this
+// terminal's request: its device, its cursor, and results numbered after the cursor up to
+// Next. Everything the terminal stores or applies from central passes here first
+// (FuzzOpenResultsPage).
+func OpenResultsPage(s Signed, receiptKey []byte, deviceID string, cursor uint64) (ResultsPage, error) {
+	var page ResultsPage
+	if err := s.Open(DomainResults, ed25519.PublicKey(receiptKey), &page); err != nil {
+		return page, err
+	}
+	if page.DeviceID != deviceID || page.After != cursor {
+		return page, errors.New("central's results page is for another terminal or cursor")
+	}
+	for _, r := range page.Results {
+		if r.Seq <= cursor || r.Seq > page.Next {
+			return page, fmt.Errorf("result seq %d outside (%d, %d]", r.Seq, cursor, page.Next)
+		}
+	}
+	return page, nil
+}
+
+// OpenConfig checks central's signature on a config and that a packet recipient it names
+// is an age X25519 recipient (FuzzOpenConfig).
+func OpenConfig(s Signed, receiptKey []byte) (Config, error) {
+	var cfg Config
+	if err := s.Open(DomainConfig, ed25519.PublicKey(receiptKey), &cfg); err != nil {
+		return cfg, err
+	}
+	if cfg.Recipient != "" {
+		if _, err := age.ParseX25519Recipient(cfg.Recipient); err != nil {
+			return cfg, fmt.Errorf("central's config names a packet recipient that is not an age X25519 recipient: %w", err)
+		}
+	}
+	return cfg, nil
 }
 
 // StoredResults returns every result pulled so far, in sequence order.
@@ -132,14 +161,9 @@ func (w *Worker) PullConfig(ctx context.Context) error {
 	if err != nil || notModified {
 		return err
 	}
-	var cfg Config
-	if err := s.Open(DomainConfig, ed25519.PublicKey(w.en.ReceiptKey), &cfg); err != nil {
+	cfg, err := OpenConfig(s, w.en.ReceiptKey)
+	if err != nil {
 		return err
-	}
-	if cfg.Recipient != "" {
-		if _, err := age.ParseX25519Recipient(cfg.Recipient); err != nil {
-			return fmt.Errorf("central's config names a packet recipient that is not an age X25519 recipient: %w", err)
-		}
 	}
 	b, _ := json.Marshal(storedConfig{ETag: tag, Signed: s, Config: cfg})
 	// Packets are sealed when they are queued (Enqueue reads the enrolment), so storing the

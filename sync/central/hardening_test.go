@@ -176,6 +176,9 @@ func TestBrokenLaterChunkIsQuarantined(t *testing.T) {
 	if n, _ := srv.Store().Counter(central.CounterInnerInvalid); n != 1 {
 		t.Errorf("innerInvalid counter %d, want 1", n)
 	}
+	if n := ev.count(t, central.EventInnerInvalid); n != 1 {
+		t.Errorf("%d inner-invalid events, want the quarantine", n)
+	}
 	st, _ := central.GetStats(srv.Store())
 	if st.Quarantined != 1 {
 		t.Errorf("stats %+v, want 1 quarantined", st)

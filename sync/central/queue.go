@@ -183,6 +183,7 @@ func (s *Server) answer(m PacketMeta) error {
 			return fmt.Errorf("quarantine packet %s: %w", m.PacketID, err)
 		}
 		s.store.Incr(CounterInnerInvalid, 1)
+		s.events.write(Event{Kind: EventInnerInvalid, Device: m.DeviceID, Packet: m.PacketID, Detail: "quarantined: " + invalid})
 	}
 	if err := s.store.CompleteDownstream(m.DeviceID, m.PacketID, results); err != nil {
 		return fmt.Errorf("record results of packet %s: %w", m.PacketID, err)
