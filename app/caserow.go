@@ -22,4 +22,3 @@ type CaseRow struct {
 func (r CaseRow) SearchText() string {
 	return strings.Join([]string{r.DisplayName, r.DocumentNumber, r.Reference, string(r.ID)}, " ")
 }
-

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"time"
@@ -349,16 +350,17 @@ func systemSections(c *forms.Case) system {
 }
 
 // changedSystemSection names the first system section that differs between a and b, or "".
+// Both come from the same decoded case, so a plain comparison is exact (no clock readings).
 // History may only grow by lifecycle transitions (appended entries ending at the status).
 func changedSystemSection(a, b system) string {
 	switch {
-	case !jsonEqual(a.checks, b.checks):
+	case !reflect.DeepEqual(a.checks, b.checks):
 		return "securityChecks"
-	case !jsonEqual(a.eurodac, b.eurodac):
+	case a.eurodac != b.eurodac:
 		return "eurodac"
-	case !jsonEqual(a.captured, b.captured) || !jsonEqual(a.face, b.face) || a.operator != b.operator || !a.at.Equal(b.at):
+	case !reflect.DeepEqual(a.captured, b.captured) || a.face != b.face || a.operator != b.operator || !a.at.Equal(b.at):
 		return "biometrics (captured prints and face)"
-	case len(b.history) < len(a.history) || len(a.history) > 0 && !jsonEqual(a.history, b.history[:len(a.history)]):
+	case len(b.history) < len(a.history) || len(a.history) > 0 && !reflect.DeepEqual(a.history, b.history[:len(a.history)]):
 		return "history"
 	case a.status != b.status && (len(b.history) == len(a.history) || b.history[len(b.history)-1].To != b.status):
 		return "status"

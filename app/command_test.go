@@ -14,7 +14,7 @@ import (
 // queriedCase creates a case whose security checks were sent (as Submit marks them, without
 // the packet): the state in which the sync worker can apply a result while an officer has
 // the case open. It returns the case at revision 2.
-func queriedCase(t *testing.T, s *Session, now time.Time) vault.CaseID {
+func queriedCase(t testing.TB, s *Session, now time.Time) vault.CaseID {
 	t.Helper()
 	id, err := s.CreateCase(adultCase(now))
 	if err != nil {

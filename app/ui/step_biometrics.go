@@ -510,25 +510,27 @@ func (s *biometricsStep) loadImages() {
 	if cs.id == "" {
 		return
 	}
+	var names []string
+	var boxes []*fyne.Container
 	for _, f := range cs.c.Biometrics.Fingers {
 		if f.Status != forms.FingerCaptured || f.ImageRef == "" || !f.Position.Valid() {
 			continue
 		}
-		b, err := cs.u.sess.BiometricImage(cs.id, f.ImageRef)
-		if err != nil {
-			setError(s.msg, errorText(err))
-			return
-		}
-		setThumb(s.thumb[f.Position-1], b)
-		s.shot[f.Position-1].Refresh()
+		names, boxes = append(names, f.ImageRef), append(boxes, s.thumb[f.Position-1])
 	}
 	if ref := cs.c.Biometrics.Face.ImageRef; ref != "" {
-		b, err := cs.u.sess.BiometricImage(cs.id, ref)
-		if err != nil {
-			setError(s.msg, errorText(err))
-			return
-		}
-		setThumb(s.faceThumb, b)
+		names, boxes = append(names, ref), append(boxes, s.faceThumb)
+	}
+	imgs, err := cs.u.sess.BiometricImages(cs.id, names)
+	if err != nil {
+		setError(s.msg, errorText(err))
+		return
+	}
+	for i, b := range imgs {
+		setThumb(boxes[i], b)
+	}
+	for _, sh := range s.shot {
+		sh.Refresh()
 	}
 }
 

@@ -76,7 +76,7 @@ func find[T fyne.CanvasObject](w fyne.Window, match func(T) bool) T {
 	return found
 }
 
-func button(t *testing.T, w fyne.Window, text string) *widget.Button {
+func button(t testing.TB, w fyne.Window, text string) *widget.Button {
 	t.Helper()
 	b := find(w, func(b *widget.Button) bool { return b.Text == text })
 	if b == nil {

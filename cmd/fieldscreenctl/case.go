@@ -14,7 +14,7 @@ import (
 )
 
 func init() {
-	register(Command{Name: "case", Summary: "import | update | export | list | submit | purge: cases as JSON (docs/case-schema.md)", Run: runCase})
+	register(Command{Name: "case", Summary: "import < case.json (initial status only) | update ID --revision N < merge-patch.json | export ID (with \"revision\") | list | submit ID | purge ID: cases as JSON (docs/case-schema.md)", Run: runCase})
 }
 
 // maxCaseJSON bounds what case import reads: a case is a few kilobytes; images never travel

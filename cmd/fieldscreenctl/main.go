@@ -135,7 +135,8 @@ exit status:
   0  done
   1  error (one line on stderr names the cause)
   2  usage error
-  3  sync run --once: packets still pending (offline, breaker open, backoff)
+  3  sync run --once: packets still pending (offline, breaker open, backoff);
+     case update: the case changed since --revision N (export it again)
   4  sync run --once: central refused a packet for good (see sync status)
   5  sync run --once: the audit log no longer extends what central countersigned
      (vault restored from an old copy?): tell your supervisor
