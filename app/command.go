@@ -269,6 +269,19 @@ func (s *Session) NewCase(cmds ...Command) (vault.CaseID, int, error) {
 	return id, 1, nil
 }
 
+// Preview runs cmds on c, a screen's scratch copy, with this session's clock, actor and
+// role, storing nothing: the screen shows what the command would record (the capture plan
+// with an exception, a refused companion change) and the save later sends the same change
+// through Do. Commands that write other data classes (RecordHealth's details) are refused.
+func (s *Session) Preview(c *forms.Case, cmds ...Command) error {
+	for _, cmd := range cmds {
+		if h, ok := cmd.(RecordHealth); ok && h.Findings != nil {
+			return fmt.Errorf("%s: the medical details are not previewed", cmd.Name())
+		}
+	}
+	return runCommands(c, s.cmdContext(""), cmds)
+}
+
 func (s *Session) cmdContext(id vault.CaseID) *cmdContext {
 	return &cmdContext{now: s.nowFunc(), actor: s.User(), role: s.Role(), id: id}
 }

@@ -250,9 +250,9 @@ func planText(p forms.CapturePlan) string {
 	return strings.Join(lines, "\n")
 }
 
-// apply puts the companion and the finger exceptions on the screen's copy through forms'
-// rules (which refuse, for example, to clear the companion of a capture already made); the
-// save turns them into commands.
+// apply puts the companion and the finger exceptions on the screen's copy through app's
+// commands (whose rules refuse, for example, clearing the companion of a capture already
+// made); the save sends the same change.
 func (s *biometricsStep) apply(c *forms.Case) error {
 	var cp *forms.Companion
 	if name := strings.TrimSpace(s.compName.Text); name != "" {
@@ -261,10 +261,7 @@ func (s *biometricsStep) apply(c *forms.Case) error {
 			cp.Role = forms.CompanionRoles[i]
 		}
 	}
-	if err := c.SetCompanion(cp); err != nil {
-		return errors.New(errorText(err))
-	}
-	now := s.cs.u.sess.Now()
+	cmds := []app.Command{app.SetCompanion{Companion: cp}}
 	for i, sel := range s.status {
 		if sel == nil {
 			continue
@@ -282,9 +279,10 @@ func (s *biometricsStep) apply(c *forms.Case) error {
 			}
 			retake = d
 		}
-		if err := c.SetFingerException(pos, want, retake, now); err != nil {
-			return errors.New(errorText(err))
-		}
+		cmds = append(cmds, app.SetFingerException{Position: pos, Status: want, RetakeOn: retake})
+	}
+	if err := s.cs.u.sess.Preview(c, cmds...); err != nil {
+		return errors.New(errorText(err))
 	}
 	return nil
 }
