@@ -211,3 +211,57 @@ func TestCheckpointInSteps(t *testing.T) {
 		t.Fatalf("central holds %d/%s, the log %d/%x", d.Checkpoint.Size, d.Checkpoint.Head, size, head)
 	}
 }
+
+// TestLocalCheckFindsChainBehindItsCheckpoint: the terminal's own check (at unlock and
+// before every sync) compares the chain with the countersigned checkpoint the vault holds.
+// Here an older copy of vault.db is restored and the newest countersignature put back into
+// it: the chain no longer reaches that checkpoint, CheckAudit says so, records it once and
+// a sync reports it without asking central to countersign.
+func TestLocalCheckFindsChainBehindItsCheckpoint(t *testing.T) {
+	c := startCentral(t, central.Options{})
+	term := newTerminal(t)
+	enrol(t, term, c, "")
+	run := func() fsync.Report {
+		t.Helper()
+		w, _ := fsync.NewWorker(term.v, term.s, fsync.Options{})
+		rep, err := w.RunOnce(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep
+	}
+	run()
+	backup := filepath.Join(t.TempDir(), "vault.db")
+	term.s.Lock()
+	term.v.Close()
+	copyFile(t, filepath.Join(term.v.Dir(), "vault.db"), backup)
+	reopen(t, term)
+	addAuditEntries(t, term, 20)
+	run()
+	var newest []byte
+	term.s.View(func(tx *vault.Tx) error { newest, _ = tx.Get(vault.Sync, "terminal", "checkpoint"); return nil })
+	if len(newest) == 0 {
+		t.Fatal("no countersigned checkpoint stored")
+	}
+	term.s.Lock()
+	term.v.Close()
+	copyFile(t, backup, filepath.Join(term.v.Dir(), "vault.db"))
+	reopen(t, term)
+	if err := term.s.Update(func(tx *vault.Tx) error { return tx.Put(vault.Sync, "terminal", "checkpoint", newest) }); err != nil {
+		t.Fatal(err)
+	}
+	err := fsync.CheckAudit(term.v, term.s, time.Now())
+	var re *vault.AuditRollbackError
+	if !errors.As(err, &re) || re.Have >= re.Countersigned {
+		t.Fatalf("local check: %v, want the chain short of its checkpoint", err)
+	}
+	rep := run()
+	if !errors.Is(rep.AuditRollback, vault.ErrAuditRollback) {
+		t.Fatalf("sync after the local finding: %v", rep.AuditRollback)
+	}
+	var st fsync.Status
+	term.s.View(func(tx *vault.Tx) error { st, _ = fsync.GetStatus(tx, time.Now()); return nil })
+	if st.AuditRollback == nil {
+		t.Fatal("status does not show the rollback")
+	}
+}
