@@ -26,7 +26,8 @@ func CommandsFor(base, edited *forms.Case) ([]Command, error) {
 	if edited.Reference != base.Reference {
 		return nil, &ProtectedError{Field: "reference", Reason: "the case reference is made by the terminal and printed on the form; it never changes"}
 	}
-	if !same(base.Trigger, edited.Trigger) {
+	bt, et := base.Trigger, edited.Trigger
+	if bt.Reason != et.Reason || bt.Place != et.Place || !bt.At.Equal(et.At) || bt.HeldAtBorderOver72h != et.HeldAtBorderOver72h {
 		cmds = append(cmds, SetTrigger{edited.Trigger})
 	}
 

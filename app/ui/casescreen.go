@@ -82,9 +82,10 @@ func problemsFor(ps forms.Problems, i int) forms.Problems {
 }
 
 // commandAdder is a step that changes the commands a save sends (the medic's details go
-// with the health outcome).
+// with the health outcome), and hears when they were stored.
 type commandAdder interface {
 	commands(cmds []app.Command) []app.Command
+	stored()
 }
 
 // caseScreen shows one case, step by step, with the case's deadlines above. It edits a copy
@@ -283,6 +284,9 @@ func (cs *caseScreen) save(extra ...app.Command) bool {
 		cs.notice.Importance = widget.DangerImportance
 		cs.notice.SetText(errorText(err))
 		return false
+	}
+	if ca, ok := cs.view.(commandAdder); ok {
+		ca.stored()
 	}
 	// the stored case: the terminal's stamps and lifecycle moves are on it
 	if fresh, rev, err := cs.u.sess.ReadCase(cs.id); err == nil {

@@ -6,7 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/fieldscreen/fieldscreen/app"
 	"github.com/fieldscreen/fieldscreen/forms"
@@ -173,4 +175,72 @@ func TestChangedSinceOpenedShowsFreshValues(t *testing.T) {
 	for _, f := range late {
 		direct(f)
 	}
+}
+
+// TestEndAtDeadlineOfferedOnTheFormStep: a case whose screening limit has passed with its
+// checks still pending shows, on the form step, the Art 18(5) end listing the open checks;
+// choosing it records that outcome (the form completes with the checks listed as open).
+func TestEndAtDeadlineOfferedOnTheFormStep(t *testing.T) {
+	srv, url := startTestCentral(t, central.Options{})
+	u, w, term := newTestUI(t, time.Hour)
+	firstRun(t, u, w)
+	tok, _ := srv.CreateToken()
+	if err := u.Session().Enrol(context.Background(), url, tok); err != nil {
+		t.Fatal(err)
+	}
+	u.stopSyncWorker() // central never answers in this test: the checks stay pending
+	sup := u.Session()
+	if err := sup.AddUser("med1", vault.Medic, []byte("a passphrase for med1")); err != nil {
+		t.Fatal(err)
+	}
+	trigger := time.Now().Add(-8 * 24 * time.Hour) // past the 7-day limit of Art 8(3)
+	id, err := sup.CreateCase(&forms.Case{
+		Trigger: forms.Trigger{Reason: forms.TriggerApplicationAtBCP, Place: "NLSPL", At: trigger},
+		Identity: forms.Identity{Surnames: []string{"TESTPERSON"}, GivenNames: []string{"QUEBEC"},
+			BirthDate: forms.DateOf(trigger.AddDate(-30, 0, 0)), Sex: forms.SexFemale, Nationalities: []string{"XXX"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rev, err := sup.Do(id, 1, app.RecordInformation{Information: forms.Information{LeafletLanguage: "ar"}},
+		app.RecordVulnerability{Vulnerability: forms.Vulnerability{Checked: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	med, err := term.Unlock("med1", []byte("a passphrase for med1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := med.Do(id, rev, app.RecordHealth{Outcome: forms.HealthOutcome{Result: forms.HealthNoFurtherCheck}}); err != nil {
+		t.Fatal(err)
+	}
+	med.Lock(app.LockedClosed)
+	u.showCase(id)
+	u.openCase.Step(len(caseSteps) - 1)
+	if hasButtonPrefix(w, strings.TrimSuffix(Tf("form.endAtDeadline", ""), ")")) {
+		t.Fatal("the deadline end is offered while no check is pending")
+	}
+	test.Tap(button(t, w, T("form.send")))
+	u.showCase(id) // the step offers what the case allows when it is opened
+	u.openCase.Step(len(caseSteps) - 1)
+	c, _ := u.Session().Case(id)
+	offer := Tf("form.endAtDeadline", strings.Join(c.PendingChecks(), ", "))
+	test.Tap(button(t, w, T("form.complete")))
+	if got, _ := u.Session().Case(id); got.Status == forms.StatusFormCompleted {
+		t.Fatal("the form completed with checks pending")
+	}
+	test.Tap(button(t, w, offer))
+	got, _ := u.Session().Case(id)
+	if got.Status != forms.StatusFormCompleted || got.Outcome != forms.OutcomeEndedAtDeadlineWithOpenChecks || len(got.OpenChecks) != len(c.PendingChecks()) {
+		t.Fatalf("after the deadline end: %s %s %v\n%s", got.Status, got.Outcome, got.OpenChecks, labelsText(w))
+	}
+}
+
+func hasButtonPrefix(w fyne.Window, prefix string) bool {
+	found := false
+	find(w, func(b *widget.Button) bool {
+		found = found || strings.HasPrefix(b.Text, prefix)
+		return false
+	})
+	return found
 }

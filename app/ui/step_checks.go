@@ -113,6 +113,14 @@ func (s *healthStep) apply(c *forms.Case) error {
 	return nil
 }
 
+// stored notes that the findings on screen are the stored ones now, so the next save does
+// not send them again.
+func (s *healthStep) stored() {
+	if s.findings != nil {
+		s.details = &forms.HealthDetails{Findings: s.findings.Text}
+	}
+}
+
 // commands sends the medic's findings with the outcome, in the same command.
 func (s *healthStep) commands(cmds []app.Command) []app.Command {
 	if s.findings == nil {

@@ -52,11 +52,13 @@ func (s *triggerStep) apply(c *forms.Case) error {
 		c.Trigger.Reason = forms.TriggerReasons[i]
 	}
 	c.Trigger.Place = strings.TrimSpace(s.place.Text)
-	t, err := parseTime(s.at.Text)
-	if err != nil {
-		return fmt.Errorf("%s: %s", T("trigger.at"), T("input.badTime"))
+	if s.at.Text != timeText(c.Trigger.At) { // the field shows minutes: untouched, the stored time stays exact
+		t, err := parseTime(s.at.Text)
+		if err != nil {
+			return fmt.Errorf("%s: %s", T("trigger.at"), T("input.badTime"))
+		}
+		c.Trigger.At = t
 	}
-	c.Trigger.At = t
 	c.Trigger.HeldAtBorderOver72h = s.held.Checked
 	return nil
 }
