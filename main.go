@@ -14,6 +14,7 @@ import (
 
 	"github.com/fieldscreen/fieldscreen/app"
 	"github.com/fieldscreen/fieldscreen/app/ui"
+	"github.com/fieldscreen/fieldscreen/assets"
 	"github.com/fieldscreen/fieldscreen/vault"
 )
 
@@ -52,8 +53,9 @@ func main() {
 	}
 
 	a := fyneapp.NewWithID("eu.fieldscreen.terminal")
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 	w := a.NewWindow("fieldscreen")
-	w.Resize(fyne.NewSize(1100, 720))
+	p := place(w, cfg)
 	u := ui.New(w, term)
 	if *token != "" {
 		u.EnrolAfterUnlock(cfg.CentralURL, *token)
@@ -62,6 +64,10 @@ func main() {
 	w.SetOnClosed(func() {
 		if s := u.Session(); s != nil {
 			s.Lock(app.LockedClosed)
+		}
+		width, height := p.remember()
+		if err := term.UpdateConfig(func(c *app.Config) { c.WindowWidth, c.WindowHeight = width, height }); err != nil {
+			fmt.Fprintln(os.Stderr, "fieldscreen: window size not remembered:", err)
 		}
 	})
 	w.ShowAndRun()

@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 )
@@ -88,11 +89,17 @@ func SystemLanguage() string {
 	return "en"
 }
 
-// DefaultVaultDir is $FIELDSCREEN_VAULT, else $XDG_DATA_HOME/fieldscreen/vault, else
-// ~/.local/share/fieldscreen/vault.
+// DefaultVaultDir is $FIELDSCREEN_VAULT; else on Windows %LOCALAPPDATA%\fieldscreen\vault
+// (local, not roaming: the vault must never follow the user to another machine); else
+// $XDG_DATA_HOME/fieldscreen/vault, else ~/.local/share/fieldscreen/vault.
 func DefaultVaultDir() string {
 	if d := os.Getenv("FIELDSCREEN_VAULT"); d != "" {
 		return d
+	}
+	if runtime.GOOS == "windows" {
+		if d := os.Getenv("LOCALAPPDATA"); d != "" {
+			return filepath.Join(d, "fieldscreen", "vault")
+		}
 	}
 	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
 		return filepath.Join(d, "fieldscreen", "vault")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: vet, every unit/integration test (fuzz targets run on their seed
-# corpora), the libfprint driver against libfprint's virtual reader, and the real window
-# under Xvfb. Fails on the first failing step.
+# corpora), the libfprint driver against libfprint's virtual reader, the real window
+# under Xvfb, the Debian package in a throw-away root, and fieldscreenctl.exe under wine.
+# Fails on the first failing step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export LANG=en_US.UTF-8
@@ -25,3 +26,9 @@ if [ -x scripts/screenshots.sh ] && [ -f scripts/screenshot_test.sh ]; then
   echo "== real window under Xvfb"
   ./scripts/screenshot_test.sh
 fi
+
+echo "== Debian package: build, install and remove in a throw-away root"
+./scripts/package_test.sh
+
+echo "== Windows: fieldscreenctl.exe under wine"
+./scripts/windows-smoke.sh

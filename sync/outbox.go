@@ -199,21 +199,14 @@ func WriteFileSync(dir, name string, data []byte) error {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
+	if err := vault.RenameDurable(tmp, filepath.Join(dir, name)); err != nil {
 		return err
 	}
 	return SyncDir(dir)
 }
 
 // SyncDir fsyncs a directory, making renames and creations in it durable.
-func SyncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
+func SyncDir(dir string) error { return vault.SyncDir(dir) }
 
 // Consistency is what CleanOrphans found: removed orphan files and rows whose file is missing.
 type Consistency struct {

@@ -77,8 +77,12 @@ func TestCrashKillDuringCompact(t *testing.T) { crashKill(t, 20, true) }
 // childVault creates a closed vault for a child process and returns its dir and the command
 // that starts a saving child on it.
 func childVault(t *testing.T) (string, func(compact bool) *exec.Cmd) {
+	return childVaultIn(t, filepath.Join(t.TempDir(), "vault"))
+}
+
+// childVaultIn is childVault with the vault in dir.
+func childVaultIn(t *testing.T, dir string) (string, func(compact bool) *exec.Cmd) {
 	t.Helper()
-	dir := filepath.Join(t.TempDir(), "vault")
 	v, err := Create(dir, supName, []byte(supPass), testOptions(nil))
 	if err != nil {
 		t.Fatal(err)
@@ -187,8 +191,17 @@ func crashKill(t *testing.T, rounds int, compact bool) {
 
 // TestOpenInUseByOtherProcess: while another process has the vault open, Open fails with
 // ErrInUse after the lock timeout instead of waiting forever or opening a second writer.
+//
+// make test also runs it as a Windows binary under wine (scripts/windows-smoke.sh), where
+// the lock is LockFileEx and the path a Windows one; its temporary folder is made by hand
+// because wine cannot run the Go runtime's RemoveAll that t.TempDir's cleanup uses.
 func TestOpenInUseByOtherProcess(t *testing.T) {
-	dir, child := childVault(t)
+	tmp, err := os.MkdirTemp("", "fieldscreen-lock-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(tmp) }) // best effort: see above
+	dir, child := childVaultIn(t, filepath.Join(tmp, "vault"))
 	cmd := child(false)
 	out, err := cmd.StdoutPipe()
 	if err != nil {

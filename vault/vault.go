@@ -191,10 +191,10 @@ func Create(dir, firstSupervisor string, passphrase []byte, opt Options) (*Vault
 	if Exists(dir) { // another process won the race
 		return nil, fmt.Errorf("create vault in %s: %w", dir, ErrExists)
 	}
-	if err := os.Rename(tmpPath, v.path); err != nil {
+	if err := RenameDurable(tmpPath, v.path); err != nil {
 		return nil, fmt.Errorf("create vault: %w", err)
 	}
-	if err := syncDir(dir); err != nil {
+	if err := SyncDir(dir); err != nil {
 		return nil, fmt.Errorf("create vault: %w", err)
 	}
 	return Open(dir, opt)
@@ -457,9 +457,9 @@ func (v *Vault) Compact() error {
 		return fmt.Errorf("compact: %w", err)
 	}
 	v.db = nil
-	renameErr := os.Rename(tmpPath, v.path)
+	renameErr := RenameDurable(tmpPath, v.path)
 	if renameErr == nil {
-		renameErr = syncDir(v.dir)
+		renameErr = SyncDir(v.dir)
 	}
 	db, err := openBolt(v.path, v.opt) // the old file if the rename failed
 	if err != nil {
@@ -481,16 +481,6 @@ func syncFile(path string) error {
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	return err
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	d.Close()
 	return err
 }
 

@@ -14,6 +14,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/fieldscreen/fieldscreen/app"
 )
 
 // Command is one top-level command group, such as "vault" or "wsq".
@@ -142,21 +144,8 @@ exit status:
      (vault restored from an old copy?): tell your supervisor
 `
 
-// defaultVaultDir is the vault the desktop app uses: $FIELDSCREEN_VAULT, else
-// $XDG_DATA_HOME/fieldscreen/vault (~/.local/share/fieldscreen/vault).
-func defaultVaultDir() string {
-	if d := os.Getenv("FIELDSCREEN_VAULT"); d != "" {
-		return d
-	}
-	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
-		return d + "/fieldscreen/vault"
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return "fieldscreen-vault"
-	}
-	return home + "/.local/share/fieldscreen/vault"
-}
+// defaultVaultDir is the vault the desktop app uses (app.DefaultVaultDir).
+func defaultVaultDir() string { return app.DefaultVaultDir() }
 
 // subcommand splits "group SUB args..." and reports a usage error naming the choices.
 func subcommand(group string, args []string, choices ...string) (string, []string, error) {

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver"
+	"github.com/go-gl/glfw/v3.3/glfw"
+
+	"github.com/fieldscreen/fieldscreen/app"
+)
+
+// placement opens the window at the size remembered in the settings, or maximised on the
+// screen it opens on (a laptop's screen is small: every pixel is the officer's), and works
+// out on closing what to remember.
+type placement struct {
+	w    fyne.Window
+	work fyne.Size // the primary monitor's work area (without task bars), in Fyne units
+}
+
+// place sizes w before it is shown and maximises it once the desktop has mapped it.
+func place(w fyne.Window, cfg app.Config) *placement {
+	p := &placement{w: w}
+	if cfg.WindowWidth > 0 && cfg.WindowHeight > 0 {
+		w.Resize(fyne.NewSize(cfg.WindowWidth, cfg.WindowHeight))
+		return p
+	}
+	w.Resize(fyne.NewSize(1100, 720)) // until the screen's size is known
+	go func() {
+		// the native window exists only once the driver has created it after Show
+		for i := 0; i < 40; i++ {
+			time.Sleep(50 * time.Millisecond)
+			done := make(chan bool, 1)
+			fyne.Do(func() { done <- p.maximise() })
+			if <-done {
+				return
+			}
+		}
+	}()
+	return p
+}
+
+// maximise runs on the main thread: it sizes the window to the work area (which is all a
+// desktop without a window manager does) and asks the window manager to maximise it.
+// It reports false while the native window does not exist yet.
+func (p *placement) maximise() bool {
+	nw, ok := p.w.(driver.NativeWindow)
+	if !ok {
+		return true // not a desktop window (tests): nothing to do
+	}
+	created := false
+	nw.RunNative(func(ctx any) {
+		handle := nativeHandle(ctx)
+		if handle == 0 {
+			return
+		}
+		created = true
+		if mon := glfw.GetPrimaryMonitor(); mon != nil {
+			_, _, wpx, hpx := mon.GetWorkarea()
+			if s := p.w.Canvas().Scale(); s > 0 && wpx > 0 && hpx > 0 {
+				p.work = fyne.NewSize(float32(wpx)/s, float32(hpx)/s)
+			}
+		}
+		maximiseNative(handle)
+	})
+	if created && p.work.Width > 0 {
+		p.w.Resize(p.work)
+	}
+	return created
+}
+
+// remember is the size to store on closing: 0×0 when the window filled the screen (so it
+// opens maximised next time, on whatever screen that is), else its size.
+func (p *placement) remember() (w, h float32) {
+	s := p.w.Canvas().Size()
+	if p.work.Width > 0 && s.Width >= 0.95*p.work.Width && s.Height >= 0.9*p.work.Height {
+		return 0, 0
+	}
+	return s.Width, s.Height
+}
