@@ -65,10 +65,10 @@ func (s *Server) SweepUploads() (int, error) {
 }
 
 // expireUpload removes one upload (record, part file, or both) if it was last touched
-// before cutoff. It holds the packet ID's lock, so no PATCH, HEAD or POST of this upload
+// before cutoff. It holds the upload's lock (device and packet ID), so no PATCH, HEAD or POST of this upload
 // runs meanwhile and the check and the removal see the same upload.
 func (s *Server) expireUpload(dev, pkt string, cutoff time.Time) (bool, error) {
-	unlock := s.lock(pkt)
+	unlock := s.lock(packetKey(dev, pkt)) // the same stripe as POST, HEAD and PATCH of this upload
 	defer unlock()
 	u, err := s.store.Upload(dev, pkt)
 	hasRecord := err == nil
