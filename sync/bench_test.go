@@ -214,14 +214,20 @@ func BenchmarkDrain200x1MiB(b *testing.B) {
 	b.ReportMetric(plain.Seconds()/answered.Seconds(), "answered/plain")
 }
 
-// BenchmarkUpload64MiB uploads one 64 MiB packet in 4 MiB chunks and reports the peak heap
-// above the baseline taken just before (live heap after a GC, sampled every 2 ms), in chunks. Central runs
-// in the same process, so the figure includes its chunk buffer too.
+// BenchmarkUpload64MiB uploads one 64 MiB packet in 4 MiB chunks to a bbolt-backed and to
+// a PostgreSQL-backed central and reports the peak heap above the baseline taken just
+// before (live heap after a GC, sampled every 2 ms), in chunks. Central runs in the same
+// process, so the figure includes the terminal's chunk buffer too.
 func BenchmarkUpload64MiB(b *testing.B) {
+	b.Run("bolt", func(b *testing.B) { benchUpload64MiB(b, func() central.Store { return nil }) })
+	b.Run("pg", func(b *testing.B) { benchUpload64MiB(b, func() central.Store { return openShared(b, migratedDB(b)) }) })
+}
+
+func benchUpload64MiB(b *testing.B, store func() central.Store) {
 	const chunk = 4 << 20
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		c := startCentral(b, central.Options{Rate: 1e6, Burst: 1e6})
+		c := startCentral(b, central.Options{Rate: 1e6, Burst: 1e6, Store: store()})
 		term := newTerminal(b)
 		enrol(b, term, c, "")
 		big := make([]byte, 64<<20)

@@ -18,7 +18,7 @@ func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
 // openShared opens a PostgresStore on a new migrated database; call it again with the
 // same URL for a second instance's store.
-func openShared(t *testing.T, url string) *central.PostgresStore {
+func openShared(t testing.TB, url string) *central.PostgresStore {
 	t.Helper()
 	st, err := central.OpenPostgres(url)
 	if err != nil {
@@ -27,7 +27,7 @@ func openShared(t *testing.T, url string) *central.PostgresStore {
 	return st
 }
 
-func migratedDB(t *testing.T) string {
+func migratedDB(t testing.TB) string {
 	t.Helper()
 	url := pgtest.URL(t)
 	pool, err := central.ConnectPostgres(context.Background(), url)
@@ -107,5 +107,19 @@ func TestUploadContinuesOnAnotherInstance(t *testing.T) {
 	b.srv.Store().Uploads(func(central.Upload) error { n++; return nil })
 	if n != 0 {
 		t.Fatalf("%d uploads left after completion", n)
+	}
+	// The packet owns the upload's chunk rows (one per PATCH), adopted, not copied into
+	// new 1 MiB rows; nothing else is left.
+	pool, err := central.ConnectPostgres(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	var rows, total int64
+	if err := pool.QueryRow(context.Background(), `SELECT count(*), coalesce(sum(length(data)), 0) FROM chunks`).Scan(&rows, &total); err != nil {
+		t.Fatal(err)
+	}
+	if total != size || rows != (size+chunk-1)/chunk {
+		t.Fatalf("%d chunk rows holding %d bytes; want the upload's %d rows holding the packet's %d", rows, total, (size+chunk-1)/chunk, size)
 	}
 }

@@ -276,20 +276,23 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		return nil
 	case "keys":
 		if len(args) < 2 || args[1] != "rotate-recipient" {
-			return usageErr{"usage: fieldscreen-central keys rotate-recipient --data DIR"}
+			return usageErr{"usage: fieldscreen-central keys rotate-recipient --data DIR | --store URL --keys DIR"}
 		}
 		_, _, data, err := flags("keys rotate-recipient", args[2:], func(*flag.FlagSet) {})
 		if err != nil {
 			return err
 		}
-		// Opening the data folder first refuses a running server: it read the keys at start.
-		if data.store != "" {
-			return usageErr{"keys rotate-recipient: with --store the instances share the keys folder; rotate with the instances stopped, then run it with --data KEYSDIR (docs/deploy.md)"}
-		}
-		if err := withServer(data, func(*central.Server) error { return nil }); err != nil {
+		if data.store == "" {
+			// Opening the data folder first refuses a running server: it read the keys at start.
+			if err := withServer(data, func(*central.Server) error { return nil }); err != nil {
+				return err
+			}
+		} else if err := central.CheckKeysDir(data.keys); err != nil {
 			return err
 		}
-		r, err := central.RotateRecipient(data.data)
+		// With --store the instances keep serving with the keys they read at start:
+		// restart them one by one afterwards (docs/deploy.md).
+		r, err := central.RotateRecipient(data.keysDir())
 		if err != nil {
 			return err
 		}

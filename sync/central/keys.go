@@ -340,6 +340,11 @@ func appendAgeIdentity(path string, old []byte) (string, error) {
 // (or a renewal) at their next sync. central must not be serving (the keys are read when it
 // starts). It returns the new recipient.
 func RotateRecipient(dir string) (string, error) {
+	unlock, err := lockDir(dir) // not beside an instance creating the keys
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
 	path := filepath.Join(dir, "age-identity.txt")
 	if _, err := readAgeIdentities(path); err != nil {
 		return "", fmt.Errorf("rotate the packet key: %w", err)

@@ -43,6 +43,8 @@ func (e *OffsetError) Error() string {
 }
 
 type uploadParts interface {
+	// reader reads the part in passes from its start (rewindable).
+	reader(dev, pkt string) io.ReadSeekCloser
 	offset(dev, pkt string) (int64, error) // 0 when nothing was received
 	appendChunk(dev, pkt string, off int64, chunk []byte, now time.Time) error
 	open(dev, pkt string) (io.ReadCloser, error)
@@ -104,6 +106,10 @@ func (p fileParts) appendChunk(dev, pkt string, off int64, chunk []byte, _ time.
 }
 
 func (p fileParts) open(dev, pkt string) (io.ReadCloser, error) { return os.Open(p.path(dev, pkt)) }
+
+func (p fileParts) reader(dev, pkt string) io.ReadSeekCloser {
+	return &rewindable{open: func() (io.ReadCloser, error) { return p.open(dev, pkt) }}
+}
 
 // touch creates the file if there is none yet and sets its mtime to now.
 func (p fileParts) touch(dev, pkt string, now time.Time) error {
@@ -170,6 +176,10 @@ func (p storeParts) appendChunk(dev, pkt string, off int64, chunk []byte, now ti
 
 func (p storeParts) open(dev, pkt string) (io.ReadCloser, error) { return p.st.OpenUpload(dev, pkt) }
 
+func (p storeParts) reader(dev, pkt string) io.ReadSeekCloser {
+	return storedRewindable{&rewindable{open: func() (io.ReadCloser, error) { return p.open(dev, pkt) }}, dev, pkt}
+}
+
 func (p storeParts) touch(dev, pkt string, now time.Time) error {
 	return p.st.TouchUpload(dev, pkt, now)
 }
@@ -192,6 +202,15 @@ type rewindable struct {
 	open func() (io.ReadCloser, error)
 	rc   io.ReadCloser
 }
+
+// storedRewindable is a rewindable over a part kept in the store: it names the upload, so
+// the store can adopt the bytes it already holds (UploadRef).
+type storedRewindable struct {
+	*rewindable
+	dev, pkt string
+}
+
+func (r storedRewindable) UploadRef() (string, string) { return r.dev, r.pkt }
 
 func (r *rewindable) Read(p []byte) (int, error) {
 	if r.rc == nil {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -125,22 +126,44 @@ func (s *PostgresStore) PutPacket(meta PacketMeta, data io.Reader, receipt func(
 	}
 	ctx := s.ctx
 	meta.ReceivedAt = meta.ReceivedAt.UTC().Truncate(time.Microsecond) // what timestamptz keeps
+	ref, fromUpload := data.(UploadRef)
+	if fromUpload {
+		dev, pkt := ref.UploadRef()
+		fromUpload = dev == meta.DeviceID && pkt == meta.PacketID
+	}
 	var out PacketMeta
 	created := false
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		// The bytes first, streamed in chunks and hashed on the way; a wrong digest rolls
-		// the whole transaction back, chunks included.
 		var blob int64
-		if err := tx.QueryRow(ctx, `SELECT nextval('blob_ids')`).Scan(&blob); err != nil {
-			return err
-		}
-		h := sha256.New()
-		n, err := writeChunks(ctx, tx, blob, 0, io.TeeReader(data, h))
-		if err != nil {
-			return fmt.Errorf("store packet bytes: %w", err)
-		}
-		if hex.EncodeToString(h.Sum(nil)) != meta.SHA256 || n != meta.Size {
-			return fsync.ErrBadDigest
+		if fromUpload {
+			// The upload's chunks become the packet's: no copy. The caller checked the
+			// digest over these bytes, which no longer change (the upload is complete).
+			var received int64
+			err := tx.QueryRow(ctx, `DELETE FROM uploads WHERE device_id = $1 AND packet_id = $2 RETURNING blob_id, received`,
+				meta.DeviceID, meta.PacketID).Scan(&blob, &received)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return errStoredMeanwhile // completed by another instance meanwhile
+			}
+			if err != nil {
+				return err
+			}
+			if received != meta.Size {
+				return fsync.ErrBadDigest
+			}
+		} else {
+			// The bytes first, streamed in chunks and hashed on the way; a wrong digest
+			// rolls the whole transaction back, chunks included.
+			if err := tx.QueryRow(ctx, `SELECT nextval('blob_ids')`).Scan(&blob); err != nil {
+				return err
+			}
+			h := sha256.New()
+			n, err := writeChunks(ctx, tx, blob, 0, io.TeeReader(data, h))
+			if err != nil {
+				return fmt.Errorf("store packet bytes: %w", err)
+			}
+			if hex.EncodeToString(h.Sum(nil)) != meta.SHA256 || n != meta.Size {
+				return fsync.ErrBadDigest
+			}
 		}
 		// The sequence row is locked from here to the commit: puts number in commit order.
 		var seq int64
@@ -149,6 +172,7 @@ func (s *PostgresStore) PutPacket(meta PacketMeta, data io.Reader, receipt func(
 		}
 		m := meta
 		m.Seq = uint64(seq)
+		var err error
 		if m.Receipt, err = receipt(m.Seq); err != nil {
 			return err
 		}
@@ -179,6 +203,13 @@ func (s *PostgresStore) PutPacket(meta PacketMeta, data io.Reader, receipt func(
 }
 
 var errStoredMeanwhile = errors.New("packet stored meanwhile")
+
+// UploadRef is implemented by the reader central hands PutPacket for a completed resumable
+// upload kept in the store: PostgresStore then makes the upload's chunks the packet's in
+// the storing transaction instead of copying them.
+type UploadRef interface {
+	UploadRef() (deviceID, packetID string)
+}
 
 // writeChunks copies r into chunks of blob from number first on, one ChunkSize buffer at
 // a time, and returns the byte count.
@@ -577,9 +608,13 @@ func (s *PostgresStore) AppendUpload(dev, pkt string, off int64, chunk []byte, n
 		if received != off {
 			return &OffsetError{Current: received}
 		}
-		if _, err := tx.Exec(s.ctx, `INSERT INTO chunks (blob_id, n, data)
-			VALUES ($1, (SELECT coalesce(max(n) + 1, 0) FROM chunks WHERE blob_id = $1), $2)`, blob, chunk); err != nil {
-			return fmt.Errorf("store upload chunk: %w", err)
+		// Rows of at most ChunkSize, as for packets: the connection's write buffer never
+		// grows to a terminal's (larger) upload chunk.
+		for part := range slices.Chunk(chunk, ChunkSize) {
+			if _, err := tx.Exec(s.ctx, `INSERT INTO chunks (blob_id, n, data)
+				VALUES ($1, (SELECT coalesce(max(n) + 1, 0) FROM chunks WHERE blob_id = $1), $2)`, blob, part); err != nil {
+				return fmt.Errorf("store upload chunk: %w", err)
+			}
 		}
 		_, err = tx.Exec(s.ctx, `UPDATE uploads SET received = received + $3, touched = $4 WHERE device_id = $1 AND packet_id = $2`,
 			dev, pkt, len(chunk), now.UTC())

@@ -182,7 +182,7 @@ func (s *Server) patchUpload(w http.ResponseWriter, r *http.Request, d Device) {
 func (s *Server) completeUpload(w http.ResponseWriter, d Device, u Upload) {
 	// Three passes over the part (digest, sealed header, store), each from the start; the
 	// part is never held in memory.
-	f := &rewindable{open: func() (io.ReadCloser, error) { return s.parts.open(d.ID, u.PacketID) }}
+	f := s.parts.reader(d.ID, u.PacketID)
 	defer f.Close()
 	h := sha256.New()
 	_, err := io.Copy(h, f)
