@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/fieldscreen/fieldscreen/app"
 	"github.com/fieldscreen/fieldscreen/forms"
 )
 
@@ -49,5 +50,35 @@ func TestMedicRecordsHealthThroughTheScreen(t *testing.T) {
 	test.Tap(button(t, w, T("common.save")))
 	if c, _ := u.Session().Case(id); c.Health.Result != forms.HealthCareNeeded || c.Identity.GivenNames[0] != "SIERRA" && c.Identity.GivenNames[0] != "Sierra" {
 		t.Fatalf("after the officer's save: %+v %v", c.Health, c.Identity.GivenNames)
+	}
+}
+
+// TestSaveWithoutChangesSendsNothing: walking every step of a stored case and saving without
+// typing anything sends no command: the revision stays, so a screen never rewrites a value it
+// only showed (the trigger time to the minute, a document's source, a stamp).
+func TestSaveWithoutChangesSendsNothing(t *testing.T) {
+	u, w, _ := newTestUI(t, time.Hour)
+	firstRun(t, u, w)
+	at := time.Now().Add(-90 * time.Second) // seconds the trigger field does not show
+	id, err := u.Session().CreateCase(&forms.Case{
+		Trigger: forms.Trigger{Reason: forms.TriggerIrregularCrossing, Place: "BCP", At: at},
+		Identity: forms.Identity{Surnames: []string{"TESTPERSON"}, GivenNames: []string{"TANGO"}, BirthDate: forms.DateOf(at.AddDate(-40, 0, 0)),
+			Sex: forms.SexMale, Nationalities: []string{"XXX"}, Languages: []string{"ara"}},
+		Documents: []forms.Document{{Type: "P", Number: "X1234567", IssuingState: "UTO", ExpiryDate: forms.PartialDate{Year: 2031, Month: 1, Day: 31}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := u.Session().Do(id, 1, app.RecordInformation{Information: forms.Information{LeafletLanguage: "ar"}},
+		app.RecordVulnerability{Vulnerability: forms.Vulnerability{Checked: true, Indicators: []string{forms.VulnElderly}}}); err != nil {
+		t.Fatal(err)
+	}
+	u.showCase(id)
+	for _, st := range caseSteps {
+		gotoStep(t, w, st.key)
+	}
+	test.Tap(button(t, w, T("common.save")))
+	if _, rev, err := u.Session().ReadCase(id); err != nil || rev != 2 {
+		t.Fatalf("a save without changes moved the revision to %d (%v)\n%s", rev, err, labelsText(w))
 	}
 }

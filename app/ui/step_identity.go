@@ -204,15 +204,12 @@ func (s *documentStep) apply(c *forms.Case) error {
 	case len(c.Documents) == 0:
 		c.Documents = []forms.Document{d}
 	default:
+		old := c.Documents[0] // the fields this step does not show stay as they are
 		if d.Source == "" {
-			d.Source = "manual"
+			d.Source = old.Source
 		}
-		old := c.Documents[0]
 		d.IssueDate, d.Authenticity, d.ScanRef = old.IssueDate, old.Authenticity, old.ScanRef
 		c.Documents[0] = d
 	}
-	if len(c.Documents) > 0 && c.Documents[0].Source == "" {
-		c.Documents[0].Source = "manual"
-	}
-	return nil
+	return nil // a document without a source is recorded as typed by hand (forms.RecordDocument)
 }
