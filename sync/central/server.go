@@ -759,6 +759,10 @@ func (s *Server) configH(w http.ResponseWriter, r *http.Request, _ Device) {
 	writeJSON(w, http.StatusOK, s.config)
 }
 
+// maxAuditSize is more entries than any terminal's audit log can hold (2^40): a stored
+// checkpoint beyond it was countersigned without a proof by an older central.
+const maxAuditSize = 1 << 40
+
 // checkpoint countersigns an audit checkpoint only when its proof shows that it extends the
 // last countersigned one (fsync.VerifyExtension): a rolled-back vault that gained entries
 // since is refused whatever its size, and a size or head that is not a real chain state
@@ -789,12 +793,13 @@ func (s *Server) checkpoint(w http.ResponseWriter, r *http.Request, d Device) {
 	var prevSize uint64
 	var prevHead [32]byte
 	if prev := d.Checkpoint; prev != nil {
-		if h, err := fsync.ParseHead(prev.Head); err == nil {
+		if h, err := fsync.ParseHead(prev.Head); err == nil && prev.Size <= maxAuditSize {
 			prevSize, prevHead = prev.Size, h
 		} else {
-			// Countersigned by a central that did not check heads: no chain state to extend,
-			// so only a proof of the whole chain from its first entry is accepted.
-			s.opt.Logf("central: terminal %s: stored checkpoint head is not a chain hash; asking for the whole chain", d.ID)
+			// Countersigned by a central that checked neither heads nor sizes (2^63-1 was
+			// accepted once): no chain state to extend, so only a proof of the whole chain
+			// from its first entry is accepted.
+			s.opt.Logf("central: terminal %s: stored checkpoint is no chain state (size %d); asking for the whole chain", d.ID, prev.Size)
 		}
 	}
 	switch err := fsync.VerifyExtension(prevSize, prevHead, cp, req); {
