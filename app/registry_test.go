@@ -188,3 +188,24 @@ func TestUnlockCleansOrphanedPackets(t *testing.T) {
 		t.Fatalf("start check %+v, %v", c, err)
 	}
 }
+
+// FuzzParseDeviceSettings: the serial port and SBI port range parsers (settings file,
+// Settings screen, CLI flags) never panic, and what they accept is usable: a port name,
+// a speed the driver takes, a range within 1-65535.
+func FuzzParseDeviceSettings(f *testing.F) {
+	for _, s := range []string{"/dev/ttyUSB0", "COM3:115200", "/dev/ttyACM0:9600:e", "", ":", "a:b:c:d", "4501-4600", "9-1", "-", "1-65536"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if c, err := ParseSerialPort(s); err == nil {
+			if c.Port == "" || (c.Baud != 0 && (c.Baud < 50 || c.Baud > 4000000)) || !strings.Contains("NEO", c.Parity) {
+				t.Fatalf("%q accepted as %+v", s, c)
+			}
+		} else if !errors.Is(err, ErrDeviceOption) {
+			t.Fatalf("%q: error %v is not ErrDeviceOption", s, err)
+		}
+		if from, to, err := ParsePortRange(s); err == nil && (from < 1 || to < from || to > 65535) {
+			t.Fatalf("%q accepted as %d-%d", s, from, to)
+		}
+	})
+}

@@ -16,7 +16,12 @@ prev=""
 # keep Go's caches where they are: the walk runs with a throw-away HOME
 export GOCACHE="$(go env GOCACHE)" GOMODCACHE="$(go env GOMODCACHE)" GOPATH="$(go env GOPATH)"
 export DISPLAY=$disp LANG=en_US.UTF-8 HOME="$work/home" XDG_CONFIG_HOME="$work/config"
-mkdir -p "$HOME"
+mkdir -p "$HOME" "$XDG_CONFIG_HOME/fieldscreen"
+# the walk clicks at fixed places: a fixed window size (not maximised) and English; the
+# simulated devices the second walk pairs are offered as for training
+cat >"$XDG_CONFIG_HOME/fieldscreen/settings.json" <<'JSON'
+{"language": "en", "windowWidth": 1100, "windowHeight": 720, "trainingDevices": true}
+JSON
 for _ in $(seq 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
 
 go build -o bin/fieldscreen .
