@@ -16,7 +16,7 @@ func (s *Session) AddUser(name string, role vault.Role, passphrase []byte) error
 	if err := CheckUserName(name); err != nil {
 		return err
 	}
-	if err := CheckPassphrase(passphrase); err != nil {
+	if err := CheckPassphrase(passphrase, name, string(role)); err != nil {
 		return err
 	}
 	return s.vs.AddUser(name, role, passphrase)
@@ -31,7 +31,7 @@ func (s *Session) RemoveUser(name string) error {
 // ChangePassphrase changes the signed-in user's own passphrase.
 func (s *Session) ChangePassphrase(old, new []byte) error {
 	s.Touch()
-	if err := CheckPassphrase(new); err != nil {
+	if err := CheckPassphrase(new, s.User(), string(s.Role())); err != nil {
 		return err
 	}
 	return s.vs.ChangePassphrase(old, new)

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -115,7 +116,7 @@ func DefaultVaultDir() string {
 // defaults; a malformed one is an error naming the file, never silently ignored.
 func LoadConfig(path string) (Config, error) {
 	c := DefaultConfig()
-	b, err := os.ReadFile(path)
+	b, err := readSmallFile(path, maxSettingsFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		return c, nil
 	}
@@ -129,6 +130,31 @@ func LoadConfig(path string) (Config, error) {
 		return c, fmt.Errorf("settings file %s: %w", path, err)
 	}
 	return c, nil
+}
+
+// maxSettingsFile bounds the settings file: a few hundred bytes in use.
+const maxSettingsFile = 1 << 20
+
+// readSmallFile reads a regular file of at most max bytes.
+func readSmallFile(path string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil {
+		return nil, err
+	} else if !fi.Mode().IsRegular() {
+		return nil, errors.New("not a regular file")
+	}
+	b, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > max {
+		return nil, fmt.Errorf("larger than %d KiB: not a settings file", max>>10)
+	}
+	return b, nil
 }
 
 // Save writes the settings atomically (temp file, fsync, rename).

@@ -2,7 +2,6 @@ package app
 
 import (
 	"errors"
-	"fmt"
 	"sync"
 	"time"
 
@@ -68,10 +67,10 @@ func (t *Terminal) Setup(user string, passphrase []byte) error {
 	if t.vault != nil {
 		return vault.ErrExists
 	}
-	if err := CheckPassphrase(passphrase); err != nil {
+	if err := CheckUserName(user); err != nil {
 		return err
 	}
-	if err := CheckUserName(user); err != nil {
+	if err := CheckPassphrase(passphrase, user); err != nil {
 		return err
 	}
 	v, err := vault.Create(t.cfg.VaultDir, user, passphrase, t.opt)
@@ -161,19 +160,6 @@ func (t *Terminal) Close() error {
 		return nil
 	}
 	return t.vault.Close()
-}
-
-// MinPassphraseLen is the shortest passphrase accepted for a new slot. The slot's Argon2id
-// parameters make each guess cost about half a second, but a short passphrase still falls
-// to a determined attacker with the laptop.
-const MinPassphraseLen = 12
-
-// CheckPassphrase says why a new passphrase is refused, in a sentence the user can act on.
-func CheckPassphrase(p []byte) error {
-	if n := len([]rune(string(p))); n < MinPassphraseLen {
-		return fmt.Errorf("passphrase too short: %d characters, at least %d needed (a few unrelated words work well)", n, MinPassphraseLen)
-	}
-	return nil
 }
 
 // CheckUserName keeps user names printable and short: they appear in the audit log and on

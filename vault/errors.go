@@ -17,7 +17,10 @@ var (
 	// so the answer does not tell which names exist; errors.Is(ErrBadLogin, ErrBadPassphrase).
 	ErrBadLogin error = badLogin{}
 	ErrExists         = errors.New("already exists")
-	ErrInUse          = errors.New("vault in use by another process: close the other fieldscreen or fieldscreenctl first")
+	// ErrUnsafePermissions: the vault directory, file or packet folder has group or world
+	// permission bits; Open and Create refuse it rather than fix it silently.
+	ErrUnsafePermissions = errors.New("vault permissions open to other users")
+	ErrInUse             = errors.New("vault in use by another process: close the other fieldscreen or fieldscreenctl first")
 )
 
 // PermissionError says that a role may not use a data class.

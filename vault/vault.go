@@ -102,6 +102,11 @@ func Create(dir, firstSupervisor string, passphrase []byte, opt Options) (*Vault
 	if err := checkUserName(firstSupervisor); err != nil {
 		return nil, err
 	}
+	if _, err := os.Stat(dir); err == nil {
+		if err := checkPrivate(dir); err != nil {
+			return nil, err
+		}
+	}
 	if err := os.MkdirAll(filepath.Join(dir, packetDirName), 0o700); err != nil {
 		return nil, fmt.Errorf("create vault: %w", err)
 	}
@@ -215,6 +220,11 @@ func Open(dir string, opt Options) (*Vault, error) {
 	if !fi.Mode().IsRegular() {
 		return nil, &CorruptError{Path: path, Err: errors.New("not a regular file")}
 	}
+	for _, p := range []string{dir, path, filepath.Join(dir, packetDirName)} {
+		if err := checkPrivate(p); err != nil {
+			return nil, err
+		}
+	}
 	if fi.Size() < 4096 {
 		return nil, &CorruptError{Path: path, Err: fmt.Errorf("file is only %d bytes (truncated)", fi.Size())}
 	}
@@ -239,6 +249,26 @@ func Open(dir string, opt Options) (*Vault, error) {
 	}
 	removeStaleTemps(dir)
 	return v, nil
+}
+
+// checkPrivate refuses a vault directory, file or packet folder that other users of the
+// computer can reach (group or world permission bits): the file holds every user's key
+// slots, so a copy is an offline guessing target, and the packets folder holds what central
+// will receive. A missing path is left to the caller.
+func checkPrivate(p string) error {
+	fi, err := os.Stat(p)
+	if err != nil {
+		return nil
+	}
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+		want := "700"
+		if fi.Mode().IsRegular() {
+			want = "600"
+		}
+		return fmt.Errorf("%s has mode %04o, open to other users of this computer: run chmod %s %s, and ask who could have copied it: %w",
+			p, perm, want, p, ErrUnsafePermissions)
+	}
+	return nil
 }
 
 // removeStaleTemps deletes what an interrupted Create or Compact left behind. It runs with the

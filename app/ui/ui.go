@@ -259,7 +259,10 @@ func (u *UI) touch() {
 func errorText(err error) string {
 	var be *vault.BackoffError
 	var pe *vault.PermissionError
+	var we *app.WeakPassphraseError
 	switch {
+	case errors.As(err, &we):
+		return we.Sentence(Language())
 	case errors.As(err, &be):
 		return Tf("err.backoff", be.Failures, int(be.Wait.Round(time.Second)/time.Second))
 	case errors.Is(err, vault.ErrBadPassphrase), errors.Is(err, vault.ErrUnknownUser):

@@ -111,7 +111,7 @@ func runVault(e *Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := app.CheckPassphrase(pass); err != nil {
+		if err := app.CheckPassphrase(pass, *user); err != nil {
 			return err
 		}
 		v, err := vault.Create(e.VaultDir, *user, pass, vaultOptions())
