@@ -2,6 +2,7 @@ package app
 
 import (
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -124,6 +125,11 @@ func (t *Terminal) Unlock(user string, passphrase []byte) (*Session, error) {
 	ns.packetDir = t.vault.PacketDir()
 	ns.vault = t.vault
 	ns.term = t
+	// an enrolment from before issue 14 keeps the terminal key in the sync class: move it
+	if err := fsync.SeparateKey(vs); err != nil {
+		vs.Lock()
+		return nil, fmt.Errorf("move the terminal key into the signing class: %w", err)
+	}
 	t.checkOutbox(vs)
 	ns.checkAuditChain()
 	return ns, nil

@@ -247,7 +247,11 @@ func (w *Worker) Checkpoint(ctx context.Context) error {
 		end := from + uint64(len(cts))
 		cp := Checkpoint{DeviceID: w.en.DeviceID, Size: end, Head: hex.EncodeToString(h[:]), At: w.opt.Now().UTC()}
 		raw, _ := json.Marshal(cp)
-		req := CheckpointRequest{Checkpoint: raw, Signature: ed25519.Sign(w.en.key, append([]byte(DomainCheckpoint), raw...)),
+		key, err := w.en.signer()
+		if err != nil {
+			return err
+		}
+		req := CheckpointRequest{Checkpoint: raw, Signature: ed25519.Sign(key, append([]byte(DomainCheckpoint), raw...)),
 			From: from, FromHead: hex.EncodeToString(fromHead[:]), Entries: cts}
 		rctx, cancel := context.WithTimeout(ctx, w.opt.Timeout)
 		s, err := w.c.Checkpoint(rctx, req)

@@ -26,9 +26,13 @@ import (
 // Enrolment is the terminal's identity with central, stored in the vault's sync class
 // (encrypted; the private key never leaves the vault unencrypted).
 type Enrolment struct {
-	Central    string    `json:"central"` // base URL, https://host:port; several instances separated by commas (failover.go)
-	DeviceID   string    `json:"device_id"`
-	Key        []byte    `json:"key"`         // Ed25519 private key: TLS client key and packet signing key
+	Central  string `json:"central"` // base URL, https://host:port; several instances separated by commas (failover.go)
+	DeviceID string `json:"device_id"`
+	// Key is the Ed25519 private key (TLS client key, packet and checkpoint signatures). It
+	// is stored apart, in the vault's signing class, which only the roles that send to
+	// central hold; in this record only before issue 14 (SeparateKey moves it). Nil when the
+	// signed-in role does not hold it; zeroed when the session locks.
+	Key        []byte    `json:"key,omitempty"`
 	Cert       []byte    `json:"cert"`        // DER client certificate from central's CA
 	CA         []byte    `json:"ca"`          // DER of central's CA certificate (the only trusted root)
 	ServerPin  string    `json:"server_pin"`  // hex SHA-256 of central's TLS SPKI
@@ -38,10 +42,20 @@ type Enrolment struct {
 	Renewed    time.Time `json:"renewed,omitzero"` // last certificate renewal (Cert is the renewed one)
 
 	key       ed25519.PrivateKey
+	legacyKey bool // Key came from the sync-class record (before issue 14)
 	recipient age.Recipient
 }
 
-// LoadEnrolment reads the enrolment from the vault, or ErrNotEnrolled.
+// ErrNoTerminalKey: the signed-in role does not hold the terminal's key (vault class
+// signing), so it cannot send to central, sign a packet or a checkpoint.
+var ErrNoTerminalKey = errors.New("the signed-in user's role does not hold the terminal's key: sending to central needs an officer, registrar, medic or supervisor signed in")
+
+// keyTerminal is the terminal's Ed25519 private key in the signing class.
+const keyTerminal = "key"
+
+// LoadEnrolment reads the enrolment from the vault, or ErrNotEnrolled. The key is read from
+// the signing class when the session's role holds it (else Key stays nil and whatever
+// needs it answers ErrNoTerminalKey); the copy is zeroed when the session locks.
 func LoadEnrolment(tx *vault.Tx) (*Enrolment, error) {
 	b, err := tx.Get(vault.Sync, bucketTerminal, keyEnrolment)
 	if errors.Is(err, vault.ErrNotFound) {
@@ -51,19 +65,136 @@ func LoadEnrolment(tx *vault.Tx) (*Enrolment, error) {
 		return nil, fmt.Errorf("read enrolment: %w", err)
 	}
 	var e Enrolment
-	if err := json.Unmarshal(b, &e); err != nil {
+	err = json.Unmarshal(b, &e)
+	clear(b) // a record from before issue 14 holds the key
+	if err != nil {
 		return nil, fmt.Errorf("decode enrolment: %w", err)
 	}
-	if len(e.Key) != ed25519.PrivateKeySize {
+	switch {
+	case len(e.Key) == ed25519.PrivateKeySize: // not yet moved (SeparateKey)
+		e.legacyKey = true
+	case len(e.Key) != 0:
 		return nil, errors.New("enrolment holds no valid device key: enrol again")
+	case tx.Can(vault.Signing, false):
+		k, err := tx.Get(vault.Signing, bucketTerminal, keyTerminal)
+		if errors.Is(err, vault.ErrNotFound) {
+			return nil, errors.New("the terminal's key is missing from the vault: enrol again")
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read the terminal's key: %w", err)
+		}
+		if len(k) != ed25519.PrivateKeySize {
+			clear(k)
+			return nil, errors.New("the terminal's key in the vault is not an Ed25519 key: enrol again")
+		}
+		e.Key = k
 	}
-	e.key = ed25519.PrivateKey(e.Key)
+	if e.Key != nil {
+		e.key = ed25519.PrivateKey(e.Key) // the same bytes: Wipe zeroes both
+		tx.OnLock(e.Wipe)
+	}
 	r, err := age.ParseX25519Recipient(e.Recipient)
 	if err != nil {
 		return nil, fmt.Errorf("enrolment's central recipient: %w", err)
 	}
 	e.recipient = r
 	return &e, nil
+}
+
+// Wipe zeroes the enrolment's copy of the terminal's key (LoadEnrolment registers it to run
+// when the session locks; short-lived callers may run it sooner).
+func (e *Enrolment) Wipe() {
+	clear(e.Key)
+	e.Key, e.key = nil, nil
+}
+
+// signer is the terminal's key, or ErrNoTerminalKey.
+func (e *Enrolment) signer() (ed25519.PrivateKey, error) {
+	if len(e.key) != ed25519.PrivateKeySize {
+		return nil, ErrNoTerminalKey
+	}
+	return e.key, nil
+}
+
+// storeEnrolment writes the enrolment to the sync class and its key to the signing class.
+func storeEnrolment(tx *vault.Tx, e *Enrolment) error {
+	k, err := e.signer()
+	if err != nil {
+		return err
+	}
+	if err := tx.Put(vault.Signing, bucketTerminal, keyTerminal, k); err != nil {
+		return fmt.Errorf("store the terminal's key: %w", err)
+	}
+	rec := *e
+	rec.legacyKey = false
+	return putEnrolmentRecord(tx, &rec)
+}
+
+// putEnrolmentRecord writes the sync-class record: without the key, unless the key still
+// lives only there (a legacy record rewritten by a role that cannot move it).
+func putEnrolmentRecord(tx *vault.Tx, e *Enrolment) error {
+	rec := *e
+	if !e.legacyKey {
+		rec.Key = nil
+	}
+	b, err := json.Marshal(&rec)
+	if err != nil {
+		return err
+	}
+	defer clear(b)
+	return tx.Put(vault.Sync, bucketTerminal, keyEnrolment, b)
+}
+
+// SeparateKey moves the terminal's key of an enrolment stored before issue 14 out of the
+// sync class (every role but auditor and monitor held it) into the signing class. It does
+// nothing when there is no enrolment, the key has moved already, or the session's role does
+// not hold the signing class (the next unlock by one that does moves it). app runs it at
+// every unlock.
+func SeparateKey(s *vault.Session) error {
+	if !s.Role().Can(vault.Signing, true) {
+		return nil
+	}
+	legacy := false
+	if err := s.View(func(tx *vault.Tx) error {
+		e, err := LoadEnrolment(tx)
+		if err == nil {
+			legacy = e.legacyKey
+			e.Wipe()
+		}
+		return nil
+	}); err != nil || !legacy {
+		return err // the usual case: nothing to move, no write
+	}
+	return s.Update(func(tx *vault.Tx) error {
+		if !tx.Can(vault.Signing, true) {
+			return nil
+		}
+		b, err := tx.Get(vault.Sync, bucketTerminal, keyEnrolment)
+		if errors.Is(err, vault.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		var raw struct {
+			Key []byte `json:"key"`
+		}
+		err = json.Unmarshal(b, &raw)
+		clear(b)
+		if err != nil || len(raw.Key) == 0 {
+			clear(raw.Key)
+			return nil
+		}
+		clear(raw.Key)
+		e, err := LoadEnrolment(tx)
+		if err != nil {
+			return err
+		}
+		if err := storeEnrolment(tx, e); err != nil {
+			return err
+		}
+		return tx.Audit(vault.AuditEvent{Action: "sync.key-moved", Class: vault.Signing, Detail: "terminal key moved from the sync class to the signing class"})
+	})
 }
 
 // SPKIPin returns the hex SHA-256 of a certificate's public key (SubjectPublicKeyInfo).
@@ -168,6 +299,9 @@ func Enrol(ctx context.Context, s *vault.Session, centralURL, token string) (*En
 		return nil, err
 	}
 	centralURL = strings.Join(urls, ",")
+	if !s.Role().Can(vault.Signing, true) {
+		return nil, fmt.Errorf("enrol: %w", ErrNoTerminalKey) // before the one-time token is spent
+	}
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		return nil, err
@@ -209,9 +343,10 @@ func Enrol(ctx context.Context, s *vault.Session, centralURL, token string) (*En
 		Central: centralURL, DeviceID: er.DeviceID, Key: priv, Cert: er.Certificate, CA: er.CA,
 		ServerPin: er.ServerPin, Recipient: er.Recipient, ReceiptKey: er.ReceiptKey, Enrolled: time.Now().UTC(),
 	}
-	b, _ := json.Marshal(e)
+	e.key = priv
+	defer clear(priv)
 	err = s.Update(func(tx *vault.Tx) error {
-		if err := tx.Put(vault.Sync, bucketTerminal, keyEnrolment, b); err != nil {
+		if err := storeEnrolment(tx, e); err != nil {
 			return err
 		}
 		return tx.Audit(vault.AuditEvent{Action: "sync.enrol", Class: vault.Sync, Detail: "device " + e.DeviceID})
@@ -309,6 +444,10 @@ func Renew(ctx context.Context, s *vault.Session) (*Enrolment, error) {
 	if err != nil {
 		return nil, err
 	}
+	key, err := en.signer()
+	if err != nil {
+		return nil, fmt.Errorf("renew: %w", err)
+	}
 	ca, err := x509.ParseCertificate(en.CA)
 	if err != nil {
 		return nil, fmt.Errorf("enrolment's CA certificate: %w", err)
@@ -317,7 +456,7 @@ func Renew(ctx context.Context, s *vault.Session) (*Enrolment, error) {
 	if err != nil {
 		old = &x509.Certificate{} // unreadable: any valid certificate is better
 	}
-	csr, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: "fieldscreen terminal"}}, en.key)
+	csr, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: "fieldscreen terminal"}}, key)
 	if err != nil {
 		return nil, fmt.Errorf("make certificate request: %w", err)
 	}
@@ -335,7 +474,7 @@ func Renew(ctx context.Context, s *vault.Session) (*Enrolment, error) {
 	if err != nil {
 		return nil, fmt.Errorf("renew the certificate with %s: %w", en.Central, err)
 	}
-	er, cert, err := readIssued(raw, en.key.Public().(ed25519.PublicKey), ca)
+	er, cert, err := readIssued(raw, key.Public().(ed25519.PublicKey), ca)
 	switch {
 	case err != nil:
 		return nil, fmt.Errorf("renew: %w", err)
@@ -354,15 +493,11 @@ func Renew(ctx context.Context, s *vault.Session) (*Enrolment, error) {
 		if err != nil {
 			return err
 		}
-		if cur.DeviceID != en.DeviceID || !bytes.Equal(cur.Key, en.Key) {
+		if cur.DeviceID != en.DeviceID || !bytes.Equal(cur.key, key) {
 			return errors.New("the terminal enrolled again while renewing: nothing changed")
 		}
 		cur.Cert, cur.Renewed = er.Certificate, time.Now().UTC()
-		b, err := json.Marshal(cur)
-		if err != nil {
-			return err
-		}
-		if err := tx.Put(vault.Sync, bucketTerminal, keyEnrolment, b); err != nil {
+		if err := storeEnrolment(tx, cur); err != nil {
 			return err
 		}
 		if err := tx.Audit(vault.AuditEvent{Action: "sync.renew", Class: vault.Sync,
@@ -393,6 +528,10 @@ func LoadEnrolmentFrom(s *vault.Session) (*Enrolment, error) {
 // TLS 1.3, the client certificate, central's CA as the only root, and central's key
 // pinned on top of the chain check.
 func (e *Enrolment) tlsConfig() (*tls.Config, error) {
+	key, err := e.signer()
+	if err != nil {
+		return nil, err
+	}
 	ca, err := x509.ParseCertificate(e.CA)
 	if err != nil {
 		return nil, fmt.Errorf("enrolment's CA certificate: %w", err)
@@ -403,7 +542,7 @@ func (e *Enrolment) tlsConfig() (*tls.Config, error) {
 	return &tls.Config{
 		MinVersion:   tls.VersionTLS13,
 		RootCAs:      pool,
-		Certificates: []tls.Certificate{{Certificate: [][]byte{e.Cert}, PrivateKey: e.key}},
+		Certificates: []tls.Certificate{{Certificate: [][]byte{e.Cert}, PrivateKey: key}},
 		VerifyConnection: func(cs tls.ConnectionState) error {
 			if len(cs.PeerCertificates) == 0 || SPKIPin(cs.PeerCertificates[0]) != pin {
 				return ErrPinMismatch

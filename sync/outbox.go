@@ -76,6 +76,11 @@ func Enqueue(tx *vault.Tx, dir string, p *Packet, now time.Time) (*Row, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer en.Wipe()
+	key, err := en.signer()
+	if err != nil {
+		return nil, err
+	}
 	if p.Header.PacketID == "" {
 		p.Header.PacketID = NewPacketID(now)
 	}
@@ -90,7 +95,7 @@ func Enqueue(tx *vault.Tx, dir string, p *Packet, now time.Time) (*Row, error) {
 	} else if !errors.Is(err, vault.ErrNotFound) {
 		return nil, fmt.Errorf("read outbox: %w", err)
 	}
-	s, err := Seal(p, en.DeviceID, en.recipient, en.key)
+	s, err := Seal(p, en.DeviceID, en.recipient, key)
 	if err != nil {
 		return nil, err
 	}

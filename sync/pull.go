@@ -185,11 +185,7 @@ func adoptRecipient(tx *vault.Tx, recipient, source string) error {
 		return err
 	}
 	en.Recipient = recipient
-	b, err := json.Marshal(en)
-	if err != nil {
-		return err
-	}
-	if err := tx.Put(vault.Sync, bucketTerminal, keyEnrolment, b); err != nil {
+	if err := putEnrolmentRecord(tx, en); err != nil {
 		return err
 	}
 	return tx.Audit(vault.AuditEvent{Action: "sync.recipient", Class: vault.Sync,

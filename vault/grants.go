@@ -37,6 +37,10 @@ const (
 	// (Screening Art 10): no name, document number or biometric, only dates, triggers,
 	// outcomes and safeguards. It is the only case-related class the monitor role holds.
 	Oversight Class = "oversight"
+	// Signing holds the terminal's own secrets: its Ed25519 key (TLS client key with central
+	// and packet signatures). Only the roles whose work is sent to central hold it, so a
+	// technician's, auditor's or monitor's session cannot sign as the terminal (issue 14).
+	Signing Class = "signing"
 )
 
 // Access is the level a role has on a class.
@@ -61,13 +65,15 @@ var grantTable = map[Role]roleGrant{
 	// Officers and registrars read the pairings (no personal data) so capture can refuse an
 	// unpaired or changed device; only technicians pair.
 	// Every role that writes core also writes oversight: a case save writes its
-	// pseudonymised summary in the same transaction (app.putCase).
-	Officer:   {classes: map[Class]Access{Core: ReadWrite, Biometric: ReadWrite, Devices: Read, Sync: ReadWrite, Oversight: ReadWrite}},
-	Registrar: {classes: map[Class]Access{Core: ReadWrite, Devices: Read, Sync: ReadWrite, Oversight: ReadWrite}},
+	// pseudonymised summary in the same transaction (app.putCase). The same roles hold the
+	// terminal key (signing): their saves queue packets, and a supervisor enrols.
+	// Technicians keep sync (the outbox and status) without the key.
+	Officer:   {classes: map[Class]Access{Core: ReadWrite, Biometric: ReadWrite, Devices: Read, Sync: ReadWrite, Oversight: ReadWrite, Signing: ReadWrite}},
+	Registrar: {classes: map[Class]Access{Core: ReadWrite, Devices: Read, Sync: ReadWrite, Oversight: ReadWrite, Signing: ReadWrite}},
 	// Medics write core only to record the health outcome on the case (app.RecordHealth; the
 	// app refuses their other case edits); the details stay in health.
-	Medic:      {classes: map[Class]Access{Health: ReadWrite, Core: ReadWrite, Sync: ReadWrite, Oversight: ReadWrite}},
-	Supervisor: {classes: map[Class]Access{Core: ReadWrite, Sync: ReadWrite, Oversight: ReadWrite}, manageUsers: true},
+	Medic:      {classes: map[Class]Access{Health: ReadWrite, Core: ReadWrite, Sync: ReadWrite, Oversight: ReadWrite, Signing: ReadWrite}},
+	Supervisor: {classes: map[Class]Access{Core: ReadWrite, Sync: ReadWrite, Oversight: ReadWrite, Signing: ReadWrite}, manageUsers: true},
 	Technician: {classes: map[Class]Access{Devices: ReadWrite, Sync: ReadWrite}},
 	Auditor:    {classes: map[Class]Access{Audit: Read}},
 	// The monitor holds the oversight key and reads the audit log; it holds no key of core,
@@ -81,7 +87,9 @@ func Roles() []Role {
 }
 
 // Classes lists every data class, in a stable order.
-func Classes() []Class { return []Class{Core, Biometric, Health, Devices, Audit, Sync, Oversight} }
+func Classes() []Class {
+	return []Class{Core, Biometric, Health, Devices, Audit, Sync, Oversight, Signing}
+}
 
 // ParseRole accepts the lowercase role names used in the CLI and config.
 func ParseRole(s string) (Role, error) {
@@ -126,9 +134,10 @@ const (
 	tagSync      byte = 6
 	tagGrant     byte = 7 // the grant (user administration) key pair, not a data class
 	tagOversight byte = 8
+	tagSigning   byte = 9
 )
 
-var classTags = map[Class]byte{Core: tagCore, Biometric: tagBiometric, Health: tagHealth, Devices: tagDevices, Audit: tagAudit, Sync: tagSync, Oversight: tagOversight}
+var classTags = map[Class]byte{Core: tagCore, Biometric: tagBiometric, Health: tagHealth, Devices: tagDevices, Audit: tagAudit, Sync: tagSync, Oversight: tagOversight, Signing: tagSigning}
 
 func (c Class) tag() (byte, error) {
 	t, ok := classTags[c]

@@ -15,10 +15,10 @@ func TestGrantTable(t *testing.T) {
 		manage      bool
 	}
 	table := map[Role]want{
-		Officer:    {read: []Class{Core, Biometric, Devices, Sync, Oversight}, write: []Class{Core, Biometric, Sync, Oversight}},
-		Registrar:  {read: []Class{Core, Devices, Sync, Oversight}, write: []Class{Core, Sync, Oversight}},
-		Medic:      {read: []Class{Health, Core, Sync, Oversight}, write: []Class{Health, Core, Sync, Oversight}},
-		Supervisor: {read: []Class{Core, Sync, Oversight}, write: []Class{Core, Sync, Oversight}, manage: true},
+		Officer:    {read: []Class{Core, Biometric, Devices, Sync, Oversight, Signing}, write: []Class{Core, Biometric, Sync, Oversight, Signing}},
+		Registrar:  {read: []Class{Core, Devices, Sync, Oversight, Signing}, write: []Class{Core, Sync, Oversight, Signing}},
+		Medic:      {read: []Class{Health, Core, Sync, Oversight, Signing}, write: []Class{Health, Core, Sync, Oversight, Signing}},
+		Supervisor: {read: []Class{Core, Sync, Oversight, Signing}, write: []Class{Core, Sync, Oversight, Signing}, manage: true},
 		Technician: {read: []Class{Devices, Sync}, write: []Class{Devices, Sync}},
 		Auditor:    {read: []Class{Audit}},
 		// Screening Art 10: the monitoring mechanism reads summaries and the audit log only.

@@ -56,6 +56,9 @@ type Session struct {
 	priv         []byte // the user's X25519 private key: opens the user's grants
 	keys         map[keyRef][]byte
 	failedBefore int
+
+	hooksMu sync.Mutex
+	onLock  []func() // zero what callers derived from the session's keys (OnLock)
 }
 
 type actor struct {
@@ -291,7 +294,22 @@ func (s *Session) Role() Role { return s.role }
 // successful unlock (show it to the user: a surprise number means someone tried their name).
 func (s *Session) FailedUnlocksBefore() int { return s.failedBefore }
 
-// Lock zeroes and drops the session's keys and audits the lock. It is safe to call twice.
+// OnLock registers fn to run when the session locks, right after its own keys are zeroed:
+// callers that keep a copy of a secret read through the session (sync's worker holds the
+// terminal's signing key) zero it there. On a locked session fn runs at once.
+func (s *Session) OnLock(fn func()) {
+	s.hooksMu.Lock()
+	if s.Locked() {
+		s.hooksMu.Unlock()
+		fn()
+		return
+	}
+	s.onLock = append(s.onLock, fn)
+	s.hooksMu.Unlock()
+}
+
+// Lock zeroes and drops the session's keys, runs the OnLock functions and audits the lock.
+// It is safe to call twice.
 func (s *Session) Lock() {
 	s.mu.Lock()
 	if s.locked {
@@ -300,6 +318,13 @@ func (s *Session) Lock() {
 	}
 	s.wipe()
 	s.mu.Unlock()
+	s.hooksMu.Lock()
+	hooks := s.onLock
+	s.onLock = nil
+	s.hooksMu.Unlock()
+	for _, fn := range hooks {
+		fn()
+	}
 	now := s.v.opt.now()
 	// Best effort: the vault may already be closed; the keys are gone either way.
 	_ = s.v.update(func(btx *bolt.Tx) error {

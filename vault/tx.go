@@ -333,6 +333,13 @@ func (tx *Tx) dataBucket(tag byte, bucket string, create bool) (*bolt.Bucket, er
 
 func dataPath(bucket string) []byte { return append([]byte("data/"), bucket...) }
 
+// OnLock registers fn to run when this transaction's session locks (Session.OnLock): for
+// secrets read in the transaction that outlive it.
+func (tx *Tx) OnLock(fn func()) { tx.s.OnLock(fn) }
+
+// Can reports whether the session's role may read (write=false) or write class c.
+func (tx *Tx) Can(c Class, write bool) bool { return tx.s.role.Can(c, write) }
+
 // Put stores a terminal-level record (pairings, outbox rows, config) under the current version
 // of class c's key.
 func (tx *Tx) Put(c Class, bucket, key string, value []byte) error {
