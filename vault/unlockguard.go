@@ -47,11 +47,19 @@ func counterKeyIn(btx *bolt.Tx) []byte {
 	return subKey(btx.Bucket(bMeta).Get([]byte("secret")), "fieldscreen/unlock-counter/v1")
 }
 
-// bindValue is seq || HMAC(K_counter, AD("fieldscreen/unlock-bind/v1", seq, h_seq,
-// SHA-256 over every user counter key and value in key order)) for the chain as it stands.
+// The binding (meta/unlockbind) is seq u64 || D || HMAC(K_counter, AD("fieldscreen/unlock-bind/v1",
+// seq, h_seq, D)) where seq and h_seq are the audit chain's end and D is the SHA-256 over every
+// user counter key and value in key order. An audit append checks the MAC against the chain
+// end and reseals it for the new end with the same D (two HMACs, no counter read: the save
+// path stays cheap); Unlock and every counter change also recompute D from the counters. A
+// counter copied back alone no longer matches D at the next unlock (an append in between
+// carries the old D along, never the copied counter's); copied back with the binding of the
+// same age, the binding names an older chain end at the next append or unlock.
 // Counters of names with no slot are not covered: tampering with them gains no guess.
-func bindValue(btx *bolt.Tx, mk []byte) []byte {
-	seq, head := chainEnd(btx)
+const bindLen = 8 + 32 + 32
+
+// counterDigest is D for the counters as stored.
+func counterDigest(btx *bolt.Tx) [32]byte {
 	h := sha256.New()
 	c := btx.Bucket(bUnlock).Cursor()
 	for k, val := c.First(); k != nil; k, val = c.Next() {
@@ -59,9 +67,15 @@ func bindValue(btx *bolt.Tx, mk []byte) []byte {
 			h.Write(aad("", k, val))
 		}
 	}
+	var d [32]byte
+	h.Sum(d[:0])
+	return d
+}
+
+func bindMAC(mk []byte, seq uint64, head, d [32]byte) []byte {
 	m := hmac.New(sha256.New, mk)
-	m.Write(aad("fieldscreen/unlock-bind/v1", seqKey(seq), head[:], h.Sum(nil)))
-	return m.Sum(seqKey(seq))
+	m.Write(aad("fieldscreen/unlock-bind/v1", seqKey(seq), head[:], d[:]))
+	return m.Sum(nil)
 }
 
 // chainEnd is the last sequence number and its stored hash (zero for an empty chain; the
@@ -77,17 +91,39 @@ func chainEnd(btx *bolt.Tx) (uint64, [32]byte) {
 	return binary.BigEndian.Uint64(k), sha256.Sum256(val)
 }
 
-func bindOK(btx *bolt.Tx, mk []byte) bool {
+// storedBind returns the binding's D when its MAC matches the chain end; ok=false when it
+// does not (or is missing on a vault with entries). full also requires D to match the
+// counters as stored.
+func storedBind(btx *bolt.Tx, mk []byte, full bool) ([32]byte, bool) {
+	var d [32]byte
 	stored := btx.Bucket(bMeta).Get(metaUnlockBind)
+	seq, head := chainEnd(btx)
 	if stored == nil {
-		seq, _ := chainEnd(btx)
-		return seq == 0 // a vault being created
+		return counterDigest(btx), seq == 0 // a vault being created
 	}
-	return hmac.Equal(stored, bindValue(btx, mk))
+	if len(stored) != bindLen || binary.BigEndian.Uint64(stored) != seq {
+		return d, false
+	}
+	copy(d[:], stored[8:40])
+	if !hmac.Equal(stored[40:], bindMAC(mk, seq, head, d)) {
+		return d, false
+	}
+	if full && counterDigest(btx) != d {
+		return d, false
+	}
+	return d, true
 }
 
-func sealBind(btx *bolt.Tx, mk []byte) error {
-	return btx.Bucket(bMeta).Put(metaUnlockBind, bindValue(btx, mk))
+func bindOK(btx *bolt.Tx, mk []byte) bool {
+	_, ok := storedBind(btx, mk, true)
+	return ok
+}
+
+// sealBind binds D to the chain as it now ends.
+func sealBind(btx *bolt.Tx, mk []byte, d [32]byte) error {
+	seq, head := chainEnd(btx)
+	b := append(seqKey(seq), d[:]...)
+	return btx.Bucket(bMeta).Put(metaUnlockBind, append(b, bindMAC(mk, seq, head, d)...))
 }
 
 // checkBind runs before every change of a counter or of the audit chain. When the binding
@@ -99,6 +135,12 @@ func checkBind(btx *bolt.Tx, mk []byte, now time.Time) error {
 	if bindOK(btx, mk) {
 		return nil
 	}
+	return tamperResponse(btx, mk, now)
+}
+
+// tamperResponse: every user's counter counts as tamperedFailures from now, one entry says
+// so, and the binding is sealed anew over the counters as they now are.
+func tamperResponse(btx *bolt.Tx, mk []byte, now time.Time) error {
 	c := btx.Bucket(bSlots).Cursor()
 	var last []byte
 	for k, _ := c.First(); k != nil; k, _ = c.Next() {
@@ -114,7 +156,7 @@ func checkBind(btx *bolt.Tx, mk []byte, now time.Time) error {
 		Detail: "failed-unlock counters do not match the audit chain (copied back or edited): every user waits"}); err != nil {
 		return err
 	}
-	return sealBind(btx, mk)
+	return sealBind(btx, mk, counterDigest(btx))
 }
 
 // putCounter writes a counter (a user's, or 0xff || slotKey for a name with no slot) and
@@ -131,7 +173,7 @@ func (v *Vault) putCounter(btx *bolt.Tx, key []byte, c counter, now time.Time) e
 	if err := btx.Bucket(bUnlock).Put(key, c.encode(v.ctrKey, key)); err != nil {
 		return err
 	}
-	return sealBind(btx, v.ctrKey)
+	return sealBind(btx, v.ctrKey, counterDigest(btx))
 }
 
 // deleteCounter removes a user's counter (RemoveUser) and keeps the binding.
@@ -142,7 +184,7 @@ func (v *Vault) deleteCounter(btx *bolt.Tx, sk []byte, now time.Time) error {
 	if err := btx.Bucket(bUnlock).Delete(sk); err != nil {
 		return err
 	}
-	return sealBind(btx, v.ctrKey)
+	return sealBind(btx, v.ctrKey, counterDigest(btx))
 }
 
 // evictUnknown makes room for one more name-without-slot counter: when maxUnknownCounters
@@ -285,7 +327,7 @@ func (v *Vault) migrateBind() error {
 		if err := appendEntry(btx, v.opt.now(), actor{}, AuditEvent{Action: "unlock.bind-created", Detail: "failed-unlock counters bound to the audit chain for the first time"}); err != nil {
 			return err
 		}
-		return sealBind(btx, v.ctrKey)
+		return sealBind(btx, v.ctrKey, counterDigest(btx))
 	})
 }
 
