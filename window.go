@@ -48,25 +48,26 @@ func (p *placement) maximise() bool {
 	if !ok {
 		return true // not a desktop window (tests): nothing to do
 	}
-	created := false
+	var handle uintptr
 	nw.RunNative(func(ctx any) {
-		handle := nativeHandle(ctx)
-		if handle == 0 {
+		if handle = nativeHandle(ctx); handle == 0 {
 			return
 		}
-		created = true
 		if mon := glfw.GetPrimaryMonitor(); mon != nil {
 			_, _, wpx, hpx := mon.GetWorkarea()
 			if s := p.w.Canvas().Scale(); s > 0 && wpx > 0 && hpx > 0 {
 				p.work = fyne.NewSize(float32(wpx)/s, float32(hpx)/s)
 			}
 		}
-		maximiseNative(handle)
 	})
-	if created && p.work.Width > 0 {
-		p.w.Resize(p.work)
+	if handle == 0 {
+		return false
 	}
-	return created
+	if p.work.Width > 0 {
+		p.w.Resize(p.work) // first: a maximised window ignores later resizes
+	}
+	nw.RunNative(func(any) { maximiseNative(handle) })
+	return true
 }
 
 // remember is the size to store on closing: 0×0 when the window filled the screen (so it
