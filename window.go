@@ -70,12 +70,8 @@ func (p *placement) maximise() bool {
 	return true
 }
 
-// remember is the size to store on closing: 0×0 when the window filled the screen (so it
-// opens maximised next time, on whatever screen that is), else its size.
+// remember is the size to store on closing (app.WindowSizeToRemember).
 func (p *placement) remember() (w, h float32) {
 	s := p.w.Canvas().Size()
-	if p.work.Width > 0 && s.Width >= 0.95*p.work.Width && s.Height >= 0.9*p.work.Height {
-		return 0, 0
-	}
-	return s.Width, s.Height
+	return app.WindowSizeToRemember(s.Width, s.Height, p.work.Width, p.work.Height)
 }

@@ -52,6 +52,16 @@ type Config struct {
 	WindowHeight float32 `json:"windowHeight,omitempty"`
 }
 
+// WindowSizeToRemember is what the settings keep of a window closing at w×h on a screen
+// whose work area is workW×workH: 0×0 when it filled the screen (so it opens maximised next
+// time, on whatever screen that is), else its size. An unknown work area keeps the size.
+func WindowSizeToRemember(w, h, workW, workH float32) (float32, float32) {
+	if workW > 0 && workH > 0 && w >= 0.95*workW && h >= 0.9*workH {
+		return 0, 0
+	}
+	return w, h
+}
+
 // Text sizes offered in Settings (Fyne scale factors); MinScale and MaxScale bound a
 // hand-edited settings file.
 const (

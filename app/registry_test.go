@@ -209,3 +209,16 @@ func FuzzParseDeviceSettings(f *testing.F) {
 		}
 	})
 }
+
+func TestWindowSizeToRemember(t *testing.T) {
+	for _, tc := range []struct{ w, h, ww, wh, gotW, gotH float32 }{
+		{1366, 740, 1366, 740, 0, 0},      // maximised: open maximised again
+		{1300, 700, 1366, 740, 0, 0},      // nearly the whole screen counts as maximised
+		{1000, 700, 1366, 740, 1000, 700}, // a window the officer made smaller keeps its size
+		{1000, 600, 0, 0, 1000, 600},      // work area unknown (not mapped yet): keep the size
+	} {
+		if w, h := WindowSizeToRemember(tc.w, tc.h, tc.ww, tc.wh); w != tc.gotW || h != tc.gotH {
+			t.Errorf("%v×%v on %v×%v: remembered %v×%v, want %v×%v", tc.w, tc.h, tc.ww, tc.wh, w, h, tc.gotW, tc.gotH)
+		}
+	}
+}
