@@ -175,7 +175,7 @@ func (c *Case) RefusalMessage(at time.Time) Message {
 			NL: "Weigering vastgelegd. De persoon is of is mogelijk minderjarig: er mag geen dwang worden gebruikt. Leg vast wie het kind begeleidde en welke informatie is gegeven.",
 		}
 	}
-	if c.Application.Made || c.Trigger.Reason == TriggerApplicationAtBCP {
+	if c.Application.Made.Yes() || c.Trigger.Reason == TriggerApplicationAtBCP {
 		return Message{
 			EN: "Refusal recorded. This person has applied for international protection: if they keep refusing to give biometric data, the application may be declared implicitly withdrawn (Art 41(1)(b) Regulation (EU) 2024/1348). The determining authority decides, not screening. Record that the person was told this in a language they understand.",
 			NL: "Weigering vastgelegd. Deze persoon heeft om internationale bescherming verzocht: blijft hij of zij weigeren biometrische gegevens te verstrekken, dan kan het verzoek als stilzwijgend ingetrokken worden beschouwd (art. 41, lid 1, onder b, Verordening (EU) 2024/1348). Daarover beslist de beslissingsautoriteit, niet de screening. Leg vast dat de persoon dit is verteld in een taal die hij of zij begrijpt.",

@@ -176,7 +176,7 @@ func TestRefusalMessage(t *testing.T) {
 	if m := irregular.RefusalMessage(now); strings.Contains(m.EN, "41(1)(b)") || !strings.Contains(m.EN, "Art 13(3)") {
 		t.Errorf("non-applicant message: %+v", m)
 	}
-	irregular.Application.Made = true
+	irregular.Application.Made = AnswerYes
 	if m := irregular.RefusalMessage(now); !strings.Contains(m.EN, "41(1)(b)") {
 		t.Error("application made later: no APR consequence")
 	}

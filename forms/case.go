@@ -23,16 +23,25 @@ type Case struct {
 	Identity Identity       `json:"identity,omitzero"`
 	// Documents are identity and travel documents the person carried or handed over, each with
 	// the identity it states.
-	Documents     []Document      `json:"documents,omitempty"`
-	Health        HealthOutcome   `json:"health,omitzero"`
-	Vulnerability Vulnerability   `json:"vulnerability,omitzero"`
-	Application   Application     `json:"application,omitzero"`
-	Family        []FamilyMember  `json:"family,omitempty"`
-	Cooperation   Cooperation     `json:"cooperation,omitzero"`
-	Checks        []SecurityCheck `json:"securityChecks,omitempty"`
-	Biometrics    Biometrics      `json:"biometrics,omitzero"`
-	Eurodac       Eurodac         `json:"eurodac,omitzero"`
-	Referral      Referral        `json:"referral,omitzero"`
+	Documents     []Document     `json:"documents,omitempty"`
+	Health        HealthOutcome  `json:"health,omitzero"`
+	Vulnerability Vulnerability  `json:"vulnerability,omitzero"`
+	Application   Application    `json:"application,omitzero"`
+	Family        []FamilyMember `json:"family,omitempty"`
+	// FamilyInMemberState answers SR Art 17(1)(g) when no member is listed: no, or not
+	// recorded (see FamilyAnswer).
+	FamilyInMemberState Answer      `json:"familyInMemberState,omitempty"`
+	Cooperation         Cooperation `json:"cooperation,omitzero"`
+	// Statement is what the person states about their arrival (SR Art 17(2)).
+	Statement Statement `json:"statement,omitzero"`
+	// Remarks is the person's own section: data they say are incorrect, and their copy.
+	Remarks Remarks `json:"remarks,omitzero"`
+	// NotEstablished lists form items that could not be established, each with why.
+	NotEstablished []NotEstablished `json:"notEstablished,omitempty"`
+	Checks         []SecurityCheck  `json:"securityChecks,omitempty"`
+	Biometrics     Biometrics       `json:"biometrics,omitzero"`
+	Eurodac        Eurodac          `json:"eurodac,omitzero"`
+	Referral       Referral         `json:"referral,omitzero"`
 	// DeadlineMisses records why a legal deadline was missed. A missed deadline never blocks
 	// work (capture and transmission stay required), but it must be explained.
 	DeadlineMisses []DeadlineMiss `json:"deadlineMisses,omitempty"`
@@ -269,9 +278,11 @@ type Vulnerability struct {
 	At              time.Time `json:"at,omitzero"`
 }
 
-// Application records an application for international protection (Art 17(1)(f)).
+// Application records an application for international protection (Art 17(1)(f)). Made is
+// yes, no or not recorded; cases stored before it had three states read true as yes and
+// false as not recorded (see Answer).
 type Application struct {
-	Made  bool      `json:"made"`
+	Made  Answer    `json:"made,omitempty"`
 	At    time.Time `json:"at,omitzero"`
 	Place string    `json:"place,omitempty"`
 }

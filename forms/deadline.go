@@ -166,7 +166,7 @@ func (c *Case) EurodacCategory() EurodacCategory {
 		return c.Eurodac.Category
 	}
 	switch {
-	case c.Application.Made || c.Trigger.Reason == TriggerApplicationAtBCP:
+	case c.Application.Made.Yes() || c.Trigger.Reason == TriggerApplicationAtBCP:
 		return EurodacApplicant
 	case c.Trigger.Reason == TriggerDisembarkation:
 		return EurodacDisembarked
@@ -191,7 +191,7 @@ func (c *Case) EurodacCategory() EurodacCategory {
 // temporary protection (the case records no separate time for either).
 func (c *Case) EurodacClockStart() time.Time {
 	app := c.Trigger.At
-	if c.Application.Made && !c.Application.At.IsZero() {
+	if c.Application.Made.Yes() && !c.Application.At.IsZero() {
 		app = c.Application.At
 	}
 	if c.EurodacCategory() != EurodacApplicant {

@@ -84,15 +84,15 @@ func TestEurodacClockPerCategory(t *testing.T) {
 		due  time.Time
 	}{
 		{"ER 15(1)(a) applicant: from the registration of the application",
-			Case{Trigger: Trigger{Reason: TriggerIrregularCrossing, At: t0}, Application: Application{Made: true, At: registered},
+			Case{Trigger: Trigger{Reason: TriggerIrregularCrossing, At: t0}, Application: Application{Made: AnswerYes, At: registered},
 				Biometrics: Biometrics{CapturedAt: captured}},
 			EurodacApplicant, registered.Add(72 * hour)},
 		{"ER 15(1)(b) application at a BCP: from the taking of the biometric data",
-			Case{Trigger: Trigger{Reason: TriggerApplicationAtBCP, At: t0}, Application: Application{Made: true, At: t0},
+			Case{Trigger: Trigger{Reason: TriggerApplicationAtBCP, At: t0}, Application: Application{Made: AnswerYes, At: t0},
 				Biometrics: Biometrics{CapturedAt: captured}},
 			EurodacApplicant, captured.Add(72 * hour)},
 		{"ER 15(1)(b) before capture: from the application (never later than it can be)",
-			Case{Trigger: Trigger{Reason: TriggerApplicationAtBCP, At: t0}, Application: Application{Made: true, At: t0.Add(hour)}},
+			Case{Trigger: Trigger{Reason: TriggerApplicationAtBCP, At: t0}, Application: Application{Made: AnswerYes, At: t0.Add(hour)}},
 			EurodacApplicant, t0.Add(73 * hour)},
 		{"ER 22 irregular crossing: from the apprehension",
 			Case{Trigger: Trigger{Reason: TriggerIrregularCrossing, At: t0}, Biometrics: Biometrics{CapturedAt: captured}},

@@ -24,7 +24,7 @@ func (c *Case) EurodacElements() []EurodacElement {
 	doc := len(c.Documents) > 0 && c.Documents[0].Number != "" && c.Documents[0].IssuingState != ""
 	event := c.Eurodac.MemberStateOfOrigin != "" && c.Trigger.Place != "" && !c.Trigger.At.IsZero()
 	if c.Eurodac.Category == EurodacApplicant {
-		event = c.Eurodac.MemberStateOfOrigin != "" && c.Application.Made && c.Application.Place != "" && !c.Application.At.IsZero()
+		event = c.Eurodac.MemberStateOfOrigin != "" && c.Application.Made.Yes() && c.Application.Place != "" && !c.Application.At.IsZero()
 	}
 	scan := len(c.Documents) > 0 && c.Documents[0].ScanRef != ""
 	return []EurodacElement{

@@ -32,7 +32,7 @@ func fullCase() *Case {
 			Source: "mrz", Authenticity: "not_checked", ScanRef: "scan-1"}},
 		Health:        HealthOutcome{Result: HealthNoFurtherCheck, Examiner: "MED-7", At: t0.Add(2 * hour)},
 		Vulnerability: Vulnerability{Checked: true, Indicators: []string{VulnPregnancy}, ReceptionNeeds: []string{"ground-floor room"}, Screener: "VS-3", At: t0.Add(3 * hour)},
-		Application:   Application{Made: true, At: t0, Place: "NL-SPL Schiphol C-pier"},
+		Application:   Application{Made: AnswerYes, At: t0, Place: "NL-SPL Schiphol C-pier"},
 		Family:        []FamilyMember{{Name: "TESTPERSON BETA", Relation: "brother", MemberState: "D"}},
 		Cooperation:   Cooperation{Complied: "yes"},
 		Checks: []SecurityCheck{

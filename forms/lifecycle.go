@@ -164,9 +164,11 @@ func (c *Case) PendingChecks() []string {
 	return out
 }
 
-// Completeness lists the Art 17 fields that must be present before the form can be
-// completed. "Unknown" is a valid value where the domain allows it (nationality XXX, sex X);
-// the rule is "do not invent data", not "fill everything".
+// Completeness lists what must be present before the form can be completed: the
+// screening's own records (trigger, information given) and every item of SR Art 17(1)
+// (Art17Items), each either recorded or explicitly marked as not established with a reason
+// (SetNotEstablished). "Unknown" is a valid value where the domain allows it (nationality
+// XXX, sex X); the rule is "do not invent data", not "fill everything".
 func (c *Case) Completeness() Problems {
 	var ps Problems
 	req := func(ok bool, path string) {
@@ -174,19 +176,26 @@ func (c *Case) Completeness() Problems {
 			ps = append(ps, problem(path, CodeRequired, msgRequired))
 		}
 	}
-	req(c.Trigger.Reason != "", "trigger.reason")
 	req(!c.Trigger.At.IsZero(), "trigger.at")
 	req(c.Trigger.Place != "", "trigger.place")
 	req(!c.Info.At.IsZero(), "information.at")
 	req(c.Info.LeafletLanguage != "", "information.leafletLanguage")
-	req(len(c.Identity.Surnames) > 0 || len(c.Identity.GivenNames) > 0, "identity.surnames")
-	req(!c.Identity.BirthDate.IsZero(), "identity.birthDate")
-	req(c.Identity.Sex != "", "identity.sex")
-	req(len(c.Identity.Nationalities) > 0, "identity.nationalities")
-	req(c.Health.Result != "", "health.result")
-	req(c.Vulnerability.Checked, "vulnerability.checked")
-	req(len(c.Checks) > 0, "securityChecks")
+	for _, it := range Art17Items {
+		if it.Present(c) || it.MayBeUnestablished && c.NotEstablishedReason(it.Path) != "" {
+			continue
+		}
+		m := msgRequired
+		if it.MayBeUnestablished {
+			m = msgRequiredOrNotEstablished
+		}
+		ps = append(ps, problem(it.Path, CodeRequired, m))
+	}
 	return ps
+}
+
+var msgRequiredOrNotEstablished = Message{
+	EN: "Required before the screening form can be completed (Art 17(1)): record it, or mark it as could not be established with the reason.",
+	NL: "Verplicht voordat het screeningsformulier kan worden afgerond (art. 17, lid 1): leg het vast, of markeer het als niet vast te stellen met de reden.",
 }
 
 // biometricsStep applies the capture rules to the three biometrics steps: capture only for a

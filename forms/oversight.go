@@ -113,7 +113,7 @@ func (c *Case) Oversight(pseudonym string, now time.Time) OversightSummary {
 		EurodacSentAt: c.Eurodac.TransmittedAt,
 		EurodacCat:    c.Eurodac.Category,
 		HealthChecked: c.Health.Result != "",
-		Application:   c.Application.Made,
+		Application:   c.Application.Made.Yes(),
 		ReferralTo:    c.Referral.To,
 		OpenChecks:    append([]string(nil), c.PendingChecks()...),
 		SummaryAt:     now,

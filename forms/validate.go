@@ -34,10 +34,13 @@ func (c *Case) Validate(now time.Time) Problems {
 	}
 	v.notFuture("health.at", c.Health.At)
 	v.vulnerability(c.Vulnerability)
-	if !c.Application.Made && (!c.Application.At.IsZero() || c.Application.Place != "") {
+	if !c.Application.Made.Valid() {
+		v.add("application.made", CodeInvalidValue, enumMsg("answer", c.Application.Made, Answers))
+	}
+	if !c.Application.Made.Yes() && (!c.Application.At.IsZero() || c.Application.Place != "") {
 		v.add("application.made", CodeInconsistent, Message{
-			EN: "A time or place of application is recorded but \"made\" is false.",
-			NL: "Er is een tijd of plaats van het verzoek vastgelegd, maar \"made\" is false.",
+			EN: "A time or place of application is recorded but \"made\" is not \"yes\".",
+			NL: "Er is een tijd of plaats van het verzoek vastgelegd, maar \"made\" is niet \"yes\".",
 		})
 	}
 	v.notFuture("application.at", c.Application.At)
@@ -47,8 +50,30 @@ func (c *Case) Validate(now time.Time) Problems {
 		v.nonEmpty(p+".relation", f.Relation)
 		v.state(p+".memberState", f.MemberState, true)
 	}
-	if c.Cooperation.Complied != "" && !oneOf(c.Cooperation.Complied, []string{"yes", "partly", "no"}) {
-		v.add("cooperation.complied", CodeInvalidValue, enumMsg("cooperation", c.Cooperation.Complied, []string{"yes", "partly", "no"}))
+	switch {
+	case !c.FamilyInMemberState.Valid():
+		v.add("familyInMemberState", CodeInvalidValue, enumMsg("answer", c.FamilyInMemberState, Answers))
+	case c.FamilyInMemberState == AnswerNo && len(c.Family) > 0:
+		v.add("familyInMemberState", CodeInconsistent, Message{
+			EN: "Family members are listed but the answer is \"no\".",
+			NL: "Er staan familieleden vermeld, maar het antwoord is \"nee\".",
+		})
+	}
+	if c.Cooperation.Complied != "" && !oneOf(c.Cooperation.Complied, CooperationValues) {
+		v.add("cooperation.complied", CodeInvalidValue, enumMsg("cooperation", c.Cooperation.Complied, CooperationValues))
+	}
+	if !c.Remarks.CopyReceived.Valid() {
+		v.add("remarks.copyReceived", CodeInvalidValue, enumMsg("answer", c.Remarks.CopyReceived, Answers))
+	}
+	for i, n := range c.NotEstablished {
+		p := fmt.Sprintf("notEstablished[%d]", i)
+		if it, ok := art17Item(n.Item); !ok || !it.MayBeUnestablished {
+			v.add(p+".item", CodeInvalidValue, Message{
+				EN: fmt.Sprintf("%q is not a form item that can be marked as not established.", n.Item),
+				NL: fmt.Sprintf("%q is geen onderdeel van het formulier dat als niet vastgesteld kan worden gemarkeerd.", n.Item),
+			})
+		}
+		v.nonEmpty(p+".reason", n.Reason)
 	}
 	v.checks(c.Checks)
 	v.biometrics(c)

@@ -80,7 +80,7 @@ func TestValidateProblems(t *testing.T) {
 			c.DeadlineMisses = []DeadlineMiss{{Deadline: DeadlineEurodac, Reason: "LAZY"}}
 		}, "deadlineMisses[0].reason", CodeInvalidValue},
 		{"bad status", func(c *Case) { c.Status = "done" }, "status", CodeInvalidValue},
-		{"application at without made", func(c *Case) { c.Application.Made = false }, "application.made", CodeInconsistent},
+		{"application at without made", func(c *Case) { c.Application.Made = AnswerNotRecorded }, "application.made", CodeInconsistent},
 		{"family member in unknown state", func(c *Case) { c.Family[0].MemberState = "GER" }, "family[0].memberState", CodeUnknownState},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -49,7 +49,7 @@ func TestQueueAndSyncScreenFollowFormsDeadlines(t *testing.T) {
 		Identity: person("RETAKE"), Biometrics: forms.Biometrics{Fingers: []forms.Finger{{Position: forms.RightMiddle,
 			Status: forms.FingerTemporarilyUnusable, RetakeOn: forms.DateOf(now.Add(-24 * time.Hour)), At: now.Add(-99 * time.Hour)}}}}
 	applicant := &forms.Case{Trigger: forms.Trigger{Reason: forms.TriggerIrregularCrossing, Place: "BCP", At: now.Add(-70 * time.Hour)},
-		Identity: person("APPLICANT"), Application: forms.Application{Made: true, At: now.Add(-60 * time.Hour), Place: "BCP"}}
+		Identity: person("APPLICANT"), Application: forms.Application{Made: forms.AnswerYes, At: now.Add(-60 * time.Hour), Place: "BCP"}}
 	ids, err := sess.CreateCases([]*forms.Case{tp, retake, applicant})
 	if err != nil {
 		t.Fatal(err)

@@ -194,7 +194,7 @@ func (f *formWriter) sections() {
 	f.row("datetime", f.stamp(c.Info.At))
 
 	f.section("sec.health")
-	f.row("outcome", f.enum("health", string(c.Health.Result)))
+	f.row("outcome", f.item("health.result", f.enum("health", string(c.Health.Result))))
 
 	f.section("sec.vulnerability")
 	var ind []string
@@ -207,7 +207,7 @@ func (f *formWriter) sections() {
 	case c.Vulnerability.Checked:
 		f.row("indicators", f.l("noIndication"))
 	default:
-		f.row("indicators", f.l("notRecorded"))
+		f.row("indicators", f.item("vulnerability.checked", f.l("notRecorded")))
 	}
 	if len(c.Vulnerability.ReceptionNeeds) > 0 {
 		f.row("receptionNeeds", strings.Join(c.Vulnerability.ReceptionNeeds, ", "))
@@ -216,17 +216,16 @@ func (f *formWriter) sections() {
 		f.row("proceduralNeeds", strings.Join(c.Vulnerability.ProceduralNeeds, ", "))
 	}
 
+	// SR Art 17(1)(f), (g): yes, no or not recorded; never a "no" nobody gave.
 	f.section("sec.application")
-	f.row("applicationMade", f.yesNo(c.Application.Made))
-	if c.Application.Made {
+	f.row("applicationMade", f.item("application.made", f.answer(c.Application.Made)))
+	if c.Application.Made.Yes() {
 		f.row("datetime", f.stamp(c.Application.At))
 		f.row("place", f.or(c.Application.Place))
 	}
 
 	f.section("sec.family")
-	if len(c.Family) == 0 {
-		f.row("sec.family", f.l("none"))
-	}
+	f.row("familyInMemberState", f.item("familyInMemberState", f.answer(c.FamilyAnswer())))
 	for _, m := range c.Family {
 		r := f.rows.AddRow()
 		f.cell(r, m.Relation, f.bold, bodySize)
@@ -255,7 +254,9 @@ func (f *formWriter) sections() {
 	f.biometrics()
 
 	f.section("sec.cooperation")
-	f.row("complied", f.enumOr(c.Cooperation.Complied))
+	f.row("complied", f.item("cooperation.complied", f.enumOr(c.Cooperation.Complied)))
+
+	f.statement()
 
 	f.section("sec.outcome")
 	f.row("status", f.outcome())
@@ -269,8 +270,56 @@ func (f *formWriter) sections() {
 	} else {
 		f.row("referral", f.l("notRecorded"))
 	}
+	f.remarks()
 	f.flush()
 	f.signatures()
+}
+
+// answer prints a three-state answer: yes, no, or not recorded.
+func (f *formWriter) answer(a forms.Answer) string {
+	switch a {
+	case forms.AnswerYes:
+		return f.l("yes")
+	case forms.AnswerNo:
+		return f.l("no")
+	}
+	return f.l("notRecorded")
+}
+
+// item prints the value of an Art 17(1) item, or, where it is not recorded and was marked
+// as could not be established, that with its reason.
+func (f *formWriter) item(path, value string) string {
+	if value != f.l("notRecorded") {
+		return value
+	}
+	if why := f.c.NotEstablishedReason(path); why != "" {
+		return f.l("notEstablished") + ": " + why
+	}
+	return value
+}
+
+// statement prints what the person states on their arrival (SR Art 17(2)), marked as
+// their statement.
+func (f *formWriter) statement() {
+	s := f.c.Statement
+	f.section("sec.statement")
+	f.row("arrivalReasons", f.or(s.ReasonsForEntry))
+	f.row("route", f.or(s.Route))
+	f.row("smugglers", f.or(s.Smugglers))
+}
+
+// remarks prints the person's own section: what they say is incorrect and what is right,
+// and whether they received a copy.
+func (f *formWriter) remarks() {
+	r := f.c.Remarks
+	f.section("sec.remarks")
+	f.row("remarksIncorrect", f.or(r.Incorrect))
+	f.row("remarksCorrect", f.or(r.Correct))
+	copyAt := f.answer(r.CopyReceived)
+	if r.CopyReceived.Yes() && !r.CopyAt.IsZero() {
+		copyAt += ", " + f.stamp(r.CopyAt)
+	}
+	f.row("copyReceived", copyAt)
 }
 
 func (f *formWriter) enumOr(code string) string {
@@ -294,7 +343,7 @@ func (f *formWriter) outcome() string {
 func (f *formWriter) identity() {
 	id := f.c.Identity
 	f.section("sec.identity")
-	f.row("surnames", f.list(id.Surnames))
+	f.row("surnames", f.item("identity.surnames", f.list(id.Surnames)))
 	f.row("givenNames", f.list(id.GivenNames))
 	if orig := strings.TrimSpace(strings.Join(append(append([]string{}, id.GivenNamesOriginal...), id.SurnamesOriginal...), " ")); orig != "" {
 		f.row("originalScript", orig)
@@ -306,13 +355,13 @@ func (f *formWriter) identity() {
 	if id.BirthDateEstimated {
 		dob += " (" + f.l("estimated") + ")"
 	}
-	f.row("birthDate", dob)
+	f.row("birthDate", f.item("identity.birthDate", dob))
 	pob := id.PlaceOfBirth
 	if id.CountryOfBirth != "" {
 		pob = strings.TrimSpace(pob + ", " + f.state(id.CountryOfBirth))
 	}
-	f.row("placeOfBirth", f.or(pob))
-	f.row("sex", f.enum("sex", string(id.Sex)))
+	f.row("placeOfBirth", f.item("identity.placeOfBirth", f.or(pob)))
+	f.row("sex", f.item("identity.sex", f.enum("sex", string(id.Sex))))
 	var nats []string
 	for _, n := range id.Nationalities {
 		if s, ok := f.t.Labels["nat."+n]; ok {
@@ -321,23 +370,21 @@ func (f *formWriter) identity() {
 		}
 		nats = append(nats, f.state(n))
 	}
-	f.row("nationalities", f.list(nats))
+	f.row("nationalities", f.item("identity.nationalities", f.list(nats)))
 	var langs []string
 	for _, l := range id.Languages {
 		langs = append(langs, f.language(l))
 	}
-	f.row("languages", f.list(langs))
-	if len(id.Residences) > 0 {
-		var rs []string
-		for _, r := range id.Residences {
-			s := f.state(r.Country)
-			if !r.From.IsZero() || !r.To.IsZero() {
-				s += " " + r.From.String() + "–" + r.To.String()
-			}
-			rs = append(rs, s)
+	f.row("languages", f.item("identity.languages", f.list(langs)))
+	var rs []string
+	for _, r := range id.Residences {
+		s := f.state(r.Country)
+		if !r.From.IsZero() || !r.To.IsZero() {
+			s += " " + r.From.String() + "–" + r.To.String()
 		}
-		f.row("residences", strings.Join(rs, "; "))
+		rs = append(rs, s)
 	}
+	f.row("residences", f.item("identity.residences", f.or(strings.Join(rs, "; "))))
 }
 
 func (f *formWriter) documents() {

@@ -482,3 +482,95 @@ func TestSampleCaseIsValid(t *testing.T) {
 		t.Errorf("sample case invalid: %v", ps)
 	}
 }
+
+// TestNoFalseDefaultsArt17 (SR Art 17(1)(f), (g), (i)): an application case with nothing
+// recorded for the application, family members and cooperation prints "not recorded" for
+// each, in every interface language, and never a "no" nobody gave; a recorded no prints no.
+func TestNoFalseDefaultsArt17(t *testing.T) {
+	c := SampleCase()
+	c.Application, c.Family, c.FamilyInMemberState, c.Cooperation = forms.Application{}, nil, forms.AnswerNotRecorded, forms.Cooperation{}
+	for _, tc := range []struct{ lang, made, notRecorded, no string }{
+		{"en", "Application made", "not recorded", "no"},
+		{"nl", "Verzoek gedaan", "niet vastgelegd", "nee"},
+	} {
+		t.Run(tc.lang, func(t *testing.T) {
+			rows := layoutRows(t, c, tc.lang)
+			labels, _ := formLabels(tc.lang)
+			for _, key := range []string{"applicationMade", "familyInMemberState", "complied"} {
+				if got := rows[labels.Labels[key]]; got != tc.notRecorded {
+					t.Errorf("%s printed as %q, want %q", labels.Labels[key], got, tc.notRecorded)
+				}
+			}
+			if rows[tc.made] == tc.no {
+				t.Errorf("%q printed as %q", tc.made, tc.no)
+			}
+		})
+	}
+	c.Application.Made, c.FamilyInMemberState, c.Cooperation.Complied = forms.AnswerNo, forms.AnswerNo, "no"
+	rows := layoutRows(t, c, "en")
+	for _, l := range []string{"Application made", "Family members in a Member State", "Complied with the obligations"} {
+		if rows[l] != "no" {
+			t.Errorf("recorded no: %s printed as %q", l, rows[l])
+		}
+	}
+	// not established, with its reason, in place of a value
+	c.Identity.PlaceOfBirth, c.Identity.CountryOfBirth = "", ""
+	if err := c.SetNotEstablished("identity.placeOfBirth", "person does not know", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if got := layoutRows(t, c, "en")["Place of birth"]; got != "could not be established: person does not know" {
+		t.Errorf("place of birth printed as %q", got)
+	}
+}
+
+// TestStatementAndRemarksPrinted: SR Art 17(2) items and the person's remarks are printed.
+func TestStatementAndRemarksPrinted(t *testing.T) {
+	c := SampleCase()
+	c.Statement = forms.Statement{ReasonsForEntry: "fled conflict", Route: "TUR GRC by boat", Smugglers: "paid a driver"}
+	c.Remarks = forms.Remarks{Incorrect: "date of birth", Correct: "1990-04-18", CopyReceived: forms.AnswerYes}
+	rows := layoutRows(t, c, "en")
+	for label, want := range map[string]string{
+		"Reasons for the irregular arrival or entry": "fled conflict",
+		"Route travelled":                    "TUR GRC by boat",
+		"Assistance by smugglers":            "paid a driver",
+		"Data the person says are incorrect": "date of birth",
+		"What the person says is correct":    "1990-04-18",
+		"Copy of this form received":         "yes",
+	} {
+		if rows[label] != want {
+			t.Errorf("%s printed as %q, want %q", label, rows[label], want)
+		}
+	}
+}
+
+// layoutRows renders c and maps each label of the form's language to the value printed
+// beside it (pdftotext -layout; a long label wraps, so a line that starts with the first
+// words of a label carries its value).
+func layoutRows(t *testing.T, c *forms.Case, lang string) map[string]string {
+	t.Helper()
+	out, err := exec.Command(needTool(t, "pdftotext"), "-layout", "-enc", "UTF-8", renderForm(t, c, lang, testOpts()), "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	labels, err := formLabels(lang)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]string{}
+	for _, l := range strings.Split(string(out), "\n") {
+		l = strings.TrimSpace(l)
+		for _, label := range labels.Labels {
+			words := strings.Fields(label)
+			for k := len(words); k >= 2 || k == len(words) && k > 0; k-- {
+				p := strings.Join(words[:k], " ")
+				if strings.HasPrefix(l, p+" ") {
+					if _, seen := rows[label]; !seen {
+						rows[label] = strings.TrimSpace(l[len(p):])
+					}
+					break
+				}
+			}
+		}
+	}
+	return rows
+}

@@ -31,7 +31,7 @@ func SampleCase() *forms.Case {
 			Source: "mrz", Authenticity: "not_checked"}},
 		Health:        forms.HealthOutcome{Result: forms.HealthNoFurtherCheck, Examiner: "MED-7", At: t0.Add(2 * time.Hour)},
 		Vulnerability: forms.Vulnerability{Checked: true, Indicators: []string{forms.VulnPregnancy}, ReceptionNeeds: []string{"ground-floor room"}, Screener: "VS-3", At: t0.Add(3 * time.Hour)},
-		Application:   forms.Application{Made: true, At: t0, Place: "NL-SPL Schiphol, C-pier"},
+		Application:   forms.Application{Made: forms.AnswerYes, At: t0, Place: "NL-SPL Schiphol, C-pier"},
 		Family:        []forms.FamilyMember{{Name: "TESTPERSON BETA", Relation: "brother", MemberState: "D"}},
 		Cooperation:   forms.Cooperation{Complied: "yes"},
 		Checks: []forms.SecurityCheck{
