@@ -88,6 +88,7 @@ func (s *Session) createCases(cs []*forms.Case, demoHealth bool) ([]vault.CaseID
 			c.Reference = ref
 		}
 		c.Status = forms.StatusOpened
+		c.SetTrigger(c.Trigger) // an Art 5(2) case starts with its application (SR Art 17(1)(f))
 	}
 	ids := make([]vault.CaseID, len(cs))
 	err := s.vs.Update(func(tx *vault.Tx) error {

@@ -32,7 +32,7 @@ func (cmd SetTrigger) run(c *forms.Case, x *cmdContext) error {
 	if err := x.editor(); err != nil {
 		return err
 	}
-	c.Trigger = cmd.Trigger
+	c.SetTrigger(cmd.Trigger)
 	return nil
 }
 
@@ -209,12 +209,15 @@ func (cmd RecordApplication) run(c *forms.Case, x *cmdContext) error {
 	if err := x.editor(); err != nil {
 		return err
 	}
-	c.Application = cmd.Application
-	return nil
+	return c.RecordApplication(cmd.Application)
 }
 
-// SetFamily records the family members the person says are in a Member State (Art 17(1)(g)).
-type SetFamily struct{ Family []forms.FamilyMember }
+// SetFamily records SR Art 17(1)(g) as the person states it: the family members in a
+// Member State and, when none is listed, the answer (no, or not recorded).
+type SetFamily struct {
+	Family []forms.FamilyMember
+	Answer forms.Answer
+}
 
 func (SetFamily) Name() string { return "set-family" }
 
@@ -222,11 +225,11 @@ func (cmd SetFamily) run(c *forms.Case, x *cmdContext) error {
 	if err := x.editor(); err != nil {
 		return err
 	}
-	c.Family = append([]forms.FamilyMember(nil), cmd.Family...)
-	return nil
+	return c.RecordFamily(cmd.Answer, cmd.Family)
 }
 
-// RecordCooperation records compliance with the duty to cooperate (Art 9; Art 17(1)(i)).
+// RecordCooperation records compliance with the duty to cooperate (Art 9; Art 17(1)(i)),
+// stamped when the answer is recorded or changed.
 type RecordCooperation struct{ Cooperation forms.Cooperation }
 
 func (RecordCooperation) Name() string { return "record-cooperation" }
@@ -235,8 +238,45 @@ func (cmd RecordCooperation) run(c *forms.Case, x *cmdContext) error {
 	if err := x.editor(); err != nil {
 		return err
 	}
-	c.Cooperation = cmd.Cooperation
+	return c.RecordCooperation(cmd.Cooperation, x.now)
+}
+
+// RecordStatement records what the person states on their arrival (SR Art 17(2)).
+type RecordStatement struct{ Statement forms.Statement }
+
+func (RecordStatement) Name() string { return "record-statement" }
+
+func (cmd RecordStatement) run(c *forms.Case, x *cmdContext) error {
+	if err := x.editor(); err != nil {
+		return err
+	}
+	c.RecordStatement(cmd.Statement)
 	return nil
+}
+
+// RecordRemarks records the person's remarks on the form and the receipt of their copy.
+type RecordRemarks struct{ Remarks forms.Remarks }
+
+func (RecordRemarks) Name() string { return "record-remarks" }
+
+func (cmd RecordRemarks) run(c *forms.Case, x *cmdContext) error {
+	if err := x.editor(); err != nil {
+		return err
+	}
+	return c.RecordRemarks(cmd.Remarks, x.now)
+}
+
+// SetNotEstablished marks an SR Art 17(1) item as could not be established, with why; an
+// empty reason withdraws the mark.
+type SetNotEstablished struct{ Item, Reason string }
+
+func (SetNotEstablished) Name() string { return "set-not-established" }
+
+func (cmd SetNotEstablished) run(c *forms.Case, x *cmdContext) error {
+	if err := x.editor(); err != nil {
+		return err
+	}
+	return c.SetNotEstablished(cmd.Item, cmd.Reason, x.now)
 }
 
 // RecordDeadlineMiss adds the reason a legal deadline was missed (domain note §2.3); reasons

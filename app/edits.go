@@ -82,11 +82,36 @@ func CommandsFor(base, edited *forms.Case) ([]Command, error) {
 	if !same(base.Application, edited.Application) {
 		cmds = append(cmds, RecordApplication{edited.Application})
 	}
-	if !same(base.Family, edited.Family) {
-		cmds = append(cmds, SetFamily{edited.Family})
+	if !same(base.Family, edited.Family) || base.FamilyInMemberState != edited.FamilyInMemberState {
+		cmds = append(cmds, SetFamily{Family: edited.Family, Answer: edited.FamilyInMemberState})
 	}
-	if !same(base.Cooperation, edited.Cooperation) {
-		cmds = append(cmds, RecordCooperation{edited.Cooperation})
+	bc, ec := base.Cooperation, edited.Cooperation
+	if !bc.At.Equal(ec.At) {
+		return nil, stamp("cooperation.at")
+	}
+	if !same(bc, ec) {
+		cmds = append(cmds, RecordCooperation{ec})
+	}
+	if !same(base.Statement, edited.Statement) {
+		cmds = append(cmds, RecordStatement{edited.Statement})
+	}
+	bk, ek := base.Remarks, edited.Remarks
+	if !bk.CopyAt.Equal(ek.CopyAt) {
+		return nil, stamp("remarks.copyAt")
+	}
+	if !same(bk, ek) {
+		cmds = append(cmds, RecordRemarks{ek})
+	}
+	bn, en := notEstablished(base), notEstablished(edited)
+	for _, it := range forms.Art17Items {
+		if bn[it.Path] != en[it.Path] {
+			cmds = append(cmds, SetNotEstablished{Item: it.Path, Reason: en[it.Path]})
+		}
+	}
+	for item := range en {
+		if _, ok := bn[item]; !ok && !isArt17Item(item) {
+			cmds = append(cmds, SetNotEstablished{Item: item, Reason: en[item]}) // refused by forms, naming it
+		}
 	}
 
 	if !same(base.Checks, edited.Checks) {
@@ -184,6 +209,25 @@ func CommandsFor(base, edited *forms.Case) ([]Command, error) {
 		cmds = append(cmds, ChangeStatus{es})
 	}
 	return cmds, nil
+}
+
+// notEstablished maps each item marked as not established to its reason (the mark's time
+// is the terminal's stamp and not compared).
+func notEstablished(c *forms.Case) map[string]string {
+	m := map[string]string{}
+	for _, n := range c.NotEstablished {
+		m[n.Item] = n.Reason
+	}
+	return m
+}
+
+func isArt17Item(path string) bool {
+	for _, it := range forms.Art17Items {
+		if it.Path == path {
+			return true
+		}
+	}
+	return false
 }
 
 func statusOf(c *forms.Case) forms.Status {

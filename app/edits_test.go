@@ -146,7 +146,13 @@ func TestEndAtDeadlineThroughApp(t *testing.T) {
 	c.Identity.Nationalities = []string{"XXX"}
 	if rev, _ = off.Do(id, rev, SetTrigger{forms.Trigger{Reason: forms.TriggerIrregularCrossing, Place: "BCP", At: trigger}},
 		SetIdentity{c.Identity}, RecordInformation{forms.Information{LeafletLanguage: "ar"}},
-		RecordVulnerability{forms.Vulnerability{Checked: true}}); rev == 0 {
+		RecordVulnerability{forms.Vulnerability{Checked: true}},
+		// every SR Art 17(1) item recorded, or marked as not established with why
+		RecordApplication{forms.Application{Made: forms.AnswerNo}}, SetFamily{Answer: forms.AnswerNo},
+		RecordCooperation{forms.Cooperation{Complied: "yes"}},
+		SetNotEstablished{Item: "identity.placeOfBirth", Reason: "the person does not know"},
+		SetNotEstablished{Item: "identity.residences", Reason: "the person refuses to say"},
+		SetNotEstablished{Item: "identity.languages", Reason: "no interpreter yet"}); rev == 0 {
 		t.Fatal("recording the steps failed")
 	}
 	rev, err := med.Do(id, rev, RecordHealth{Outcome: forms.HealthOutcome{Result: forms.HealthNoFurtherCheck}})

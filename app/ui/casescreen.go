@@ -52,6 +52,9 @@ func init() {
 		{"information", func(c *forms.Case, _ time.Time) bool { return c.Info.LeafletLanguage != "" }, newInformationStep, []string{"information"}, false},
 		{"health", func(c *forms.Case, _ time.Time) bool { return c.Health.Result != "" }, newHealthStep, []string{"health"}, false},
 		{"vulnerability", func(c *forms.Case, _ time.Time) bool { return c.Vulnerability.Checked }, newVulnerabilityStep, []string{"vulnerability"}, false},
+		{"statement", func(c *forms.Case, _ time.Time) bool {
+			return c.Application.Made != "" && c.FamilyAnswer() != "" && c.Cooperation.Complied != ""
+		}, newStatementStep, []string{"application", "family", "familyInMemberState", "cooperation", "statement", "remarks", "notEstablished"}, false},
 		{"biometrics", biometricsDone, newBiometricsStep, []string{"biometrics", "eurodac"}, true},
 		{"checks", func(c *forms.Case, _ time.Time) bool { return len(c.Checks) > 0 && len(c.PendingChecks()) == 0 }, newChecksStep, []string{"securityChecks"}, true},
 		{"form", func(c *forms.Case, _ time.Time) bool { return c.Referral.To != "" }, newFormStep, []string{"referral"}, true},

@@ -70,6 +70,9 @@ type identityStep struct {
 	surnames, givenNames *widget.Entry
 	birth, place, nats   *widget.Entry
 	langs                *widget.Entry
+	countryOfBirth       *widget.Entry
+	otherNames           *widget.Entry
+	residences           *widget.Entry
 	estimated, underSix  *widget.Check
 	sex                  *widget.RadioGroup
 }
@@ -84,6 +87,9 @@ func newIdentityStep(cs *caseScreen) stepView {
 	s.place = entry(id.PlaceOfBirth, "")
 	s.nats = entry(strings.Join(id.Nationalities, ", "), T("identity.natPlaceholder"))
 	s.langs = entry(strings.Join(id.Languages, ", "), T("identity.langPlaceholder"))
+	s.countryOfBirth = entry(id.CountryOfBirth, T("identity.countryPlaceholder"))
+	s.otherNames = entry(strings.Join(id.OtherNames, ", "), T("identity.otherNamesPlaceholder"))
+	s.residences = entry(residencesText(id.Residences), T("identity.residencesPlaceholder"))
 	s.estimated = widget.NewCheck(T("identity.estimated"), nil)
 	s.estimated.SetChecked(id.BirthDateEstimated)
 	s.underSix = widget.NewCheck(T("identity.underSix"), nil)
@@ -96,8 +102,11 @@ func newIdentityStep(cs *caseScreen) stepView {
 	s.fs.add("identity.birthDate", "identity.birthDate", s.birth)
 	s.fs.add("identity.birthDateEstimated", "identity.age", container.NewVBox(s.estimated, s.underSix))
 	s.fs.add("identity.sex", "identity.sex", s.sex)
+	s.fs.add("identity.otherNames", "identity.otherNames", s.otherNames)
 	s.fs.add("identity.placeOfBirth", "identity.placeOfBirth", s.place)
+	s.fs.add("identity.countryOfBirth", "identity.countryOfBirth", s.countryOfBirth)
 	s.fs.add("identity.nationalities", "identity.nationalities", s.nats)
+	s.fs.add("identity.residences", "identity.residences", s.residences)
 	s.fs.add("identity.languages", "identity.languages", s.langs)
 	return s
 }
@@ -107,7 +116,19 @@ func (s *identityStep) apply(c *forms.Case) error {
 	if err != nil {
 		return fmt.Errorf("%s: %s", T("identity.birthDate"), T("input.badDate"))
 	}
+	res, err := parseResidences(s.residences.Text)
+	if err != nil {
+		return fmt.Errorf("%s: %s", T("identity.residences"), err)
+	}
 	id := &c.Identity
+	id.Residences = res
+	id.CountryOfBirth = strings.ToUpper(strings.TrimSpace(s.countryOfBirth.Text))
+	id.OtherNames = nil
+	for _, n := range strings.Split(s.otherNames.Text, ",") {
+		if n = strings.ToUpper(strings.Join(strings.Fields(n), " ")); n != "" {
+			id.OtherNames = append(id.OtherNames, n)
+		}
+	}
 	id.Surnames = splitNames(s.surnames.Text)
 	id.GivenNames = splitNames(s.givenNames.Text)
 	id.BirthDate = bd
@@ -212,4 +233,41 @@ func (s *documentStep) apply(c *forms.Case) error {
 		c.Documents[0] = d
 	}
 	return nil // a document without a source is recorded as typed by hand (forms.RecordDocument)
+}
+
+// residencesText and parseResidences: the countries of residence before arrival (SR Art
+// 17(1)(b)), separated by ";", each "CODE [FROM [TO]]" with partial dates.
+func residencesText(rs []forms.Residence) string {
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		parts[i] = strings.TrimSpace(r.Country + " " + dateText(r.From) + " " + dateText(r.To))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func parseResidences(s string) ([]forms.Residence, error) {
+	var out []forms.Residence
+	for _, part := range strings.Split(s, ";") {
+		f := strings.Fields(part)
+		if len(f) == 0 {
+			continue
+		}
+		if len(f) > 3 {
+			return nil, fmt.Errorf(T("identity.badResidence"), part)
+		}
+		r := forms.Residence{Country: strings.ToUpper(f[0])}
+		var err error
+		if len(f) > 1 {
+			if r.From, err = parseDate(f[1]); err != nil {
+				return nil, fmt.Errorf(T("identity.badResidence"), part)
+			}
+		}
+		if len(f) > 2 {
+			if r.To, err = parseDate(f[2]); err != nil {
+				return nil, fmt.Errorf(T("identity.badResidence"), part)
+			}
+		}
+		out = append(out, r)
+	}
+	return out, nil
 }
