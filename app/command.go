@@ -213,7 +213,15 @@ func (s *Session) Do(id vault.CaseID, rev int, cmds ...Command) (int, error) {
 	err := s.vs.Update(func(tx *vault.Tx) error {
 		x.tx, x.audit = tx, nil
 		var err error
-		next, err = updateCase(tx, id, rev, x.now, func(c *forms.Case) error { return runCommands(c, x, cmds) })
+		next, err = updateCase(tx, id, rev, x.now, func(c *forms.Case) error {
+			if err := runCommands(c, x, cmds); err != nil {
+				return err
+			}
+			// the form goes to the receiving authority with the referral, or again after a
+			// correction, in this same transaction (SR Art 18)
+			_, err := s.queueForm(tx, id, c, x.now)
+			return err
+		})
 		if err != nil {
 			return err
 		}
@@ -349,11 +357,14 @@ type system struct {
 	at       time.Time
 	history  []forms.StatusChange
 	status   forms.Status
+	// formPackets: the form's transmissions (queueForm)
+	formPackets []forms.FormPacket
 }
 
 func systemSections(c *forms.Case) system {
 	s := system{checks: append([]forms.SecurityCheck(nil), c.Checks...), eurodac: c.Eurodac, face: c.Biometrics.Face,
-		operator: c.Biometrics.Operator, at: c.Biometrics.CapturedAt, history: append([]forms.StatusChange(nil), c.History...), status: c.Status}
+		formPackets: append([]forms.FormPacket(nil), c.FormPackets...),
+		operator:    c.Biometrics.Operator, at: c.Biometrics.CapturedAt, history: append([]forms.StatusChange(nil), c.History...), status: c.Status}
 	for _, f := range c.Biometrics.Fingers {
 		if f.Status == forms.FingerCaptured {
 			s.captured = append(s.captured, f)
@@ -371,6 +382,8 @@ func changedSystemSection(a, b system) string {
 		return "securityChecks"
 	case a.eurodac != b.eurodac:
 		return "eurodac"
+	case !reflect.DeepEqual(a.formPackets, b.formPackets):
+		return "formPackets"
 	case !reflect.DeepEqual(a.captured, b.captured) || a.face != b.face || a.operator != b.operator || !a.at.Equal(b.at):
 		return "biometrics (captured prints and face)"
 	case len(b.history) < len(a.history) || len(a.history) > 0 && !reflect.DeepEqual(a.history, b.history[:len(a.history)]):

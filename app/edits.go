@@ -117,6 +117,9 @@ func CommandsFor(base, edited *forms.Case) ([]Command, error) {
 	if !same(base.Checks, edited.Checks) {
 		return nil, protect("securityChecks")
 	}
+	if !same(base.FormPackets, edited.FormPackets) {
+		return nil, protect("formPackets")
+	}
 	be, ee := base.Eurodac, edited.Eurodac
 	be.Category, ee.Category = "", ""
 	if !same(be, ee) {
@@ -280,6 +283,7 @@ func copySystem(dst, src *forms.Case) {
 	dst.History = append([]forms.StatusChange(nil), src.History...)
 	dst.OpenChecks = append([]string(nil), src.OpenChecks...)
 	dst.Checks = append([]forms.SecurityCheck(nil), src.Checks...)
+	dst.FormPackets = append([]forms.FormPacket(nil), src.FormPackets...)
 	cat := dst.Eurodac.Category
 	dst.Eurodac = src.Eurodac
 	if src.Eurodac.Reference == "" {

@@ -108,6 +108,12 @@ func (s *Session) submit(tx *vault.Tx, id vault.CaseID, c *forms.Case, now time.
 		c.Eurodac.Reference = row.PacketID // the Member State reference number: stable across resends
 		c.Eurodac.MemberStateOfOrigin = MemberState
 	}
+	// a form that became due before the terminal was enrolled goes now
+	if pid, err := s.queueForm(tx, id, c, now); err != nil {
+		return err
+	} else if pid != "" {
+		packets = append(packets, pid)
+	}
 	if len(packets) == 0 {
 		return errNothingToSend
 	}
@@ -351,8 +357,26 @@ func applyResult(tx *vault.Tx, r fsync.Result) (int, error) {
 // once the worker's transaction commits, so an open case screen reloads.
 func (s *Session) applyResult(tx *vault.Tx, r fsync.Result) error {
 	rev, err := applyResult(tx, r)
-	if err == nil && rev > 0 {
-		s.announce(tx, CaseChange{ID: vault.CaseID(r.CaseID), Revision: rev, By: "result"})
+	if err != nil || rev == 0 {
+		return err
 	}
-	return err
+	// a check answered after the form went with it open is forwarded as an addendum (SR
+	// Art 18(5)), in the worker's transaction
+	id := vault.CaseID(r.CaseID)
+	next, err := updateCase(tx, id, AnyRevision, s.nowFunc(), func(c *forms.Case) error {
+		pid, err := s.queueForm(tx, id, c, s.nowFunc())
+		if err == nil && pid == "" {
+			return errNoChange
+		}
+		return err
+	})
+	switch {
+	case errors.Is(err, errNoChange):
+	case err != nil:
+		return err
+	default:
+		rev = next
+	}
+	s.announce(tx, CaseChange{ID: id, Revision: rev, By: "result"})
+	return nil
 }

@@ -49,6 +49,9 @@ type Case struct {
 	// with security checks still open (then OpenChecks lists them, Art 18(5)).
 	Outcome    Outcome  `json:"outcome,omitempty"`
 	OpenChecks []string `json:"openChecks,omitempty"`
+	// FormPackets are the transmissions of the form to the receiving authority (SR Art 18),
+	// written by the terminal when it queues them (FormDue).
+	FormPackets []FormPacket `json:"formPackets,omitempty"`
 }
 
 // StatusChange is one entry of the case's lifecycle history.

@@ -339,6 +339,9 @@ func (c *Case) CheckNew(byMedicalStaff bool) error {
 	case len(c.History) > 0:
 		return refuse("history", "a new case has no history: the terminal writes it as the status changes",
 			"een nieuwe zaak heeft geen geschiedenis: de terminal schrijft die bij elke statuswijziging")
+	case len(c.FormPackets) > 0:
+		return refuse("formPackets", "a new case has sent no screening form: the terminal sends it on referral",
+			"een nieuwe zaak heeft geen screeningsformulier verstuurd: de terminal verstuurt het bij de doorverwijzing")
 	case len(c.Checks) > 0:
 		return refuse("securityChecks", "a new case has no security checks: they are queued by sending the case and answered by central",
 			"een nieuwe zaak heeft geen veiligheidscontroles: die worden verstuurd vanaf de terminal en door centraal beantwoord")
