@@ -197,7 +197,9 @@ func TestEndAtDeadlineOfferedOnTheFormStep(t *testing.T) {
 	id, err := sup.CreateCase(&forms.Case{
 		Trigger: forms.Trigger{Reason: forms.TriggerApplicationAtBCP, Place: "NLSPL", At: trigger},
 		Identity: forms.Identity{Surnames: []string{"TESTPERSON"}, GivenNames: []string{"QUEBEC"},
-			BirthDate: forms.DateOf(trigger.AddDate(-30, 0, 0)), Sex: forms.SexFemale, Nationalities: []string{"XXX"}},
+			BirthDate: forms.DateOf(trigger.AddDate(-30, 0, 0)), Sex: forms.SexFemale, Nationalities: []string{"XXX"},
+			PlaceOfBirth: "ALEPPO", Languages: []string{"ara"}, Residences: []forms.Residence{{Country: "TUR"}}},
+		FamilyInMemberState: forms.AnswerNo, Cooperation: forms.Cooperation{Complied: "yes"},
 	})
 	if err != nil {
 		t.Fatal(err)
