@@ -24,14 +24,17 @@ import (
 // from the embedded migrations (migrate.go); OpenPostgres refuses any other version.
 //
 // Concurrency rests on the database, not on the process: a packet ID is stored once by its
-// primary key; the packet sequence number is the row 'packets' of sequences, incremented
-// in the storing transaction (gapless: a rolled-back put gives its number back); results
+// primary key; a packet's bytes are written by its request, then packets stored at the same
+// time are numbered and recorded with their receipts in one group commit that holds the
+// row 'packets' of sequences (gapless: only packets that commit take a number); results
 // are numbered per device the same way in result_seqs; the downstream queue is taken with
 // FOR UPDATE SKIP LOCKED (AnswerNext), so each packet is answered by one instance.
 type PostgresStore struct {
 	pool   *pgxpool.Pool
 	ctx    context.Context // ends with Close: no query outlives the store
 	cancel context.CancelFunc
+	group  fsync.GroupCommit[*pgPut] // packets stored at the same time share one commit
+	swept  chan struct{}             // closed when the orphan sweep has stopped
 }
 
 // ChunkSize is the size of the rows holding sealed bytes: memory per packet stored or read
@@ -58,7 +61,9 @@ func OpenPostgres(url string) (*PostgresStore, error) {
 		cancel()
 		return nil, fmt.Errorf("PostgreSQL store: %w", err)
 	}
-	return &PostgresStore{pool: pool, ctx: ctx, cancel: cancel}, nil
+	s := &PostgresStore{pool: pool, ctx: ctx, cancel: cancel, swept: make(chan struct{})}
+	go func() { s.sweepOrphans(); close(s.swept) }()
+	return s, nil
 }
 
 // DefaultPoolConns is each instance's connection pool size unless the URL sets
@@ -86,6 +91,7 @@ func ConnectPostgres(ctx context.Context, url string) (*pgxpool.Pool, error) {
 
 func (s *PostgresStore) Close() error {
 	s.cancel()
+	<-s.swept
 	s.pool.Close()
 	return nil
 }
@@ -124,82 +130,184 @@ func (s *PostgresStore) PutPacket(meta PacketMeta, data io.Reader, receipt func(
 	} else if !errors.Is(err, ErrNotFound) {
 		return PacketMeta{}, false, err
 	}
-	ctx := s.ctx
 	meta.ReceivedAt = meta.ReceivedAt.UTC().Truncate(time.Microsecond) // what timestamptz keeps
-	ref, fromUpload := data.(UploadRef)
-	if fromUpload {
+	req := &pgPut{meta: meta, receipt: receipt}
+	if ref, ok := data.(UploadRef); ok {
 		dev, pkt := ref.UploadRef()
-		fromUpload = dev == meta.DeviceID && pkt == meta.PacketID
+		req.fromUpload = dev == meta.DeviceID && pkt == meta.PacketID
 	}
-	var out PacketMeta
-	created := false
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		var blob int64
-		if fromUpload {
-			// The upload's chunks become the packet's: no copy. The caller checked the
-			// digest over these bytes, which no longer change (the upload is complete).
-			var received int64
-			err := tx.QueryRow(ctx, `DELETE FROM uploads WHERE device_id = $1 AND packet_id = $2 RETURNING blob_id, received`,
-				meta.DeviceID, meta.PacketID).Scan(&blob, &received)
-			if errors.Is(err, pgx.ErrNoRows) {
-				return errStoredMeanwhile // completed by another instance meanwhile
-			}
-			if err != nil {
-				return err
-			}
-			if received != meta.Size {
-				return fsync.ErrBadDigest
-			}
-		} else {
-			// The bytes first, streamed in chunks and hashed on the way; a wrong digest
-			// rolls the whole transaction back, chunks included.
-			if err := tx.QueryRow(ctx, `SELECT nextval('blob_ids')`).Scan(&blob); err != nil {
-				return err
-			}
-			h := sha256.New()
-			n, err := writeChunks(ctx, tx, blob, 0, io.TeeReader(data, h))
-			if err != nil {
-				return fmt.Errorf("store packet bytes: %w", err)
-			}
-			if hex.EncodeToString(h.Sum(nil)) != meta.SHA256 || n != meta.Size {
-				return fsync.ErrBadDigest
-			}
-		}
-		// The sequence row is locked from here to the commit: puts number in commit order.
-		var seq int64
-		if err := tx.QueryRow(ctx, `UPDATE sequences SET last = last + 1 WHERE name = 'packets' RETURNING last`).Scan(&seq); err != nil {
-			return fmt.Errorf("next packet number: %w", err)
-		}
-		m := meta
-		m.Seq = uint64(seq)
-		var err error
-		if m.Receipt, err = receipt(m.Seq); err != nil {
-			return err
-		}
-		rb, err := json.Marshal(m.Receipt)
+	if !req.fromUpload {
+		blob, err := s.writeBlob(meta, data)
 		if err != nil {
-			return err
+			return PacketMeta{}, false, err
 		}
-		tag, err := tx.Exec(ctx, `INSERT INTO packets (`+packetCols+`, blob_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)
-			ON CONFLICT (device_id, packet_id) DO NOTHING`,
-			m.PacketID, m.DeviceID, m.SHA256, m.Size, m.Signature, m.ReceivedAt, seq, m.Source, rb, m.Pending, m.Quarantined, blob)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return errStoredMeanwhile // another put (another instance) committed it first
-		}
-		out, created = m, true
-		return nil
-	})
-	if errors.Is(err, errStoredMeanwhile) {
+		req.blob = blob
+	}
+	// Numbering, receipt and packet row: in a group commit with the packets stored at the
+	// same time, so the counter row is held for one short transaction per batch.
+	s.group.Do(req, func(batch []*pgPut) error { s.commitPuts(batch); return nil })
+	if errors.Is(req.err, errStoredMeanwhile) {
 		old, err := s.Packet(meta.DeviceID, meta.PacketID)
 		return old, false, err
 	}
-	if err != nil {
-		return PacketMeta{}, false, err
+	return req.out, req.created, req.err
+}
+
+// pgPut is one packet waiting for the group commit.
+type pgPut struct {
+	meta       PacketMeta
+	receipt    func(uint64) (fsync.Signed, error)
+	blob       int64 // its chunks, written by the request
+	fromUpload bool  // adopt the upload's chunks instead
+
+	out     PacketMeta
+	created bool
+	err     error
+}
+
+// writeBlob streams the packet's bytes into chunk rows of a new blob, hashing them on the
+// way, in the request's own transaction: a wrong digest rolls it back, chunks included. The
+// blob is listed in pending_blobs until a packet row takes it.
+func (s *PostgresStore) writeBlob(meta PacketMeta, data io.Reader) (int64, error) {
+	var blob int64
+	err := pgx.BeginFunc(s.ctx, s.pool, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(s.ctx, `INSERT INTO pending_blobs (blob_id) VALUES (nextval('blob_ids')) RETURNING blob_id`).Scan(&blob); err != nil {
+			return err
+		}
+		h := sha256.New()
+		n, err := writeChunks(s.ctx, tx, blob, 0, io.TeeReader(data, h))
+		if err != nil {
+			return fmt.Errorf("store packet bytes: %w", err)
+		}
+		if hex.EncodeToString(h.Sum(nil)) != meta.SHA256 || n != meta.Size {
+			return fsync.ErrBadDigest
+		}
+		return nil
+	})
+	return blob, err
+}
+
+// commitPuts numbers a batch of packets and stores their rows and receipts in one
+// transaction. Every packet row is inserted under the lock on the counter row (here and
+// in no other way), so a packet found absent here stays absent until the commit: no insert
+// conflicts, no number is taken and given back. A packet stored already, or twice in the
+// batch, is answered from the stored row after the commit and its blob removed.
+func (s *PostgresStore) commitPuts(batch []*pgPut) {
+	ctx := s.ctx
+	var dropped []int64 // blobs of packets stored already
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		dropped = dropped[:0]
+		var last int64
+		if err := tx.QueryRow(ctx, `SELECT last FROM sequences WHERE name = 'packets' FOR UPDATE`).Scan(&last); err != nil {
+			return fmt.Errorf("next packet number: %w", err)
+		}
+		seen := map[[2]string]bool{}
+		var taken []int64
+		for _, r := range batch {
+			r.out, r.created, r.err = PacketMeta{}, false, nil
+			m := r.meta
+			key := [2]string{m.DeviceID, m.PacketID}
+			var exists bool
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM packets WHERE device_id = $1 AND packet_id = $2)`,
+				m.DeviceID, m.PacketID).Scan(&exists); err != nil {
+				return err
+			}
+			if exists || seen[key] {
+				r.err = errStoredMeanwhile
+				if !r.fromUpload {
+					dropped = append(dropped, r.blob)
+				}
+				continue
+			}
+			seen[key] = true
+			blob := r.blob
+			if r.fromUpload {
+				// The upload's chunks become the packet's: no copy. The caller checked the
+				// digest over these bytes, which no longer change (the upload is complete).
+				var received int64
+				err := tx.QueryRow(ctx, `DELETE FROM uploads WHERE device_id = $1 AND packet_id = $2 RETURNING blob_id, received`,
+					m.DeviceID, m.PacketID).Scan(&blob, &received)
+				if errors.Is(err, pgx.ErrNoRows) || (err == nil && received != m.Size) {
+					r.err = fmt.Errorf("upload of packet %s: %w", m.PacketID, fsync.ErrBadDigest)
+					continue
+				}
+				if err != nil {
+					return err
+				}
+			}
+			m.Seq = uint64(last + 1)
+			var err error
+			if m.Receipt, err = r.receipt(m.Seq); err != nil {
+				r.err = err
+				continue
+			}
+			rb, err := json.Marshal(m.Receipt)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO packets (`+packetCols+`, blob_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
+				m.PacketID, m.DeviceID, m.SHA256, m.Size, m.Signature, m.ReceivedAt, int64(m.Seq), m.Source, rb, m.Pending, m.Quarantined, blob); err != nil {
+				return err
+			}
+			last++
+			r.out, r.created = m, true
+			if !r.fromUpload {
+				taken = append(taken, blob)
+			}
+		}
+		if _, err := tx.Exec(ctx, `UPDATE sequences SET last = $1 WHERE name = 'packets'`, last); err != nil {
+			return err
+		}
+		if len(dropped) > 0 {
+			if _, err := tx.Exec(ctx, `DELETE FROM chunks WHERE blob_id = ANY($1)`, dropped); err != nil {
+				return err
+			}
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM pending_blobs WHERE blob_id = ANY($1)`, append(taken, dropped...))
+		return err
+	})
+	if err != nil { // the whole batch rolled back; its blobs wait for the sweep
+		for _, r := range batch {
+			r.out, r.created, r.err = PacketMeta{}, false, err
+		}
 	}
-	return out, created, nil
+}
+
+// orphanAge is how long a blob may wait for its packet row before the sweep removes it
+// (its request died between writing the bytes and the group commit).
+const orphanAge = time.Hour
+
+// SweepOrphans removes the chunks of blobs that never became a packet's and returns how
+// many blobs it removed. OpenPostgres runs it hourly.
+func (s *PostgresStore) SweepOrphans() (int, error) {
+	var n int
+	err := pgx.BeginFunc(s.ctx, s.pool, func(tx pgx.Tx) error {
+		rows, err := tx.Query(s.ctx, `DELETE FROM pending_blobs WHERE created < now() - make_interval(secs => $1) RETURNING blob_id`, orphanAge.Seconds())
+		if err != nil {
+			return err
+		}
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return err
+		}
+		n = len(ids)
+		_, err = tx.Exec(s.ctx, `DELETE FROM chunks WHERE blob_id = ANY($1)`, ids)
+		return err
+	})
+	return n, err
+}
+
+func (s *PostgresStore) sweepOrphans() {
+	t := time.NewTicker(orphanAge)
+	defer t.Stop()
+	for {
+		s.SweepOrphans() // an error is retried at the next tick
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 var errStoredMeanwhile = errors.New("packet stored meanwhile")

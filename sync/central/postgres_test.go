@@ -11,6 +11,8 @@ import (
 	"os"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	fsync "github.com/fieldscreen/fieldscreen/sync"
 	"github.com/fieldscreen/fieldscreen/sync/central"
 	"github.com/fieldscreen/fieldscreen/sync/central/pgtest"
@@ -122,5 +124,47 @@ func TestPostgresChunks(t *testing.T) {
 	got, err := io.ReadAll(rc)
 	if err != nil || !bytes.Equal(got, data) {
 		t.Fatalf("read back %d bytes (%v), want the %d stored", len(got), err, len(data))
+	}
+}
+
+// TestPostgresSweepOrphans: chunks whose request died before the group commit (a blob
+// still listed in pending_blobs after an hour) are removed; a younger one and a stored
+// packet's are kept.
+func TestPostgresSweepOrphans(t *testing.T) {
+	s, url := openPostgres(t)
+	defer s.Close()
+	data := []byte("sealed bytes of a synthetic packet")
+	sum := sha256.Sum256(data)
+	m := central.PacketMeta{PacketID: "keptpacket000001", DeviceID: "dev1", SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data))}
+	if _, _, err := s.PutPacket(m, bytes.NewReader(data), func(uint64) (fsync.Signed, error) { return fsync.Signed{}, nil }); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	pool, err := central.ConnectPostgres(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	for _, q := range []string{
+		`INSERT INTO pending_blobs (blob_id, created) VALUES (9001, now() - interval '2 hours'), (9002, now() - interval '10 minutes')`,
+		`INSERT INTO chunks (blob_id, n, data) VALUES (9001, 0, 'old'), (9001, 1, 'old'), (9002, 0, 'young')`,
+	} {
+		if _, err := pool.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := s.SweepOrphans(); err != nil || n != 1 {
+		t.Fatalf("swept %d (%v), want the one old blob", n, err)
+	}
+	var left []int64
+	rows, _ := pool.Query(ctx, `SELECT DISTINCT blob_id FROM chunks ORDER BY 1`)
+	left, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil || len(left) != 2 || left[1] != 9002 {
+		t.Fatalf("blobs left %v (%v), want the stored packet's and 9002", left, err)
+	}
+	if rc, err := s.OpenPacket("dev1", m.PacketID); err != nil {
+		t.Fatal(err)
+	} else if got, _ := io.ReadAll(rc); !bytes.Equal(got, data) {
+		t.Fatal("the stored packet lost its bytes")
 	}
 }
