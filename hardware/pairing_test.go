@@ -2,6 +2,7 @@ package hardware_test
 
 import (
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -31,7 +32,7 @@ func (v vaultRecords) Audit(a, d string) error {
 }
 
 func TestPairingInVault(t *testing.T) {
-	dir := t.TempDir()
+	dir := filepath.Join(t.TempDir(), "vault") // the vault makes its directory 0700 (t.TempDir's is 0755)
 	pass := []byte("correct horse battery staple 1")
 	v, err := vault.Create(dir, "sup", pass, vault.Options{KDF: vault.TestKDF()})
 	if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -16,11 +17,11 @@ import (
 )
 
 func init() {
-	register(Command{Name: "form", Summary: "render | leaflet | languages: the printed screening form and information leaflet (PDF)", Run: runForm})
+	register(Command{Name: "form", Summary: "render | print | leaflet | languages: the printed screening form and information leaflet (PDF)", Run: runForm})
 }
 
 func runForm(e *Env, args []string) error {
-	sub, rest, err := subcommand("form", args, "render", "leaflet", "languages")
+	sub, rest, err := subcommand("form", args, "render", "print", "leaflet", "languages")
 	if err != nil {
 		return err
 	}
@@ -31,6 +32,7 @@ func runForm(e *Env, args []string) error {
 	in := fs.String("in", "", "render the case in this JSON file (case export format)")
 	caseID := fs.String("case", "", "render the case with this ID from the vault (audited as a print)")
 	child := fs.Bool("child", false, "the child-friendly leaflet (form leaflet)")
+	printer := fs.String("printer", "", "form print: the CUPS queue (lpstat -e lists them)")
 	pos, err := parseMixed(fs, rest)
 	if err != nil {
 		return usageError("form %s: %v", sub, err)
@@ -43,6 +45,27 @@ func runForm(e *Env, args []string) error {
 			fmt.Fprintln(e.Stdout, l)
 		}
 		return nil
+	}
+	if sub == "print" {
+		if *caseID == "" || *lang == "" || *printer == "" || *out != "" || *sample || *in != "" {
+			return usageError("usage: form print --case ID --lang %s --printer QUEUE (the form goes to CUPS from memory; no file is written)", strings.Join(pdf.Languages(), "|"))
+		}
+		if !knownLang(*lang) {
+			return usageError("form print: no text in language %q; available: %s", *lang, strings.Join(pdf.Languages(), ", "))
+		}
+		return e.withApp(func(s *app.Session) error {
+			var buf bytes.Buffer
+			if err := s.PrintForm(&buf, vault.CaseID(*caseID), *lang); err != nil {
+				return err
+			}
+			defer clear(buf.Bytes())
+			job, err := app.PrintPDF(context.Background(), *printer, "fieldscreen screening form", buf.Bytes())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.Stdout, "sent to printer %s (job %s)\n", *printer, job)
+			return nil
+		})
 	}
 	if *lang == "" || *out == "" {
 		return usageError("usage: form %s --lang %s --out FILE.pdf%s", sub, strings.Join(pdf.Languages(), "|"),

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fieldscreen/fieldscreen/app/printtest"
 	"github.com/fieldscreen/fieldscreen/forms"
 	"github.com/fieldscreen/fieldscreen/forms/pdf"
 )
@@ -115,7 +116,8 @@ func TestFormUsageErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"form"}, "missing subcommand"},
-		{[]string{"form", "print"}, "unknown subcommand"},
+		{[]string{"form", "draw"}, "unknown subcommand"},
+		{[]string{"form", "print"}, "usage: form print --case ID"},
 		{[]string{"form", "render", "--sample", "--out", out}, "usage: form render --lang"},
 		{[]string{"form", "render", "--sample", "--lang", "de", "--out", out}, `no text in language "de"`},
 		{[]string{"form", "render", "--lang", "en", "--out", out}, "exactly one of --sample"},
@@ -174,5 +176,29 @@ func TestFormBinary(t *testing.T) {
 	err := cmd.Run()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || strings.Count(errb.String(), "\n") != 1 {
 		t.Errorf("usage error: %v %q", err, errb.String())
+	}
+}
+
+// TestFormPrintThroughCUPS: form print sends the vault case's form to a real CUPS queue from
+// memory and leaves no PDF in the temp folder (issue 14 item 5).
+func TestFormPrintThroughCUPS(t *testing.T) {
+	cups := printtest.Start(t)
+	dir := newVault(t)
+	var buf bytes.Buffer
+	forms.EncodeCase(&buf, &forms.Case{Trigger: pdf.SampleCase().Trigger, Identity: pdf.SampleCase().Identity})
+	id := strings.TrimSpace(mustCtl(t, dir, "off1", offPass, buf.String(), "case", "import"))
+	out := mustCtl(t, dir, "off1", offPass, "", "form", "print", "--case", id, "--lang", "en", "--printer", cups.Queue)
+	if !strings.Contains(out, "sent to printer "+cups.Queue) {
+		t.Fatalf("form print: %s", out)
+	}
+	job := strings.TrimSuffix(out[strings.Index(out, "(job ")+5:], ")\n")
+	paper := cups.Job(t, job)
+	f := filepath.Join(t.TempDir(), "paper.pdf")
+	os.WriteFile(f, paper, 0o600)
+	if text := pdfToText(t, f); !strings.Contains(text, "TESTPERSON") {
+		t.Errorf("printed form:\n%s", text)
+	}
+	if _, errs, code := ctl(t, dir, "off1", offPass, "", "form", "print", "--case", id, "--lang", "en"); code != 2 || !strings.Contains(errs, "--printer QUEUE") {
+		t.Fatalf("form print without --printer: exit %d %s", code, errs)
 	}
 }
