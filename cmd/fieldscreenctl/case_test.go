@@ -147,8 +147,17 @@ func TestRolesThroughTheCLI(t *testing.T) {
 
 // TestCanaryThroughTheCLI imports a case full of marker strings, updates it, purges it and
 // compacts the vault, and after each step scans every byte of the vault directory and the
-// temp directory for the markers in the encodings a forensic tool would try.
+// command's temp directory for the markers in the encodings a forensic tool would try.
 func TestCanaryThroughTheCLI(t *testing.T) {
+	// The command runs in this process, so its temporary files go to os.TempDir(): point
+	// that at a folder of this test's own, so the scan covers every temporary file the
+	// command can write and nothing that other programs on the machine left in /tmp.
+	private, err := os.MkdirTemp("", "canary-tmp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(private) })
+	t.Setenv("TMPDIR", private)
 	dir := newVault(t)
 	// Markers are made at run time so the test binary itself (in the temp dir) holds none.
 	markers := []string{marker("SURNAME"), marker("GIVEN"), marker("PLACE"), marker("DOCNO")}
