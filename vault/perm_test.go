@@ -1,3 +1,7 @@
+//go:build !windows
+
+// The mode-bit check is POSIX only (private_unix.go); on Windows ACLs decide.
+
 package vault
 
 import (

@@ -251,26 +251,6 @@ func Open(dir string, opt Options) (*Vault, error) {
 	return v, nil
 }
 
-// checkPrivate refuses a vault directory, file or packet folder that other users of the
-// computer can reach (group or world permission bits): the file holds every user's key
-// slots, so a copy is an offline guessing target, and the packets folder holds what central
-// will receive. A missing path is left to the caller.
-func checkPrivate(p string) error {
-	fi, err := os.Stat(p)
-	if err != nil {
-		return nil
-	}
-	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
-		want := "700"
-		if fi.Mode().IsRegular() {
-			want = "600"
-		}
-		return fmt.Errorf("%s has mode %04o, open to other users of this computer: run chmod %s %s, and ask who could have copied it: %w",
-			p, perm, want, p, ErrUnsafePermissions)
-	}
-	return nil
-}
-
 // removeStaleTemps deletes what an interrupted Create or Compact left behind. It runs with the
 // file lock held, so no other process is writing them; they are never the live vault (that is
 // only ever renamed into place whole), and they hold only ciphertext.
