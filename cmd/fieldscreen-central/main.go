@@ -313,8 +313,8 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 			if *asJSON {
 				return json.NewEncoder(stdout).Encode(st)
 			}
-			fmt.Fprintf(stdout, "packets %d (%d bytes), duplicates rejected %d, conflicts %d, devices %d (%d revoked), uploads expired %d\n",
-				st.Packets, st.Bytes, st.DuplicatesRejected, st.Conflicts, st.Devices, st.Revoked, st.UploadsExpired)
+			fmt.Fprintf(stdout, "packets %d (%d bytes), duplicates rejected %d, conflicts %d, devices %d (%d revoked), uploads expired %d, inner-invalid %d (%d quarantined)\n",
+				st.Packets, st.Bytes, st.DuplicatesRejected, st.Conflicts, st.Devices, st.Revoked, st.UploadsExpired, st.InnerInvalid, st.Quarantined)
 			return nil
 		})
 	case "migrate":
