@@ -95,7 +95,11 @@ mv %[1]s/job-$1.part %[1]s/job-$1.pdf
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	if out, err := exec.Command("lpadmin", "-p", c.Queue, "-v", "capture:/test", "-E").CombinedOutput(); err != nil {
+	lpadmin, err := exec.LookPath("lpadmin")
+	if err != nil {
+		lpadmin = "/usr/sbin/lpadmin" // root's tools, off some PATHs
+	}
+	if out, err := exec.Command(lpadmin, "-p", c.Queue, "-v", "capture:/test", "-E").CombinedOutput(); err != nil {
 		t.Fatalf("lpadmin: %v %s", err, out)
 	}
 	return c
