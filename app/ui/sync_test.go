@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/fieldscreen/fieldscreen/forms"
+	fsync "github.com/fieldscreen/fieldscreen/sync"
 	"github.com/fieldscreen/fieldscreen/sync/central"
 )
 
@@ -129,4 +130,41 @@ func formRows(w fyne.Window, key string) map[string]string {
 		out[it.Text] = text(it.Widget)
 	}
 	return out
+}
+
+// TestSyncScreenShowsAuditRollback: when central refuses the terminal's audit checkpoint
+// because it countersigned more than this vault's log holds (a vault restored from an old
+// copy), the Sync screen says so in the user's language after "send now".
+func TestSyncScreenShowsAuditRollback(t *testing.T) {
+	srv, url := startTestCentral(t, central.Options{})
+	u, w, _ := newTestUI(t, time.Hour)
+	firstRun(t, u, w)
+	test.Tap(button(t, w, T("nav.sync")))
+	tok, _ := srv.CreateToken()
+	es := entries(w)
+	es[0].SetText(url)
+	es[1].SetText(tok)
+	test.Tap(button(t, w, T("sync.enrol")))
+	u.stopSyncWorker()
+	en, err := fsync.LoadEnrolmentFrom(u.Session().Vault())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Central remembers a longer log for this terminal than the vault now has.
+	d, err := srv.Store().Device(en.DeviceID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Checkpoint = &fsync.Checkpoint{DeviceID: d.ID, Size: 5000, Head: strings.Repeat("ab", 32), At: time.Now()}
+	if err := srv.Store().PutDevice(d); err != nil {
+		t.Fatal(err)
+	}
+	test.Tap(button(t, w, T("sync.sendNow")))
+	want, _, _ := strings.Cut(T("sync.auditRollback"), "%s")
+	if !strings.Contains(labelsText(w), want) {
+		t.Fatalf("Sync screen after a refused checkpoint: %s", labelsText(w))
+	}
+	if st, _ := u.Session().SyncStatus(); st.AuditRollback == nil {
+		t.Fatal("status does not hold the rollback")
+	}
 }
