@@ -11,3 +11,18 @@ var (
 	//go:embed fonts/DejaVuSans-Bold.ttf
 	FontBold []byte
 )
+
+// Noto Sans Arabic and Noto Sans Ethiopic (Debian fonts-noto-core 20201225-1, SIL Open Font
+// Licence 1.1) cover what DejaVu Sans does not: every Pashto and Sorani Kurdish letter with its
+// joined forms (DejaVu lacks Pashto U+06CD), and the Ethiopic syllabary for Tigrinya. They are
+// used only for those languages, so the Arabic and Farsi forms keep their look.
+var (
+	//go:embed fonts/NotoSansArabic-Regular.ttf
+	FontArabicRegular []byte
+	//go:embed fonts/NotoSansArabic-Bold.ttf
+	FontArabicBold []byte
+	//go:embed fonts/NotoSansEthiopic-Regular.ttf
+	FontEthiopicRegular []byte
+	//go:embed fonts/NotoSansEthiopic-Bold.ttf
+	FontEthiopicBold []byte
+)

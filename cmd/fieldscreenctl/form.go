@@ -13,6 +13,7 @@ import (
 	"github.com/fieldscreen/fieldscreen/app"
 	"github.com/fieldscreen/fieldscreen/forms"
 	"github.com/fieldscreen/fieldscreen/forms/pdf"
+	fsync "github.com/fieldscreen/fieldscreen/sync"
 	"github.com/fieldscreen/fieldscreen/vault"
 )
 
@@ -33,6 +34,8 @@ func runForm(e *Env, args []string) error {
 	caseID := fs.String("case", "", "render the case with this ID from the vault (audited as a print)")
 	child := fs.Bool("child", false, "the child-friendly leaflet (form leaflet)")
 	printer := fs.String("printer", "", "form print: the CUPS queue (lpstat -e lists them)")
+	contacts := fs.String("contacts", "", "form leaflet: print the data protection contacts of this JSON file (central's config.json format, member \"dataProtection\")")
+	signed := fs.Bool("signed-config", false, "form leaflet: print the data protection contacts of central's signed config stored in the vault (needs --user)")
 	pos, err := parseMixed(fs, rest)
 	if err != nil {
 		return usageError("form %s: %v", sub, err)
@@ -41,8 +44,11 @@ func runForm(e *Env, args []string) error {
 		return usageError("form %s: unexpected argument %q", sub, pos[0])
 	}
 	if sub == "languages" {
+		// One line per language: code, the language's own name, and whether the text is still
+		// a draft translation awaiting a sworn translator.
 		for _, l := range pdf.Languages() {
-			fmt.Fprintln(e.Stdout, l)
+			name, status := pdf.LanguageName(l)
+			fmt.Fprintf(e.Stdout, "%s\t%s\t%s\n", l, name, status)
 		}
 		return nil
 	}
@@ -78,12 +84,36 @@ func runForm(e *Env, args []string) error {
 	switch sub {
 	case "leaflet":
 		if *sample || *in != "" || *caseID != "" {
-			return usageError("form leaflet takes no case: use --lang, --out and optionally --child")
+			return usageError("form leaflet takes no case: use --lang, --out and optionally --child, --contacts FILE or --signed-config")
 		}
-		err = pdf.RenderLeaflet(&buf, *lang, pdf.Options{ChildFriendly: *child})
+		switch {
+		case *contacts != "" && *signed:
+			return usageError("form leaflet: give --contacts FILE or --signed-config, not both")
+		case *signed:
+			err = e.withApp(func(s *app.Session) error {
+				b, err := s.LeafletPDF(*lang, *child)
+				buf.Write(b)
+				return err
+			})
+		default:
+			var d *forms.DataProtection
+			if *contacts != "" {
+				b, rerr := os.ReadFile(*contacts)
+				if rerr != nil {
+					return fmt.Errorf("read contacts: %w", rerr)
+				}
+				if d, err = forms.ParseDataProtection(b); err != nil {
+					return fmt.Errorf("%s: %w", *contacts, err)
+				}
+				if d == nil {
+					return fmt.Errorf("%s: no \"dataProtection\" member: see docs/sync.md for its format", *contacts)
+				}
+			}
+			err = pdf.RenderLeaflet(&buf, *lang, pdf.Options{ChildFriendly: *child, DataProtection: d, PurgeAfter: fsync.DefaultGrace})
+		}
 	case "render":
-		if *child {
-			return usageError("form render: --child is for form leaflet")
+		if *child || *contacts != "" || *signed {
+			return usageError("form render: --child, --contacts and --signed-config are for form leaflet")
 		}
 		n := 0
 		for _, set := range []bool{*sample, *in != "", *caseID != ""} {

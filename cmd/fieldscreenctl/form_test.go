@@ -104,8 +104,36 @@ func TestFormRenderFromFileAndLeaflet(t *testing.T) {
 		t.Error("child-friendly leaflet not rendered")
 	}
 	stdout, _, _ = formCtl(t, "form", "languages")
-	if strings.Fields(stdout)[0] != "ar" || len(strings.Fields(stdout)) != 5 {
+	var codes []string
+	for _, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
+		f := strings.Split(line, "\t")
+		if len(f) != 3 || (f[0] == "en") != (f[2] == "source") || (f[0] != "en" && f[2] != "draft translation") {
+			t.Errorf("languages line %q", line)
+		}
+		codes = append(codes, f[0])
+	}
+	if strings.Join(codes, ",") != "ar,ckb,en,fa,fr,nl,ps,so,ti,tr" {
 		t.Errorf("languages: %q", stdout)
+	}
+}
+
+// TestFormLeafletContacts: the leaflet prints the contacts of a config file in central's
+// format, and refuses one whose contacts are invalid.
+func TestFormLeafletContacts(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config.json")
+	os.WriteFile(cfg, []byte(`{"dataProtection":{"controller":{"name":"TEST Border Authority","email":"privacy@border.example"},
+ "dpo":{"name":"TEST DPO","email":"dpo@border.example"},"supervisoryAuthority":{"name":"TEST DPA","web":"https://dpa.example"}}}`), 0o600)
+	out := filepath.Join(dir, "l.pdf")
+	if _, stderr, code := formCtl(t, "form", "leaflet", "--lang", "ti", "--contacts", cfg, "--out", out); code != 0 {
+		t.Fatalf("leaflet: %d %s", code, stderr)
+	}
+	if text := pdfToText(t, out); !strings.Contains(text, "dpo@border.example") || !strings.Contains(text, "TEST Border Authority") {
+		t.Errorf("contacts not printed:\n%s", text)
+	}
+	os.WriteFile(cfg, []byte(`{"dataProtection":{"controller":{"name":"X"}}}`), 0o600)
+	if _, stderr, code := formCtl(t, "form", "leaflet", "--lang", "en", "--contacts", cfg, "--out", out); code == 0 || !strings.Contains(stderr, "controller has no address") {
+		t.Errorf("bad contacts: exit %d, %s", code, stderr)
 	}
 }
 
@@ -125,7 +153,7 @@ func TestFormUsageErrors(t *testing.T) {
 		{[]string{"form", "leaflet", "--sample", "--lang", "en", "--out", out}, "takes no case"},
 		{[]string{"form", "render", "--sample", "--lang", "en", "--out", out, "extra"}, "unexpected argument"},
 		{[]string{"form", "render", "--bogus"}, "flag provided but not defined"},
-		{[]string{"form", "render", "--sample", "--child", "--lang", "en", "--out", out}, "--child is for form leaflet"},
+		{[]string{"form", "render", "--sample", "--child", "--lang", "en", "--out", out}, "are for form leaflet"},
 	} {
 		_, stderr, code := formCtl(t, tc.args...)
 		if code != 2 || !strings.Contains(stderr, tc.want) {

@@ -26,6 +26,7 @@ import (
 	"github.com/carlos7ags/folio/layout"
 
 	"github.com/fieldscreen/fieldscreen/assets"
+	"github.com/fieldscreen/fieldscreen/forms"
 )
 
 // Options control a rendering.
@@ -41,6 +42,14 @@ type Options struct {
 
 	// ChildFriendly selects the child-friendly leaflet (RenderLeaflet only).
 	ChildFriendly bool
+	// DataProtection are the controller, its representative, the data protection officer and
+	// the supervisory authority printed on the leaflet, from central's signed config; nil
+	// prints that they are not configured and the person should ask the staff (nothing is
+	// made up). RenderLeaflet only.
+	DataProtection *forms.DataProtection
+	// PurgeAfter is how long this terminal keeps a case after central's receipt, printed with
+	// the retention periods; zero leaves that line out. RenderLeaflet only.
+	PurgeAfter time.Duration
 
 	// unshaped breaks Arabic joining (isolated letter forms, direction and layout unchanged):
 	// tests use it to prove that the golden-image comparison catches broken shaping. Not
@@ -62,28 +71,123 @@ func (o Options) loc() *time.Location {
 	return o.Location
 }
 
+// faceSet is the parsed embedded fonts, shared by every document.
+type faceSet struct {
+	regular, bold                 font.Face // DejaVu Sans: Latin, Arabic, Persian
+	arabicRegular, arabicBold     font.Face // Noto Sans Arabic with the Pashto/Sorani stand-ins
+	ethiopicRegular, ethiopicBold font.Face // Noto Sans Ethiopic
+}
+
 var (
-	facesOnce          sync.Once
-	regularFace, bFace font.Face
-	facesErr           error
+	facesOnce sync.Once
+	faces     faceSet
+	facesErr  error
 )
 
-// fonts parses the embedded faces once and returns fresh per-document embedded fonts (an
-// EmbeddedFont records the glyphs one document uses, for subsetting).
-func fonts() (regular, bold *font.EmbeddedFont, err error) {
+func parseFaces() (*faceSet, error) {
 	facesOnce.Do(func() {
-		if regularFace, facesErr = font.ParseFont(assets.FontRegular); facesErr != nil {
-			facesErr = fmt.Errorf("parse embedded regular font: %w", facesErr)
-			return
+		parse := func(name string, data []byte) font.Face {
+			if facesErr != nil {
+				return nil
+			}
+			f, err := font.ParseFont(data)
+			if err != nil {
+				facesErr = fmt.Errorf("parse embedded font %s: %w", name, err)
+			}
+			return f
 		}
-		if bFace, facesErr = font.ParseFont(assets.FontBold); facesErr != nil {
-			facesErr = fmt.Errorf("parse embedded bold font: %w", facesErr)
+		faces.regular = parse("DejaVu Sans", assets.FontRegular)
+		faces.bold = parse("DejaVu Sans Bold", assets.FontBold)
+		ar := parse("Noto Sans Arabic", assets.FontArabicRegular)
+		arb := parse("Noto Sans Arabic Bold", assets.FontArabicBold)
+		faces.ethiopicRegular = parse("Noto Sans Ethiopic", assets.FontEthiopicRegular)
+		faces.ethiopicBold = parse("Noto Sans Ethiopic Bold", assets.FontEthiopicBold)
+		if facesErr == nil {
+			faces.arabicRegular, faces.arabicBold = newShapedFace(ar), newShapedFace(arb)
 		}
 	})
 	if facesErr != nil {
-		return nil, nil, facesErr
+		return nil, facesErr
 	}
-	return font.NewEmbeddedFont(regularFace), font.NewEmbeddedFont(bFace), nil
+	return &faces, nil
+}
+
+// fonts returns fresh per-document embedded fonts for a language (an EmbeddedFont records the
+// glyphs one document uses, for subsetting): DejaVu Sans for Latin, Arabic and Persian; for
+// Pashto and Sorani, Noto Sans Arabic with DejaVu for what it lacks (Latin names, e-mail
+// addresses); for Tigrinya, Noto Sans Ethiopic with DejaVu. second maps the regular and bold
+// font to the font that sets the characters they lack, nil for a single-font language.
+func fonts(lang string) (regular, bold *font.EmbeddedFont, second map[*font.EmbeddedFont]*font.EmbeddedFont, err error) {
+	fs, err := parseFaces()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	latinReg, latinBold := font.NewEmbeddedFont(fs.regular), font.NewEmbeddedFont(fs.bold)
+	var reg, b *font.EmbeddedFont
+	switch scriptOf(lang) {
+	case scriptArabicExtended:
+		reg, b = font.NewEmbeddedFont(fs.arabicRegular), font.NewEmbeddedFont(fs.arabicBold)
+	case scriptEthiopic:
+		reg, b = font.NewEmbeddedFont(fs.ethiopicRegular), font.NewEmbeddedFont(fs.ethiopicBold)
+	default:
+		return latinReg, latinBold, nil, nil
+	}
+	return reg, b, map[*font.EmbeddedFont]*font.EmbeddedFont{reg: latinReg, b: latinBold}, nil
+}
+
+// runs splits text into runs set in f or in second, by which font has the glyph: a letter
+// goes to f when f has it, else to second; a space, digit or punctuation mark stays in the
+// run it is in when that font has it, so a word is never split. (folio's own per-script
+// fallback does not know the Ethiopic script and would set a line that mixes Ethiopic and
+// Latin in the Latin font.)
+func runs(text string, f, second *font.EmbeddedFont, size float64) []layout.TextRun {
+	has := func(ef *font.EmbeddedFont, r rune) bool { return ef.Face().GlyphIndex(r) != 0 }
+	var out []layout.TextRun
+	var cur *font.EmbeddedFont
+	start := 0
+	for i, r := range text {
+		var pick *font.EmbeddedFont
+		switch {
+		case cur != nil && !unicode.IsLetter(r) && !unicode.IsMark(r) && has(cur, r):
+			pick = cur
+		case has(f, r):
+			pick = f
+		case has(second, r):
+			pick = second
+		case cur != nil:
+			pick = cur
+		default:
+			pick = f
+		}
+		if pick != cur {
+			if cur != nil && i > start {
+				out = append(out, layout.TextRun{Text: text[start:i], Embedded: cur, FontSize: size})
+			}
+			cur, start = pick, i
+		}
+	}
+	if cur == nil {
+		cur = f
+	}
+	return append(out, layout.TextRun{Text: text[start:], Embedded: cur, FontSize: size})
+}
+
+type script int
+
+const (
+	scriptDefault        script = iota
+	scriptArabicExtended        // Pashto, Sorani Kurdish: letters folio cannot join on its own
+	scriptEthiopic              // Tigrinya
+)
+
+func scriptOf(lang string) script {
+	switch lang {
+	case "ps", "ckb":
+		return scriptArabicExtended
+	case "ti":
+		return scriptEthiopic
+	}
+	return scriptDefault
 }
 
 // page geometry (points, A4)
@@ -106,12 +210,14 @@ const (
 type writer struct {
 	doc       *document.Document
 	reg, bold *font.EmbeddedFont
+	second    map[*font.EmbeddedFont]*font.EmbeddedFont // font for what reg/bold lack, nil for one font
+	extended  bool                                      // join Pashto and Sorani letters (shape.go)
 	rtl       bool
 	opts      Options
 }
 
 func newWriter(lang, dir, title string, opts Options) (*writer, error) {
-	reg, bold, err := fonts()
+	reg, bold, second, err := fonts(lang)
 	if err != nil {
 		return nil, err
 	}
@@ -123,14 +229,22 @@ func newWriter(lang, dir, title string, opts Options) (*writer, error) {
 	doc.Info.Producer = "fieldscreen (folio)"
 	doc.Info.CreationDate = opts.now().UTC()
 	doc.Info.ModDate = doc.Info.CreationDate
-	return &writer{doc: doc, reg: reg, bold: bold, rtl: dir == "rtl", opts: opts}, nil
+	return &writer{doc: doc, reg: reg, bold: bold, second: second, extended: scriptOf(lang) == scriptArabicExtended,
+		rtl: dir == "rtl", opts: opts}, nil
 }
 
 func (w *writer) para(text string, f *font.EmbeddedFont, size float64) *layout.Paragraph {
 	if w.opts.unshaped {
 		text = isolateLetters(text)
+	} else if w.extended {
+		text = shapeExtended(text)
 	}
-	p := layout.NewParagraphEmbedded(text, f, size)
+	var p *layout.Paragraph
+	if sf := w.second[f]; sf != nil {
+		p = layout.NewStyledParagraph(runs(text, f, sf, size)...)
+	} else {
+		p = layout.NewParagraphEmbedded(text, f, size)
+	}
 	if w.rtl {
 		p.SetDirection(layout.DirectionRTL).SetAlign(layout.AlignRight)
 	} else {
@@ -187,11 +301,19 @@ func qrImage(reference string) (*folioimage.Image, error) {
 }
 
 // RenderLeaflet writes the information leaflet in lang as PDF (the child-friendly variant
-// with opts.ChildFriendly).
+// with opts.ChildFriendly): the text of Screening Regulation Art 11 and Eurodac Art 42 in the
+// person's language, with the contact details of the controller, the DPO and the supervisory
+// authority (opts.DataProtection) and the retention periods (forms.EurodacRetention,
+// opts.PurgeAfter) where the leaflet's sections ask for them.
 func RenderLeaflet(out io.Writer, lang string, opts Options) error {
 	l, err := LeafletText(lang, opts.ChildFriendly)
 	if err != nil {
 		return err
+	}
+	if opts.DataProtection != nil {
+		if err := opts.DataProtection.Validate(); err != nil {
+			return fmt.Errorf("render leaflet: %w", err)
+		}
 	}
 	w, err := newWriter(lang, l.Dir, l.Title, opts)
 	if err != nil {
@@ -209,10 +331,73 @@ func RenderLeaflet(out io.Writer, lang string, opts Options) error {
 	for _, s := range l.Sections {
 		w.doc.Add(w.para(s.Heading, w.bold, headSize+1).SetSpaceBefore(10).SetSpaceAfter(4))
 		for _, p := range s.Paragraphs {
-			w.doc.Add(w.para(p, w.reg, bodySize+1.5).SetLeading(1.45).SetSpaceAfter(4))
+			w.body(p)
+		}
+		switch s.Insert {
+		case "contacts":
+			w.contacts(l, opts.DataProtection)
+		case "retention":
+			w.retention(l, opts.PurgeAfter)
 		}
 	}
 	return w.finish(out)
+}
+
+func (w *writer) body(text string) { w.doc.Add(w.bodyPara(text)) }
+
+func (w *writer) bodyPara(text string) *layout.Paragraph {
+	return w.para(text, w.reg, bodySize+1.5).SetLeading(1.45).SetSpaceAfter(4)
+}
+
+// contacts prints who is responsible for the person's data and whom to complain to (Eurodac
+// Art 42(1)(a); GDPR Art 13(1)(a)(b), 13(2)(d)). Each value is printed as central signed it.
+func (w *writer) contacts(l *Leaflet, d *forms.DataProtection) {
+	type entry struct {
+		label string
+		c     *forms.Contact
+	}
+	var es []entry
+	if d != nil {
+		es = append(es, entry{"contacts.controller", &d.Controller})
+		if d.Representative != nil {
+			es = append(es, entry{"contacts.representative", d.Representative})
+		}
+		es = append(es, entry{"contacts.dpo", &d.DPO}, entry{"contacts.authority", &d.SupervisoryAuthority})
+	} else {
+		es = []entry{{"contacts.controller", nil}, {"contacts.dpo", nil}, {"contacts.authority", nil}}
+	}
+	for _, e := range es {
+		// One block per contact, never split over two pages.
+		block := layout.NewDiv().SetKeepTogether(true)
+		block.Add(w.para(l.Labels[e.label], w.bold, bodySize+1.5).SetSpaceBefore(4).SetSpaceAfter(1))
+		if e.c == nil {
+			block.Add(w.bodyPara(l.Labels["contacts.notConfigured"]))
+			w.doc.Add(block)
+			continue
+		}
+		block.Add(w.bodyPara(e.c.Name))
+		for _, f := range []struct{ key, v string }{{"contacts.address", e.c.Address}, {"contacts.phone", e.c.Phone},
+			{"contacts.email", e.c.Email}, {"contacts.web", e.c.Web}} {
+			if strings.TrimSpace(f.v) != "" {
+				block.Add(w.bodyPara(l.Labels[f.key] + ": " + f.v))
+			}
+		}
+		w.doc.Add(block)
+	}
+}
+
+// retention prints how long each category of data is kept in Eurodac (Eurodac Art 29) and
+// on this terminal.
+func (w *writer) retention(l *Leaflet, purgeAfter time.Duration) {
+	for _, r := range forms.EurodacRetention() {
+		text := l.Labels["retention."+r.Category]
+		w.body("• " + strings.ReplaceAll(text, "{years}", fmt.Sprint(r.Years)))
+	}
+	if purgeAfter > 0 {
+		t := forms.TerminalRetention(purgeAfter)
+		w.body("• " + strings.ReplaceAll(l.Labels["retention.terminal"], "{hours}", fmt.Sprint(t.Hours)))
+	}
+	w.body("• " + l.Labels["retention.form"])
 }
 
 // isolateLetters puts a zero-width non-joiner after every Arabic letter, so the letters take

@@ -65,3 +65,16 @@ func sampleFingers(at time.Time) []forms.Finger {
 	}
 	return fs
 }
+
+// SampleDataProtection are invented contact details in the shape of central's signed
+// "dataProtection" config, for reviewing the leaflet and for tests. No real organisation.
+func SampleDataProtection() *forms.DataProtection {
+	return &forms.DataProtection{
+		Controller: forms.Contact{Name: "TEST Border Authority", Address: "PO Box 0000, 0000 XX Teststad",
+			Phone: "+31 00 000 0000", Email: "privacy@border.example", Web: "https://border.example/privacy"},
+		DPO: forms.Contact{Name: "TEST Data Protection Officer, TEST Border Authority", Email: "dpo@border.example",
+			Phone: "+31 00 000 0001"},
+		SupervisoryAuthority: forms.Contact{Name: "TEST Data Protection Authority", Address: "PO Box 1111, 1111 YY Teststad",
+			Web: "https://dpa.example/complaint"},
+	}
+}

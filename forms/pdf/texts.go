@@ -11,8 +11,14 @@ import (
 	"github.com/fieldscreen/fieldscreen/assets"
 )
 
-// Version is the leaflet and form-label version this package renders.
-const Version = "v1"
+// Version is the leaflet version this package renders and a case records as handed over
+// (information.leafletVersion). v2 added the controller, DPO and supervisory authority, the
+// retention periods, the data subject's rights and the Art 11 items in full (issue 13);
+// v1 files stay in assets because cases refer to them.
+const Version = "v2"
+
+// FormVersion is the version of the screening form's labels.
+const FormVersion = "v1"
 
 // ErrLanguage is returned for a language without form labels or leaflet text.
 var ErrLanguage = errors.New("no screening form or leaflet text in this language")
@@ -36,12 +42,18 @@ type Leaflet struct {
 	TranslationStatus string           `json:"translationStatus"`
 	Title             string           `json:"title"`
 	Sections          []LeafletSection `json:"sections"`
+	// Labels are the texts around the values the terminal fills in: the contact details from
+	// central's signed config and the retention periods from forms (see RenderLeaflet).
+	Labels map[string]string `json:"labels,omitempty"`
 }
 
 // LeafletSection is a heading with its paragraphs.
 type LeafletSection struct {
 	Heading    string   `json:"heading"`
 	Paragraphs []string `json:"paragraphs"`
+	// Insert names a block the renderer adds after the paragraphs: "contacts" (controller,
+	// DPO, supervisory authority) or "retention" (storage periods).
+	Insert string `json:"insert,omitempty"`
 }
 
 // Draft reports whether the text is a translation still to be reviewed by a sworn translator.
@@ -80,7 +92,7 @@ func loadTexts() (*texts, error) {
 				return
 			}
 			switch {
-			case strings.HasPrefix(name, "form-"+Version+"."):
+			case strings.HasPrefix(name, "form-"+FormVersion+"."):
 				var f formTexts
 				if err := json.Unmarshal(data, &f); err != nil {
 					loadErr = fmt.Errorf("parse %s: %w", name, err)
@@ -162,4 +174,23 @@ func (f *formTexts) label(key string) string {
 		}
 	}
 	return key
+}
+
+// LanguageName returns the language's own name (from its form labels) and its translation
+// status: "source" for English, "draft translation" until a sworn translation replaces it.
+func LanguageName(lang string) (name, status string) {
+	f, err := formLabels(lang)
+	if err != nil {
+		return lang, "unknown"
+	}
+	l, err := LeafletText(lang, false)
+	switch {
+	case err != nil:
+		status = "no leaflet"
+	case l.Draft() || strings.HasPrefix(f.TranslationStatus, "DRAFT"):
+		status = "draft translation"
+	default:
+		status = "source"
+	}
+	return f.Name, status
 }

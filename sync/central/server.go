@@ -36,6 +36,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/fieldscreen/fieldscreen/forms"
 	fsync "github.com/fieldscreen/fieldscreen/sync"
 	"github.com/fieldscreen/fieldscreen/vault"
 )
@@ -210,6 +211,11 @@ func (s *Server) loadConfig() error {
 	if b, err := os.ReadFile(filepath.Join(s.dir, "config.json")); err == nil {
 		if !json.Valid(b) {
 			return fmt.Errorf("%s: not valid JSON", filepath.Join(s.dir, "config.json"))
+		}
+		// The data protection contacts are printed on every terminal's leaflet (Eurodac
+		// Art 42(1)(a)): a typo must stop central here, not reach paper.
+		if _, err := forms.ParseDataProtection(b); err != nil {
+			return fmt.Errorf("%s: %w: fix \"dataProtection\" (see docs/sync.md)", filepath.Join(s.dir, "config.json"), err)
 		}
 		data = b
 	}
