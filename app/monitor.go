@@ -203,3 +203,22 @@ func csvSafe(s string) string {
 	}
 	return s
 }
+
+// SaveMonitoringExport writes the export of a period as base.csv and base.json (mode 0600,
+// each whole or not at all) and returns their paths; audited as an export. The files hold no
+// personal data, only the pseudonymised summaries.
+func (s *Session) SaveMonitoringExport(base string, p Period) (csvPath, jsonPath string, err error) {
+	e, err := s.ExportMonitoring(p)
+	if err != nil {
+		return "", "", err
+	}
+	base = strings.TrimSuffix(strings.TrimSuffix(base, ".csv"), ".json")
+	csvPath, jsonPath = base+".csv", base+".json"
+	if err := writeFileAtomic(csvPath, e.CSV); err != nil {
+		return "", "", fmt.Errorf("monitoring export: %w", err)
+	}
+	if err := writeFileAtomic(jsonPath, e.JSON); err != nil {
+		return "", "", fmt.Errorf("monitoring export: %w", err)
+	}
+	return csvPath, jsonPath, nil
+}

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/fieldscreen/fieldscreen/app"
 	"github.com/fieldscreen/fieldscreen/forms"
 )
 
@@ -89,4 +90,61 @@ func TestSettingsSwitchLanguage(t *testing.T) {
 	if !hasButton(w, "Zaken") || !hasButton(w, "Wachtzin wijzigen") {
 		t.Fatalf("interface not in Dutch after switching: %s", labelsText(w))
 	}
+}
+
+// TestMonitorScreenShowsNoPersonalData: the supervisor adds a monitor on the Users screen; the
+// monitor lands on the monitoring screen (Screening Art 10), sees the period's screenings by
+// pseudonym, and no name or document number anywhere on its screens; it has no case list.
+func TestMonitorScreenShowsNoPersonalData(t *testing.T) {
+	u, w, _ := newTestUI(t, time.Hour)
+	firstRun(t, u, w)
+	id, err := u.Session().CreateCase(&forms.Case{Trigger: forms.Trigger{Reason: forms.TriggerDisembarkation, Place: "Port", At: time.Now()},
+		Identity:  forms.Identity{Surnames: []string{"CANARYMARKERSURNAME"}, GivenNames: []string{"CANARYMARKERGIVEN"}},
+		Documents: []forms.Document{{Type: "P", Number: "CANARYDOC9911", IssuingState: "UTO"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	test.Tap(button(t, w, T("nav.users")))
+	es := entries(w)
+	es[0].SetText("mon1")
+	es[1].SetText("a passphrase for mon1")
+	find(w, func(s *widget.Select) bool { return true }).SetSelected(T("role.monitor"))
+	test.Tap(button(t, w, T("users.add")))
+	if !strings.Contains(labelsText(w), "mon1 — "+T("role.monitor")) {
+		t.Fatalf("monitor not listed: %s", labelsText(w))
+	}
+	signInAs(t, u, w, "mon1", "a passphrase for mon1")
+	if u.Screen() != "monitor" || hasButton(w, T("nav.cases")) {
+		t.Fatalf("monitor lands on %s", u.Screen())
+	}
+	w.Resize(fyne.NewSize(1600, 900))
+	text := labelsText(w)
+	if !strings.Contains(text, Tf("monitor.count", 1)) {
+		t.Fatalf("monitoring screen: %s", text)
+	}
+	tbl := find(w, func(tb *widget.Table) bool { return true })
+	if r, c := tbl.Length(); r != 1 || c != 9 {
+		t.Fatalf("table %dx%d", r, c)
+	}
+	if got := monitorCell(mustOversight(t, u), 0); got != string(id) {
+		t.Fatalf("pseudonym %q, want %s", got, id)
+	}
+	for _, m := range []string{"CANARYMARKERSURNAME", "CANARYMARKERGIVEN", "CANARYDOC9911"} {
+		if strings.Contains(text, m) {
+			t.Errorf("the monitor's screen shows %s", m)
+		}
+	}
+	test.Tap(button(t, w, T("nav.audit")))
+	if strings.Contains(labelsText(w), "CANARYMARKER") {
+		t.Error("the audit screen shows a name to the monitor")
+	}
+}
+
+func mustOversight(t *testing.T, u *UI) forms.OversightSummary {
+	t.Helper()
+	cs, err := u.Session().MonitorCases(app.Period{})
+	if err != nil || len(cs) != 1 {
+		t.Fatalf("monitor cases: %d %v", len(cs), err)
+	}
+	return cs[0]
 }

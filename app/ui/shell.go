@@ -21,6 +21,8 @@ func sections() []section {
 	return []section{
 		{"cases", func(r vault.Role) bool { return r.Can(vault.Core, false) }, (*UI).showCaseList},
 		{"users", func(r vault.Role) bool { return r.ManagesUsers() }, (*UI).showUsers},
+		// The monitor (Screening Art 10) reads the oversight class and holds no core key.
+		{"monitor", func(r vault.Role) bool { return r.Can(vault.Oversight, false) && !r.Can(vault.Core, false) }, (*UI).showMonitor},
 		{"audit", func(r vault.Role) bool { return r.Can(vault.Audit, false) }, (*UI).showAudit},
 		{"devices", func(r vault.Role) bool { return r.Can(vault.Devices, true) }, (*UI).showDevices},
 		{"sync", func(r vault.Role) bool { return r.Can(vault.Sync, true) }, (*UI).showSync},

@@ -18,17 +18,19 @@ import (
 
 // informationStep: the leaflet handed over, its language and version, the interpreter.
 type informationStep struct {
+	cs *caseScreen
 	stepBase
 	lang          *widget.Select
 	interpreter   *widget.Check
 	interpLang    *widget.Entry
 	childFriendly *widget.Check
+	leaflet       *leafletPrint // warning and print button (leaflet.go)
 }
 
 func newInformationStep(cs *caseScreen) stepView {
 	in := cs.c.Info
-	s := &informationStep{stepBase: stepBase{newFieldSet()}}
-	s.lang = widget.NewSelect(pdf.Languages(), nil)
+	s := &informationStep{cs: cs, stepBase: stepBase{newFieldSet()}}
+	s.lang = widget.NewSelect(app.LeafletLanguages(), func(string) { s.checkLanguage() })
 	s.lang.SetSelected(in.LeafletLanguage)
 	s.interpreter = widget.NewCheck(T("info.interpreterUsed"), nil)
 	s.interpreter.SetChecked(in.Interpreter.Used)
@@ -40,7 +42,14 @@ func newInformationStep(cs *caseScreen) stepView {
 	s.fs.add("information.leafletLanguage", "info.leafletLanguage", s.lang)
 	s.fs.add("information.interpreter", "info.interpreter", container.NewVBox(s.interpreter, s.interpLang))
 	s.fs.add("information.childFriendly", "info.variant", s.childFriendly)
+	s.leaflet = newLeafletPrint(s)
+	s.fs.add("information.leaflet", "info.leaflet", s.leaflet.row())
+	s.checkLanguage()
 	return s
+}
+
+func (s *informationStep) content() fyne.CanvasObject {
+	return container.NewVBox(s.fs.form(), s.leaflet.bar, s.leaflet.warning, s.leaflet.result)
 }
 
 // apply copies the choices; the time, medium and leaflet version are stamped by app.
