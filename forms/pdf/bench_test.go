@@ -73,14 +73,23 @@ func BenchmarkRenderForm(b *testing.B) {
 	}
 }
 
+// BenchmarkRenderLeaflet renders the v2 leaflet with the sample contacts: en, ar (folio's own
+// shaping), ps (shape.go's joining and two fonts) and ti (Ethiopic runs), with the ratio to the
+// plain one-page baseline measured in the same process.
 func BenchmarkRenderLeaflet(b *testing.B) {
-	for _, lang := range []string{"en", "ar"} {
+	for _, lang := range []string{"en", "ar", "ps", "ti"} {
 		b.Run(lang, func(b *testing.B) {
+			base := baselineNs(b)
+			b.ResetTimer()
+			var buf bytes.Buffer
 			for b.Loop() {
-				if err := RenderLeaflet(io.Discard, lang, Options{Now: printedAt}); err != nil {
+				buf.Reset()
+				if err := RenderLeaflet(&buf, lang, Options{Now: printedAt, DataProtection: SampleDataProtection(), PurgeAfter: 72 * time.Hour}); err != nil {
 					b.Fatal(err)
 				}
 			}
+			b.ReportMetric(float64(buf.Len()), "pdf-bytes")
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/base, "x-plain-latin")
 		})
 	}
 }
