@@ -37,7 +37,7 @@ var (
 )
 
 // centralBinary builds fieldscreen-central once for the package's process tests.
-func centralBinary(t *testing.T) string {
+func centralBinary(t testing.TB) string {
 	t.Helper()
 	binOnce.Do(func() {
 		binDir, binErr = os.MkdirTemp("", "fieldscreen-central-bin-")
@@ -67,12 +67,13 @@ type instance struct {
 
 // startInstances starts n serve processes at once on one database and keys folder and
 // waits until each listens.
-func startInstances(t *testing.T, n int, store, keys string) []*instance {
+func startInstances(t testing.TB, n int, store, keys string, env ...string) []*instance {
 	t.Helper()
 	bin := centralBinary(t)
 	out := make([]*instance, n)
 	for i := range out {
 		cmd := exec.Command(bin, "serve", "--store", store, "--keys", keys, "--listen", "127.0.0.1:0", "--metrics", "127.0.0.1:0")
+		cmd.Env = append(os.Environ(), env...)
 		stdout, err := cmd.StdoutPipe()
 		if err != nil {
 			t.Fatal(err)
@@ -126,7 +127,7 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 }
 
 // runBin runs an operator command of the built binary and returns its stdout.
-func runBin(t *testing.T, args ...string) string {
+func runBin(t testing.TB, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(centralBinary(t), args...)
 	var out, errb bytes.Buffer
@@ -143,7 +144,7 @@ type term struct {
 	s *vault.Session
 }
 
-func newTerm(t *testing.T) *term {
+func newTerm(t testing.TB) *term {
 	t.Helper()
 	v, err := vault.Create(filepath.Join(t.TempDir(), "vault"), "sup1", []byte("correct horse battery staple"), vault.Options{KDF: vault.TestKDF()})
 	if err != nil {
@@ -406,7 +407,7 @@ func TestTwoInstancesOnePostgres(t *testing.T) {
 	}
 }
 
-func get(t *testing.T, url string) string {
+func get(t testing.TB, url string) string {
 	t.Helper()
 	resp, err := http.Get(url)
 	if err != nil {

@@ -38,8 +38,11 @@ type PostgresStore struct {
 }
 
 // ChunkSize is the size of the rows holding sealed bytes: memory per packet stored or read
-// is one chunk.
-const ChunkSize = 1 << 20
+// is one chunk, and each pooled connection keeps read and write buffers of about this size.
+// 512 KiB keeps one instance under 2 terminal chunks (4 MiB) while receiving a 64 MiB
+// upload and the 1 MiB drain at 0.77 of bbolt's; 1 MiB rows drained a little faster but
+// held 2.3 chunks, 256 KiB held 1.8 and drained at 0.6 (docs/BENCHMARKS.md).
+const ChunkSize = 512 << 10
 
 // pageSize is how many rows the listing methods read per query: they never hold a
 // connection while calling back, and never load a whole table.
