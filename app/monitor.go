@@ -222,3 +222,44 @@ func (s *Session) SaveMonitoringExport(base string, p Period) (csvPath, jsonPath
 	}
 	return csvPath, jsonPath, nil
 }
+
+// AuditOversightRebuild is the audit action of recomputing the monitoring summaries.
+const AuditOversightRebuild = "oversight.rebuild"
+
+// RebuildOversight recomputes the monitoring summary of every case still on the terminal, for
+// cases saved before the oversight class existed (a summary is otherwise written with every
+// save). It needs a role that reads core and writes oversight (officer, registrar, medic,
+// supervisor); purged cases keep the summary they had. Audited once, with the count.
+func (s *Session) RebuildOversight() (int, error) {
+	s.Touch()
+	now := s.nowFunc()
+	n := 0
+	err := s.vs.Update(func(tx *vault.Tx) error {
+		ids, err := tx.CaseIDs()
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			raw, err := tx.GetCase(id, vault.Core, recCase)
+			if errors.Is(err, vault.ErrNotFound) {
+				continue // purged: no case left to summarise
+			}
+			if err != nil {
+				return err
+			}
+			c, err := forms.DecodeCase(bytes.NewReader(raw))
+			if err != nil {
+				return fmt.Errorf("case %s: %w", id, err)
+			}
+			if err := putOversight(tx, id, c, now); err != nil {
+				return err
+			}
+			n++
+		}
+		return tx.Audit(vault.AuditEvent{Action: AuditOversightRebuild, Class: vault.Oversight, Detail: fmt.Sprintf("%d cases summarised", n)})
+	})
+	if err != nil {
+		return 0, fmt.Errorf("rebuild the monitoring summaries: %w", err)
+	}
+	return n, nil
+}

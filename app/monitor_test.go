@@ -143,3 +143,44 @@ func TestMonitorCanary(t *testing.T) {
 		t.Fatalf("cases before the period: %d", len(got))
 	}
 }
+
+// TestRebuildOversight: a case whose summary is missing (saved before the oversight class)
+// appears in the monitor's view after a supervisor's rebuild, which is audited.
+func TestRebuildOversight(t *testing.T) {
+	term := newTestTerminal(t, time.Hour)
+	sup, err := term.Unlock("sup", []byte(testPass))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sup.AddUser("mon", vault.Monitor, []byte(testPass)); err != nil {
+		t.Fatal(err)
+	}
+	id, err := sup.CreateCase(adultCase(time.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sup.Vault().Update(func(tx *vault.Tx) error { return tx.Delete(vault.Oversight, bucketOversight, string(id)) }); err != nil {
+		t.Fatal(err)
+	}
+	mon, err := term.Unlock("mon", []byte(testPass))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := mon.MonitorCases(Period{}); len(got) != 0 {
+		t.Fatalf("%d summaries before the rebuild", len(got))
+	}
+	if _, err := mon.RebuildOversight(); err == nil {
+		t.Fatal("the monitor rebuilt summaries (it may not read cases)")
+	}
+	if n, err := sup.RebuildOversight(); err != nil || n != 1 {
+		t.Fatalf("rebuild: %d %v", n, err)
+	}
+	got, err := mon.MonitorCases(Period{})
+	if err != nil || len(got) != 1 || got[0].Pseudonym != string(id) {
+		t.Fatalf("after the rebuild: %+v %v", got, err)
+	}
+	es, _ := mon.AuditEntries(vault.AuditFilter{Action: AuditOversightRebuild})
+	if len(es) != 1 || es[0].User != "sup" {
+		t.Fatalf("rebuild audit: %+v", es)
+	}
+}

@@ -11,14 +11,15 @@ import (
 )
 
 func init() {
-	register(Command{Name: "monitor", Summary: "list | export: the pseudonymised view for the independent monitoring mechanism (monitor role)", Run: runMonitor})
+	register(Command{Name: "monitor", Summary: "list | export | rebuild: the pseudonymised view for the independent monitoring mechanism (monitor role; rebuild: case staff)", Run: runMonitor})
 }
 
 // runMonitor gives the monitoring mechanism (Screening Regulation Art 10) its view of a period:
 // "list" prints it, "export" writes it as CSV and JSON. Both are audited; the monitor role's
-// keys open no personal field, so neither can print one.
+// keys open no personal field, so neither can print one. "rebuild" (case staff) recomputes
+// the summaries of the cases on the terminal, for cases saved before monitoring existed.
 func runMonitor(e *Env, args []string) error {
-	sub, rest, err := subcommand("monitor", args, "list", "export")
+	sub, rest, err := subcommand("monitor", args, "list", "export", "rebuild")
 	if err != nil {
 		return err
 	}
@@ -44,6 +45,14 @@ func runMonitor(e *Env, args []string) error {
 		return usageError("usage: monitor export --from DAY --to DAY --out FILE[.csv|.json]")
 	}
 	return e.withApp(func(s *app.Session) error {
+		if sub == "rebuild" {
+			n, err := s.RebuildOversight()
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.Stdout, "%d cases summarised for monitoring\n", n)
+			return nil
+		}
 		if sub == "list" {
 			cases, err := s.MonitorCases(p)
 			if err != nil {

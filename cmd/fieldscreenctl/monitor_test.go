@@ -67,6 +67,12 @@ func TestMonitorThroughTheCLI(t *testing.T) {
 			t.Errorf("monitor %v: exit %d, stderr %q; want a permission error naming the role", args, code, errs)
 		}
 	}
+	if out := mustCtl(t, dir, "sup1", supPass, "", "monitor", "rebuild"); !strings.Contains(out, "1 cases summarised") {
+		t.Errorf("rebuild: %q", out)
+	}
+	if _, errs, code := ctl(t, dir, "mon1", monPass, "", "monitor", "rebuild"); code == 0 || !strings.Contains(errs, "monitor") {
+		t.Errorf("monitor rebuild: exit %d, %q", code, errs)
+	}
 	aud := mustCtl(t, dir, "mon1", monPass, "", "audit", "show", "--action", "oversight.export")
 	if strings.Count(aud, "oversight.export") != 2 {
 		t.Fatalf("audited exports:\n%s", aud)
