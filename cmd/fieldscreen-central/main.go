@@ -60,7 +60,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 1
 }
 
-const usage = "usage: fieldscreen-central serve|token create|packets export|packets import|device revoke|stats|keys rotate-recipient --data DIR ..."
+const usage = "usage: fieldscreen-central serve|token create|packets export|packets import|device revoke|stats|keys rotate-recipient --data DIR | --store postgres://… --keys DIR ...; fieldscreen-central migrate --store postgres://…"
 
 // place is where central's state is: a data folder (bbolt, keys and packets in it), or a
 // PostgreSQL database with the keys in their own folder.

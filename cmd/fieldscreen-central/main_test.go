@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"filippo.io/age"
+
+	"github.com/fieldscreen/fieldscreen/sync/central/pgtest"
 )
 
 func runCmd(args ...string) (string, string, int) {
@@ -34,6 +36,12 @@ func TestCommands(t *testing.T) {
 		{[]string{"token", "create", "--data", dir, "--ttl", "0s"}, 2, "must be positive"},
 		{[]string{"serve", "--data", dir, "--upload-ttl", "-1h"}, 2, "must be positive"},
 		{[]string{"token", "create", "--data", dir, "--ttl", "tomorrow"}, 2, "invalid value"},
+		{[]string{"stats", "--store", "postgres://x@/db"}, 2, "needs --keys DIR"},
+		{[]string{"stats", "--store", "mysql://x@/db", "--keys", dir}, 2, "must be a postgres:// URL"},
+		{[]string{"stats", "--data", dir, "--store", "postgres://x@/db", "--keys", dir}, 2, "not both"},
+		{[]string{"stats", "--data", dir, "--keys", dir}, 2, "--keys goes with --store"},
+		{[]string{"migrate"}, 2, "migrate --store"},
+		{[]string{"migrate", "--data", dir}, 2, "migrate --store"},
 	} {
 		_, errs, code := runCmd(tc.args...)
 		if code != tc.code || !strings.Contains(errs, tc.err) || strings.Count(errs, "\n") != 1 {
@@ -90,5 +98,33 @@ func TestCommands(t *testing.T) {
 	}
 	if _, errs, code := runCmd("keys", "rotate", "--data", dir); code != 2 || !strings.Contains(errs, "rotate-recipient") {
 		t.Fatalf("unknown keys subcommand: %d %q", code, errs)
+	}
+}
+
+// TestCommandsOnPostgres: the operator commands with --store URL --keys DIR, in-process:
+// migrate (once, then up to date), token create (creating the keys folder 0700), the packet
+// key rotation in the shared keys folder, and a keys folder others can read refused.
+func TestCommandsOnPostgres(t *testing.T) {
+	store := pgtest.URL(t)
+	keys := filepath.Join(t.TempDir(), "keys")
+	for _, want := range []string{"schema version 0 →", "up to date"} {
+		if out, errs, code := runCmd("migrate", "--store", store); code != 0 || !strings.Contains(out, want) {
+			t.Fatalf("migrate: %d %q %q, want %q", code, out, errs, want)
+		}
+	}
+	if out, errs, code := runCmd("token", "create", "--store", store, "--keys", keys); code != 0 || !strings.HasPrefix(out, "fst1.") {
+		t.Fatalf("token create: %d %q %q", code, out, errs)
+	}
+	if fi, err := os.Stat(keys); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("keys folder: %v %v", fi.Mode(), err)
+	}
+	out, errs, code := runCmd("keys", "rotate-recipient", "--store", store, "--keys", keys)
+	b, _ := os.ReadFile(filepath.Join(keys, "age-identity.txt"))
+	if ids, err := age.ParseIdentities(bytes.NewReader(b)); code != 0 || err != nil || len(ids) != 2 || !strings.HasPrefix(out, "age1") {
+		t.Fatalf("rotate-recipient: %d %q %q (%d identities, %v)", code, out, errs, len(ids), err)
+	}
+	os.Chmod(keys, 0o755)
+	if _, errs, code := runCmd("stats", "--store", store, "--keys", keys); code != 1 || !strings.Contains(errs, "chmod 700") {
+		t.Fatalf("stats with a readable keys folder: %d %q", code, errs)
 	}
 }
