@@ -363,3 +363,17 @@ func (cmd ChangeStatus) run(c *forms.Case, x *cmdContext) error {
 func (s *Session) DeadlineEndOffer(c *forms.Case) (open []string, ok bool) {
 	return c.DeadlineEndOffer(s.nowFunc())
 }
+
+// SetSecurityFlag sets or (nil) clears the Eurodac security flag with its ground: a
+// supervisor's decision (forms.Case.SetSecurityFlag), stamped with them and the time.
+type SetSecurityFlag struct{ Flag *forms.SecurityFlag }
+
+func (SetSecurityFlag) Name() string { return "set-security-flag" }
+
+func (cmd SetSecurityFlag) run(c *forms.Case, x *cmdContext) error {
+	return c.SetSecurityFlag(cmd.Flag, x.role == vault.Supervisor, x.actor, x.now)
+}
+
+// CanSetSecurityFlag reports whether the signed-in user may set the Eurodac security flag
+// (a supervisor's decision), so a screen can offer the input only to them.
+func (s *Session) CanSetSecurityFlag() bool { return s.Role() == vault.Supervisor }

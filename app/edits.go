@@ -120,6 +120,12 @@ func CommandsFor(base, edited *forms.Case) ([]Command, error) {
 	if !same(base.FormPackets, edited.FormPackets) {
 		return nil, protect("formPackets")
 	}
+	if bf, ef := flagOf(base), flagOf(edited); bf != ef {
+		if ef.By != bf.By || !ef.At.Equal(bf.At) {
+			return nil, stamp("securityFlag")
+		}
+		cmds = append(cmds, SetSecurityFlag{edited.SecurityFlag})
+	}
 	be, ee := base.Eurodac, edited.Eurodac
 	be.Category, ee.Category = "", ""
 	if !same(be, ee) {
@@ -231,6 +237,14 @@ func isArt17Item(path string) bool {
 		}
 	}
 	return false
+}
+
+// flagOf is the case's security flag as a value (zero when not set), for comparing.
+func flagOf(c *forms.Case) forms.SecurityFlag {
+	if c.SecurityFlag == nil {
+		return forms.SecurityFlag{}
+	}
+	return *c.SecurityFlag
 }
 
 func statusOf(c *forms.Case) forms.Status {

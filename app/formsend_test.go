@@ -164,18 +164,7 @@ func medic(t *testing.T, term *Terminal) *Session {
 // receiving authority does.
 func openFormPacket(t *testing.T, s *Session, srv *central.Server, packetID string, authority *age.X25519Identity) (fsync.FormManifest, map[string][]byte) {
 	t.Helper()
-	en, err := fsync.LoadEnrolmentFrom(s.vs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(fsync.PacketPath(s.packetDir, packetID))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := fsync.Open(data, packetID, en.DeviceID, srv.Keys().Identity, 64<<20)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := openQueued(t, s, srv, packetID)
 	if p.Header.Kind != fsync.KindScreeningForm {
 		t.Fatalf("packet kind %s", p.Header.Kind)
 	}
@@ -211,4 +200,22 @@ func packetState(t *testing.T, s *Session, packetID string) string {
 		return err
 	})
 	return state
+}
+
+// openQueued opens a packet of s's outbox with central's key, as central does.
+func openQueued(t *testing.T, s *Session, srv *central.Server, packetID string) *fsync.Packet {
+	t.Helper()
+	en, err := fsync.LoadEnrolmentFrom(s.vs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(fsync.PacketPath(s.packetDir, packetID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := fsync.Open(data, packetID, en.DeviceID, srv.Keys().Identity, 64<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

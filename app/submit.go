@@ -91,12 +91,19 @@ func (s *Session) submit(tx *vault.Tx, id vault.CaseID, c *forms.Case, now time.
 		}
 		_ = c.Transition(forms.StatusSecurityQueried, now)
 	}
-	if c.Eurodac.Reference == "" && hasCapture(c) {
-		nistBytes, err := s.eurodacTransaction(tx, id, c, now)
+	// the data set once, and again under the same reference as an update after a retake
+	// (ER Art 15(1) second subparagraph: retaken prints are sent as soon as possible)
+	if (c.Eurodac.Reference == "" || c.EurodacUpdateDue()) && hasCapture(c) {
+		update := c.Eurodac.Reference != ""
+		nistBytes, tcn, err := s.eurodacTransaction(tx, id, c, now)
 		if err != nil {
 			return fmt.Errorf("build the Eurodac transaction: %w", err)
 		}
-		meta, _ := json.Marshal(map[string]string{"profile": eurodac.ProfileName + "/" + eurodac.ProfileVersion, "category": string(c.EurodacCategory())})
+		m := map[string]string{"profile": eurodac.ProfileName + "/" + eurodac.ProfileVersion, "category": string(c.EurodacCategory())}
+		if update {
+			m["update_of"] = c.Eurodac.ControlNum
+		}
+		meta, _ := json.Marshal(m)
 		eu := c.Deadlines().Eurodac // the queue orders by forms' deadline, never its own
 		p := fsync.NewEurodacPacket(string(id), eu.Due(), nistBytes, meta)
 		p.Header.DeadlineFrom = eu.Start
@@ -105,8 +112,11 @@ func (s *Session) submit(tx *vault.Tx, id vault.CaseID, c *forms.Case, now time.
 			return fmt.Errorf("queue the Eurodac transaction: %w", err)
 		}
 		packets = append(packets, row.PacketID)
-		c.Eurodac.Reference = row.PacketID // the Member State reference number: stable across resends
-		c.Eurodac.MemberStateOfOrigin = MemberState
+		if !update {
+			c.Eurodac.Reference = row.PacketID // the registration's handle: stable across resends
+			c.Eurodac.MemberStateOfOrigin = MemberState
+		}
+		c.Eurodac.QueuedAt, c.Eurodac.ControlNum = now.UTC(), tcn
 	}
 	// a form that became due before the terminal was enrolled goes now
 	if pid, err := s.queueForm(tx, id, c, now); err != nil {
@@ -154,8 +164,10 @@ func eurodacCategory(c *forms.Case) eurodac.Category {
 	return eurodac.IrregularCrossing
 }
 
-// eurodacTransaction builds the ANSI/NIST file from the case and its stored captures.
-func (s *Session) eurodacTransaction(tx *vault.Tx, id vault.CaseID, c *forms.Case, now time.Time) ([]byte, error) {
+// eurodacTransaction builds the ANSI/NIST file from the case and its stored captures, and
+// returns it with its transaction control number. An update after a retake keeps the
+// reference number (2.005, the case reference) and names the earlier transmission (TCR).
+func (s *Session) eurodacTransaction(tx *vault.Tx, id vault.CaseID, c *forms.Case, now time.Time) ([]byte, string, error) {
 	// The declared identity first; where the person declared nothing, what their document
 	// states (both are kept apart in the case; Eurodac gets one data set).
 	idn := c.Identity
@@ -176,10 +188,18 @@ func (s *Session) eurodacTransaction(tx *vault.Tx, id vault.CaseID, c *forms.Cas
 	}
 	sub := eurodac.Subject{
 		Category: eurodacCategory(c), ReferenceNumber: c.Reference, MemberState: MemberState,
-		EventPlace: c.Trigger.Place, EventDate: c.Trigger.At, Sex: string(idn.Sex),
-		Surnames: idn.Surnames, Forenames: idn.GivenNames, Aliases: idn.OtherNames,
+		Sex: string(idn.Sex), Surnames: idn.Surnames, Forenames: idn.GivenNames, Aliases: idn.OtherNames,
+		NamesAtBirth:  idn.NamesAtBirth,
 		Nationalities: idn.Nationalities, PlaceOfBirth: idn.PlaceOfBirth,
 		DateOfBirth: nistDate(idn.BirthDate), TakenAt: c.Biometrics.CapturedAt, Operator: c.Biometrics.Operator,
+	}
+	// (g): for an applicant the application's place and date, never the trigger's
+	sub.EventPlace, sub.EventDate = c.EurodacEvent()
+	if sub.EventPlace == "" || sub.EventDate.IsZero() {
+		return nil, "", fmt.Errorf("%w: record the place and date of the application for international protection (Eurodac Art 17(1)(g))", ErrNotReady)
+	}
+	if c.SecurityFlag != nil {
+		sub.SecurityFlag = string(c.SecurityFlag.Ground)
 	}
 	if sub.Sex == "" {
 		sub.Sex = "X"
@@ -206,15 +226,15 @@ func (s *Session) eurodacTransaction(tx *vault.Tx, id vault.CaseID, c *forms.Cas
 			ef.Status = eurodac.Captured
 			w, err := tx.GetCase(id, vault.Biometric, fingerRecord(int(pos), "wsq"))
 			if err != nil {
-				return nil, fmt.Errorf("finger %d has no WSQ image: %w", pos, err)
+				return nil, "", fmt.Errorf("finger %d has no WSQ image: %w", pos, err)
 			}
 			pngBytes, err := tx.GetCase(id, vault.Biometric, fingerRecord(int(pos), "png"))
 			if err != nil {
-				return nil, err
+				return nil, "", err
 			}
 			cfg, err := pngConfig(pngBytes)
 			if err != nil {
-				return nil, err
+				return nil, "", err
 			}
 			ef.ImageWSQ, ef.Width, ef.Height, ef.PPI, ef.Quality = w, cfg.Width, cfg.Height, 500, f.Quality
 		case f.Status == forms.FingerAmputated:
@@ -232,23 +252,28 @@ func (s *Session) eurodacTransaction(tx *vault.Tx, id vault.CaseID, c *forms.Cas
 	if c.Biometrics.Face.Status == forms.FaceCaptured {
 		b, err := tx.GetCase(id, vault.Biometric, faceRecord)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		cfg, err := pngConfig(b)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		face = &eurodac.Face{Image: b, Width: cfg.Width, Height: cfg.Height}
 	}
-	t, err := eurodac.Build(sub, fingers, face, eurodac.Transmission{Originator: Originator, ControlNum: c.Reference + "-" + now.UTC().Format("20060102150405"), SentAt: now})
+	tcn := c.Reference + "-" + now.UTC().Format("20060102150405")
+	tr := eurodac.Transmission{Originator: Originator, ControlNum: tcn, SentAt: now}
+	if c.Eurodac.Reference != "" {
+		tr.ControlRef = c.Eurodac.ControlNum
+	}
+	t, err := eurodac.Build(sub, fingers, face, tr)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	var buf bytes.Buffer
 	if _, err := t.WriteTo(&buf); err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return buf.Bytes(), nil
+	return buf.Bytes(), tcn, nil
 }
 
 func nistDate(d forms.PartialDate) string {

@@ -52,6 +52,9 @@ type Case struct {
 	// FormPackets are the transmissions of the form to the receiving authority (SR Art 18),
 	// written by the terminal when it queues them (FormDue).
 	FormPackets []FormPacket `json:"formPackets,omitempty"`
+	// SecurityFlag: the person could pose a threat to internal security, recorded in Eurodac
+	// with its ground; set by a supervisor only.
+	SecurityFlag *SecurityFlag `json:"securityFlag,omitempty"`
 }
 
 // StatusChange is one entry of the case's lifecycle history.
@@ -147,8 +150,10 @@ type Identity struct {
 	// The same names in the original script (for example Arabic), when it differs.
 	SurnamesOriginal   []string `json:"surnamesOriginal,omitempty"`
 	GivenNamesOriginal []string `json:"givenNamesOriginal,omitempty"`
-	// OtherNames: names at birth, previously used names and aliases (Eurodac 17(1)(c)).
+	// OtherNames: previously used names and aliases (Eurodac 17(1)(c)).
 	OtherNames []string `json:"otherNames,omitempty"`
+	// NamesAtBirth, where recorded (Eurodac 17(1)(c)), sent in their own element.
+	NamesAtBirth []string `json:"namesAtBirth,omitempty"`
 	// BirthDate may be partial (YYYY or YYYY-MM).
 	BirthDate PartialDate `json:"birthDate,omitzero"`
 	// BirthDateEstimated marks a date that was estimated rather than stated or documented.
@@ -182,7 +187,7 @@ type Residence struct {
 // IsZero reports whether nothing at all is known about the identity.
 func (id Identity) IsZero() bool {
 	return len(id.Surnames) == 0 && len(id.GivenNames) == 0 && len(id.SurnamesOriginal) == 0 &&
-		len(id.GivenNamesOriginal) == 0 && len(id.OtherNames) == 0 && id.BirthDate.IsZero() &&
+		len(id.GivenNamesOriginal) == 0 && len(id.OtherNames) == 0 && len(id.NamesAtBirth) == 0 && id.BirthDate.IsZero() &&
 		!id.BirthDateEstimated && !id.PossiblyUnderSix && id.AgeProof == "" && id.PlaceOfBirth == "" &&
 		id.CountryOfBirth == "" && id.Sex == "" && len(id.Nationalities) == 0 && len(id.Languages) == 0 &&
 		len(id.Residences) == 0
@@ -480,6 +485,10 @@ type Eurodac struct {
 	Reference           string    `json:"reference,omitempty"`
 	MemberStateOfOrigin string    `json:"memberStateOfOrigin,omitempty"`
 	TransmittedAt       time.Time `json:"transmittedAt,omitzero"`
+	// QueuedAt is when the data set was last queued, ControlNum its transaction control
+	// number: an update after a retake repeats the reference and names that number.
+	QueuedAt   time.Time `json:"queuedAt,omitzero"`
+	ControlNum string    `json:"controlNum,omitempty"`
 }
 
 // ReferralTarget is where the person goes after screening (Art 18).

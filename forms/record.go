@@ -339,13 +339,17 @@ func (c *Case) CheckNew(byMedicalStaff bool) error {
 	case len(c.History) > 0:
 		return refuse("history", "a new case has no history: the terminal writes it as the status changes",
 			"een nieuwe zaak heeft geen geschiedenis: de terminal schrijft die bij elke statuswijziging")
+	case c.SecurityFlag != nil:
+		return refuse("securityFlag", "a new case has no security flag: a supervisor sets it on the terminal, with its ground",
+			"een nieuwe zaak heeft geen veiligheidsmarkering: een supervisor zet die op de terminal, met de grond")
 	case len(c.FormPackets) > 0:
 		return refuse("formPackets", "a new case has sent no screening form: the terminal sends it on referral",
 			"een nieuwe zaak heeft geen screeningsformulier verstuurd: de terminal verstuurt het bij de doorverwijzing")
 	case len(c.Checks) > 0:
 		return refuse("securityChecks", "a new case has no security checks: they are queued by sending the case and answered by central",
 			"een nieuwe zaak heeft geen veiligheidscontroles: die worden verstuurd vanaf de terminal en door centraal beantwoord")
-	case c.Eurodac.Reference != "" || c.Eurodac.MemberStateOfOrigin != "" || !c.Eurodac.TransmittedAt.IsZero():
+	case c.Eurodac.Reference != "" || c.Eurodac.MemberStateOfOrigin != "" || !c.Eurodac.TransmittedAt.IsZero() ||
+		!c.Eurodac.QueuedAt.IsZero() || c.Eurodac.ControlNum != "":
 		return refuse("eurodac", "a new case has no Eurodac registration: only the category may be given",
 			"een nieuwe zaak heeft geen Eurodac-registratie: alleen de categorie mag worden opgegeven")
 	case c.Biometrics.Face.Status == FaceCaptured || c.Biometrics.Operator != "" || !c.Biometrics.CapturedAt.IsZero():

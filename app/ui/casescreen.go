@@ -415,5 +415,8 @@ func (cs *caseScreen) refreshHeader() {
 		}
 		text += fmt.Sprintf("   ·   %s %s   ·   Eurodac %s", T("cases.screening"), due(d.Screening), due(d.Eurodac))
 	}
+	if cs.c.BiometricsDue() {
+		text += "   ·   " + T("case.biometricsDue")
+	}
 	cs.header.SetText(text)
 }

@@ -204,6 +204,8 @@ func (s *vulnerabilityStep) apply(c *forms.Case) error {
 // shown as pending, never as "no hit".
 type checksStep struct {
 	stepBase
+	flag     *widget.Select // the Eurodac security flag's ground (supervisors only)
+	flagNote *widget.Entry
 }
 
 func newChecksStep(cs *caseScreen) stepView {
@@ -229,10 +231,44 @@ func newChecksStep(cs *caseScreen) stepView {
 		f := s.fs.add(fmt.Sprintf("securityChecks[%d]", i), "checks.system", l)
 		f.label = ch.System
 	}
+	// the Eurodac security flag: shown to everyone, set by a supervisor (forms decides)
+	opts := []string{T("flag.none")}
+	for _, g := range forms.SecurityFlagGrounds {
+		opts = append(opts, T("flag."+string(g)))
+	}
+	s.flag = widget.NewSelect(opts, nil)
+	s.flag.SetSelectedIndex(0)
+	s.flagNote = cs.u.entry("", T("flag.notePlaceholder"))
+	if f := cs.c.SecurityFlag; f != nil {
+		for i, g := range forms.SecurityFlagGrounds {
+			if g == f.Ground {
+				s.flag.SetSelectedIndex(i + 1)
+			}
+		}
+		s.flagNote.SetText(f.Note)
+	}
+	if !cs.u.sess.CanSetSecurityFlag() {
+		s.flag.Disable()
+		s.flagNote.Disable()
+	}
+	s.fs.add("securityFlag", "flag.label", container.NewVBox(s.flag, s.flagNote))
 	return s
 }
 
-func (s *checksStep) apply(*forms.Case) error { return nil }
+// apply copies the flag's ground and note; who set it and when are app's stamps.
+func (s *checksStep) apply(c *forms.Case) error {
+	i := s.flag.SelectedIndex()
+	if i <= 0 {
+		c.SecurityFlag = nil
+		return nil
+	}
+	f := forms.SecurityFlag{Ground: forms.SecurityFlagGrounds[i-1], Note: s.flagNote.Text}
+	if old := c.SecurityFlag; old != nil {
+		f.By, f.At = old.By, old.At
+	}
+	c.SecurityFlag = &f
+	return nil
+}
 
 // formStep: the referral, and the screening form printed in the person's language.
 type formStep struct {

@@ -72,6 +72,7 @@ type identityStep struct {
 	langs                *widget.Entry
 	countryOfBirth       *widget.Entry
 	otherNames           *widget.Entry
+	namesAtBirth         *widget.Entry
 	residences           *widget.Entry
 	estimated, underSix  *widget.Check
 	sex                  *widget.RadioGroup
@@ -89,6 +90,7 @@ func newIdentityStep(cs *caseScreen) stepView {
 	s.langs = entry(strings.Join(id.Languages, ", "), T("identity.langPlaceholder"))
 	s.countryOfBirth = entry(id.CountryOfBirth, T("identity.countryPlaceholder"))
 	s.otherNames = entry(strings.Join(id.OtherNames, ", "), T("identity.otherNamesPlaceholder"))
+	s.namesAtBirth = entry(strings.Join(id.NamesAtBirth, ", "), T("identity.namesAtBirthPlaceholder"))
 	s.residences = entry(residencesText(id.Residences), T("identity.residencesPlaceholder"))
 	s.estimated = widget.NewCheck(T("identity.estimated"), nil)
 	s.estimated.SetChecked(id.BirthDateEstimated)
@@ -102,6 +104,7 @@ func newIdentityStep(cs *caseScreen) stepView {
 	s.fs.add("identity.birthDate", "identity.birthDate", s.birth)
 	s.fs.add("identity.birthDateEstimated", "identity.age", container.NewVBox(s.estimated, s.underSix))
 	s.fs.add("identity.sex", "identity.sex", s.sex)
+	s.fs.add("identity.namesAtBirth", "identity.namesAtBirth", s.namesAtBirth)
 	s.fs.add("identity.otherNames", "identity.otherNames", s.otherNames)
 	s.fs.add("identity.placeOfBirth", "identity.placeOfBirth", s.place)
 	s.fs.add("identity.countryOfBirth", "identity.countryOfBirth", s.countryOfBirth)
@@ -123,12 +126,8 @@ func (s *identityStep) apply(c *forms.Case) error {
 	id := &c.Identity
 	id.Residences = res
 	id.CountryOfBirth = strings.ToUpper(strings.TrimSpace(s.countryOfBirth.Text))
-	id.OtherNames = nil
-	for _, n := range strings.Split(s.otherNames.Text, ",") {
-		if n = strings.ToUpper(strings.Join(strings.Fields(n), " ")); n != "" {
-			id.OtherNames = append(id.OtherNames, n)
-		}
-	}
+	id.OtherNames = nameList(s.otherNames.Text)
+	id.NamesAtBirth = nameList(s.namesAtBirth.Text)
 	id.Surnames = splitNames(s.surnames.Text)
 	id.GivenNames = splitNames(s.givenNames.Text)
 	id.BirthDate = bd
@@ -270,4 +269,15 @@ func parseResidences(s string) ([]forms.Residence, error) {
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// nameList reads names separated by commas, in capitals, spaces collapsed.
+func nameList(text string) []string {
+	var out []string
+	for _, n := range strings.Split(text, ",") {
+		if n = strings.ToUpper(strings.Join(strings.Fields(n), " ")); n != "" {
+			out = append(out, n)
+		}
+	}
+	return out
 }

@@ -348,8 +348,8 @@ func (f *formWriter) identity() {
 	if orig := strings.TrimSpace(strings.Join(append(append([]string{}, id.GivenNamesOriginal...), id.SurnamesOriginal...), " ")); orig != "" {
 		f.row("originalScript", orig)
 	}
-	if len(id.OtherNames) > 0 {
-		f.row("otherNames", strings.Join(id.OtherNames, ", "))
+	if other := append(append([]string(nil), id.NamesAtBirth...), id.OtherNames...); len(other) > 0 {
+		f.row("otherNames", strings.Join(other, ", "))
 	}
 	dob := f.or(id.BirthDate.String())
 	if id.BirthDateEstimated {

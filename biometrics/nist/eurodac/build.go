@@ -35,6 +35,9 @@ type Subject struct {
 	Document        *Document // (i): where available
 	TakenAt         time.Time // (l): when the biometric data were taken
 	Operator        string    // (n): operator user ID
+	// SecurityFlag is the ground code of the security flag ("" when not set): the Member
+	// State of origin records that the person could pose a threat to internal security.
+	SecurityFlag string
 }
 
 // Document is the identity or travel document of Art 17(1)(i).
@@ -77,6 +80,7 @@ var ErrInvalid = errors.New("eurodac data set not acceptable")
 
 var (
 	reMemberState = regexp.MustCompile(`^[A-Z]{2}$`)
+	reFlag        = regexp.MustCompile(`^[a-z_]{1,32}$`)
 	reCountry3    = regexp.MustCompile(`^[A-Z]{1,3}<{0,2}$`)
 	rePartialDate = regexp.MustCompile(`^[0-9]{4}(0[0-9]|1[0-2])([0-2][0-9]|3[01])$`)
 )
@@ -306,6 +310,12 @@ func type2(s Subject, fingers []Finger, tr Transmission) (*nist.Record, error) {
 	}
 	if s.PlaceOfBirth != "" {
 		set[FieldPlaceOfBirth] = [][]string{{s.PlaceOfBirth}}
+	}
+	if s.SecurityFlag != "" {
+		if !reFlag.MatchString(s.SecurityFlag) {
+			return nil, fmt.Errorf("eurodac: security flag %q is not a ground code: %w", s.SecurityFlag, ErrInvalid)
+		}
+		set[FieldSecurityFlag] = [][]string{{s.SecurityFlag}}
 	}
 	if d := s.Document; d != nil {
 		exp := ""

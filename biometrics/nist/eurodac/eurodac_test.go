@@ -195,6 +195,7 @@ func TestBuildRejects(t *testing.T) {
 		{"face not an image", func(_ *Subject, _ []Finger, face **Face, _ *Transmission) { (*face).Image = []byte{0xFF, 0xD8, 1, 2} }, "not a readable JPEG or PNG"},
 		{"face size wrong", func(_ *Subject, _ []Finger, face **Face, _ *Transmission) { (*face).Width = 640 }, "1181x1575 but 640x1575"},
 		{"no TCN", func(_ *Subject, _ []Finger, _ **Face, tr *Transmission) { tr.ControlNum = "" }, "control number"},
+		{"security flag not a code", func(s *Subject, _ []Finger, _ **Face, _ *Transmission) { s.SecurityFlag = "Violent!" }, "not a ground code"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -14,7 +14,7 @@ package eurodac
 // ProfileVersion identifies the set of choices below. It is written into every transaction
 // (1.013 DOM version and 2.003), so a receiver can tell which mapping produced a file.
 // Change it whenever any table or constant in this file changes.
-const ProfileVersion = "0.1.0"
+const ProfileVersion = "0.2.0"
 
 // ProfileName is the domain name written into 1.013 DOM.
 const ProfileName = "FIELDSCREEN-EURODAC"
@@ -94,6 +94,7 @@ const (
 	FieldSentAt          = 20 // (m) date and time the data were sent, YYYYMMDDhhmmssZ
 	FieldOperator        = 21 // (n) operator user ID
 	FieldFingerStatus    = 22 // per finger not captured: position US reason code
+	FieldSecurityFlag    = 23 // the security flag's ground code, when the Member State sets it
 )
 
 // Type2Fields documents the Type-2 layout: field, mnemonic, Regulation element. The
@@ -123,6 +124,7 @@ var Type2Fields = []struct {
 	{FieldSentAt, "STD", "Art 17(1)(m)"},
 	{FieldOperator, "OPR", "Art 17(1)(n)"},
 	{FieldFingerStatus, "FST", "fingers not captured (Art 13, 15(2) retake rules)"},
+	{FieldSecurityFlag, "SEC", "security flag: the person could pose a threat to internal security"},
 }
 
 // FingerStatus says whether a finger was captured and, if not, why.

@@ -67,7 +67,8 @@ func Read(tx *nist.Transaction) (*Dataset, error) {
 		dst *string
 		num int
 	}{{&s.ReferenceNumber, FieldReference}, {&s.MemberState, FieldMemberState}, {&s.EventPlace, FieldEventPlace},
-		{&s.Sex, FieldSex}, {&s.DateOfBirth, FieldDateOfBirth}, {&s.PlaceOfBirth, FieldPlaceOfBirth}, {&s.Operator, FieldOperator}} {
+		{&s.Sex, FieldSex}, {&s.DateOfBirth, FieldDateOfBirth}, {&s.PlaceOfBirth, FieldPlaceOfBirth}, {&s.Operator, FieldOperator},
+		{&s.SecurityFlag, FieldSecurityFlag}} {
 		if *x.dst, err = text(x.num); err != nil {
 			return nil, err
 		}
