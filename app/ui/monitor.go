@@ -46,7 +46,7 @@ func (u *UI) showMonitor() {
 			o.(*widget.Label).SetText(T(heads[id.Col]))
 		}
 	}
-	for i, w := range []float32{230, 140, 250, 150, 60, 60, 200, 70, 220} {
+	for i, w := range []float32{300, 140, 250, 150, 60, 60, 200, 70, 220} {
 		table.SetColumnWidth(i, w)
 	}
 	period := func() (app.Period, bool) {
