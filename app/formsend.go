@@ -58,6 +58,12 @@ func formLanguage(c *forms.Case) string {
 // the case. A terminal not yet enrolled queues nothing: the form stays due and goes with the
 // next change or submission after enrolment. It returns the packet's ID, or "".
 func (s *Session) queueForm(tx *vault.Tx, id vault.CaseID, c *forms.Case, now time.Time) (string, error) {
+	return queueForm(tx, s.packetDir, id, c, now)
+}
+
+// queueForm is Session.queueForm with the vault's packet folder given, for the sync
+// worker's applier, which runs without a session (ResultApplier).
+func queueForm(tx *vault.Tx, packetDir string, id vault.CaseID, c *forms.Case, now time.Time) (string, error) {
 	due, ok := c.FormDue()
 	if !ok {
 		return "", nil
@@ -105,7 +111,7 @@ func (s *Session) queueForm(tx *vault.Tx, id vault.CaseID, c *forms.Case, now ti
 	}
 	scr := c.Deadlines().Screening
 	p.Header.Deadline, p.Header.DeadlineFrom = scr.Due(), scr.Start
-	row, err := fsync.Enqueue(tx, s.packetDir, p, now)
+	row, err := fsync.Enqueue(tx, packetDir, p, now)
 	if err != nil {
 		return "", fmt.Errorf("queue the screening form: %w", err)
 	}

@@ -38,6 +38,12 @@ func formItems(c *forms.Case) []Command {
 // it; the late check answers go as an addendum; a correction goes as version 2, which
 // supersedes version 1 under the same case reference.
 func TestScreeningFormTransmission(t *testing.T) {
+	t.Run("desktop session", func(t *testing.T) { testFormTransmission(t, false) })
+	// fieldscreenctl sync run has no session: its applier queues the addendum too
+	t.Run("worker without a session", func(t *testing.T) { testFormTransmission(t, true) })
+}
+
+func testFormTransmission(t *testing.T, sessionless bool) {
 	authority, err := age.GenerateX25519Identity()
 	if err != nil {
 		t.Fatal(err)
@@ -105,8 +111,16 @@ func TestScreeningFormTransmission(t *testing.T) {
 	}
 
 	// delivered and receipted; the checks' answers come back and go on as an addendum
+	syncOnce := func() error { _, err := off.SyncOnce(ctx); return err }
+	if sessionless {
+		w, err := fsync.NewWorker(term.Vault(), off.vs, fsync.Options{Applier: ResultApplier(term.Vault().PacketDir(), time.Now)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		syncOnce = func() error { _, err := w.RunOnce(ctx); return err }
+	}
 	for i := 0; i < 30 && len(c.FormPackets) < 2; i++ {
-		if _, err := off.SyncOnce(ctx); err != nil {
+		if err := syncOnce(); err != nil {
 			t.Fatal(err)
 		}
 		c, rev, _ = off.ReadCase(id)

@@ -381,15 +381,34 @@ func applyResult(tx *vault.Tx, r fsync.Result) (int, error) {
 // applyResult is the session's Applier: ApplyResult, then the change announced on the feed
 // once the worker's transaction commits, so an open case screen reloads.
 func (s *Session) applyResult(tx *vault.Tx, r fsync.Result) error {
-	rev, err := applyResult(tx, r)
-	if err != nil || rev == 0 {
+	rev, err := applyResultAndAddendum(tx, s.packetDir, r, s.nowFunc)
+	if err == nil && rev > 0 {
+		s.announce(tx, CaseChange{ID: vault.CaseID(r.CaseID), Revision: rev, By: "result"})
+	}
+	return err
+}
+
+// ResultApplier is the applier for a sync worker that runs without a session
+// (fieldscreenctl sync run): ApplyResult, and the addendum a late check answer owes to the
+// receiving authority (SR Art 18(5)), queued in the worker's transaction to packetDir.
+func ResultApplier(packetDir string, now func() time.Time) func(*vault.Tx, fsync.Result) error {
+	return func(tx *vault.Tx, r fsync.Result) error {
+		_, err := applyResultAndAddendum(tx, packetDir, r, now)
 		return err
 	}
-	// a check answered after the form went with it open is forwarded as an addendum (SR
-	// Art 18(5)), in the worker's transaction
+}
+
+// applyResultAndAddendum applies r and, when a check was answered after the form went with
+// it open, queues the addendum (SR Art 18(5)) in the same transaction. It returns the
+// case's new revision (0 when nothing changed).
+func applyResultAndAddendum(tx *vault.Tx, packetDir string, r fsync.Result, now func() time.Time) (int, error) {
+	rev, err := applyResult(tx, r)
+	if err != nil || rev == 0 {
+		return rev, err
+	}
 	id := vault.CaseID(r.CaseID)
-	next, err := updateCase(tx, id, AnyRevision, s.nowFunc(), func(c *forms.Case) error {
-		pid, err := s.queueForm(tx, id, c, s.nowFunc())
+	next, err := updateCase(tx, id, AnyRevision, now(), func(c *forms.Case) error {
+		pid, err := queueForm(tx, packetDir, id, c, now())
 		if err == nil && pid == "" {
 			return errNoChange
 		}
@@ -397,11 +416,9 @@ func (s *Session) applyResult(tx *vault.Tx, r fsync.Result) error {
 	})
 	switch {
 	case errors.Is(err, errNoChange):
+		return rev, nil
 	case err != nil:
-		return err
-	default:
-		rev = next
+		return 0, err
 	}
-	s.announce(tx, CaseChange{ID: id, Revision: rev, By: "result"})
-	return nil
+	return next, nil
 }

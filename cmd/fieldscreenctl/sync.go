@@ -147,7 +147,9 @@ func syncRun(e *Env, args []string) error {
 		opt := syncOptions()
 		opt.ResultWait = *waitResults
 		if opt.Applier == nil {
-			opt.Applier = app.ApplyResult // central's answers land on the cases, as in the desktop app
+			// central's answers land on the cases, and late check answers go on to the
+			// receiving authority as an addendum, as in the desktop app
+			opt.Applier = app.ResultApplier(v.PacketDir(), time.Now)
 		}
 		w, err := sync.NewWorker(v, s, opt)
 		if err != nil {
