@@ -88,6 +88,24 @@ func TestRateLimit(t *testing.T) {
 	}
 }
 
+// TestRateLimitAfterDrain: a drain that spends the terminal's request rate is followed by
+// the results, config and checkpoint requests; their 429s are waited out (Retry-After, up
+// to MaxWait), so a sync that delivered everything does not end in an error (seen in the
+// CLI's kill test as "pull results: central answered 429").
+func TestRateLimitAfterDrain(t *testing.T) {
+	c := startCentral(t, central.Options{Rate: 2, Burst: 3})
+	term := newTerminal(t)
+	enrol(t, term, c, "")
+	enqueueCases(t, term, 8, "TESTPERSON MIKE", func(i int, id vault.CaseID) *fsync.Packet {
+		return fsync.NewCheckPacket(string(id), nil, nil)
+	})
+	w, _ := fsync.NewWorker(term.v, term.s, fsync.Options{MaxWait: time.Minute})
+	rep, err := w.RunOnce(context.Background())
+	if err != nil || rep.Refused != 0 || rep.Pending != 0 || rep.Delivered != 8 {
+		t.Fatalf("%+v %v", rep, err)
+	}
+}
+
 // forgeWriter replaces the receipt's signature on its way out.
 type forgeWriter struct {
 	http.ResponseWriter

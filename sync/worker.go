@@ -334,16 +334,19 @@ func (w *Worker) RunOnce(ctx context.Context) (rep Report, err error) {
 	if rep.Offline != nil {
 		return rep, nil
 	}
-	n, err := w.PullResults(ctx)
-	rep.Results = n
+	err = w.paced(ctx, func() error {
+		n, err := w.PullResults(ctx)
+		rep.Results += n
+		return err
+	})
 	if err != nil {
 		return rep, fmt.Errorf("pull results: %w", err)
 	}
-	if err := w.PullConfig(ctx); err != nil {
+	if err := w.paced(ctx, func() error { return w.PullConfig(ctx) }); err != nil {
 		return rep, fmt.Errorf("pull config: %w", err)
 	}
 	if rep.AuditRollback == nil { // a rolled-back log cannot be countersigned
-		if err := w.Checkpoint(ctx); errors.Is(err, vault.ErrAuditRollback) {
+		if err := w.paced(ctx, func() error { return w.Checkpoint(ctx) }); errors.Is(err, vault.ErrAuditRollback) {
 			rep.AuditRollback = err
 		} else if err != nil {
 			return rep, fmt.Errorf("audit checkpoint: %w", err)
@@ -353,6 +356,29 @@ func (w *Worker) RunOnce(ctx context.Context) (rep Report, err error) {
 		return rep, fmt.Errorf("purge: %w", err)
 	}
 	return rep, nil
+}
+
+// paced runs one of the steps after the drain and, while central answers 429 (this
+// terminal is over its request rate, typically right after a drain spent it), waits as
+// Retry-After asks and tries again, for at most MaxWait in all. A rate limit is central
+// asking for patience, not a failure of the sync.
+func (w *Worker) paced(ctx context.Context, step func() error) error {
+	var waited time.Duration
+	for {
+		err := step()
+		var he *HTTPError
+		if !errors.As(err, &he) || he.Status != http.StatusTooManyRequests {
+			return err
+		}
+		d := max(he.RetryAfter, time.Second)
+		if waited+d > w.opt.MaxWait {
+			return err
+		}
+		if err := w.opt.Sleep(ctx, d); err != nil {
+			return err
+		}
+		waited += d
+	}
 }
 
 // Run drains, then waits and drains again until ctx ends.
