@@ -577,8 +577,14 @@ func (s *PostgresStore) PutDevice(d Device) error {
 	if err != nil {
 		return err
 	}
+	// A revocation sticks: an instance writing back a device it read before the operator
+	// revoked it (a checkpoint, a renewal) keeps the new fields but not "not revoked".
+	// Nothing un-revokes a terminal.
 	_, err = s.pool.Exec(s.ctx, `INSERT INTO devices (id, revoked, record) VALUES ($1, $2, $3)
-		ON CONFLICT (id) DO UPDATE SET revoked = EXCLUDED.revoked, record = EXCLUDED.record`, d.ID, d.Revoked, v)
+		ON CONFLICT (id) DO UPDATE SET revoked = devices.revoked OR EXCLUDED.revoked,
+		record = CASE WHEN devices.revoked AND NOT EXCLUDED.revoked
+			THEN jsonb_set(jsonb_set(EXCLUDED.record, '{revoked}', 'true'), '{revoked_reason}', coalesce(devices.record->'revoked_reason', '""'))
+			ELSE EXCLUDED.record END`, d.ID, d.Revoked, v)
 	return err
 }
 

@@ -168,3 +168,40 @@ func TestPostgresSweepOrphans(t *testing.T) {
 		t.Fatal("the stored packet lost its bytes")
 	}
 }
+
+// TestPostgresRevocationSticks: an instance that read a device before the operator revoked
+// it and writes it back (a new audit checkpoint) keeps its checkpoint but does not undo
+// the revocation.
+func TestPostgresRevocationSticks(t *testing.T) {
+	s, _ := openPostgres(t)
+	defer s.Close()
+	d := central.Device{ID: "devrevoked00000001", PublicKey: []byte{1}}
+	if err := s.PutDevice(d); err != nil {
+		t.Fatal(err)
+	}
+	stale, _ := s.Device(d.ID) // read by another instance, before the revocation
+	revoked := stale
+	revoked.Revoked, revoked.RevokedReason = true, "stolen"
+	if err := s.PutDevice(revoked); err != nil {
+		t.Fatal(err)
+	}
+	stale.Checkpoint = &fsync.Checkpoint{DeviceID: d.ID, Size: 7}
+	if err := s.PutDevice(stale); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Device(d.ID)
+	if err != nil || !got.Revoked || got.RevokedReason != "stolen" || got.Checkpoint == nil || got.Checkpoint.Size != 7 {
+		t.Fatalf("after a stale write: %+v %v; want revoked (stolen) with the new checkpoint", got, err)
+	}
+	var n, revokedN int
+	s.Devices(func(d central.Device) error {
+		n++
+		if d.Revoked {
+			revokedN++
+		}
+		return nil
+	})
+	if n != 1 || revokedN != 1 {
+		t.Fatalf("devices %d, revoked %d", n, revokedN)
+	}
+}
