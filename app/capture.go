@@ -34,6 +34,50 @@ var (
 	ErrNothingToTake   = errors.New("every finger and the face are already recorded for this case")
 )
 
+// CompanionError refuses the capture from a (possible) minor: Problems say, in Dutch and
+// English, what is missing about the accompanying person (forms.Case.CompanionProblems). It
+// matches ErrCompanion with errors.Is.
+type CompanionError struct{ Problems forms.Problems }
+
+func (e *CompanionError) Error() string {
+	msgs := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		msgs[i] = p.Message.EN
+	}
+	return "capture refused: " + strings.Join(msgs, " ")
+}
+
+// Is makes errors.Is(err, ErrCompanion) true for every companion refusal.
+func (e *CompanionError) Is(target error) bool { return target == ErrCompanion }
+
+// CompanionProblems is what a capture by this session's user would refuse now about the
+// companion of a person who is or may be a minor (forms.Case.CompanionProblems); nil when
+// nothing is missing. The capture screen asks it before starting the devices.
+func (s *Session) CompanionProblems(c *forms.Case) (forms.Problems, error) {
+	return s.companionProblems(c, s.nowFunc())
+}
+
+func (s *Session) companionProblems(c *forms.Case, now time.Time) (forms.Problems, error) {
+	staff, err := s.staffNames()
+	if err != nil {
+		return nil, err
+	}
+	return c.CompanionProblems(now, s.User(), staff), nil
+}
+
+// staffNames are the user names of this terminal's accounts: none of them can be the
+// independent companion of a minor (Eurodac Art 14(1)).
+func (s *Session) staffNames() ([]string, error) {
+	if s.vault == nil {
+		return nil, nil
+	}
+	names, err := s.vault.UserNames()
+	if err != nil {
+		return nil, fmt.Errorf("the terminal's users, to check the companion: %w", err)
+	}
+	return names, nil
+}
+
 // fingerRecord and faceRecord name the biometric-class records of a case. Numbers, never names.
 func fingerRecord(pos int, ext string) string { return fmt.Sprintf("finger-%02d.%s", pos, ext) }
 
@@ -98,8 +142,13 @@ func (s *Session) CaptureBiometrics(ctx context.Context, id vault.CaseID, finger
 		return nil, fmt.Errorf("%w: %s", ErrNoBiometrics, cp.Reason.Message.EN)
 	case cp.Deferred:
 		return nil, ErrCaptureDeferred
-	case cp.CompanionMissing:
-		return nil, ErrCompanion
+	}
+	if ps, err := s.companionProblems(c, now); err != nil {
+		return nil, err
+	} else if len(ps) > 0 {
+		return nil, &CompanionError{Problems: ps}
+	}
+	switch {
 	case len(cp.Fingers) == 0 && !cp.Face:
 		return nil, ErrNothingToTake
 	}

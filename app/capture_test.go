@@ -150,8 +150,21 @@ func TestCaptureExceptionsAndMinor(t *testing.T) {
 	if _, err := off.CaptureBiometrics(context.Background(), mid, scanner, camera, nil); !errors.Is(err, ErrCompanion) {
 		t.Fatalf("minor without companion: %v", err)
 	}
+	// Eurodac Art 14(1): the capturing official cannot be the companion, nor can another
+	// account of the terminal; the refusal says so in both languages.
+	for _, official := range []string{"OFF", "sup"} {
+		_, rev, _ := off.ReadCase(mid)
+		if _, err := off.Do(mid, rev, SetCompanion{&forms.Companion{Role: forms.CompanionFamily, Relationship: "father", ID: official}}); err != nil {
+			t.Fatal(err)
+		}
+		_, err := off.CaptureBiometrics(context.Background(), mid, scanner, camera, nil)
+		var refused *CompanionError
+		if !errors.As(err, &refused) || !errors.Is(err, ErrCompanion) || !refused.Problems.Has("biometrics.companion.id", forms.CodeCompanionRole) {
+			t.Fatalf("companion %q (an official) accepted: %v", official, err)
+		}
+	}
 	_, rev, _ := off.ReadCase(mid)
-	if _, err := off.Do(mid, rev, SetCompanion{&forms.Companion{Name: "TESTGUARDIAN ECHO", Role: forms.CompanionRepresentative}}); err != nil {
+	if _, err := off.Do(mid, rev, SetCompanion{&forms.Companion{Role: forms.CompanionFamily, Relationship: "aunt", ID: "TEST-BADGE-0815"}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := off.CaptureBiometrics(context.Background(), mid, scanner, camera, nil); err != nil {

@@ -168,7 +168,7 @@ func (cmd SetCompanion) run(c *forms.Case, x *cmdContext) error {
 	if err := x.editor(); err != nil {
 		return err
 	}
-	return c.SetCompanion(cmd.Companion)
+	return c.SetCompanion(cmd.Companion, x.now)
 }
 
 // RecordRefusal records a refusal to give biometrics (what: forms.RefusalWhats), stamped now.

@@ -433,12 +433,21 @@ const (
 )
 
 // Companion is the adult family member, representative or trained person accompanying a
-// minor. Recorded as a participant, never as a user account.
+// minor for the whole screening (health and vulnerability checks, information, capture; SR
+// Art 13(2)-(3), ER Art 14(1)). Recorded as a participant by relationship or role and an
+// ID, badge or register number, never by name and never as a user account of the terminal.
 type Companion struct {
-	Name         string        `json:"name"`
-	Role         CompanionRole `json:"role"`
-	Organisation string        `json:"organisation,omitempty"`
-	ID           string        `json:"id,omitempty"`
+	// Name is kept only so cases stored before the ID rule still read; nothing asks for it.
+	Name string        `json:"name,omitempty"`
+	Role CompanionRole `json:"role"`
+	// Relationship of a family member to the minor (mother, brother, aunt, ...).
+	Relationship string `json:"relationship,omitempty"`
+	Organisation string `json:"organisation,omitempty"`
+	// ID is the family member's identity document or badge number, or the representative's
+	// or trained person's register number.
+	ID string `json:"id,omitempty"`
+	// Since is when the companion was first recorded on the case (stamped by the terminal).
+	Since time.Time `json:"since,omitzero"`
 }
 
 // Refusal records a refusal to give biometrics (Eurodac Art 13(3)-(4)).

@@ -192,7 +192,11 @@ var CompanionRoles = []CompanionRole{CompanionFamily, CompanionRepresentative, C
 // SetCompanion records (or, with nil, clears) the adult accompanying a minor. Once a capture
 // was made the companion present stays on record (Eurodac Art 14(1): the capture of a
 // minor's data is lawful only with them present), so it can be corrected but not cleared.
-func (c *Case) SetCompanion(cp *Companion) error {
+//
+// The companion is recorded by relationship or role and an ID, badge or register number
+// (CompanionProblems says what capture still needs), stamped with the time it was first
+// recorded: it accompanies the minor for the whole screening, not only the capture.
+func (c *Case) SetCompanion(cp *Companion, now time.Time) error {
 	old := c.Biometrics.Companion
 	if cp == nil {
 		if old != nil && !c.Biometrics.CapturedAt.IsZero() {
@@ -208,8 +212,13 @@ func (c *Case) SetCompanion(cp *Companion) error {
 	}
 	n := *cp
 	n.Name, n.Organisation = strings.TrimSpace(n.Name), strings.TrimSpace(n.Organisation)
+	n.Relationship, n.ID = strings.TrimSpace(n.Relationship), strings.TrimSpace(n.ID)
 	if n.ID == "" && old != nil {
 		n.ID = old.ID
+	}
+	n.Since = now.UTC()
+	if old != nil && !old.Since.IsZero() {
+		n.Since = old.Since
 	}
 	c.Biometrics.Companion = &n
 	return nil

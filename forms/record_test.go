@@ -92,20 +92,20 @@ func TestSetFingerException(t *testing.T) {
 func TestSetCompanionStaysAfterCapture(t *testing.T) {
 	c := fullCase()
 	c.Biometrics.Companion = &Companion{Name: "TESTGUARDIAN", Role: CompanionFamily, ID: "G-1"}
-	if err := c.SetCompanion(nil); !errors.Is(err, ErrOnRecord) || c.Biometrics.Companion == nil {
+	if err := c.SetCompanion(nil, t0); !errors.Is(err, ErrOnRecord) || c.Biometrics.Companion == nil {
 		t.Fatalf("clear after capture: %v", err)
 	}
-	if err := c.SetCompanion(&Companion{Name: " TESTGUARDIAN B ", Role: CompanionRepresentative}); err != nil {
+	if err := c.SetCompanion(&Companion{Name: " TESTGUARDIAN B ", Role: CompanionRepresentative}, t0); err != nil {
 		t.Fatal(err)
 	}
-	if cp := c.Biometrics.Companion; cp.Name != "TESTGUARDIAN B" || cp.ID != "G-1" {
+	if cp := c.Biometrics.Companion; cp.Name != "TESTGUARDIAN B" || cp.ID != "G-1" || !cp.Since.Equal(t0) {
 		t.Fatalf("corrected: %+v", cp)
 	}
-	if err := c.SetCompanion(&Companion{Name: "X", Role: "uncle"}); !errors.Is(err, ErrBadValue) {
+	if err := c.SetCompanion(&Companion{Name: "X", Role: "uncle"}, t0); !errors.Is(err, ErrBadValue) {
 		t.Fatalf("bad role: %v", err)
 	}
 	c2 := &Case{Biometrics: Biometrics{Companion: &Companion{Name: "X"}}}
-	if err := c2.SetCompanion(nil); err != nil || c2.Biometrics.Companion != nil {
+	if err := c2.SetCompanion(nil, t0); err != nil || c2.Biometrics.Companion != nil {
 		t.Fatalf("clear before capture: %v", err)
 	}
 }

@@ -471,7 +471,6 @@ func (v *validator) biometrics(c *Case) {
 		v.add("biometrics.face.status", CodeInvalidValue, enumMsg("face status", b.Face.Status, faces))
 	}
 	if cp := b.Companion; cp != nil {
-		v.nonEmpty("biometrics.companion.name", cp.Name)
 		roles := []CompanionRole{CompanionFamily, CompanionRepresentative, CompanionTrainedPerson}
 		if !oneOf(cp.Role, roles) {
 			v.add("biometrics.companion.role", CodeInvalidValue, enumMsg("companion role", cp.Role, roles))

@@ -134,8 +134,9 @@ func rowID(t *testing.T, u *UI) vault.CaseID {
 	return rows[0].ID
 }
 
-// TestCaptureMinorNeedsCompanion: a minor's capture is refused until the accompanying adult
-// is filled in; nothing is captured before, everything after.
+// TestCaptureMinorNeedsCompanion: Eurodac Art 14(1), Screening Art 13(2): an accompanied
+// minor's capture is refused until the adult family member is recorded by relationship and
+// ID or badge number (no name is asked); nothing is captured before, everything after.
 func TestCaptureMinorNeedsCompanion(t *testing.T) {
 	u, w := officerWithPairings(t, simCaptureDevices(12)...)
 	caseForCapture(t, u, w, time.Now().AddDate(-12, 0, 0).Format("2006-01-02"))
@@ -143,23 +144,60 @@ func TestCaptureMinorNeedsCompanion(t *testing.T) {
 		t.Fatalf("the plan does not ask for the companion:\n%s", labelsText(w))
 	}
 	test.Tap(button(t, w, T("bio.capture")))
-	if !strings.Contains(labelsText(w), T("bio.companionFirst")) {
-		t.Fatalf("capture without companion gave no message:\n%s", labelsText(w))
+	if !strings.Contains(labelsText(w), "record the adult family member (relationship and ID or badge number)") {
+		t.Fatalf("capture without companion gave no message saying what is missing:\n%s", labelsText(w))
 	}
 	if c := storedCase(t, u); len(c.Biometrics.Fingers) != 0 || c.Biometrics.Face.Status != "" {
 		t.Fatalf("a minor was captured without a companion: %+v", c.Biometrics)
 	}
-	name := find(w, func(e *widget.Entry) bool { return e.PlaceHolder == T("bio.companionName") })
-	name.SetText("Testguardian Golf")
-	find(w, func(s *widget.Select) bool { return len(s.Options) == len(forms.CompanionRoles) }).SetSelected(T("companion.representative"))
+	setCompanion(t, w, "companion.family_member", "mother", "TEST-ID-4411")
 	test.Tap(button(t, w, T("bio.capture")))
 	c := storedCase(t, u)
-	if c.Biometrics.Companion == nil || c.Biometrics.Companion.Name != "Testguardian Golf" || c.Biometrics.Companion.Role != forms.CompanionRepresentative {
+	if cp := c.Biometrics.Companion; cp == nil || cp.Relationship != "mother" || cp.ID != "TEST-ID-4411" || cp.Role != forms.CompanionFamily || cp.Since.IsZero() || cp.Name != "" {
 		t.Fatalf("companion %+v", c.Biometrics.Companion)
 	}
 	if n := fingerCounts(c); n[forms.FingerCaptured] != 10 || c.Biometrics.Face.Status != forms.FaceCaptured {
 		t.Fatalf("minor with companion: fingers %v face %q\n%s", n, c.Biometrics.Face.Status, labelsText(w))
 	}
+}
+
+// TestCaptureUnaccompaniedMinorRepresentative: Eurodac Art 14(1), Screening Art 13(3): an
+// unaccompanied minor's representative is recorded by role and register number; the
+// capturing operator entered as "representative" is refused with the reason, an independent
+// representative is accepted.
+func TestCaptureUnaccompaniedMinorRepresentative(t *testing.T) {
+	u, w := officerWithPairings(t, simCaptureDevices(12)...)
+	caseForCapture(t, u, w, time.Now().AddDate(-15, 0, 0).Format("2006-01-02"))
+	gotoStep(t, w, "vulnerability")
+	find(w, func(g *widget.CheckGroup) bool { return true }).SetSelected([]string{T("vuln." + forms.VulnUnaccompaniedMinor)})
+	gotoStep(t, w, "biometrics")
+
+	setCompanion(t, w, "companion.representative", "", "off1")
+	test.Tap(button(t, w, T("bio.capture")))
+	if !strings.Contains(labelsText(w), "cannot be the official taking the biometrics") {
+		t.Fatalf("the operator as representative gave no refusal:\n%s", labelsText(w))
+	}
+	if c := storedCase(t, u); len(c.Biometrics.Fingers) != 0 {
+		t.Fatalf("captured with the operator as representative: %+v", c.Biometrics)
+	}
+
+	setCompanion(t, w, "companion.representative", "", "TEST-REG-0042")
+	test.Tap(button(t, w, T("bio.capture")))
+	c := storedCase(t, u)
+	if cp := c.Biometrics.Companion; cp == nil || cp.Role != forms.CompanionRepresentative || cp.ID != "TEST-REG-0042" {
+		t.Fatalf("companion %+v", c.Biometrics.Companion)
+	}
+	if n := fingerCounts(c); n[forms.FingerCaptured] != 10 {
+		t.Fatalf("unaccompanied minor with a representative: fingers %v\n%s", n, labelsText(w))
+	}
+}
+
+// setCompanion fills the companion fields of the biometrics step.
+func setCompanion(t *testing.T, w fyne.Window, roleKey, relationship, id string) {
+	t.Helper()
+	find(w, func(s *widget.Select) bool { return len(s.Options) == len(forms.CompanionRoles) }).SetSelected(T(roleKey))
+	find(w, func(e *widget.Entry) bool { return e.PlaceHolder == T("bio.companionRelationship") }).SetText(relationship)
+	find(w, func(e *widget.Entry) bool { return e.PlaceHolder == T("bio.companionID") }).SetText(id)
 }
 
 // TestCaptureSkipsAmputatedFinger: an amputated finger and a temporarily unusable one set

@@ -37,8 +37,8 @@ type biometricsStep struct {
 	stepBase
 	plan *widget.Label
 
-	compName, compOrg *widget.Entry
-	compRole          *widget.Select
+	compRel, compID, compOrg *widget.Entry
+	compRole                 *widget.Select
 
 	status  [10]*widget.Select // nil for a finger already captured
 	retake  [10]*widget.Entry
@@ -84,8 +84,9 @@ func newBiometricsStep(cs *caseScreen) stepView {
 	plan := cs.c.CapturePlan(cs.u.sess.Now())
 
 	// the companion of a minor, asked before anything is captured
-	s.compName, s.compOrg = widget.NewEntry(), widget.NewEntry()
-	s.compName.SetPlaceHolder(T("bio.companionName"))
+	s.compRel, s.compID, s.compOrg = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	s.compRel.SetPlaceHolder(T("bio.companionRelationship"))
+	s.compID.SetPlaceHolder(T("bio.companionID"))
 	s.compOrg.SetPlaceHolder(T("bio.companionOrg"))
 	roleLabels := make([]string, len(forms.CompanionRoles))
 	for i, r := range forms.CompanionRoles {
@@ -94,7 +95,8 @@ func newBiometricsStep(cs *caseScreen) stepView {
 	s.compRole = widget.NewSelect(roleLabels, nil)
 	s.compRole.PlaceHolder = T("bio.companionRole")
 	if cp := b.Companion; cp != nil {
-		s.compName.SetText(cp.Name)
+		s.compRel.SetText(cp.Relationship)
+		s.compID.SetText(cp.ID)
 		s.compOrg.SetText(cp.Organisation)
 		for i, r := range forms.CompanionRoles {
 			if r == cp.Role {
@@ -102,11 +104,11 @@ func newBiometricsStep(cs *caseScreen) stepView {
 			}
 		}
 	}
-	for _, e := range []*widget.Entry{s.compName, s.compOrg} {
+	for _, e := range []*widget.Entry{s.compRel, s.compID, s.compOrg} {
 		e.OnChanged = func(string) { cs.u.touch(); s.showPlan() }
 	}
 	if plan.CompanionNeeded || b.Companion != nil {
-		s.fs.add("biometrics.companion", "bio.companion", container.NewVBox(s.compName, s.compRole, s.compOrg))
+		s.fs.add("biometrics.companion", "bio.companion", container.NewVBox(s.compRole, s.compRel, s.compID, s.compOrg))
 	}
 
 	// one row per finger: exception before capture, then the capture's outcome
@@ -255,9 +257,13 @@ func planText(p forms.CapturePlan) string {
 // made); the save sends the same change.
 func (s *biometricsStep) apply(c *forms.Case) error {
 	var cp *forms.Companion
-	if name := strings.TrimSpace(s.compName.Text); name != "" {
-		cp = &forms.Companion{Name: name, Organisation: s.compOrg.Text}
-		if i := s.compRole.SelectedIndex(); i >= 0 {
+	rel, id := strings.TrimSpace(s.compRel.Text), strings.TrimSpace(s.compID.Text)
+	if i := s.compRole.SelectedIndex(); i >= 0 || rel != "" || id != "" {
+		cp = &forms.Companion{Relationship: rel, ID: id, Organisation: s.compOrg.Text}
+		if old := c.Biometrics.Companion; old != nil {
+			cp.Name = old.Name // a name recorded before the ID rule stays; nothing asks for one
+		}
+		if i >= 0 {
 			cp.Role = forms.CompanionRoles[i]
 		}
 	}
@@ -308,11 +314,15 @@ func (s *biometricsStep) capture() {
 	case plan.Deferred:
 		setError(s.msg, T("bio.deferred"))
 		return
-	case plan.CompanionMissing:
-		setError(s.msg, T("bio.companionFirst"))
-		return
 	case len(plan.Fingers) == 0 && !plan.Face:
 		setError(s.msg, T("bio.planDone"))
+		return
+	}
+	if ps, err := cs.u.sess.CompanionProblems(cs.c); err != nil {
+		setError(s.msg, errorText(err))
+		return
+	} else if len(ps) > 0 {
+		setError(s.msg, problemsText(ps))
 		return
 	}
 	s.progress.Max, s.progress.Value = float64(app.CaptureSteps(plan)), 0
@@ -401,11 +411,14 @@ func (s *biometricsStep) captured(id vault.CaseID, res *hardware.Result, err err
 	if bs, ok := cs.view.(*biometricsStep); ok && cs.id == id {
 		target = bs // the officer left the step and came back meanwhile
 	}
+	var refused *app.CompanionError
 	switch {
 	case errors.Is(err, errNoScanner):
 		setError(target.msg, T("bio.noScanner"))
 	case errors.Is(err, errNoCamera):
 		setError(target.msg, T("bio.noCamera"))
+	case errors.As(err, &refused):
+		setError(target.msg, problemsText(refused.Problems))
 	case errors.Is(err, app.ErrCompanion):
 		setError(target.msg, T("bio.companionFirst"))
 	case errors.Is(err, app.ErrCaptureDeferred):
@@ -622,4 +635,13 @@ func (s *biometricsStep) stopPreview() {
 	s.previewImg.Image = nil
 	s.previewImg.Hide()
 	s.previewBtn.SetText(T("bio.preview"))
+}
+
+// problemsText is the sentences of a rule's problems in the interface language.
+func problemsText(ps forms.Problems) string {
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = pick(p.Message.EN, p.Message.NL)
+	}
+	return strings.Join(lines, "\n")
 }

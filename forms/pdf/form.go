@@ -448,7 +448,7 @@ func (f *formWriter) biometrics() {
 	}
 	f.row("face", f.enum("face", string(b.Face.Status)))
 	if b.Companion != nil {
-		f.row("companion", b.Companion.Name+" ("+f.enum("companion", string(b.Companion.Role))+")")
+		f.row("companion", companionText(b.Companion, f.enum("companion", string(b.Companion.Role))))
 	}
 	if !b.CapturedAt.IsZero() {
 		f.row("datetime", f.stamp(b.CapturedAt))
@@ -467,4 +467,16 @@ func (f *formWriter) signatures() {
 	}
 	f.doc.Add(layout.NewParagraphEmbedded(" ", f.reg, bodySize).SetSpaceBefore(8))
 	f.doc.Add(t)
+}
+
+// companionText prints the minor's companion as recorded: role, relationship and ID, badge
+// or register number; a name only for a case recorded before names were no longer asked.
+func companionText(cp *forms.Companion, role string) string {
+	parts := []string{role}
+	for _, s := range []string{cp.Relationship, cp.ID, cp.Name} {
+		if s != "" {
+			parts = append(parts, s)
+		}
+	}
+	return strings.Join(parts, ", ")
 }

@@ -1,0 +1,67 @@
+package forms
+
+import (
+	"testing"
+)
+
+// TestCompanionProblemsArt14: Eurodac Art 14(1) and Screening Art 13(2)-(3): before capture
+// from a (possible) minor the companion is recorded by relationship or role and an ID, badge
+// or register number; an unaccompanied minor's companion is a representative or trained
+// person, who is neither the capturing official nor an official of the case.
+func TestCompanionProblemsArt14(t *testing.T) {
+	family := &Companion{Role: CompanionFamily, Relationship: "mother", ID: "NLD-P-1234567"}
+	rep := &Companion{Role: CompanionRepresentative, ID: "NIDOS-REG-0042", Organisation: "guardianship body"}
+	trained := &Companion{Role: CompanionTrainedPerson, ID: "TR-77"}
+	staff := []string{"kmar-officer", "kmar-supervisor"}
+	tests := []struct {
+		name          string
+		adult         bool
+		unaccompanied bool
+		companion     *Companion
+		path, code    string // "" when nothing is missing
+	}{
+		{"adult needs nobody", true, false, nil, "", ""},
+		{"accompanied minor, nobody", false, false, nil, "biometrics.companion", CodeCompanionMissing},
+		{"unaccompanied minor, nobody", false, true, nil, "biometrics.companion", CodeCompanionMissing},
+		{"accompanied minor, family member", false, false, family, "", ""},
+		{"family member without relationship", false, false, &Companion{Role: CompanionFamily, ID: "B-1"}, "biometrics.companion.relationship", CodeRequired},
+		{"family member without ID (a name only)", false, false, &Companion{Role: CompanionFamily, Relationship: "uncle", Name: "TESTPERSON"}, "biometrics.companion.id", CodeRequired},
+		{"accompanied minor, representative instead of the family", false, false, rep, "biometrics.companion.role", CodeCompanionRole},
+		{"unaccompanied minor, representative", false, true, rep, "", ""},
+		{"unaccompanied minor, trained person", false, true, trained, "", ""},
+		{"unaccompanied minor, family member", false, true, family, "biometrics.companion.role", CodeCompanionRole},
+		{"representative without register number", false, true, &Companion{Role: CompanionRepresentative}, "biometrics.companion.id", CodeRequired},
+		{"the capturing official as representative", false, true, &Companion{Role: CompanionRepresentative, ID: " Capturer "}, "biometrics.companion.id", CodeCompanionRole},
+		{"the capturing official as family member", false, false, &Companion{Role: CompanionFamily, Relationship: "father", ID: "capturer"}, "biometrics.companion.id", CodeCompanionRole},
+		{"another official of the terminal", false, true, &Companion{Role: CompanionTrainedPerson, ID: "KMAR-SUPERVISOR"}, "biometrics.companion.id", CodeCompanionRole},
+		{"the case's vulnerability screener", false, true, &Companion{Role: CompanionTrainedPerson, ID: "VS-3"}, "biometrics.companion.id", CodeCompanionRole},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := fullCase()
+			c.Biometrics = Biometrics{Companion: tc.companion}
+			c.Identity.BirthDate, c.Identity.BirthDateEstimated = PartialDate{1990, 4, 17}, false
+			if !tc.adult {
+				c.Identity.BirthDate = PartialDate{2014, 5, 1}
+			}
+			if tc.unaccompanied {
+				c.Vulnerability.Indicators = []string{VulnUnaccompaniedMinor}
+			}
+			ps := c.CompanionProblems(t0, "capturer", staff)
+			if tc.path == "" {
+				if len(ps) != 0 {
+					t.Fatalf("problems %v, want none", ps)
+				}
+				return
+			}
+			if !ps.Has(tc.path, tc.code) {
+				t.Fatalf("problems %v, want %s %s", ps, tc.path, tc.code)
+			}
+			for _, p := range ps {
+				if p.Message.EN == "" || p.Message.NL == "" {
+					t.Errorf("problem %s lacks a sentence in both languages", p.Path)
+				}
+			}
+		})
+	}
+}
