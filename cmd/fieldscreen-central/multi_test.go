@@ -27,7 +27,13 @@ import (
 	"github.com/fieldscreen/fieldscreen/vault"
 )
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+func TestMain(m *testing.M) {
+	code := pgtest.Main(m)
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
 
 var (
 	binOnce gosync.Once
