@@ -22,6 +22,13 @@ func (s *Session) AddUser(name string, role vault.Role, passphrase []byte) error
 	return s.vs.AddUser(name, role, passphrase)
 }
 
+// SetTrainedForMinors records whether a user is trained to take a minor's biometric data
+// (supervisors; Eurodac Art 14(1)): only such a user may capture from a (possible) minor.
+func (s *Session) SetTrainedForMinors(name string, trained bool) error {
+	s.Touch()
+	return s.vs.SetTrainedForMinors(name, trained)
+}
+
 // RemoveUser removes a user; the class keys they held are rotated for new data.
 func (s *Session) RemoveUser(name string) error {
 	s.Touch()

@@ -31,15 +31,17 @@ var (
 	ErrNoBiometrics    = errors.New("no biometrics are taken for this person")
 	ErrCaptureDeferred = errors.New("the health check defers biometric capture: ask the medic, or record the deadline reason")
 	ErrCompanion       = errors.New("the person is or may be a minor: record the accompanying adult or representative first")
+	ErrNotTrained      = errors.New("the person is or may be a minor: only an official trained for minors may capture")
 	ErrNothingToTake   = errors.New("every finger and the face are already recorded for this case")
 )
 
-// CompanionError refuses the capture from a (possible) minor: Problems say, in Dutch and
-// English, what is missing about the accompanying person (forms.Case.CompanionProblems). It
-// matches ErrCompanion with errors.Is.
-type CompanionError struct{ Problems forms.Problems }
+// MinorsError refuses the capture from a (possible) minor: Problems say, in Dutch and
+// English, what is missing: the capturing user's minors' training
+// (forms.Case.CapturerProblems, matches ErrNotTrained) or the accompanying person
+// (forms.Case.CompanionProblems, matches ErrCompanion).
+type MinorsError struct{ Problems forms.Problems }
 
-func (e *CompanionError) Error() string {
+func (e *MinorsError) Error() string {
 	msgs := make([]string, len(e.Problems))
 	for i, p := range e.Problems {
 		msgs[i] = p.Message.EN
@@ -47,22 +49,40 @@ func (e *CompanionError) Error() string {
 	return "capture refused: " + strings.Join(msgs, " ")
 }
 
-// Is makes errors.Is(err, ErrCompanion) true for every companion refusal.
-func (e *CompanionError) Is(target error) bool { return target == ErrCompanion }
-
-// CompanionProblems is what a capture by this session's user would refuse now about the
-// companion of a person who is or may be a minor (forms.Case.CompanionProblems); nil when
-// nothing is missing. The capture screen asks it before starting the devices.
-func (s *Session) CompanionProblems(c *forms.Case) (forms.Problems, error) {
-	return s.companionProblems(c, s.nowFunc())
+// Is matches ErrNotTrained and ErrCompanion by the problems refused.
+func (e *MinorsError) Is(target error) bool {
+	for _, p := range e.Problems {
+		switch {
+		case target == ErrNotTrained && p.Code == forms.CodeNotTrainedForMinors,
+			target == ErrCompanion && strings.HasPrefix(p.Path, "biometrics.companion"):
+			return true
+		}
+	}
+	return false
 }
 
-func (s *Session) companionProblems(c *forms.Case, now time.Time) (forms.Problems, error) {
+// MinorProblems is what a capture by this session's user would refuse now for a person who
+// is or may be a minor: the user's minors' training (forms.Case.CapturerProblems), then the
+// companion (forms.Case.CompanionProblems); nil when nothing is missing. The capture screen
+// asks it before starting the devices.
+func (s *Session) MinorProblems(c *forms.Case) (forms.Problems, error) {
+	return s.minorProblems(c, s.nowFunc())
+}
+
+func (s *Session) minorProblems(c *forms.Case, now time.Time) (forms.Problems, error) {
+	if !c.IsMinor(now) {
+		return nil, nil
+	}
+	me, err := s.vs.Self()
+	if err != nil {
+		return nil, fmt.Errorf("your training record, to capture from a minor: %w", err)
+	}
 	staff, err := s.staffNames()
 	if err != nil {
 		return nil, err
 	}
-	return c.CompanionProblems(now, s.User(), staff), nil
+	ps := c.CapturerProblems(now, me.TrainedForMinors)
+	return append(ps, c.CompanionProblems(now, s.User(), staff)...), nil
 }
 
 // staffNames are the user names of this terminal's accounts: none of them can be the
@@ -143,10 +163,10 @@ func (s *Session) CaptureBiometrics(ctx context.Context, id vault.CaseID, finger
 	case cp.Deferred:
 		return nil, ErrCaptureDeferred
 	}
-	if ps, err := s.companionProblems(c, now); err != nil {
+	if ps, err := s.minorProblems(c, now); err != nil {
 		return nil, err
 	} else if len(ps) > 0 {
-		return nil, &CompanionError{Problems: ps}
+		return nil, &MinorsError{Problems: ps}
 	}
 	switch {
 	case len(cp.Fingers) == 0 && !cp.Face:

@@ -147,8 +147,23 @@ func TestCaptureExceptionsAndMinor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := off.CaptureBiometrics(context.Background(), mid, scanner, camera, nil); !errors.Is(err, ErrCompanion) {
-		t.Fatalf("minor without companion: %v", err)
+	// Eurodac Art 14(1): an officer without the minors' training is refused first.
+	if _, err := off.CaptureBiometrics(context.Background(), mid, scanner, camera, nil); !errors.Is(err, ErrNotTrained) || !errors.Is(err, ErrCompanion) {
+		t.Fatalf("untrained officer, minor without companion: %v", err)
+	}
+	sup, err := term.Unlock("sup", []byte(testPass))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sup.SetTrainedForMinors("off", true); err != nil {
+		t.Fatal(err)
+	}
+	sup.Lock(LockedClosed)
+	if off, err = term.Unlock("off", []byte(testPass)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := off.CaptureBiometrics(context.Background(), mid, scanner, camera, nil); errors.Is(err, ErrNotTrained) || !errors.Is(err, ErrCompanion) {
+		t.Fatalf("trained officer, minor without companion: %v", err)
 	}
 	// Eurodac Art 14(1): the capturing official cannot be the companion, nor can another
 	// account of the terminal; the refusal says so in both languages.
@@ -158,7 +173,7 @@ func TestCaptureExceptionsAndMinor(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err := off.CaptureBiometrics(context.Background(), mid, scanner, camera, nil)
-		var refused *CompanionError
+		var refused *MinorsError
 		if !errors.As(err, &refused) || !errors.Is(err, ErrCompanion) || !refused.Problems.Has("biometrics.companion.id", forms.CodeCompanionRole) {
 			t.Fatalf("companion %q (an official) accepted: %v", official, err)
 		}

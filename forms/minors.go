@@ -102,3 +102,20 @@ func sameUser(id, user string) bool {
 	user = strings.TrimSpace(user)
 	return user != "" && strings.EqualFold(strings.TrimSpace(id), user)
 }
+
+// CodeNotTrainedForMinors: the capturing official lacks the minors' training.
+const CodeNotTrainedForMinors = "not_trained_for_minors"
+
+// CapturerProblems says whether the official may take the biometric data of this person on
+// the day of at: a person who is or may be a minor only by an official trained specifically
+// to take a minor's biometric data in a child-friendly way (ER Art 14(1)); trained is the
+// supervisor's record of that training for the capturing user.
+func (c *Case) CapturerProblems(at time.Time, trained bool) Problems {
+	if trained || !c.IsMinor(at) {
+		return nil
+	}
+	return Problems{problem("biometrics.operator", CodeNotTrainedForMinors, Message{
+		EN: "The person is or may be a minor: only an official trained for taking minors' biometrics may capture. Ask a trained colleague, or a supervisor to record your training.",
+		NL: "De persoon is of is mogelijk minderjarig: alleen een ambtenaar die is opgeleid voor het afnemen van biometrische gegevens van minderjarigen mag afnemen. Vraag een opgeleide collega, of een supervisor om uw opleiding vast te leggen.",
+	})}
+}

@@ -65,3 +65,30 @@ func TestCompanionProblemsArt14(t *testing.T) {
 		})
 	}
 }
+
+// TestCapturerProblemsArt14: Eurodac Art 14(1): a minor's biometrics are taken only by an
+// official trained for it; an adult's by any officer; doubt about age counts as a minor.
+func TestCapturerProblemsArt14(t *testing.T) {
+	tests := []struct {
+		name    string
+		birth   PartialDate
+		trained bool
+		refused bool
+	}{
+		{"adult, untrained", PartialDate{1990, 4, 17}, false, false},
+		{"adult, trained", PartialDate{1990, 4, 17}, true, false},
+		{"minor, untrained", PartialDate{2014, 5, 1}, false, true},
+		{"minor, trained", PartialDate{2014, 5, 1}, true, false},
+		{"year only leaves 17 or 18 open, untrained", PartialDate{Year: 2008}, false, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := fullCase()
+			c.Identity.BirthDate, c.Identity.BirthDateEstimated = tc.birth, false
+			ps := c.CapturerProblems(t0, tc.trained)
+			if got := ps.Has("biometrics.operator", CodeNotTrainedForMinors); got != tc.refused {
+				t.Fatalf("refused %v, want %v (%v)", got, tc.refused, ps)
+			}
+		})
+	}
+}

@@ -257,6 +257,10 @@ type UserInfo struct {
 	Name    string    `json:"name"`
 	Role    Role      `json:"role"`
 	Created time.Time `json:"created"`
+	// TrainedForMinors is the supervisor's record that the user is trained to take a
+	// minor's biometric data in a child-friendly way (Eurodac Art 14(1)); app refuses a
+	// capture from a (possible) minor by anyone else.
+	TrainedForMinors bool `json:"trainedForMinors,omitempty"`
 }
 
 func keyedHash(key []byte, s string) []byte {
@@ -325,6 +329,36 @@ func (v *Vault) addUserTx(btx *bolt.Tx, grantPriv []byte, name string, s *slot, 
 		}
 	}
 	return nil
+}
+
+// dirEntry reads one user's directory entry (ErrUnknownUser when there is none).
+func (v *Vault) dirEntry(btx *bolt.Tx, sk []byte) (UserInfo, error) {
+	var u UserInfo
+	val := btx.Bucket(bUsers).Get(sk)
+	if val == nil {
+		return u, ErrUnknownUser
+	}
+	env, err := parseEnvelope(val)
+	if err != nil {
+		return u, fmt.Errorf("user directory: %v: %w", err, ErrIntegrity)
+	}
+	pt, err := openRecord(v.dirKey, env, dirPath, sk, 0)
+	if err != nil {
+		return u, fmt.Errorf("user directory: %w", err)
+	}
+	if err := json.Unmarshal(pt, &u); err != nil {
+		return u, fmt.Errorf("user directory: %v: %w", err, ErrIntegrity)
+	}
+	return u, nil
+}
+
+// putDirEntry rewrites one user's directory entry.
+func (v *Vault) putDirEntry(btx *bolt.Tx, sk []byte, u UserInfo) error {
+	info, err := json.Marshal(u)
+	if err != nil {
+		return err
+	}
+	return btx.Bucket(bUsers).Put(sk, sealRecord(v.dirKey, 1, dirPath, sk, 0, info))
 }
 
 // directory decrypts the user directory (with the terminal-level directory key: this hides

@@ -543,6 +543,41 @@ func (s *Session) ChangePassphrase(old, new []byte) error {
 	})
 }
 
+// SetTrainedForMinors records whether user name is trained to take a minor's biometric data
+// (Eurodac Art 14(1)); manage-users capability, audited with the new value.
+func (s *Session) SetTrainedForMinors(name string, trained bool) error {
+	if err := s.needManager(); err != nil {
+		return err
+	}
+	sk := s.v.slotKey(name)
+	return s.Update(func(tx *Tx) error {
+		u, err := s.v.dirEntry(tx.btx, sk)
+		if err != nil {
+			return fmt.Errorf("trained for minors: %w", err)
+		}
+		u.TrainedForMinors = trained
+		if err := s.v.putDirEntry(tx.btx, sk, u); err != nil {
+			return err
+		}
+		return tx.Audit(AuditEvent{Action: "user.trained-minors", Detail: fmt.Sprintf("user %s trained=%t", u.Name, trained)})
+	})
+}
+
+// Self is the signed-in user's own directory entry (any role): what the terminal records
+// about them, such as the minors' training.
+func (s *Session) Self() (UserInfo, error) {
+	if s.Locked() {
+		return UserInfo{}, ErrLocked
+	}
+	var u UserInfo
+	err := s.v.view(func(btx *bolt.Tx) error {
+		var err error
+		u, err = s.v.dirEntry(btx, s.slotKey)
+		return err
+	})
+	return u, err
+}
+
 // Users lists the directory (manage-users capability).
 func (s *Session) Users() ([]UserInfo, error) {
 	if err := s.needManager(); err != nil {

@@ -293,3 +293,43 @@ func TestSessionConcurrentUseAndLock(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainedForMinors: only a supervisor records the minors' training (Eurodac Art 14(1)) in
+// the user's directory entry; the user reads their own entry; the change is audited and
+// survives a passphrase change.
+func TestTrainedForMinors(t *testing.T) {
+	v, sup := newTestVault(t, nil)
+	officer := addAndUnlock(t, v, sup, "TESTPERSON OFFICER", Officer)
+	if u, err := officer.Self(); err != nil || u.TrainedForMinors || u.Role != Officer {
+		t.Fatalf("before: %+v %v", u, err)
+	}
+	if err := officer.SetTrainedForMinors("TESTPERSON OFFICER", true); err == nil {
+		t.Fatal("an officer recorded their own training")
+	}
+	if err := sup.SetTrainedForMinors("nobody", true); !errors.Is(err, ErrUnknownUser) {
+		t.Fatalf("unknown user: %v", err)
+	}
+	if err := sup.SetTrainedForMinors("testperson officer", true); err != nil {
+		t.Fatal(err)
+	}
+	if u, err := officer.Self(); err != nil || !u.TrainedForMinors {
+		t.Fatalf("after: %+v %v", u, err)
+	}
+	if err := officer.ChangePassphrase([]byte("pass of TESTPERSON OFFICER"), []byte("new one")); err != nil {
+		t.Fatal(err)
+	}
+	users, err := sup.Users()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range users {
+		if u.Name == "TESTPERSON OFFICER" && !u.TrainedForMinors {
+			t.Fatalf("training lost: %+v", u)
+		}
+	}
+	aud := addAndUnlock(t, v, sup, "TESTPERSON AUDITOR", Auditor)
+	evs, err := aud.AuditEntries(AuditFilter{Action: "user.trained-minors"})
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("the training change is not audited once: %v %v", evs, err)
+	}
+}

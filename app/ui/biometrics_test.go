@@ -139,6 +139,7 @@ func rowID(t *testing.T, u *UI) vault.CaseID {
 // ID or badge number (no name is asked); nothing is captured before, everything after.
 func TestCaptureMinorNeedsCompanion(t *testing.T) {
 	u, w := officerWithPairings(t, simCaptureDevices(12)...)
+	trainForMinors(t, u, w, "off1")
 	caseForCapture(t, u, w, time.Now().AddDate(-12, 0, 0).Format("2006-01-02"))
 	if !strings.Contains(labelsText(w), T("bio.companionFirst")) {
 		t.Fatalf("the plan does not ask for the companion:\n%s", labelsText(w))
@@ -167,6 +168,7 @@ func TestCaptureMinorNeedsCompanion(t *testing.T) {
 // representative is accepted.
 func TestCaptureUnaccompaniedMinorRepresentative(t *testing.T) {
 	u, w := officerWithPairings(t, simCaptureDevices(12)...)
+	trainForMinors(t, u, w, "off1")
 	caseForCapture(t, u, w, time.Now().AddDate(-15, 0, 0).Format("2006-01-02"))
 	gotoStep(t, w, "vulnerability")
 	find(w, func(g *widget.CheckGroup) bool { return true }).SetSelected([]string{T("vuln." + forms.VulnUnaccompaniedMinor)})
@@ -190,6 +192,63 @@ func TestCaptureUnaccompaniedMinorRepresentative(t *testing.T) {
 	if n := fingerCounts(c); n[forms.FingerCaptured] != 10 {
 		t.Fatalf("unaccompanied minor with a representative: fingers %v\n%s", n, labelsText(w))
 	}
+}
+
+// TestCaptureMinorUntrainedRefused: Eurodac Art 14(1): an officer without the "trained for
+// minors" record is refused a minor's capture with the reason, even with the companion
+// recorded; once a supervisor ticks it on the Users screen the same officer captures.
+func TestCaptureMinorUntrainedRefused(t *testing.T) {
+	u, w := officerWithPairings(t, simCaptureDevices(12)...)
+	caseForCapture(t, u, w, time.Now().AddDate(-10, 0, 0).Format("2006-01-02"))
+	setCompanion(t, w, "companion.family_member", "father", "TEST-ID-0007")
+	test.Tap(button(t, w, T("bio.capture")))
+	if !strings.Contains(labelsText(w), "only an official trained for taking minors' biometrics may capture") {
+		t.Fatalf("an untrained officer got no refusal:\n%s", labelsText(w))
+	}
+	if c := storedCase(t, u); len(c.Biometrics.Fingers) != 0 || c.Biometrics.Face.Status != "" {
+		t.Fatalf("an untrained officer captured a minor: %+v", c.Biometrics)
+	}
+	trainForMinors(t, u, w, "off1")
+	rows, err := u.Session().CaseRows()
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("case rows %v %v", rows, err)
+	}
+	u.showCase(rows[0].ID)
+	gotoStep(t, w, "biometrics")
+	test.Tap(button(t, w, T("bio.capture")))
+	if n := fingerCounts(storedCase(t, u)); n[forms.FingerCaptured] != 10 {
+		t.Fatalf("trained officer: fingers %v\n%s", n, labelsText(w))
+	}
+}
+
+// trainForMinors signs in as the supervisor, ticks "trained for minors" for name on the
+// Users screen, checks it shows, and signs name in again.
+func trainForMinors(t *testing.T, u *UI, w fyne.Window, name string) {
+	t.Helper()
+	signInAs(t, u, w, "sup1", supPass)
+	test.Tap(button(t, w, T("nav.users")))
+	row := find(w, func(c *fyne.Container) bool {
+		if len(c.Objects) != 2 {
+			return false
+		}
+		l, ok := c.Objects[0].(*widget.Label)
+		return ok && strings.HasPrefix(l.Text, name+" — ")
+	})
+	if row == nil {
+		t.Fatalf("no row for %s on the Users screen:\n%s", name, labelsText(w))
+	}
+	check := row.Objects[1].(*fyne.Container).Objects[0].(*widget.Check)
+	check.SetChecked(true)
+	users, err := u.Session().Users()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, usr := range users {
+		if usr.Name == name && !usr.TrainedForMinors {
+			t.Fatalf("%s not recorded as trained", name)
+		}
+	}
+	signInAs(t, u, w, name, "a passphrase for "+name)
 }
 
 // setCompanion fills the companion fields of the biometrics step.

@@ -318,7 +318,7 @@ func (s *biometricsStep) capture() {
 		setError(s.msg, T("bio.planDone"))
 		return
 	}
-	if ps, err := cs.u.sess.CompanionProblems(cs.c); err != nil {
+	if ps, err := cs.u.sess.MinorProblems(cs.c); err != nil {
 		setError(s.msg, errorText(err))
 		return
 	} else if len(ps) > 0 {
@@ -411,7 +411,7 @@ func (s *biometricsStep) captured(id vault.CaseID, res *hardware.Result, err err
 	if bs, ok := cs.view.(*biometricsStep); ok && cs.id == id {
 		target = bs // the officer left the step and came back meanwhile
 	}
-	var refused *app.CompanionError
+	var refused *app.MinorsError
 	switch {
 	case errors.Is(err, errNoScanner):
 		setError(target.msg, T("bio.noScanner"))

@@ -10,7 +10,8 @@ import (
 	"github.com/fieldscreen/fieldscreen/vault"
 )
 
-// showUsers lets a supervisor see, add and remove users.
+// showUsers lets a supervisor see, add and remove users, and record who is trained to take
+// minors' biometrics (Eurodac Art 14(1)).
 func (u *UI) showUsers() {
 	msg := errorLabel()
 	users, err := u.sess.Users()
@@ -20,13 +21,25 @@ func (u *UI) showUsers() {
 	list := widget.NewList(
 		func() int { return len(users) },
 		func() fyne.CanvasObject {
-			return container.NewBorder(nil, nil, nil, widget.NewButton(T("users.remove"), nil), widget.NewLabel(""))
+			return container.NewBorder(nil, nil, nil,
+				container.NewHBox(widget.NewCheck(T("users.trainedMinors"), nil), widget.NewButton(T("users.remove"), nil)), widget.NewLabel(""))
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			c := o.(*fyne.Container)
 			usr := users[i]
 			c.Objects[0].(*widget.Label).SetText(fmt.Sprintf("%s — %s", usr.Name, T("role."+string(usr.Role))))
-			rm := c.Objects[1].(*widget.Button)
+			right := c.Objects[1].(*fyne.Container)
+			trained := right.Objects[0].(*widget.Check)
+			trained.OnChanged = nil // SetChecked below is not the supervisor's change
+			trained.SetChecked(usr.TrainedForMinors)
+			trained.OnChanged = func(on bool) {
+				u.touch()
+				if err := u.sess.SetTrainedForMinors(usr.Name, on); err != nil {
+					setError(msg, errorText(err))
+				}
+				u.showUsers()
+			}
+			rm := right.Objects[1].(*widget.Button)
 			rm.OnTapped = func() {
 				u.touch()
 				if usr.Name == u.sess.User() {
