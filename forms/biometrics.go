@@ -167,19 +167,30 @@ func (c *Case) CapturePlan(at time.Time) CapturePlan {
 
 // RefusalMessage is what the officer is told when the person refuses biometrics. For an
 // applicant for international protection it names the consequence in the Asylum Procedure
-// Regulation; the decision itself belongs to the determining authority, not to screening.
+// Regulation (APR Art 41(1)(b), through Eurodac Art 13(4)); the decision itself belongs to the
+// determining authority, not to screening. For a person who is or may be a minor it never
+// offers coercion (Eurodac Art 14(1): no force against minors; ASSUMPTION for the paragraph),
+// whether or not they applied; for an adult who did not apply it names national measures
+// with coercion only as a last resort (Eurodac Art 13(3)).
 func (c *Case) RefusalMessage(at time.Time) Message {
-	if c.IsMinor(at) {
+	applicant := c.Application.Made.Yes() || c.Trigger.Reason == TriggerApplicationAtBCP
+	apr := Message{
+		EN: "This person has applied for international protection: if they keep refusing to give biometric data, the application may be declared implicitly withdrawn (Art 41(1)(b) Regulation (EU) 2024/1348). The determining authority decides, not screening. Record that the person was told this in a language they understand.",
+		NL: "Deze persoon heeft om internationale bescherming verzocht: blijft hij of zij weigeren biometrische gegevens te verstrekken, dan kan het verzoek als stilzwijgend ingetrokken worden beschouwd (art. 41, lid 1, onder b, Verordening (EU) 2024/1348). Daarover beslist de beslissingsautoriteit, niet de screening. Leg vast dat de persoon dit is verteld in een taal die hij of zij begrijpt.",
+	}
+	switch minor := c.IsMinor(at); {
+	case minor && applicant:
+		return Message{
+			EN: "Refusal recorded. The person is or may be a minor: no coercion may be used. " + apr.EN + " Record who accompanied the child.",
+			NL: "Weigering vastgelegd. De persoon is of is mogelijk minderjarig: er mag geen dwang worden gebruikt. " + apr.NL + " Leg vast wie het kind begeleidde.",
+		}
+	case minor:
 		return Message{
 			EN: "Refusal recorded. The person is or may be a minor: no coercion may be used. Record who accompanied the child and what information was given.",
 			NL: "Weigering vastgelegd. De persoon is of is mogelijk minderjarig: er mag geen dwang worden gebruikt. Leg vast wie het kind begeleidde en welke informatie is gegeven.",
 		}
-	}
-	if c.Application.Made.Yes() || c.Trigger.Reason == TriggerApplicationAtBCP {
-		return Message{
-			EN: "Refusal recorded. This person has applied for international protection: if they keep refusing to give biometric data, the application may be declared implicitly withdrawn (Art 41(1)(b) Regulation (EU) 2024/1348). The determining authority decides, not screening. Record that the person was told this in a language they understand.",
-			NL: "Weigering vastgelegd. Deze persoon heeft om internationale bescherming verzocht: blijft hij of zij weigeren biometrische gegevens te verstrekken, dan kan het verzoek als stilzwijgend ingetrokken worden beschouwd (art. 41, lid 1, onder b, Verordening (EU) 2024/1348). Daarover beslist de beslissingsautoriteit, niet de screening. Leg vast dat de persoon dit is verteld in een taal die hij of zij begrijpt.",
-		}
+	case applicant:
+		return Message{EN: "Refusal recorded. " + apr.EN, NL: "Weigering vastgelegd. " + apr.NL}
 	}
 	return Message{
 		EN: "Refusal recorded. The obligation to give biometrics still applies; national measures apply, coercion only as a last resort (Eurodac Art 13(3)). Record the measures taken.",

@@ -1,6 +1,7 @@
 package forms
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -90,5 +91,39 @@ func TestCapturerProblemsArt14(t *testing.T) {
 				t.Fatalf("refused %v, want %v (%v)", got, tc.refused, ps)
 			}
 		})
+	}
+}
+
+// TestRefusalMessageEveryCombination: the refusal consequence never offers coercion for a
+// person who is or may be a minor (Eurodac Art 14(1)); the implicit withdrawal of APR Art
+// 41(1)(b) is named for applicants only (Eurodac Art 13(4)); coercion as a last resort only
+// for an adult who did not apply (Eurodac Art 13(3)). Every minor/adult x applicant/not, in
+// both languages.
+func TestRefusalMessageEveryCombination(t *testing.T) {
+	now := t0
+	for _, minor := range []bool{false, true} {
+		for _, applicant := range []bool{false, true} {
+			c := &Case{Trigger: Trigger{Reason: TriggerIrregularCrossing}, Identity: Identity{BirthDate: PartialDate{1990, 1, 1}}}
+			if minor {
+				c.Identity.BirthDate = PartialDate{2012, 1, 1}
+			}
+			if applicant {
+				c.Application.Made = AnswerYes
+			}
+			m := c.RefusalMessage(now)
+			offersCoercion := strings.Contains(m.EN, "coercion only as a last resort") || strings.Contains(m.NL, "dwang alleen als laatste middel")
+			noCoercion := strings.Contains(m.EN, "no coercion may be used") && strings.Contains(m.NL, "er mag geen dwang")
+			apr := strings.Contains(m.EN, "Art 41(1)(b) Regulation (EU) 2024/1348") && strings.Contains(m.NL, "art. 41, lid 1, onder b")
+			name := map[bool]string{true: "minor", false: "adult"}[minor] + "/" + map[bool]string{true: "applicant", false: "not applicant"}[applicant]
+			if minor && (offersCoercion || !noCoercion) {
+				t.Errorf("%s: coercion offered or not excluded: %+v", name, m)
+			}
+			if !minor && (noCoercion || offersCoercion == applicant) {
+				t.Errorf("%s: coercion as a last resort should be named only for a non-applicant: %+v", name, m)
+			}
+			if apr != applicant {
+				t.Errorf("%s: APR Art 41(1)(b) named %v, want %v: %+v", name, apr, applicant, m)
+			}
+		}
 	}
 }
