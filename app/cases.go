@@ -205,14 +205,27 @@ func (s *Session) CaseRows() ([]CaseRow, error) {
 }
 
 // PurgeCase destroys a case's keys and records (crypto-shredding); only its ID, a
-// tombstone and the audit entries stay.
+// tombstone and the audit entries stay. Only a case the retention rule allows is purged
+// (forms.Case.MayPurge, the rule the sync worker applies too): otherwise the error wraps
+// a *forms.PurgeRefusal naming the unmet condition.
 func (s *Session) PurgeCase(id vault.CaseID) error {
 	s.Touch()
+	now := s.nowFunc()
 	err := s.vs.Update(func(tx *vault.Tx) error {
 		if err := caseExists(tx, id); err != nil {
 			return err
 		}
-		return tx.PurgeCase(id)
+		rows, err := caseRows(tx, id)
+		if err != nil {
+			return err
+		}
+		if err := purgeRefusal(tx, id, rows, now); err != nil {
+			return err
+		}
+		if err := tx.PurgeCase(id); err != nil {
+			return err
+		}
+		return fsync.MarkCasePurged(tx, id)
 	})
 	if err != nil {
 		return fmt.Errorf("purge case %s: %w", id, err)

@@ -117,20 +117,17 @@ func TestSaveFormPDFAndLegacyFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	term := newTestTerminal(t, time.Hour) // OpenTerminal sweeps
+	f := newRetentionFixture(t, 1) // OpenTerminal sweeps
 	if _, err := os.Stat(old); !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("an old printed form survived start-up: %v", err)
 	}
 	if _, err := os.Stat(mine); err != nil {
 		t.Fatalf("a file fieldscreen did not write was removed: %v", err)
 	}
-	sup, _ := term.Unlock("sup", []byte(testPass))
-	id, err := sup.CreateCase(adultCase(time.Now()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	off := f.off
+	id := f.referredAndSent(t, true) // a case the retention rule lets go once the grace has passed
 	chosen := filepath.Join(t.TempDir(), "form.pdf")
-	if err := sup.SaveFormPDF(chosen, id, "nl"); err != nil {
+	if err := off.SaveFormPDF(chosen, id, "nl"); err != nil {
 		t.Fatal(err)
 	}
 	if fi, err := os.Stat(chosen); err != nil || fi.Mode().Perm() != 0o600 {
@@ -139,7 +136,8 @@ func TestSaveFormPDFAndLegacyFiles(t *testing.T) {
 	if err := os.WriteFile(old, []byte("%PDF-1.7 old"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := sup.PurgeCase(id); err != nil {
+	f.setClock(f.now.Add(2 * time.Hour))
+	if err := off.PurgeCase(id); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(old); !errors.Is(err, fs.ErrNotExist) {
@@ -148,7 +146,7 @@ func TestSaveFormPDFAndLegacyFiles(t *testing.T) {
 	if _, err := os.Stat(chosen); err != nil {
 		t.Fatal("the purge removed a file the user saved")
 	}
-	if err := sup.SaveFormPDF(filepath.Join(t.TempDir(), "no", "such", "dir.pdf"), vault.CaseID(id), "en"); err == nil {
+	if err := off.SaveFormPDF(filepath.Join(t.TempDir(), "no", "such", "dir.pdf"), vault.CaseID(id), "en"); err == nil {
 		t.Fatal("saving a purged case's form worked")
 	}
 }

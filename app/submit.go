@@ -305,7 +305,7 @@ const (
 // (Case.ApplyCheckAnswer): an error or a rejection is not possible, never no hit. It changes
 // the case through updateCase like every other change, so the case's revision moves on and
 // a screen that read the case before cannot write its old copy over the result. A result
-// for a purged or unknown case is kept by sync and ignored here.
+// for a purged or unknown case is audited and noted for the Sync screen (noteLate).
 func ApplyResult(tx *vault.Tx, r fsync.Result) error {
 	_, err := applyResult(tx, r)
 	return err
@@ -370,7 +370,12 @@ func applyResult(tx *vault.Tx, r fsync.Result) (int, error) {
 	switch {
 	case errors.As(err, &um):
 		return 0, tx.Audit(vault.AuditEvent{Action: AuditResultUnmatched, Case: id, Class: vault.Core, Detail: detail + ": " + um.Error()})
-	case errors.Is(err, ErrNoCase), errors.Is(err, errNoChange):
+	case errors.Is(err, ErrNoCase):
+		if r.Type == fsync.ResultValidated {
+			return 0, nil // a receipt's echo, nothing the case would have taken
+		}
+		return 0, noteLate(tx, r)
+	case errors.Is(err, errNoChange):
 		return 0, nil
 	case err != nil:
 		return 0, err

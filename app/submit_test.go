@@ -24,13 +24,7 @@ func TestSubmitChecksAndApplyResults(t *testing.T) {
 	srv, url := centraltest.Start(t, central.Options{Watchlist: []string{"SIS: TESTPERSON WATCHED"}, Unavailable: []string{"ECRIS_TCN"}})
 	term := newTestTerminal(t, time.Hour)
 	_, off := staff(t, term)
-	tok, err := srv.CreateToken()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := off.Enrol(context.Background(), url, tok); err != nil {
-		t.Fatal(err)
-	}
+	enrolAt(t, off, srv, url)
 	watched := adultCase(time.Now())
 	watched.Identity.Surnames, watched.Identity.GivenNames = []string{"TESTPERSON"}, []string{"WATCHED"}
 	clean := adultCase(time.Now())

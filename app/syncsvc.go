@@ -36,7 +36,7 @@ func (s *Session) Enrolled() bool {
 // what it delivered (central stores first and answers right after), so an officer who
 // sends a case sees its checks answered in the same round when central is quick.
 func (s *Session) SyncOptions() fsync.Options {
-	return fsync.Options{Applier: s.applyResult, Now: s.nowFunc, ResultWait: syncResultWait}
+	return fsync.Options{Applier: s.applyResult, Purgeable: PurgeCheck, Now: s.nowFunc, ResultWait: syncResultWait}
 }
 
 // syncResultWait is how long a drain waits for central's answers; the rest comes with the
@@ -46,6 +46,9 @@ const syncResultWait = 5 * time.Second
 // NewSyncWorker makes a worker on this session (the UI runs it in the background; it stops
 // when the context ends or the session locks).
 func (s *Session) NewSyncWorker(opt fsync.Options) (*fsync.Worker, error) {
+	if opt.Purgeable == nil {
+		opt.Purgeable = PurgeCheck // the retention rule is never left to sync's default
+	}
 	if opt.Applier == nil {
 		opt.Applier = s.applyResult
 	}

@@ -203,9 +203,10 @@ func LoadConfig(tx *vault.Tx) (Config, string, error) {
 	return sc.Config, sc.ETag, err
 }
 
-// PurgeDue crypto-shreds the personal data of every case whose packets all have verified
-// receipts, once the grace period after the last receipt has passed. Cases with a pending
-// or refused packet are kept: the data may still be needed to resend or correct.
+// PurgeDue crypto-shreds the personal data of every case the retention rule allows
+// (Options.Purgeable: the app's rule; without one, every packet receipted and the grace
+// period after the last receipt passed). Cases with a pending or refused packet are kept:
+// the data may still be needed to resend or correct.
 func (w *Worker) PurgeDue() ([]vault.CaseID, error) {
 	now := w.opt.Now()
 	var purged []vault.CaseID
@@ -241,25 +242,63 @@ func (w *Worker) PurgeDue() ([]vault.CaseID, error) {
 			}
 		}
 		for id, a := range cases {
-			if a.blocked || a.last.IsZero() || now.Sub(a.last) < w.opt.Grace {
+			live := false
+			for _, r := range a.rows {
+				live = live || r.State != StatePurged
+			}
+			switch {
+			case !live:
+				continue
+			case w.opt.Purgeable != nil:
+				ok, err := w.opt.Purgeable(tx, vault.CaseID(id), a.rows, now)
+				if err != nil {
+					return fmt.Errorf("retention rule for case %s: %w", id, err)
+				}
+				if !ok {
+					continue
+				}
+			case a.blocked || a.last.IsZero() || now.Sub(a.last) < w.opt.Grace:
 				continue
 			}
 			if err := tx.PurgeCase(vault.CaseID(id)); err != nil && !errors.Is(err, vault.ErrNotFound) {
 				return fmt.Errorf("purge case: %w", err)
 			}
-			for _, r := range a.rows {
-				if r.State == StateDelivered {
-					r.State = StatePurged
-					if err := putRow(tx, r); err != nil {
-						return err
-					}
-				}
+			if err := markPurged(tx, a.rows); err != nil {
+				return err
 			}
 			purged = append(purged, vault.CaseID(id))
 		}
 		return nil
 	})
 	return purged, err
+}
+
+// MarkCasePurged marks the delivered outbox rows of a case purged, in the transaction that
+// purges the case (an operator's `case purge`; PurgeDue does the same for its own).
+func MarkCasePurged(tx *vault.Tx, caseID vault.CaseID) error {
+	rows, err := Rows(tx)
+	if err != nil {
+		return err
+	}
+	var mine []*Row
+	for _, r := range rows {
+		if r.CaseID == string(caseID) {
+			mine = append(mine, r)
+		}
+	}
+	return markPurged(tx, mine)
+}
+
+func markPurged(tx *vault.Tx, rows []*Row) error {
+	for _, r := range rows {
+		if r.State == StateDelivered {
+			r.State = StatePurged
+			if err := putRow(tx, r); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // Status is what `sync status` and the queue panel show.
@@ -278,8 +317,10 @@ type Status struct {
 	Uploading              []string   `json:"uploading"` // packet IDs with a resumable upload in progress
 	ResultsCursor          uint64     `json:"resultsCursor"`
 	// AwaitingResults: packets central had stored but not yet answered at the last pull.
-	AwaitingResults int    `json:"awaitingResults"`
-	DeviceID        string `json:"deviceId,omitempty"`
+	AwaitingResults int `json:"awaitingResults"`
+	// LateResults arrived for cases this terminal no longer holds (NoteLateResult).
+	LateResults []LateResult `json:"lateResults"`
+	DeviceID    string       `json:"deviceId,omitempty"`
 	// AuditRollback: the audit log no longer extends the checkpoint central countersigned
 	// (sync/checkpoint.go); kept until central countersigns again.
 	AuditRollback *AuditRollback `json:"auditRollback,omitempty"`
@@ -296,6 +337,9 @@ func GetStatus(tx *vault.Tx, now time.Time) (Status, error) {
 	st := Status{Breaker: "closed", Refused: []Refusal{}, Uploading: []string{}, AuditRollback: loadRollback(tx)}
 	rows, err := Rows(tx)
 	if err != nil {
+		return st, err
+	}
+	if st.LateResults, err = LateResults(tx); err != nil {
 		return st, err
 	}
 	for _, r := range rows {

@@ -53,6 +53,11 @@ type Options struct {
 	// Applier applies a result to the case it concerns, in the same transaction that
 	// advances the results cursor (so each result is applied exactly once). May be nil.
 	Applier func(tx *vault.Tx, r Result) error
+	// Purgeable decides whether a case whose outbox rows are given may be purged at now:
+	// the app's retention rule (app.PurgeCheck, which asks forms). Set, it is the only
+	// rule PurgeDue applies; nil (a bare library worker) purges a case once every packet
+	// has a verified receipt and Grace has passed since the last one.
+	Purgeable func(tx *vault.Tx, id vault.CaseID, rows []*Row, now time.Time) (bool, error)
 }
 
 func (o *Options) defaults() {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -9,9 +10,11 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/fieldscreen/fieldscreen/app"
 	"github.com/fieldscreen/fieldscreen/forms"
 	fsync "github.com/fieldscreen/fieldscreen/sync"
 	"github.com/fieldscreen/fieldscreen/sync/central"
+	"github.com/fieldscreen/fieldscreen/vault"
 )
 
 // TestSyncScreenEnrolSendReceipt: enrol through the Sync screen with an in-process central
@@ -166,5 +169,28 @@ func TestSyncScreenShowsAuditRollback(t *testing.T) {
 	}
 	if st, _ := u.Session().SyncStatus(); st.AuditRollback == nil {
 		t.Fatal("status does not hold the rollback")
+	}
+}
+
+// TestSyncScreenReportsLateResults: a result central sends for a case no longer on the
+// terminal is reported on the Sync screen (and audited by app), never dropped.
+func TestSyncScreenReportsLateResults(t *testing.T) {
+	srv, url := startTestCentral(t, central.Options{})
+	u, w, _ := newTestUI(t, time.Hour)
+	firstRun(t, u, w)
+	tok, _ := srv.CreateToken()
+	if err := u.Session().Enrol(context.Background(), url, tok); err != nil {
+		t.Fatal(err)
+	}
+	u.stopSyncWorker()
+	gone := "0123456789abcdef0123456789abcdef" // a case ID this terminal does not hold
+	r := fsync.Result{Seq: 7, PacketID: "pk-late", CaseID: gone, Type: fsync.ResultCheck, System: "VIS", Outcome: fsync.OutcomeHit, At: time.Now()}
+	if err := u.Session().Vault().Update(func(tx *vault.Tx) error { return app.ApplyResult(tx, r) }); err != nil {
+		t.Fatal(err)
+	}
+	test.Tap(button(t, w, T("nav.sync")))
+	text := labelsText(w)
+	if !strings.Contains(text, T("sync.lateResults")) || !strings.Contains(text, gone) || !strings.Contains(text, "check VIS hit") {
+		t.Fatalf("the Sync screen does not report the late result:\n%s", text)
 	}
 }

@@ -23,6 +23,9 @@ func (u *UI) showSync() {
 	alarm := widget.NewLabel("")
 	alarm.Wrapping = fyne.TextWrapWord
 	alarm.TextStyle.Bold = true
+	late := widget.NewLabel("") // results for cases no longer here: shown, never dropped
+	late.Wrapping = fyne.TextWrapWord
+	late.Importance = widget.DangerImportance
 	var rows []*fsync.Row
 	list := widget.NewList(
 		func() int { return len(rows) },
@@ -86,6 +89,14 @@ func (u *UI) showSync() {
 		if st.AuditRollback != nil {
 			alarm.Importance = widget.DangerImportance
 			alarm.SetText(Tf("sync.auditRollback", st.AuditRollback.Detected.Local().Format("2006-01-02 15:04")))
+		}
+		late.SetText("")
+		if len(st.LateResults) > 0 {
+			var b strings.Builder
+			for _, l := range st.LateResults {
+				fmt.Fprintf(&b, "%s · %s · %s %s %s · %s\n", l.CaseID, shortID(l.PacketID), l.Type, l.System, l.Outcome, l.Why)
+			}
+			late.SetText(T("sync.lateResults") + "\n" + b.String())
 		}
 		if len(st.Refused) > 0 {
 			var b strings.Builder
@@ -160,7 +171,7 @@ func (u *UI) showSync() {
 	}
 	var top fyne.CanvasObject
 	if u.sess.Enrolled() {
-		top = container.NewVBox(container.NewHBox(sendNow, pause, export), bar, info, alarm, msg)
+		top = container.NewVBox(container.NewHBox(sendNow, pause, export), bar, info, alarm, late, msg)
 	} else {
 		intro := widget.NewLabel(T("sync.notEnrolled"))
 		intro.Wrapping = fyne.TextWrapWord

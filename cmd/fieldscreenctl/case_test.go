@@ -145,9 +145,10 @@ func TestRolesThroughTheCLI(t *testing.T) {
 	}
 }
 
-// TestCanaryThroughTheCLI imports a case full of marker strings, updates it, purges it and
-// compacts the vault, and after each step scans every byte of the vault directory and the
-// command's temp directory for the markers in the encodings a forensic tool would try.
+// TestCanaryThroughTheCLI imports a case full of marker strings, updates it, tries to purge
+// it (refused: its screening has not ended) and compacts the vault, and after each step
+// scans every byte of the vault directory and the command's temp directory for the markers
+// in the encodings a forensic tool would try.
 func TestCanaryThroughTheCLI(t *testing.T) {
 	// The command runs in this process, so its temporary files go to os.TempDir(): point
 	// that at a folder of this test's own, so the scan covers every temporary file the
@@ -188,8 +189,12 @@ func TestCanaryThroughTheCLI(t *testing.T) {
 		t.Fatalf("update did not land: %s", out)
 	}
 	scan("update")
-	mustCtl(t, dir, "off1", offPass, "", "case", "purge", id)
-	scan("purge")
+	// The screening of this case has not ended: the retention rule refuses the purge
+	// (exit 1, naming the condition) and the data stay, still encrypted.
+	if _, errs, code := ctl(t, dir, "off1", offPass, "", "case", "purge", id); code != 1 || !strings.Contains(errs, "screening has not ended") {
+		t.Fatalf("case purge of an open case: exit %d: %s", code, errs)
+	}
+	scan("refused purge")
 	mustCtl(t, dir, "", "", "", "vault", "compact")
 	scan("compact")
 	mustCtl(t, dir, "", "", "", "audit", "verify")

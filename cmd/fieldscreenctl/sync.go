@@ -151,6 +151,9 @@ func syncRun(e *Env, args []string) error {
 			// receiving authority as an addendum, as in the desktop app
 			opt.Applier = app.ResultApplier(v.PacketDir(), time.Now)
 		}
+		if opt.Purgeable == nil {
+			opt.Purgeable = app.PurgeCheck // the retention rule, as for `case purge` and the desktop app
+		}
 		w, err := sync.NewWorker(v, s, opt)
 		if err != nil {
 			return err
