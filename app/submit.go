@@ -66,7 +66,7 @@ func (s *Session) submit(tx *vault.Tx, id vault.CaseID, c *forms.Case, now time.
 		return fmt.Errorf("%w: record a name or a document first, so the security checks have something to query", ErrNotReady)
 	}
 	dir := s.packetDir
-	if len(c.Checks) == 0 {
+	if systems := c.UnqueriedSystems(); len(systems) > 0 {
 		var names, docs []string
 		for _, idn := range identities(c) {
 			if n := strings.TrimSpace(strings.Join(idn.Surnames, " ") + " " + strings.Join(idn.GivenNames, " ")); n != "" {
@@ -76,7 +76,6 @@ func (s *Session) submit(tx *vault.Tx, id vault.CaseID, c *forms.Case, now time.
 		for _, d := range c.Documents {
 			docs = appendOnce(docs, d.Number)
 		}
-		systems := forms.QueriedSystems(c)
 		p := fsync.NewCheckPacket(string(id), names, docs, systems...)
 		// the checks' answers are due within the screening limit (forms decides it)
 		scr := c.Deadlines().Screening

@@ -92,3 +92,57 @@ func TestSubmitChecksAndApplyResults(t *testing.T) {
 		t.Errorf("status after sync: %+v", st)
 	}
 }
+
+// TestCIRQueriedOnceBiometricsTaken: SR Art 14(2), the identification through the CIR is
+// made with the biometric data, so a case sent before its capture queries the Art 15(2)
+// systems first and the CIR with its next submission after the capture, in a packet of
+// its own that central answers for the CIR (here a hit listed for the CIR only).
+func TestCIRQueriedOnceBiometricsTaken(t *testing.T) {
+	srv, url := centraltest.Start(t, central.Options{Watchlist: []string{"CIR: TESTPERSON DELTA"}})
+	term := newTestTerminal(t, time.Hour)
+	tech, off := staff(t, term)
+	enrolAt(t, off, srv, url)
+	scanner, camera := pairedSims(t, tech, 11)
+	person := adultCase(time.Now())
+	person.Identity.Nationalities = []string{"SYR"}
+	id, err := off.CreateCase(person)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := off.Submit(id); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := off.Case(id)
+	if len(c.Checks) != len(forms.SecuritySystems) {
+		t.Fatalf("before capture: %d checks, want the %d of Art 15(2)", len(c.Checks), len(forms.SecuritySystems))
+	}
+	if _, err := off.CaptureBiometrics(context.Background(), id, scanner, camera, nil); err != nil {
+		t.Fatal(err)
+	}
+	pk, err := off.Submit(id)
+	if err != nil || len(pk) != 2 {
+		t.Fatalf("submit after capture: %v %v, want the CIR query and the Eurodac transaction", pk, err)
+	}
+	c, _ = off.Case(id)
+	cir := c.Checks[len(c.Checks)-1]
+	if cir.System != forms.IdentificationSystem || cir.Status != forms.CheckPending || cir.Reference == c.Checks[0].Reference {
+		t.Fatalf("CIR check %+v (first check under %s)", cir, c.Checks[0].Reference)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	for i := 0; i < 30 && len(c.PendingChecks()) > 0; i++ {
+		if _, err := off.SyncOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+		c, _ = off.Case(id)
+	}
+	for _, ch := range c.Checks {
+		want := forms.CheckNoHit
+		if ch.System == forms.IdentificationSystem {
+			want = forms.CheckHit
+		}
+		if ch.Status != want {
+			t.Errorf("%s: %s, want %s", ch.System, ch.Status, want)
+		}
+	}
+}

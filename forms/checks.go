@@ -14,10 +14,37 @@ import (
 var SecuritySystems = []string{"SIS", "VIS", "EES", "ETIAS", "ETIAS_WATCHLIST", "ECRIS_TCN",
 	"EUROPOL", "INTERPOL_SLTD", "INTERPOL_TDAWN", "NATIONAL"}
 
-// QueriedSystems lists the systems a case's security check must query, in the order the
-// form lists them (Art 15(2)).
+// IdentificationSystem is the common identity repository (CIR) queried for the
+// identification of SR Art 14(2) with the biometric data taken during the screening
+// (through the ESP, SR Art 16(1); Regulation 2019/817 Art 20).
+const IdentificationSystem = "CIR"
+
+// QueriedSystems lists the systems a case's checks must query, in the order the form lists
+// them: every system of SR Art 15(2), and the CIR (Art 14(2)) once biometric data were
+// taken, since that identification is made with them.
 func QueriedSystems(c *Case) []string {
-	return append([]string(nil), SecuritySystems...)
+	out := append([]string(nil), SecuritySystems...)
+	if c.biometricsTaken() {
+		out = append(out, IdentificationSystem)
+	}
+	return out
+}
+
+// UnqueriedSystems lists the systems of QueriedSystems that the case has no check of yet:
+// what the next submission must query (the CIR once biometrics were taken after the
+// security check was sent).
+func (c *Case) UnqueriedSystems() []string {
+	have := map[string]bool{}
+	for _, ch := range c.Checks {
+		have[ch.System] = true
+	}
+	var out []string
+	for _, s := range QueriedSystems(c) {
+		if !have[s] {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // CheckAnswer is one system's answer to one security-check query, as the app reads it from

@@ -121,6 +121,30 @@ func TestOldSharedOutcomeCaseReads(t *testing.T) {
 	}
 }
 
+// TestQueriedSystemsArt14CIR: the CIR identification (SR Art 14(2)) is queried once
+// biometric data were taken, and only then; a case whose security check went out before the
+// capture still has the CIR to query.
+func TestQueriedSystemsArt14CIR(t *testing.T) {
+	c := &Case{}
+	for _, s := range QueriedSystems(c) {
+		if s == IdentificationSystem {
+			t.Fatal("CIR queried before any biometric data were taken")
+		}
+	}
+	c.Checks = pendingChecks("q1", QueriedSystems(c)...)
+	if got := c.UnqueriedSystems(); len(got) != 0 {
+		t.Fatalf("unqueried before capture: %v", got)
+	}
+	c.Biometrics.Fingers = []Finger{{Position: RightThumb, Status: FingerCaptured}}
+	if got := c.UnqueriedSystems(); len(got) != 1 || got[0] != IdentificationSystem {
+		t.Fatalf("unqueried after capture: %v, want [CIR]", got)
+	}
+	face := &Case{Biometrics: Biometrics{Face: Face{Status: FaceCaptured}}}
+	if got := face.UnqueriedSystems(); got[len(got)-1] != IdentificationSystem || len(got) != len(SecuritySystems)+1 {
+		t.Fatalf("face only: %v", got)
+	}
+}
+
 // TestQueriedSystemsArt15: every system Art 15(2) names is queried, each once.
 func TestQueriedSystemsArt15(t *testing.T) {
 	got := QueriedSystems(&Case{})

@@ -257,3 +257,26 @@ func TestMissedDeadlineNeedsReasonButDoesNotBlock(t *testing.T) {
 		t.Errorf("transmitted in time but still missing: %v", got)
 	}
 }
+
+// TestEurodacRetention: the retention each category implies (ER Art 29), for every category.
+func TestEurodacRetention(t *testing.T) {
+	want := map[EurodacCategory]struct {
+		years int
+		art   string
+	}{
+		EurodacApplicant:           {10, "ER Art 29(1)"},
+		EurodacIrregularCrossing:   {5, "ER Art 29(6)"},
+		EurodacIllegalStay:         {5, "ER Art 29(7)"},
+		EurodacDisembarked:         {5, "ER Art 29(8)"},
+		EurodacTemporaryProtection: {0, "ER Art 29(9)"}, // not read here: shown as not recorded
+	}
+	for _, cat := range EurodacCategories {
+		y, art := EurodacRetention(cat)
+		if w, ok := want[cat]; !ok || y != w.years || art != w.art {
+			t.Errorf("%s: %d years (%s), want %+v", cat, y, art, w)
+		}
+	}
+	if y, art := EurodacRetention("unknown"); y != 0 || art != "" {
+		t.Errorf("unknown category: %d %s", y, art)
+	}
+}

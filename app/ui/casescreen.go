@@ -414,6 +414,13 @@ func (cs *caseScreen) refreshHeader() {
 			return left(dl.Due(), now)
 		}
 		text += fmt.Sprintf("   ·   %s %s   ·   Eurodac %s", T("cases.screening"), due(d.Screening), due(d.Eurodac))
+		// the category forms picks and the retention it implies in Eurodac (ER Art 29)
+		cat := cs.c.EurodacCategory()
+		if years, art := forms.EurodacRetention(cat); years > 0 {
+			text += "\n" + Tf("case.eurodacRetention", T("eurodaccat."+string(cat)), years, art)
+		} else {
+			text += "\n" + Tf("case.eurodacRetentionUnknown", T("eurodaccat."+string(cat)), art)
+		}
 	}
 	if cs.c.BiometricsDue() {
 		text += "   ·   " + T("case.biometricsDue")

@@ -135,3 +135,32 @@ func TestQueueAndSyncScreenFollowFormsDeadlines(t *testing.T) {
 		t.Errorf("alarm %+v, want the applicant's packet (due %s) at danger", alarm, timeText(eurodacRows[0].Deadline))
 	}
 }
+
+// TestCaseShowsEurodacRetention: the case screen names the Eurodac category forms picks and
+// the retention it implies (ER Art 29): 10 years for an applicant, 5 for an irregular
+// crossing, not recorded for temporary protection.
+func TestCaseShowsEurodacRetention(t *testing.T) {
+	u, w, _ := newTestUI(t, time.Hour)
+	firstRun(t, u, w)
+	now := u.Session().Now()
+	for _, tc := range []struct {
+		c    *forms.Case
+		want string
+	}{
+		{&forms.Case{Trigger: forms.Trigger{Reason: forms.TriggerApplicationAtBCP, Place: "BCP", At: now}},
+			Tf("case.eurodacRetention", T("eurodaccat.applicant"), 10, "ER Art 29(1)")},
+		{&forms.Case{Trigger: forms.Trigger{Reason: forms.TriggerIrregularCrossing, Place: "BCP", At: now}},
+			Tf("case.eurodacRetention", T("eurodaccat.irregular_crossing"), 5, "ER Art 29(6)")},
+		{&forms.Case{Trigger: forms.Trigger{Reason: forms.TriggerIrregularCrossing, Place: "BCP", At: now}, Eurodac: forms.Eurodac{Category: forms.EurodacTemporaryProtection}},
+			Tf("case.eurodacRetentionUnknown", T("eurodaccat.temporary_protection"), "ER Art 29(9)")},
+	} {
+		id, err := u.Session().CreateCase(tc.c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u.showCase(id)
+		if text := labelsText(w); !strings.Contains(text, tc.want) {
+			t.Errorf("case screen does not show %q:\n%s", tc.want, text)
+		}
+	}
+}

@@ -305,6 +305,9 @@ func TestTranslationsComplete(t *testing.T) {
 	for _, r := range forms.HealthResults {
 		dynamic = append(dynamic, "health."+string(r))
 	}
+	for _, c := range forms.EurodacCategories {
+		dynamic = append(dynamic, "eurodaccat."+string(c))
+	}
 	for _, c := range forms.CheckStatuses {
 		dynamic = append(dynamic, "checkstatus."+string(c))
 	}
