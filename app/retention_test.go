@@ -20,9 +20,9 @@ import (
 // retentionFixture is a terminal enrolled with an in-process central whose signed config
 // sets the purge grace to graceHours.
 type retentionFixture struct {
-	term *Terminal
-	off  *Session
-	now  time.Time
+	term      *Terminal
+	off, tech *Session
+	now       time.Time
 }
 
 func newRetentionFixture(t *testing.T, graceHours float64) *retentionFixture {
@@ -34,9 +34,9 @@ func newRetentionFixture(t *testing.T, graceHours float64) *retentionFixture {
 	}
 	srv, url, _ := centraltest.Serve(t, dir, "127.0.0.1:0", central.Options{})
 	term := newTestTerminal(t, time.Hour)
-	_, off := staff(t, term)
+	tech, off := staff(t, term)
 	enrolAt(t, off, srv, url)
-	return &retentionFixture{term: term, off: off, now: time.Now()}
+	return &retentionFixture{term: term, off: off, tech: tech, now: time.Now()}
 }
 
 // setClock moves the session's clock (the retention rule and the worker use it).
@@ -132,6 +132,21 @@ func TestPurgeFollowsTheRetentionRule(t *testing.T) {
 		}
 	}
 	f.setClock(f.now.Add(2 * time.Hour)) // past central's 1 h grace, far inside the default 72 h
+	// A technician's session (no core class) cannot apply the rule: it keeps the case.
+	err = f.tech.vs.View(func(tx *vault.Tx) error {
+		rows, err := caseRows(tx, byHand)
+		if err != nil {
+			return err
+		}
+		ok, err := PurgeCheck(tx, byHand, rows, f.now.Add(2*time.Hour))
+		if ok || err != nil {
+			t.Errorf("technician's purge check: %v %v, want the case kept without an error", ok, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := f.off.PurgeCase(byHand); err != nil {
 		t.Fatalf("purge after the grace period: %v", err)
 	}
