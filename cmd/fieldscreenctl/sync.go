@@ -67,6 +67,10 @@ func runSync(e *Env, args []string) error {
 			for _, r := range st.Refused {
 				fmt.Fprintf(e.Stdout, "refused %s: %s\n", r.PacketID, r.Reason)
 			}
+			for _, l := range st.LateResults {
+				fmt.Fprintf(e.Stdout, "late result for case %s (%s): %s %s %s of packet %s (audited; tell central's operator)\n",
+					l.CaseID, l.Why, l.Type, l.System, l.Outcome, l.PacketID)
+			}
 			if st.AuditRollback != nil {
 				fmt.Fprintf(e.Stdout, "AUDIT ROLLBACK found %s: %s\n", st.AuditRollback.Detected.Local().Format(time.RFC3339), st.AuditRollback.Reason)
 			}
