@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"filippo.io/age"
+
 	"github.com/fieldscreen/fieldscreen/forms"
 	fsync "github.com/fieldscreen/fieldscreen/sync"
 	"github.com/fieldscreen/fieldscreen/sync/central"
@@ -217,5 +219,81 @@ func TestLateResultForPurgedCaseIsAudited(t *testing.T) {
 	es, err := aud.AuditEntries(vault.AuditFilter{Action: AuditResultLate, Case: id})
 	if err != nil || len(es) != 1 || !strings.Contains(es[0].Detail, "SIS hit: case purged") {
 		t.Fatalf("audit of the late result: %+v %v", es, err)
+	}
+}
+
+// TestPurgeAfterARealScreening: the whole path with the app's own commands. A screening is
+// recorded, its checks sent and answered, the form completed and the person referred (the
+// referral queues the screening-form packet, SR Art 18). No biometrics are taken in this
+// test, so no Eurodac packet is due (the Eurodac condition is in forms.TestMayPurge).
+// Central's signed config sets a 1 h grace.
+// Right after the receipts the purge is refused (grace running); past the grace the sync
+// worker purges the case by the same rule, and `case purge` of it then says it is gone.
+func TestPurgeAfterARealScreening(t *testing.T) {
+	authority, err := age.GenerateX25519Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	cfg := `{"receiving_authorities": {"asylum": "` + authority.Recipient().String() + `"}, "retention": {"purgeGraceHours": 1}}`
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv, url, _ := centraltest.Serve(t, dir, "127.0.0.1:0", central.Options{})
+	term := newTestTerminal(t, time.Hour)
+	_, off := staff(t, term)
+	med := medic(t, term)
+	enrolAt(t, off, srv, url)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if _, err := off.SyncOnce(ctx); err != nil { // central's config: recipient and grace
+		t.Fatal(err)
+	}
+	c := adultCase(time.Now())
+	id, err := off.CreateCase(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rev, err := off.Do(id, 1, formItems(c)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rev, err = med.Do(id, rev, RecordHealth{Outcome: forms.HealthOutcome{Result: forms.HealthNoFurtherCheck}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := off.Submit(id); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 30; i++ {
+		if c, rev, _ = off.ReadCase(id); len(c.PendingChecks()) == 0 {
+			break
+		}
+		if _, err := off.SyncOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	wantRefusal(t, off.PurgeCase(id), forms.PurgeNotEnded)
+	if _, err := off.Do(id, rev, CompleteForm{}, RecordReferral{forms.Referral{To: forms.ReferAsylum, Authority: "TEST AUTHORITY"}}); err != nil {
+		t.Fatal(err)
+	}
+	wantRefusal(t, off.PurgeCase(id), forms.PurgeFormNotReceipted)
+	if _, err := off.SyncOnce(ctx); err != nil { // the screening-form packet is delivered
+		t.Fatal(err)
+	}
+	wantRefusal(t, off.PurgeCase(id), forms.PurgeGraceRunning)
+
+	off.mu.Lock()
+	later := time.Now().Add(2 * time.Hour) // past central's 1 h, far inside the default 72 h
+	off.nowFunc = func() time.Time { return later }
+	off.mu.Unlock()
+	if _, err := off.SyncOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := off.Case(id); !errors.Is(err, ErrNoCase) {
+		t.Fatalf("after the grace period the worker kept the case: %v", err)
+	}
+	if st, _ := off.SyncStatus(); st.Purged == 0 {
+		t.Errorf("no packet marked purged: %+v", st)
 	}
 }
