@@ -271,24 +271,13 @@ func (c *Case) MissingMissReasons(now time.Time) []DeadlineKind {
 	return out
 }
 
-// EurodacRetention is how long Eurodac keeps a data set of the category, counted from the
-// date its biometric data were transmitted (ER Art 29), with the paragraph that sets it:
-// ten years for an applicant (29(1)), five years for an irregular crosser (29(6), Art 22),
-// an illegally staying person (29(7), Art 23) and a person disembarked after search and
-// rescue (29(8), Art 24). For temporary protection (29(9)) the period was not readable
-// here: years is 0 and the case says it is not recorded (ASSUMPTION: no value invented).
-func EurodacRetention(cat EurodacCategory) (years int, article string) {
-	switch cat {
-	case EurodacApplicant:
-		return 10, "ER Art 29(1)"
-	case EurodacIrregularCrossing:
-		return 5, "ER Art 29(6)"
-	case EurodacIllegalStay:
-		return 5, "ER Art 29(7)"
-	case EurodacDisembarked:
-		return 5, "ER Art 29(8)"
-	case EurodacTemporaryProtection:
-		return 0, "ER Art 29(9)"
+// RetentionOf is the Eurodac storage period of the category, from the one table of periods
+// (EurodacRetention, ER Art 29); false for a category that table does not list.
+func RetentionOf(cat EurodacCategory) (Retention, bool) {
+	for _, r := range EurodacRetention() {
+		if r.Category == string(cat) {
+			return r, true
+		}
 	}
-	return 0, ""
+	return Retention{}, false
 }

@@ -258,25 +258,19 @@ func TestMissedDeadlineNeedsReasonButDoesNotBlock(t *testing.T) {
 	}
 }
 
-// TestEurodacRetention: the retention each category implies (ER Art 29), for every category.
-func TestEurodacRetention(t *testing.T) {
-	want := map[EurodacCategory]struct {
-		years int
-		art   string
-	}{
-		EurodacApplicant:           {10, "ER Art 29(1)"},
-		EurodacIrregularCrossing:   {5, "ER Art 29(6)"},
-		EurodacIllegalStay:         {5, "ER Art 29(7)"},
-		EurodacDisembarked:         {5, "ER Art 29(8)"},
-		EurodacTemporaryProtection: {0, "ER Art 29(9)"}, // not read here: shown as not recorded
-	}
+// TestRetentionOfEveryCategory: the retention each Eurodac category implies (ER Art 29),
+// for every category: 10 years for applicants, 5 for the others, temporary protection not
+// read (0 years, marked as an assumption).
+func TestRetentionOfEveryCategory(t *testing.T) {
+	want := map[EurodacCategory]int{EurodacApplicant: 10, EurodacIrregularCrossing: 5, EurodacIllegalStay: 5,
+		EurodacDisembarked: 5, EurodacTemporaryProtection: 0}
 	for _, cat := range EurodacCategories {
-		y, art := EurodacRetention(cat)
-		if w, ok := want[cat]; !ok || y != w.years || art != w.art {
-			t.Errorf("%s: %d years (%s), want %+v", cat, y, art, w)
+		r, ok := RetentionOf(cat)
+		if !ok || r.Years != want[cat] || r.Article == "" || (r.Years == 0) != r.Assumption {
+			t.Errorf("%s: %+v %v, want %d years", cat, r, ok, want[cat])
 		}
 	}
-	if y, art := EurodacRetention("unknown"); y != 0 || art != "" {
-		t.Errorf("unknown category: %d %s", y, art)
+	if _, ok := RetentionOf("unknown"); ok {
+		t.Error("an unknown category has a retention")
 	}
 }

@@ -416,10 +416,10 @@ func (cs *caseScreen) refreshHeader() {
 		text += fmt.Sprintf("   ·   %s %s   ·   Eurodac %s", T("cases.screening"), due(d.Screening), due(d.Eurodac))
 		// the category forms picks and the retention it implies in Eurodac (ER Art 29)
 		cat := cs.c.EurodacCategory()
-		if years, art := forms.EurodacRetention(cat); years > 0 {
-			text += "\n" + Tf("case.eurodacRetention", T("eurodaccat."+string(cat)), years, art)
+		if r, _ := forms.RetentionOf(cat); r.Years > 0 {
+			text += "\n" + Tf("case.eurodacRetention", T("eurodaccat."+string(cat)), r.Years, r.Article)
 		} else {
-			text += "\n" + Tf("case.eurodacRetentionUnknown", T("eurodaccat."+string(cat)), art)
+			text += "\n" + Tf("case.eurodacRetentionUnknown", T("eurodaccat."+string(cat)), r.Article)
 		}
 	}
 	if cs.c.BiometricsDue() {

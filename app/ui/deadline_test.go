@@ -148,11 +148,11 @@ func TestCaseShowsEurodacRetention(t *testing.T) {
 		want string
 	}{
 		{&forms.Case{Trigger: forms.Trigger{Reason: forms.TriggerApplicationAtBCP, Place: "BCP", At: now}},
-			Tf("case.eurodacRetention", T("eurodaccat.applicant"), 10, "ER Art 29(1)")},
+			Tf("case.eurodacRetention", T("eurodaccat.applicant"), 10, "Eurodac Art 29(1)")},
 		{&forms.Case{Trigger: forms.Trigger{Reason: forms.TriggerIrregularCrossing, Place: "BCP", At: now}},
-			Tf("case.eurodacRetention", T("eurodaccat.irregular_crossing"), 5, "ER Art 29(6)")},
+			Tf("case.eurodacRetention", T("eurodaccat.irregular_crossing"), 5, "Eurodac Art 29(6)")},
 		{&forms.Case{Trigger: forms.Trigger{Reason: forms.TriggerIrregularCrossing, Place: "BCP", At: now}, Eurodac: forms.Eurodac{Category: forms.EurodacTemporaryProtection}},
-			Tf("case.eurodacRetentionUnknown", T("eurodaccat.temporary_protection"), "ER Art 29(9)")},
+			Tf("case.eurodacRetentionUnknown", T("eurodaccat.temporary_protection"), "Eurodac Art 29(9)")},
 	} {
 		id, err := u.Session().CreateCase(tc.c)
 		if err != nil {
