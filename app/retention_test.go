@@ -27,14 +27,22 @@ type retentionFixture struct {
 	now       time.Time
 }
 
-func newRetentionFixture(t *testing.T, graceHours float64) *retentionFixture {
+// serveWithConfig serves an in-process central whose signed config (config.json in its
+// data folder) is cfg.
+func serveWithConfig(t *testing.T, cfg []byte) (*central.Server, string) {
 	t.Helper()
 	dir := t.TempDir()
-	cfg, _ := json.Marshal(map[string]any{"retention": map[string]any{"purgeGraceHours": graceHours}})
 	if err := os.WriteFile(filepath.Join(dir, "config.json"), cfg, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	srv, url, _ := centraltest.Serve(t, dir, "127.0.0.1:0", central.Options{})
+	return srv, url
+}
+
+func newRetentionFixture(t *testing.T, graceHours float64) *retentionFixture {
+	t.Helper()
+	cfg, _ := json.Marshal(map[string]any{"retention": map[string]any{"purgeGraceHours": graceHours}})
+	srv, url := serveWithConfig(t, cfg)
 	term := newTestTerminal(t, time.Hour)
 	tech, off := staff(t, term)
 	enrolAt(t, off, srv, url)
@@ -234,12 +242,7 @@ func TestPurgeAfterARealScreening(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	cfg := `{"receiving_authorities": {"asylum": "` + authority.Recipient().String() + `"}, "retention": {"purgeGraceHours": 1}}`
-	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	srv, url, _ := centraltest.Serve(t, dir, "127.0.0.1:0", central.Options{})
+	srv, url := serveWithConfig(t, []byte(`{"receiving_authorities": {"asylum": "`+authority.Recipient().String()+`"}, "retention": {"purgeGraceHours": 1}}`))
 	term := newTestTerminal(t, time.Hour)
 	_, off := staff(t, term)
 	med := medic(t, term)
