@@ -83,6 +83,12 @@ func (c *Case) MayPurge(t Transmission, grace time.Duration, now time.Time) erro
 		return refuse(PurgeBiometricsDue,
 			"biometrics are deferred on health grounds and still due once those grounds end",
 			"biometrie is uitgesteld om medische redenen en moet nog worden afgenomen zodra die redenen vervallen")
+	case c.BiometricsDue():
+		// the health ground has ended but nothing was captured since the deferral (ER Art
+		// 15(1) second subparagraph: taken and sent as soon as the grounds no longer apply)
+		return refuse(PurgeBiometricsDue,
+			"biometrics are due: the health ground for the deferral has ended and they were not yet taken",
+			"biometrie moet worden afgenomen: de medische reden voor het uitstel is vervallen en er is nog niets afgenomen")
 	case c.retakePlanned():
 		return refuse(PurgeRetakePlanned,
 			"a fingerprint retake is planned: the retaken prints must still be taken and sent to Eurodac",

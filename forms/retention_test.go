@@ -54,6 +54,12 @@ func TestMayPurge(t *testing.T) {
 				Finger{Position: LeftRing, Status: FingerCaptured, At: t0.Add(day)})
 		}, after, ""},
 		{"health deferral: biometrics due", func(c *Case, _ *Transmission) { c.Health.DefersBiometrics = true }, after, PurgeBiometricsDue},
+		{"health ground ended, biometrics not yet taken (ER Art 15(1))", func(c *Case, _ *Transmission) {
+			c.History = append([]StatusChange{{From: StatusOpened, To: StatusBiometricsDeferred, At: c.Biometrics.CapturedAt.Add(hour)}}, c.History...)
+		}, after, PurgeBiometricsDue},
+		{"health ground ended, biometrics taken since", func(c *Case, _ *Transmission) {
+			c.History = append([]StatusChange{{From: StatusOpened, To: StatusBiometricsDeferred, At: c.Biometrics.CapturedAt.Add(-hour)}}, c.History...)
+		}, after, ""},
 		{"grace running", nil, after.Add(-time.Nanosecond), PurgeGraceRunning},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
