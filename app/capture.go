@@ -32,6 +32,7 @@ var (
 	ErrCaptureDeferred = errors.New("the health check defers biometric capture: ask the medic, or record the deadline reason")
 	ErrCompanion       = errors.New("the person is or may be a minor: record the accompanying adult or representative first")
 	ErrNotTrained      = errors.New("the person is or may be a minor: only an official trained for minors may capture")
+	ErrAgeDoubt        = errors.New("the date of birth is unknown or estimated: answer whether the person could be a minor first")
 	ErrNothingToTake   = errors.New("every finger and the face are already recorded for this case")
 )
 
@@ -54,6 +55,7 @@ func (e *MinorsError) Is(target error) bool {
 	for _, p := range e.Problems {
 		switch {
 		case target == ErrNotTrained && p.Code == forms.CodeNotTrainedForMinors,
+			target == ErrAgeDoubt && strings.HasPrefix(p.Path, "identity.ageDoubt"),
 			target == ErrCompanion && strings.HasPrefix(p.Path, "biometrics.companion"):
 			return true
 		}
@@ -70,6 +72,9 @@ func (s *Session) MinorProblems(c *forms.Case) (forms.Problems, error) {
 }
 
 func (s *Session) minorProblems(c *forms.Case, now time.Time) (forms.Problems, error) {
+	if ps := c.AgeDoubtProblems(now); len(ps) > 0 {
+		return ps, nil // answered first: the answer decides whether the minors' rules apply
+	}
 	if !c.IsMinor(now) {
 		return nil, nil
 	}

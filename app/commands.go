@@ -46,8 +46,7 @@ func (cmd SetIdentity) run(c *forms.Case, x *cmdContext) error {
 	if err := x.editor(); err != nil {
 		return err
 	}
-	c.Identity = cmd.Identity
-	return nil
+	return c.SetIdentity(cmd.Identity, x.actor, x.now)
 }
 
 // RecordVulnerability records the preliminary vulnerability check (Art 12(3)), stamped with

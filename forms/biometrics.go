@@ -88,6 +88,9 @@ func (c *Case) IsMinor(at time.Time) bool {
 			return true
 		}
 	}
+	if c.Identity.AgeDoubt.CouldBeMinor.Yes() && c.AgeUncertain(at) {
+		return true // the benefit of the doubt, recorded with its reason (AgeDoubt)
+	}
 	r, ok := c.Identity.AgeOn(at)
 	if !ok {
 		return c.Identity.PossiblyUnderSix

@@ -163,8 +163,11 @@ type Identity struct {
 	PossiblyUnderSix bool `json:"possiblyUnderSix,omitempty"`
 	// AgeProof references the proof of age (a document number or an age-assessment
 	// reference), not the proof itself.
-	AgeProof     string `json:"ageProof,omitempty"`
-	PlaceOfBirth string `json:"placeOfBirth,omitempty"`
+	AgeProof string `json:"ageProof,omitempty"`
+	// AgeDoubt answers "could this person be a minor?" when the date of birth is unknown or
+	// estimated (forms/minors.go).
+	AgeDoubt     AgeDoubt `json:"ageDoubt,omitzero"`
+	PlaceOfBirth string   `json:"placeOfBirth,omitempty"`
 	// CountryOfBirth is an ICAO 9303 three-letter code, when known.
 	CountryOfBirth string `json:"countryOfBirth,omitempty"`
 	Sex            Sex    `json:"sex,omitempty"`
@@ -188,7 +191,7 @@ type Residence struct {
 func (id Identity) IsZero() bool {
 	return len(id.Surnames) == 0 && len(id.GivenNames) == 0 && len(id.SurnamesOriginal) == 0 &&
 		len(id.GivenNamesOriginal) == 0 && len(id.OtherNames) == 0 && len(id.NamesAtBirth) == 0 && id.BirthDate.IsZero() &&
-		!id.BirthDateEstimated && !id.PossiblyUnderSix && id.AgeProof == "" && id.PlaceOfBirth == "" &&
+		!id.BirthDateEstimated && !id.PossiblyUnderSix && id.AgeProof == "" && id.AgeDoubt.IsZero() && id.PlaceOfBirth == "" &&
 		id.CountryOfBirth == "" && id.Sex == "" && len(id.Nationalities) == 0 && len(id.Languages) == 0 &&
 		len(id.Residences) == 0
 }

@@ -119,3 +119,68 @@ func (c *Case) CapturerProblems(at time.Time, trained bool) Problems {
 		NL: "De persoon is of is mogelijk minderjarig: alleen een ambtenaar die is opgeleid voor het afnemen van biometrische gegevens van minderjarigen mag afnemen. Vraag een opgeleide collega, of een supervisor om uw opleiding vast te leggen.",
 	})}
 }
+
+// AgeDoubt is the officer's answer to "could this person be a minor?", asked while the date
+// of birth is unknown, estimated or leaves 18 open, with the reason; By and At are stamped
+// by the terminal when the answer or reason changes.
+type AgeDoubt struct {
+	CouldBeMinor Answer    `json:"couldBeMinor,omitempty"`
+	Reason       string    `json:"reason,omitempty"`
+	By           string    `json:"by,omitempty"`
+	At           time.Time `json:"at,omitzero"`
+}
+
+// IsZero reports whether nothing was answered.
+func (d AgeDoubt) IsZero() bool { return d == AgeDoubt{} }
+
+// AgeUncertain reports whether the date of birth leaves open if the person is a minor on the
+// day of at: unknown, estimated, or partial with 18 inside its range.
+func (c *Case) AgeUncertain(at time.Time) bool {
+	if c.Identity.BirthDateEstimated {
+		return true
+	}
+	r, ok := c.Identity.AgeOn(at)
+	return !ok || r.Min < AgeOfMajority && r.Max >= AgeOfMajority
+}
+
+// SetIdentity records the declared identity. The age-doubt answer must be yes, no or not
+// recorded, and an answer needs its reason (the benefit of the doubt is recorded with why);
+// it is stamped with by and now when the answer or reason changes, and its stamp kept
+// otherwise.
+func (c *Case) SetIdentity(id Identity, by string, now time.Time) error {
+	d, old := id.AgeDoubt, c.Identity.AgeDoubt
+	d.Reason = strings.TrimSpace(d.Reason)
+	if !d.CouldBeMinor.Valid() {
+		return badValue("identity.ageDoubt.couldBeMinor", string(d.CouldBeMinor))
+	}
+	if d.CouldBeMinor != AnswerNotRecorded && d.Reason == "" {
+		return &RuleError{Path: "identity.ageDoubt.reason", Err: ErrBadValue, Message: Message{
+			EN: "Give the reason for the answer to \"could this person be a minor?\" (for example: no document, looks 15 to 17, says 19).",
+			NL: "Geef de reden voor het antwoord op \"kan deze persoon minderjarig zijn?\" (bijvoorbeeld: geen document, lijkt 15 tot 17, zegt 19).",
+		}}
+	}
+	d.By, d.At = old.By, old.At
+	switch {
+	case d.CouldBeMinor == AnswerNotRecorded:
+		d = AgeDoubt{}
+	case d.CouldBeMinor != old.CouldBeMinor || d.Reason != old.Reason:
+		d.By, d.At = by, now.UTC()
+	}
+	id.AgeDoubt = d
+	c.Identity = id
+	return nil
+}
+
+// AgeDoubtProblems says what capture needs first while the age is uncertain: the answer to
+// "could this person be a minor?" with its reason. A "yes" applies the minors' rules (IsMinor,
+// the benefit of the doubt: ER Art 14(1), SR Art 13(1)); a "no" is the officer's recorded
+// judgement.
+func (c *Case) AgeDoubtProblems(at time.Time) Problems {
+	if !c.AgeUncertain(at) || c.Identity.AgeDoubt.CouldBeMinor != AnswerNotRecorded {
+		return nil
+	}
+	return Problems{problem("identity.ageDoubt.couldBeMinor", CodeRequired, Message{
+		EN: "The date of birth is unknown or estimated: answer \"could this person be a minor?\" with the reason before capture; in doubt, answer yes.",
+		NL: "De geboortedatum is onbekend of geschat: beantwoord \"kan deze persoon minderjarig zijn?\" met de reden voor de afname; antwoord bij twijfel ja.",
+	})}
+}

@@ -127,3 +127,68 @@ func TestRefusalMessageEveryCombination(t *testing.T) {
 		}
 	}
 }
+
+// TestAgeDoubtBenefitOfTheDoubt: ER Art 14(1), SR Art 13(1): while the date of birth is
+// unknown or estimated, capture first needs the answer to "could this person be a minor?"
+// with its reason; "yes" applies the minors' rules until a date settles the age.
+func TestAgeDoubtBenefitOfTheDoubt(t *testing.T) {
+	yes := AgeDoubt{CouldBeMinor: AnswerYes, Reason: "no document, looks 16 to 19"}
+	no := AgeDoubt{CouldBeMinor: AnswerNo, Reason: "documented adult child with them"}
+	tests := []struct {
+		name      string
+		birth     PartialDate
+		estimated bool
+		doubt     AgeDoubt
+		asked     bool // AgeDoubtProblems asks for the answer
+		minor     bool
+	}{
+		{"documented adult: nothing asked", PartialDate{1990, 4, 17}, false, AgeDoubt{}, false, false},
+		{"documented minor: nothing asked", PartialDate{2014, 5, 1}, false, AgeDoubt{}, false, true},
+		{"unknown date, not answered", PartialDate{}, false, AgeDoubt{}, true, false},
+		{"unknown date, could be a minor", PartialDate{}, false, yes, false, true},
+		{"unknown date, answered no", PartialDate{}, false, no, false, false},
+		{"estimated adult date, not answered", PartialDate{2007, 1, 1}, true, AgeDoubt{}, true, false},
+		{"estimated adult date, could be a minor", PartialDate{2007, 1, 1}, true, yes, false, true},
+		{"estimated minor date answered no stays a minor", PartialDate{2012, 1, 1}, true, no, false, true},
+		{"year leaving 18 open, not answered", PartialDate{Year: 2008}, false, AgeDoubt{}, true, true},
+		{"documented adult, an old yes no longer applies", PartialDate{1990, 4, 17}, false, yes, false, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &Case{Identity: Identity{BirthDate: tc.birth, BirthDateEstimated: tc.estimated, AgeDoubt: tc.doubt}}
+			if got := c.AgeDoubtProblems(t0).Has("identity.ageDoubt.couldBeMinor", CodeRequired); got != tc.asked {
+				t.Errorf("asked %v, want %v", got, tc.asked)
+			}
+			if got := c.IsMinor(t0); got != tc.minor {
+				t.Errorf("minor %v, want %v", got, tc.minor)
+			}
+		})
+	}
+}
+
+// TestSetIdentityStampsAgeDoubt: the answer needs its reason and is stamped with who and
+// when; an unchanged answer keeps its stamp.
+func TestSetIdentityStampsAgeDoubt(t *testing.T) {
+	c := &Case{}
+	if err := c.SetIdentity(Identity{AgeDoubt: AgeDoubt{CouldBeMinor: AnswerYes}}, "off1", t0); err == nil {
+		t.Fatal("an answer without a reason was accepted")
+	}
+	if err := c.SetIdentity(Identity{AgeDoubt: AgeDoubt{CouldBeMinor: "maybe", Reason: "x"}}, "off1", t0); err == nil {
+		t.Fatal("a bad answer was accepted")
+	}
+	id := Identity{AgeDoubt: AgeDoubt{CouldBeMinor: AnswerYes, Reason: " looks 16 "}}
+	if err := c.SetIdentity(id, "off1", t0); err != nil {
+		t.Fatal(err)
+	}
+	if d := c.Identity.AgeDoubt; d.By != "off1" || !d.At.Equal(t0) || d.Reason != "looks 16" {
+		t.Fatalf("stamp %+v", d)
+	}
+	id = c.Identity
+	id.Sex = SexFemale
+	if err := c.SetIdentity(id, "off2", t0.Add(hour)); err != nil {
+		t.Fatal(err)
+	}
+	if d := c.Identity.AgeDoubt; d.By != "off1" || !d.At.Equal(t0) {
+		t.Fatalf("an unchanged answer was stamped again: %+v", d)
+	}
+}

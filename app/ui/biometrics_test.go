@@ -221,6 +221,40 @@ func TestCaptureMinorUntrainedRefused(t *testing.T) {
 	}
 }
 
+// TestCaptureAgeDoubt: ER Art 14(1), SR Art 13(1): with no date of birth the capture first
+// asks "could this person be a minor?"; answered yes with a reason on the identity step, the
+// minors' rules apply (benefit of the doubt): the companion is asked for, and the answer is
+// stored with its reason, who and when.
+func TestCaptureAgeDoubt(t *testing.T) {
+	u, w := officerWithPairings(t, simCaptureDevices(12)...)
+	trainForMinors(t, u, w, "off1")
+	caseForCapture(t, u, w, "")
+	test.Tap(button(t, w, T("bio.capture")))
+	if !strings.Contains(labelsText(w), "answer \"could this person be a minor?\" with the reason before capture") {
+		t.Fatalf("no age question before capture:\n%s", labelsText(w))
+	}
+	if c := storedCase(t, u); len(c.Biometrics.Fingers) != 0 {
+		t.Fatalf("captured with the age in doubt: %+v", c.Biometrics)
+	}
+	gotoStep(t, w, "identity")
+	find(w, func(s *widget.Select) bool { return s.PlaceHolder == T("identity.couldBeMinor") }).SetSelected(T("answer.yes"))
+	find(w, func(e *widget.Entry) bool { return e.PlaceHolder == T("identity.couldBeMinorReason") }).SetText("no document, looks 15 to 17")
+	gotoStep(t, w, "biometrics")
+	test.Tap(button(t, w, T("bio.capture")))
+	if !strings.Contains(labelsText(w), "record the adult family member (relationship and ID or badge number)") {
+		t.Fatalf("the minors' rules do not apply to a possible minor:\n%s", labelsText(w))
+	}
+	setCompanion(t, w, "companion.family_member", "brother", "TEST-ID-2020")
+	test.Tap(button(t, w, T("bio.capture")))
+	c := storedCase(t, u)
+	if d := c.Identity.AgeDoubt; d.CouldBeMinor != forms.AnswerYes || d.Reason != "no document, looks 15 to 17" || d.By != "off1" || d.At.IsZero() {
+		t.Fatalf("age doubt %+v", d)
+	}
+	if n := fingerCounts(c); n[forms.FingerCaptured] != 10 {
+		t.Fatalf("possible minor with companion: fingers %v\n%s", n, labelsText(w))
+	}
+}
+
 // trainForMinors signs in as the supervisor, ticks "trained for minors" for name on the
 // Users screen, checks it shows, and signs name in again.
 func trainForMinors(t *testing.T, u *UI, w fyne.Window, name string) {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -75,7 +76,11 @@ type identityStep struct {
 	namesAtBirth         *widget.Entry
 	residences           *widget.Entry
 	estimated, underSix  *widget.Check
-	sex                  *widget.RadioGroup
+	// couldBeMinor answers "could this person be a minor?" (not recorded, yes, no) with its
+	// reason, for an unknown or estimated date of birth (forms.Case.AgeDoubtProblems).
+	couldBeMinor    *widget.Select
+	couldBeMinorWhy *widget.Entry
+	sex             *widget.RadioGroup
 }
 
 func newIdentityStep(cs *caseScreen) stepView {
@@ -96,13 +101,22 @@ func newIdentityStep(cs *caseScreen) stepView {
 	s.estimated.SetChecked(id.BirthDateEstimated)
 	s.underSix = widget.NewCheck(T("identity.underSix"), nil)
 	s.underSix.SetChecked(id.PossiblyUnderSix)
+	s.couldBeMinor = widget.NewSelect([]string{T("answer.notRecorded"), T("answer.yes"), T("answer.no")}, nil)
+	s.couldBeMinor.PlaceHolder = T("identity.couldBeMinor")
+	for i, a := range ageDoubtAnswers {
+		if a == id.AgeDoubt.CouldBeMinor && a != forms.AnswerNotRecorded {
+			s.couldBeMinor.SetSelectedIndex(i)
+		}
+	}
+	s.couldBeMinorWhy = entry(id.AgeDoubt.Reason, T("identity.couldBeMinorReason"))
 	s.sex = widget.NewRadioGroup([]string{"F", "M", "X"}, nil)
 	s.sex.Horizontal = true
 	s.sex.SetSelected(string(id.Sex))
 	s.fs.add("identity.surnames", "identity.surnames", s.surnames)
 	s.fs.add("identity.givenNames", "identity.givenNames", s.givenNames)
 	s.fs.add("identity.birthDate", "identity.birthDate", s.birth)
-	s.fs.add("identity.birthDateEstimated", "identity.age", container.NewVBox(s.estimated, s.underSix))
+	s.fs.add("identity.birthDateEstimated", "identity.age", container.NewVBox(s.estimated, s.underSix,
+		widget.NewLabel(T("identity.couldBeMinor")), s.couldBeMinor, s.couldBeMinorWhy))
 	s.fs.add("identity.sex", "identity.sex", s.sex)
 	s.fs.add("identity.namesAtBirth", "identity.namesAtBirth", s.namesAtBirth)
 	s.fs.add("identity.otherNames", "identity.otherNames", s.otherNames)
@@ -133,6 +147,13 @@ func (s *identityStep) apply(c *forms.Case) error {
 	id.BirthDate = bd
 	id.BirthDateEstimated = s.estimated.Checked
 	id.PossiblyUnderSix = s.underSix.Checked
+	if i := s.couldBeMinor.SelectedIndex(); i >= 0 {
+		id.AgeDoubt.CouldBeMinor = ageDoubtAnswers[i]
+	}
+	id.AgeDoubt.Reason = strings.TrimSpace(s.couldBeMinorWhy.Text)
+	if id.AgeDoubt.CouldBeMinor == forms.AnswerNotRecorded && id.AgeDoubt.Reason != "" {
+		return errors.New(T("identity.couldBeMinorFirst"))
+	}
 	id.Sex = forms.Sex(s.sex.Selected)
 	id.PlaceOfBirth = strings.TrimSpace(s.place.Text)
 	id.Nationalities = splitCodes(s.nats.Text)
@@ -281,3 +302,6 @@ func nameList(text string) []string {
 	}
 	return out
 }
+
+// ageDoubtAnswers are the couldBeMinor select's options in order.
+var ageDoubtAnswers = []forms.Answer{forms.AnswerNotRecorded, forms.AnswerYes, forms.AnswerNo}
