@@ -99,8 +99,17 @@ mv %[1]s/job-$1.part %[1]s/job-$1.pdf
 	if err != nil {
 		lpadmin = "/usr/sbin/lpadmin" // root's tools, off some PATHs
 	}
-	if out, err := exec.Command(lpadmin, "-p", c.Queue, "-v", "capture:/test", "-E").CombinedOutput(); err != nil {
-		t.Fatalf("lpadmin: %v %s", err, out)
+	// The socket file exists from bind(), a moment before cupsd accepts on it ("lpadmin: Bad
+	// file descriptor" was seen under load), so the first request is retried until it lands.
+	for {
+		out, err := exec.Command(lpadmin, "-p", c.Queue, "-v", "capture:/test", "-E").CombinedOutput()
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("lpadmin: %v %s", err, out)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 	return c
 }
