@@ -53,7 +53,9 @@ func TestSetupRefusesWeakInput(t *testing.T) {
 }
 
 func TestIdleLockDropsKeys(t *testing.T) {
-	term := newTestTerminal(t, 150*time.Millisecond)
+	// Wall-clock margins wide enough for a loaded CI machine: each gap between touches is a
+	// third of the idle time, and the touches span almost twice the idle time.
+	term := newTestTerminal(t, time.Second)
 	s, err := term.Unlock("sup", []byte(testPass))
 	if err != nil {
 		t.Fatal(err)
@@ -61,8 +63,8 @@ func TestIdleLockDropsKeys(t *testing.T) {
 	locked := make(chan LockReason, 1)
 	s.OnLock(func(r LockReason) { locked <- r })
 	// activity keeps it open past the idle time
-	for i := 0; i < 4; i++ {
-		time.Sleep(60 * time.Millisecond)
+	for i := 0; i < 6; i++ {
+		time.Sleep(300 * time.Millisecond)
 		s.Touch()
 	}
 	if s.Locked() {
