@@ -127,7 +127,7 @@ type Cosigned struct {
 
 // lastCosigned reads the last countersigned checkpoint and checks central's signature on
 // it; ok is false when there is none yet.
-func lastCosigned(tx *vault.Tx, receiptKey []byte) (cp Checkpoint, ok bool, err error) {
+func lastCosigned(tx *vault.Tx, receiptKeys [][]byte) (cp Checkpoint, ok bool, err error) {
 	b, err := tx.Get(vault.Sync, bucketTerminal, keyCheckpoint)
 	if errors.Is(err, vault.ErrNotFound) {
 		return cp, false, nil
@@ -139,7 +139,7 @@ func lastCosigned(tx *vault.Tx, receiptKey []byte) (cp Checkpoint, ok bool, err 
 	if err := json.Unmarshal(b, &c); err != nil {
 		return cp, false, fmt.Errorf("stored audit checkpoint: %w", err)
 	}
-	if err := c.Central.Open(DomainCheckpoint, ed25519.PublicKey(receiptKey), &cp); err != nil {
+	if _, err := c.Central.OpenAny(DomainCheckpoint, receiptKeys, &cp); err != nil {
 		return cp, false, fmt.Errorf("stored audit checkpoint: central's countersignature: %w", err)
 	}
 	return cp, true, nil
@@ -164,7 +164,11 @@ func CheckAudit(v *vault.Vault, s *vault.Session, now time.Time) error {
 	}
 	var cp Checkpoint
 	var ok bool
-	if err := s.View(func(tx *vault.Tx) error { var e error; cp, ok, e = lastCosigned(tx, en.ReceiptKey); return e }); err != nil {
+	if err := s.View(func(tx *vault.Tx) error {
+		var e error
+		cp, ok, e = lastCosigned(tx, append(en.receiptKeys(), en.PastReceiptKeys...))
+		return e
+	}); err != nil {
 		return err
 	}
 	if !ok {
@@ -225,7 +229,11 @@ func (w *Worker) Checkpoint(ctx context.Context) error {
 	var from uint64
 	var prev Checkpoint
 	var ok bool
-	if err := w.s.View(func(tx *vault.Tx) error { var e error; prev, ok, e = lastCosigned(tx, w.en.ReceiptKey); return e }); err != nil {
+	if err := w.s.View(func(tx *vault.Tx) error {
+		var e error
+		prev, ok, e = lastCosigned(tx, append(w.en.receiptKeys(), w.en.PastReceiptKeys...))
+		return e
+	}); err != nil {
 		return err
 	}
 	if ok && prev.Size <= size {
@@ -275,7 +283,7 @@ func (w *Worker) Checkpoint(ctx context.Context) error {
 			return err
 		}
 		var got Checkpoint
-		if err := s.Open(DomainCheckpoint, ed25519.PublicKey(w.en.ReceiptKey), &got); err != nil {
+		if _, err := s.OpenAny(DomainCheckpoint, w.en.receiptKeys(), &got); err != nil {
 			return err
 		}
 		if got.DeviceID != cp.DeviceID || got.Size != cp.Size || got.Head != cp.Head {

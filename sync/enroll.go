@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -32,14 +33,22 @@ type Enrolment struct {
 	// is stored apart, in the vault's signing class, which only the roles that send to
 	// central hold; in this record only before issue 14 (SeparateKey moves it). Nil when the
 	// signed-in role does not hold it; zeroed when the session locks.
-	Key        []byte    `json:"key,omitempty"`
-	Cert       []byte    `json:"cert"`        // DER client certificate from central's CA
-	CA         []byte    `json:"ca"`          // DER of central's CA certificate (the only trusted root)
-	ServerPin  string    `json:"server_pin"`  // hex SHA-256 of central's TLS SPKI
-	Recipient  string    `json:"recipient"`   // central's age recipient
-	ReceiptKey []byte    `json:"receipt_key"` // central's Ed25519 key for receipts, results, config
-	Enrolled   time.Time `json:"enrolled"`
-	Renewed    time.Time `json:"renewed,omitzero"` // last certificate renewal (Cert is the renewed one)
+	Key        []byte `json:"key,omitempty"`
+	Cert       []byte `json:"cert"`        // DER client certificate from central's CA
+	CA         []byte `json:"ca"`          // DER of central's CA certificate (the only trusted root)
+	ServerPin  string `json:"server_pin"`  // hex SHA-256 of central's TLS SPKI
+	Recipient  string `json:"recipient"`   // central's age recipient
+	ReceiptKey []byte `json:"receipt_key"` // central's Ed25519 key for receipts, results, config
+	// NextServerPin and NextReceiptKey are the keys central announced in its signed config
+	// ahead of a rotation (docs/sync.md "Rotating central's keys"): until central switches,
+	// the terminal accepts the current key and the announced one.
+	NextServerPin  string `json:"next_server_pin,omitempty"`
+	NextReceiptKey []byte `json:"next_receipt_key,omitempty"`
+	// PastReceiptKeys are receipt keys central used before a rotation, kept only to check
+	// what the terminal stored signed by them (the countersigned audit checkpoint).
+	PastReceiptKeys [][]byte  `json:"past_receipt_keys,omitempty"`
+	Enrolled        time.Time `json:"enrolled"`
+	Renewed         time.Time `json:"renewed,omitzero"` // last certificate renewal (Cert is the renewed one)
 
 	key       ed25519.PrivateKey
 	legacyKey bool // Key came from the sync-class record (before issue 14)
@@ -482,7 +491,7 @@ func Renew(ctx context.Context, s *vault.Session) (*Enrolment, error) {
 		return nil, fmt.Errorf("%w: certificate for device %s, this terminal is %s", ErrRenewal, er.DeviceID, en.DeviceID)
 	case !isRecipient(er.Recipient):
 		return nil, fmt.Errorf("%w: central's packet recipient %q is not an age X25519 recipient", ErrRenewal, er.Recipient)
-	case er.ServerPin != en.ServerPin || !bytes.Equal(er.ReceiptKey, en.ReceiptKey):
+	case !en.knownPin(er.ServerPin) || !en.knownReceiptKey(er.ReceiptKey):
 		return nil, fmt.Errorf("%w: central names other keys than at enrolment (TLS pin or receipt key): enrol again if central's keys really changed", ErrRenewal)
 	case cert.NotAfter.Before(old.NotAfter):
 		return nil, fmt.Errorf("%w: the new certificate ends %s, before the current one (%s): check central's clock", ErrRenewal,
@@ -538,13 +547,16 @@ func (e *Enrolment) tlsConfig() (*tls.Config, error) {
 	}
 	pool := x509.NewCertPool()
 	pool.AddCert(ca)
-	pin := e.ServerPin
+	pins := []string{e.ServerPin}
+	if e.NextServerPin != "" {
+		pins = append(pins, e.NextServerPin) // announced in the signed config: central may switch any time
+	}
 	return &tls.Config{
 		MinVersion:   tls.VersionTLS13,
 		RootCAs:      pool,
 		Certificates: []tls.Certificate{{Certificate: [][]byte{e.Cert}, PrivateKey: key}},
 		VerifyConnection: func(cs tls.ConnectionState) error {
-			if len(cs.PeerCertificates) == 0 || SPKIPin(cs.PeerCertificates[0]) != pin {
+			if len(cs.PeerCertificates) == 0 || !slices.Contains(pins, SPKIPin(cs.PeerCertificates[0])) {
 				return ErrPinMismatch
 			}
 			return nil
@@ -554,6 +566,25 @@ func (e *Enrolment) tlsConfig() (*tls.Config, error) {
 
 // ErrPinMismatch means the server's key is not the one pinned at enrolment.
 var ErrPinMismatch = errors.New("central's TLS key does not match the key pinned at enrolment (possible interception): check the central URL or enrol again")
+
+// knownPin reports whether pin is central's current TLS pin or the announced next one.
+func (e *Enrolment) knownPin(pin string) bool {
+	return pin == e.ServerPin || (e.NextServerPin != "" && pin == e.NextServerPin)
+}
+
+// knownReceiptKey reports whether k is central's current receipt key or the announced next.
+func (e *Enrolment) knownReceiptKey(k []byte) bool {
+	return bytes.Equal(k, e.ReceiptKey) || (len(e.NextReceiptKey) > 0 && bytes.Equal(k, e.NextReceiptKey))
+}
+
+// receiptKeys are the keys central's live answers may be signed with: the current one and,
+// during a rotation, the announced next one.
+func (e *Enrolment) receiptKeys() [][]byte {
+	if len(e.NextReceiptKey) == 0 {
+		return [][]byte{e.ReceiptKey}
+	}
+	return [][]byte{e.ReceiptKey, e.NextReceiptKey}
+}
 
 func isRecipient(s string) bool {
 	_, err := age.ParseX25519Recipient(s)

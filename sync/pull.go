@@ -1,13 +1,17 @@
 package sync
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"filippo.io/age"
@@ -44,7 +48,7 @@ func (w *Worker) PullResults(ctx context.Context) (int, error) {
 		if err != nil {
 			return total, err
 		}
-		page, err := OpenResultsPage(s, w.en.ReceiptKey, w.en.DeviceID, cursor)
+		page, err := openResultsPage(s, w.en.receiptKeys(), w.en.DeviceID, cursor)
 		if err != nil {
 			return total, err
 		}
@@ -93,8 +97,12 @@ func (w *Worker) PullResults(ctx context.Context) (int, error) {
 // Next. Everything the terminal stores or applies from central passes here first
 // (FuzzOpenResultsPage).
 func OpenResultsPage(s Signed, receiptKey []byte, deviceID string, cursor uint64) (ResultsPage, error) {
+	return openResultsPage(s, [][]byte{receiptKey}, deviceID, cursor)
+}
+
+func openResultsPage(s Signed, receiptKeys [][]byte, deviceID string, cursor uint64) (ResultsPage, error) {
 	var page ResultsPage
-	if err := s.Open(DomainResults, ed25519.PublicKey(receiptKey), &page); err != nil {
+	if _, err := s.OpenAny(DomainResults, receiptKeys, &page); err != nil {
 		return page, err
 	}
 	if page.DeviceID != deviceID || page.After != cursor {
@@ -111,16 +119,36 @@ func OpenResultsPage(s Signed, receiptKey []byte, deviceID string, cursor uint64
 // OpenConfig checks central's signature on a config and that a packet recipient it names
 // is an age X25519 recipient (FuzzOpenConfig).
 func OpenConfig(s Signed, receiptKey []byte) (Config, error) {
+	cfg, _, err := openConfig(s, [][]byte{receiptKey})
+	return cfg, err
+}
+
+// openConfig is OpenConfig with central's current and announced receipt keys; it also
+// returns the index of the key that signed (1: central has switched to the announced key).
+func openConfig(s Signed, receiptKeys [][]byte) (Config, int, error) {
 	var cfg Config
-	if err := s.Open(DomainConfig, ed25519.PublicKey(receiptKey), &cfg); err != nil {
-		return cfg, err
+	signer, err := s.OpenAny(DomainConfig, receiptKeys, &cfg)
+	if err != nil {
+		return cfg, signer, err
 	}
-	if cfg.Recipient != "" {
-		if _, err := age.ParseX25519Recipient(cfg.Recipient); err != nil {
-			return cfg, fmt.Errorf("central's config names a packet recipient that is not an age X25519 recipient: %w", err)
+	if cfg.NextReceiptKey != nil && len(cfg.NextReceiptKey) != ed25519.PublicKeySize {
+		return cfg, signer, errors.New("central's config announces a receipt key that is not an Ed25519 public key")
+	}
+	for _, pin := range []string{cfg.ServerPin, cfg.NextServerPin} {
+		if b, err := hex.DecodeString(pin); pin != "" && (err != nil || len(b) != sha256.Size) {
+			return cfg, signer, errors.New("central's config names a TLS pin that is not a hex SHA-256")
 		}
 	}
-	return cfg, nil
+	return cfg, signer, checkConfigRecipient(cfg)
+}
+
+func checkConfigRecipient(cfg Config) error {
+	if cfg.Recipient != "" {
+		if _, err := age.ParseX25519Recipient(cfg.Recipient); err != nil {
+			return fmt.Errorf("central's config names a packet recipient that is not an age X25519 recipient: %w", err)
+		}
+	}
+	return nil
 }
 
 // StoredResults returns every result pulled so far, in sequence order.
@@ -161,19 +189,83 @@ func (w *Worker) PullConfig(ctx context.Context) error {
 	if err != nil || notModified {
 		return err
 	}
-	cfg, err := OpenConfig(s, w.en.ReceiptKey)
+	cfg, signer, err := openConfig(s, w.en.receiptKeys())
 	if err != nil {
 		return err
 	}
 	b, _ := json.Marshal(storedConfig{ETag: tag, Signed: s, Config: cfg})
 	// Packets are sealed when they are queued (Enqueue reads the enrolment), so storing the
-	// new recipient is all a rotation needs here.
-	return w.s.Update(func(tx *vault.Tx) error {
+	// new recipient is all a packet key rotation needs here. Announced TLS and receipt keys
+	// are stored in the same transaction as the config that announced them.
+	var en *Enrolment
+	err = w.s.Update(func(tx *vault.Tx) error {
 		if err := tx.Put(vault.Sync, bucketTerminal, keyConfig, b); err != nil {
 			return err
 		}
-		return adoptRecipient(tx, cfg.Recipient, "signed config")
+		if err := adoptRecipient(tx, cfg.Recipient, "signed config"); err != nil {
+			return err
+		}
+		var err error
+		en, err = adoptCentralKeys(tx, cfg, signer == 1)
+		return err
 	})
+	if err != nil || en == nil {
+		return err
+	}
+	// Later requests of this drain use the keys just stored.
+	c, err := NewClient(en, w.opt.Timeout)
+	if err != nil {
+		return err
+	}
+	c.now = w.opt.Now
+	w.c.CloseIdle()
+	w.en, w.c = en, c
+	return nil
+}
+
+// adoptCentralKeys applies a verified config's key announcements to the stored enrolment:
+// the next TLS pin and receipt key are accepted beside the current ones; once central
+// signs with the announced receipt key (byNext) or presents the announced TLS key as its
+// current one, the announced key becomes the current one. It returns the new enrolment, or
+// nil when nothing changed. The changes are audited.
+func adoptCentralKeys(tx *vault.Tx, cfg Config, byNext bool) (*Enrolment, error) {
+	en, err := LoadEnrolment(tx)
+	if err != nil {
+		return nil, err
+	}
+	var changes []string
+	if byNext {
+		en.PastReceiptKeys = append(en.PastReceiptKeys, en.ReceiptKey)
+		en.ReceiptKey, en.NextReceiptKey = en.NextReceiptKey, nil
+		changes = append(changes, "central now signs with the announced receipt key")
+	}
+	if cfg.ServerPin != "" && cfg.ServerPin != en.ServerPin && cfg.ServerPin == en.NextServerPin {
+		en.ServerPin, en.NextServerPin = en.NextServerPin, ""
+		changes = append(changes, "central now presents the announced TLS key")
+	}
+	if next := cfg.NextReceiptKey; !bytes.Equal(next, en.NextReceiptKey) && !bytes.Equal(next, en.ReceiptKey) {
+		en.NextReceiptKey = next
+		if next != nil {
+			changes = append(changes, "central announced its next receipt key")
+		}
+	}
+	if next := cfg.NextServerPin; next != en.NextServerPin && next != en.ServerPin {
+		en.NextServerPin = next
+		if next != "" {
+			changes = append(changes, "central announced its next TLS key "+next)
+		}
+	}
+	if len(changes) == 0 {
+		return nil, nil
+	}
+	if err := putEnrolmentRecord(tx, en); err != nil {
+		return nil, err
+	}
+	if err := tx.Audit(vault.AuditEvent{Action: "sync.central-keys", Class: vault.Sync,
+		Detail: strings.Join(changes, "; ")}); err != nil {
+		return nil, err
+	}
+	return LoadEnrolment(tx)
 }
 
 // adoptRecipient makes recipient (already checked) the one new packets are sealed to, when

@@ -80,6 +80,20 @@ func SignPayload(domain string, v any, key ed25519.PrivateKey) (Signed, error) {
 // ErrUnsigned marks a response whose signature does not verify with central's key.
 var ErrUnsigned = errors.New("central's signature does not verify")
 
+// OpenAny is Open with any of keys (central's current receipt key and, during a rotation,
+// the announced next one); it returns the index of the key that signed.
+func (s Signed) OpenAny(domain string, keys [][]byte, v any) (int, error) {
+	for i, k := range keys {
+		if len(k) == ed25519.PublicKeySize && ed25519.Verify(ed25519.PublicKey(k), append([]byte(domain), s.Payload...), s.Signature) {
+			if err := json.Unmarshal(s.Payload, v); err != nil {
+				return i, fmt.Errorf("decode signed payload: %w", err)
+			}
+			return i, nil
+		}
+	}
+	return -1, ErrUnsigned
+}
+
 // Open verifies the signature and decodes the payload into v.
 func (s Signed) Open(domain string, pub ed25519.PublicKey, v any) error {
 	if len(pub) != ed25519.PublicKeySize || !ed25519.Verify(pub, append([]byte(domain), s.Payload...), s.Signature) {
@@ -140,6 +154,12 @@ type Config struct {
 	// Recipient is central's current age recipient: after central rotates its packet key,
 	// terminals seal new packets to it (packets sealed to an older one still open).
 	Recipient string `json:"recipient,omitempty"`
+	// ServerPin is the TLS pin central presents now. NextServerPin and NextReceiptKey
+	// announce keys central will switch to (`fieldscreen-central keys rotate-tls` /
+	// `rotate-receipt`, then `keys activate`): terminals accept them from then on.
+	ServerPin      string `json:"server_pin,omitempty"`
+	NextServerPin  string `json:"next_server_pin,omitempty"`
+	NextReceiptKey []byte `json:"next_receipt_key,omitempty"`
 }
 
 // Checkpoint is a terminal's audit log head, sent to central to countersign.

@@ -2,7 +2,6 @@ package sync
 
 import (
 	"context"
-	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -547,7 +546,7 @@ func (w *Worker) failed(r *Row, err error) (string, error) {
 // checkReceipt verifies central's signature and that the receipt is about exactly this
 // packet: only then does the packet count as delivered.
 func (w *Worker) checkReceipt(r *Row, rec Signed, out *Receipt) error {
-	if err := rec.Open(DomainReceipt, ed25519.PublicKey(w.en.ReceiptKey), out); err != nil {
+	if _, err := rec.OpenAny(DomainReceipt, w.en.receiptKeys(), out); err != nil {
 		return fmt.Errorf("receipt for %s: %w", r.PacketID, err)
 	}
 	if out.PacketID != r.PacketID || out.DeviceID != w.en.DeviceID || out.SHA256 != r.SHA256 || out.Size != r.Size {

@@ -15,6 +15,8 @@
 //	fieldscreen-central device revoke --data DIR DEVICE-ID [--reason TEXT]   (also while serving: admin socket)
 //	fieldscreen-central stats --data DIR [--json]
 //	fieldscreen-central keys rotate-recipient --data DIR   (new packet key; old ones kept for old packets)
+//	fieldscreen-central keys rotate-tls|rotate-receipt --data DIR   (next key, announced in the signed config)
+//	fieldscreen-central keys activate --data DIR [--min-age 168h]  (central uses the announced keys from its next start)
 //
 // The data folder holds the keys (ca.pem, server.pem, age-identity.txt, receipt-key.pem),
 // central.db and the stored packets. Only one process may use it at a time. A keys folder
@@ -23,6 +25,7 @@ package main
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -60,7 +63,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 1
 }
 
-const usage = "usage: fieldscreen-central serve|token create|packets export|packets import|device revoke|stats|keys rotate-recipient --data DIR | --store postgres://… --keys DIR ...; fieldscreen-central migrate --store postgres://…"
+const usage = "usage: fieldscreen-central serve|token create|packets export|packets import|device revoke|stats|keys rotate-recipient|rotate-tls|rotate-receipt|activate --data DIR | --store postgres://… --keys DIR ...; fieldscreen-central migrate --store postgres://…"
 
 // place is where central's state is: a data folder (bbolt, keys and packets in it), or a
 // PostgreSQL database with the keys in their own folder.
@@ -275,30 +278,7 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "revoked %s\n", pos[0])
 		return nil
 	case "keys":
-		if len(args) < 2 || args[1] != "rotate-recipient" {
-			return usageErr{"usage: fieldscreen-central keys rotate-recipient --data DIR | --store URL --keys DIR"}
-		}
-		_, _, data, err := flags("keys rotate-recipient", args[2:], func(*flag.FlagSet) {})
-		if err != nil {
-			return err
-		}
-		if data.store == "" {
-			// Opening the data folder first refuses a running server: it read the keys at start.
-			if err := withServer(data, func(*central.Server) error { return nil }); err != nil {
-				return err
-			}
-		} else if err := central.CheckKeysDir(data.keys); err != nil {
-			return err
-		}
-		// With --store the instances keep serving with the keys they read at start:
-		// restart them one by one afterwards (docs/deploy.md).
-		r, err := central.RotateRecipient(data.keysDir())
-		if err != nil {
-			return err
-		}
-		fmt.Fprintln(stdout, r)
-		fmt.Fprintln(stderr, "new packet recipient; terminals seal to it after their next sync (older packets still open with age-identity.txt)")
-		return nil
+		return keysCmd(args[1:], stdout, stderr)
 	case "stats":
 		var asJSON *bool
 		_, _, data, err := flags("stats", args[1:], func(fs *flag.FlagSet) { asJSON = fs.Bool("json", false, "JSON output") })
@@ -382,4 +362,75 @@ func openServer(p *place, opt central.Options) (*central.Server, error) {
 		return nil, err
 	}
 	return srv, nil
+}
+
+const keysUsage = "usage: fieldscreen-central keys rotate-recipient|rotate-tls|rotate-receipt|activate [--min-age 168h] --data DIR | --store URL --keys DIR"
+
+// keysCmd rotates central's keys. Every key change is read by central at start: with bbolt
+// it refuses to run beside a serving central; with --store the instances keep the keys they
+// read at start and take the new ones when restarted one by one (docs/deploy.md).
+func keysCmd(args []string, stdout, stderr io.Writer) error {
+	if len(args) < 1 {
+		return usageErr{keysUsage}
+	}
+	sub := args[0]
+	var minAge *time.Duration
+	_, _, data, err := flags("keys "+sub, args[1:], func(fs *flag.FlagSet) {
+		if sub == "activate" {
+			minAge = fs.Duration("min-age", 7*24*time.Hour, "refuse keys announced more recently than this")
+		}
+	})
+	if err != nil {
+		return err
+	}
+	switch sub {
+	case "rotate-recipient", "rotate-tls", "rotate-receipt", "activate":
+	default:
+		return usageErr{keysUsage}
+	}
+	if data.store == "" {
+		// Opening the data folder first refuses a running server: it read the keys at start.
+		if err := withServer(data, func(*central.Server) error { return nil }); err != nil {
+			return err
+		}
+	} else if err := central.CheckKeysDir(data.keys); err != nil {
+		return err
+	}
+	dir := data.keysDir()
+	switch sub {
+	case "rotate-recipient":
+		r, err := central.RotateRecipient(dir)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, r)
+		fmt.Fprintln(stderr, "new packet recipient; terminals seal to it after their next sync (older packets still open with age-identity.txt)")
+	case "rotate-receipt":
+		pub, err := central.RotateReceiptKey(dir)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, hex.EncodeToString(pub))
+		fmt.Fprintln(stderr, "next receipt key created; from central's next start the signed config announces it; run `keys activate` once every terminal has synced")
+	case "rotate-tls":
+		pin, err := central.RotateTLSKey(dir)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, pin)
+		fmt.Fprintln(stderr, "next TLS key created (its pin above); from central's next start the signed config announces it; run `keys activate` once every terminal has synced")
+	case "activate":
+		acts, err := central.ActivateKeys(dir, *minAge, time.Now())
+		if err != nil {
+			return err
+		}
+		if len(acts) == 0 {
+			return errors.New("keys activate: no announced key to activate (run keys rotate-tls or rotate-receipt first)")
+		}
+		for _, a := range acts {
+			fmt.Fprintf(stdout, "%s key activated (announced %s ago); old key kept as %s\n", a.Key, a.Age.Round(time.Second), a.Retired)
+		}
+		fmt.Fprintln(stderr, "central uses the new keys from its next start: restart every instance")
+	}
+	return nil
 }

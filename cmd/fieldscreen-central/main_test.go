@@ -11,6 +11,8 @@ import (
 
 	"filippo.io/age"
 
+	fsync "github.com/fieldscreen/fieldscreen/sync"
+	"github.com/fieldscreen/fieldscreen/sync/central"
 	"github.com/fieldscreen/fieldscreen/sync/central/pgtest"
 )
 
@@ -98,6 +100,31 @@ func TestCommands(t *testing.T) {
 	}
 	if _, errs, code := runCmd("keys", "rotate", "--data", dir); code != 2 || !strings.Contains(errs, "rotate-recipient") {
 		t.Fatalf("unknown keys subcommand: %d %q", code, errs)
+	}
+	// TLS and receipt keys: announced first, activated later (not before --min-age).
+	if _, errs, code := runCmd("keys", "activate", "--data", dir); code != 1 || !strings.Contains(errs, "no announced key") {
+		t.Fatalf("activate with nothing announced: %d %q", code, errs)
+	}
+	pin, errs, code := runCmd("keys", "rotate-tls", "--data", dir)
+	if code != 0 || len(strings.TrimSpace(pin)) != 64 || !strings.Contains(errs, "keys activate") {
+		t.Fatalf("rotate-tls: %d %q %q", code, pin, errs)
+	}
+	if out, errs, code := runCmd("keys", "rotate-receipt", "--data", dir); code != 0 || len(strings.TrimSpace(out)) != 64 {
+		t.Fatalf("rotate-receipt: %d %q %q", code, out, errs)
+	}
+	if _, errs, code := runCmd("keys", "rotate-tls", "--data", dir); code != 1 || !strings.Contains(errs, "keys activate") {
+		t.Fatalf("second rotate-tls before activation: %d %q", code, errs)
+	}
+	if _, errs, code := runCmd("keys", "activate", "--data", dir); code != 1 || !strings.Contains(errs, "--min-age") {
+		t.Fatalf("activate right after the announcement: %d %q", code, errs)
+	}
+	out, errs, code = runCmd("keys", "activate", "--min-age", "0s", "--data", dir)
+	if code != 0 || !strings.Contains(out, "receipt key activated") || !strings.Contains(out, "tls key activated") || !strings.Contains(errs, "restart") {
+		t.Fatalf("activate: %d %q %q", code, out, errs)
+	}
+	k, err := central.LoadOrCreateKeys(dir, nil)
+	if err != nil || fsync.SPKIPin(k.Server.Leaf) != strings.TrimSpace(pin) || k.NextServerPin != "" || k.NextReceiptKey != nil {
+		t.Fatalf("keys after activation: %v", err)
 	}
 }
 

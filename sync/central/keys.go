@@ -5,9 +5,11 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -34,6 +36,11 @@ import (
 //	                            the last one, and `age -d -i` opens packets sealed to any
 //	                            of them (RotateRecipient appends a new one)
 //	receipt-key.pem             the Ed25519 key signing receipts, results, config and checkpoints
+//	receipt-key.next.pem        a receipt key announced ahead of use (RotateReceiptKey)
+//	server-key.next.pem         a TLS key announced ahead of use (RotateTLSKey)
+//
+// ActivateKeys makes the announced keys the current ones; the replaced files are kept as
+// *.retired-TIMESTAMP.pem for the operator to archive or delete.
 type Keys struct {
 	CA         *x509.Certificate
 	CAKey      *ecdsa.PrivateKey
@@ -41,7 +48,19 @@ type Keys struct {
 	Identity   *age.X25519Identity   // current: terminals seal new packets to its recipient
 	Identities []*age.X25519Identity // all, oldest first: packets sealed to any of them open
 	ReceiptKey ed25519.PrivateKey
+	// NextReceiptKey and NextServerPin are the announced keys (nil, "" when none): the
+	// signed config names them so terminals accept them before central switches.
+	NextReceiptKey ed25519.PublicKey
+	NextServerPin  string
 }
+
+const (
+	receiptKeyFile     = "receipt-key.pem"
+	nextReceiptKeyFile = "receipt-key.next.pem"
+	serverKeyFile      = "server-key.pem"
+	serverCertFile     = "server.pem"
+	nextServerKeyFile  = "server-key.next.pem"
+)
 
 // AgeIdentities returns every identity for decryption.
 func (k *Keys) AgeIdentities() []age.Identity {
@@ -162,7 +181,8 @@ func loadOrCreateKeys(dir string, hosts []string) (*Keys, error) {
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
-	if srv == nil || !coversHosts(srv, hosts) || time.Until(srv.NotAfter) < 30*24*time.Hour {
+	// A new key (keys activate) gets a new certificate.
+	if srv == nil || !srvKey.PublicKey.Equal(srv.PublicKey) || !coversHosts(srv, hosts) || time.Until(srv.NotAfter) < 30*24*time.Hour {
 		tmpl := &x509.Certificate{
 			SerialNumber: randSerial(), Subject: pkix.Name{CommonName: "fieldscreen central"},
 			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(1, 0, 0),
@@ -198,32 +218,24 @@ func loadOrCreateKeys(dir string, hosts []string) (*Keys, error) {
 	}
 	k.Identity = k.Identities[len(k.Identities)-1]
 	// receipt key
-	rkPath := filepath.Join(dir, "receipt-key.pem")
-	if b, err := os.ReadFile(rkPath); err == nil {
-		blk, _ := pem.Decode(b)
-		if blk == nil {
-			return nil, fmt.Errorf("%s: not PEM", rkPath)
-		}
-		key, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", rkPath, err)
-		}
-		ek, ok := key.(ed25519.PrivateKey)
-		if !ok {
-			return nil, fmt.Errorf("%s: want an Ed25519 key", rkPath)
-		}
-		k.ReceiptKey = ek
-	} else if errors.Is(err, fs.ErrNotExist) {
-		_, priv, err := ed25519.GenerateKey(rand.Reader)
-		if err != nil {
+	rkPath := filepath.Join(dir, receiptKeyFile)
+	if k.ReceiptKey, err = readEd25519Key(rkPath); errors.Is(err, fs.ErrNotExist) {
+		k.ReceiptKey, err = createEd25519Key(rkPath)
+	}
+	if err != nil {
+		return nil, err
+	}
+	// announced keys
+	if next, err := readEd25519Key(filepath.Join(dir, nextReceiptKeyFile)); err == nil {
+		k.NextReceiptKey = next.Public().(ed25519.PublicKey)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	if next, err := readECKey(filepath.Join(dir, nextServerKeyFile)); err == nil {
+		if k.NextServerPin, err = spkiPin(&next.PublicKey); err != nil {
 			return nil, err
 		}
-		der, _ := x509.MarshalPKCS8PrivateKey(priv)
-		if err := writePEM(rkPath, "PRIVATE KEY", der); err != nil {
-			return nil, err
-		}
-		k.ReceiptKey = priv
-	} else {
+	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
 	return k, nil
@@ -251,25 +263,26 @@ func randSerial() *big.Int {
 }
 
 func loadOrCreateECKey(path string) (*ecdsa.PrivateKey, error) {
-	b, err := os.ReadFile(path)
+	key, err := readECKey(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		if err != nil {
-			return nil, err
-		}
-		der, _ := x509.MarshalPKCS8PrivateKey(key)
-		return key, writePEM(path, "PRIVATE KEY", der)
+		return createECKey(path)
 	}
+	return key, err
+}
+
+func createECKey(path string) (*ecdsa.PrivateKey, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, err
 	}
-	blk, _ := pem.Decode(b)
-	if blk == nil {
-		return nil, fmt.Errorf("%s: not PEM", path)
-	}
-	key, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
+	der, _ := x509.MarshalPKCS8PrivateKey(key)
+	return key, writePEM(path, "PRIVATE KEY", der)
+}
+
+func readECKey(path string) (*ecdsa.PrivateKey, error) {
+	key, err := readPKCS8(path)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, err
 	}
 	ek, ok := key.(*ecdsa.PrivateKey)
 	if !ok {
@@ -357,4 +370,163 @@ func RotateRecipient(dir string) (string, error) {
 		old = append(old, '\n')
 	}
 	return appendAgeIdentity(path, old)
+}
+
+// readPKCS8 reads a PEM file holding one PKCS #8 private key.
+func readPKCS8(path string) (any, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	blk, _ := pem.Decode(b)
+	if blk == nil {
+		return nil, fmt.Errorf("%s: not PEM", path)
+	}
+	key, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return key, nil
+}
+
+func readEd25519Key(path string) (ed25519.PrivateKey, error) {
+	key, err := readPKCS8(path)
+	if err != nil {
+		return nil, err
+	}
+	ek, ok := key.(ed25519.PrivateKey)
+	if !ok {
+		return nil, fmt.Errorf("%s: want an Ed25519 key", path)
+	}
+	return ek, nil
+}
+
+func createEd25519Key(path string) (ed25519.PrivateKey, error) {
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	der, _ := x509.MarshalPKCS8PrivateKey(priv)
+	return priv, writePEM(path, "PRIVATE KEY", der)
+}
+
+// spkiPin is fsync.SPKIPin for a bare public key: the hex SHA-256 of its SubjectPublicKeyInfo.
+func spkiPin(pub any) (string, error) {
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(der)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// ErrRotationPending refuses a second rotation of a key whose announced successor is not
+// active yet: activate it first (terminals know one next key at a time).
+var ErrRotationPending = errors.New("a next key is already announced and not yet active: run `fieldscreen-central keys activate` first")
+
+// RotateReceiptKey creates central's next receipt key (receipt-key.next.pem) and returns
+// its public key. central keeps signing with the current key; from its next start, the
+// signed config announces the new key, and terminals that pull it accept both. ActivateKeys
+// then makes central sign with it. central must not be serving (keys are read at start).
+func RotateReceiptKey(dir string) (ed25519.PublicKey, error) {
+	var pub ed25519.PublicKey
+	err := rotate(dir, nextReceiptKeyFile, func(path string) error {
+		priv, err := createEd25519Key(path)
+		if err == nil {
+			pub = priv.Public().(ed25519.PublicKey)
+		}
+		return err
+	})
+	return pub, err
+}
+
+// RotateTLSKey creates central's next TLS key (server-key.next.pem) and returns its pin,
+// announced in the signed config from central's next start; ActivateKeys makes central
+// present it (with a certificate from central's CA issued at that start).
+func RotateTLSKey(dir string) (string, error) {
+	var pin string
+	err := rotate(dir, nextServerKeyFile, func(path string) error {
+		key, err := createECKey(path)
+		if err == nil {
+			pin, err = spkiPin(&key.PublicKey)
+		}
+		return err
+	})
+	return pin, err
+}
+
+func rotate(dir, next string, create func(path string) error) error {
+	unlock, err := lockDir(dir)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if _, err := os.Stat(filepath.Join(dir, receiptKeyFile)); err != nil {
+		return fmt.Errorf("rotate: %s has no central keys (%w)", dir, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, next)); err == nil {
+		return fmt.Errorf("rotate %s: %w", next, ErrRotationPending)
+	}
+	return create(filepath.Join(dir, next))
+}
+
+// Activation of one announced key.
+type Activation struct {
+	Key     string        // "receipt" or "tls"
+	Age     time.Duration // how long ago it was announced (created)
+	Retired string        // the file the replaced key was moved to
+}
+
+// ActivateKeys makes announced keys current: receipt-key.next.pem becomes receipt-key.pem,
+// server-key.next.pem becomes server-key.pem (server.pem is removed, so the next start
+// issues a certificate for the new key). The replaced keys are renamed *.retired-TIMESTAMP.pem.
+// An announcement younger than minAge is refused: terminals that have not pulled the config
+// announcing it would refuse central afterwards (they must enrol again). central must not
+// be serving; every instance uses the new keys from its next start. It returns what it
+// activated (nothing when no key was announced).
+func ActivateKeys(dir string, minAge time.Duration, now time.Time) ([]Activation, error) {
+	unlock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	type pair struct{ name, next, cur string }
+	var todo []pair
+	var out []Activation
+	for _, p := range []pair{{"receipt", nextReceiptKeyFile, receiptKeyFile}, {"tls", nextServerKeyFile, serverKeyFile}} {
+		fi, err := os.Stat(filepath.Join(dir, p.next))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if age := now.Sub(fi.ModTime()); age < minAge {
+			return nil, fmt.Errorf("the next %s key was announced %s ago, less than %s: terminals that have not synced since would refuse central; wait, or pass a shorter --min-age if every terminal has synced", p.name, age.Round(time.Second), minAge)
+		}
+		todo = append(todo, p)
+		out = append(out, Activation{Key: p.name, Age: now.Sub(fi.ModTime())})
+	}
+	stamp := now.UTC().Format("20060102T150405Z")
+	for i, p := range todo {
+		retired := strings.TrimSuffix(p.cur, ".pem") + ".retired-" + stamp + ".pem"
+		if err := os.Rename(filepath.Join(dir, p.cur), filepath.Join(dir, retired)); err != nil {
+			return out[:i], fmt.Errorf("activate the %s key: %w", p.name, err)
+		}
+		if err := os.Rename(filepath.Join(dir, p.next), filepath.Join(dir, p.cur)); err != nil {
+			return out[:i], fmt.Errorf("activate the %s key (the old one is %s: move it back): %w", p.name, retired, err)
+		}
+		if p.name == "tls" {
+			if err := os.Remove(filepath.Join(dir, serverCertFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return out[:i], fmt.Errorf("activate the TLS key: remove the old certificate: %w", err)
+			}
+		}
+		out[i].Retired = retired
+	}
+	if len(todo) > 0 {
+		if err := fsync.SyncDir(dir); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
 }

@@ -220,8 +220,16 @@ func (s *Server) loadConfig() error {
 		data = b
 	}
 	recipient := s.keys.Identity.Recipient().String()
-	sum := sha256.Sum256(append(append([]byte(recipient), 0), data...)) // a new recipient is a new version
-	cfg := fsync.Config{Version: hex.EncodeToString(sum[:8]), Data: data, Recipient: recipient}
+	cfg := fsync.Config{Data: data, Recipient: recipient, ServerPin: fsync.SPKIPin(s.keys.Server.Leaf),
+		NextServerPin: s.keys.NextServerPin, NextReceiptKey: []byte(s.keys.NextReceiptKey)}
+	// A new recipient, TLS key or receipt key (current or announced) is a new version.
+	h := sha256.New()
+	for _, part := range [][]byte{[]byte(recipient), []byte(cfg.ServerPin), []byte(cfg.NextServerPin), cfg.NextReceiptKey, s.keys.ReceiptKey.Public().(ed25519.PublicKey)} {
+		h.Write(part)
+		h.Write([]byte{0})
+	}
+	h.Write(data)
+	cfg.Version = hex.EncodeToString(h.Sum(nil)[:8])
 	signed, err := fsync.SignPayload(fsync.DomainConfig, cfg, s.keys.ReceiptKey)
 	if err != nil {
 		return err
