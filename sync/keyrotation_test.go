@@ -5,6 +5,8 @@ import (
 	"context"
 	"crypto/ed25519"
 	"errors"
+	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -137,5 +139,78 @@ func TestRotatedTLSAndReceiptKeys(t *testing.T) {
 	lrep, err := wl.RunOnce(context.Background())
 	if err != nil || !errors.Is(lrep.Offline, fsync.ErrPinMismatch) {
 		t.Fatalf("a terminal that missed the announcement, after the switch: %+v %v; want central refused for its TLS pin", lrep, err)
+	}
+}
+
+// TestKeySwitchMidUpload: central switches to its announced TLS and receipt keys while a
+// terminal is in the middle of a chunked upload. The connection is cut after central stored
+// a chunk; during the worker's backoff the operator activates the keys and restarts central.
+// The same drain resumes the upload over the new TLS key, and the final receipt, signed by
+// the new receipt key, is accepted: the packet is delivered once, nothing refused.
+func TestKeySwitchMidUpload(t *testing.T) {
+	const chunk = 64 << 10
+	var patches atomic.Int64
+	opt := central.Options{Wrap: func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodPatch || patches.Add(1) != 3 {
+				h.ServeHTTP(w, r)
+				return
+			}
+			h.ServeHTTP(discard{}, r)
+			panic(http.ErrAbortHandler) // stored, but the answer is lost
+		})
+	}}
+	c := startCentral(t, opt)
+	term := newTerminal(t)
+	en := enrol(t, term, c, "")
+	c.stop()
+	nextReceipt, err := central.RotateReceiptKey(c.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nextPin, err := central.RotateTLSKey(c.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c = c.restart(t, opt)
+
+	switched := false
+	clk := &fakeClock{now: time.Now()}
+	sleep := func(ctx context.Context, d time.Duration) error {
+		if !switched && patches.Load() >= 3 {
+			switched = true
+			c.stop()
+			if _, err := central.ActivateKeys(c.dir, 0, time.Now()); err != nil {
+				return err
+			}
+			c = c.restart(t, opt)
+		}
+		return clk.Sleep(ctx, d)
+	}
+	w, err := fsync.NewWorker(term.v, term.s, fsync.Options{Now: clk.Now, Sleep: sleep, ChunkSize: chunk, MaxWait: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The announcement reaches the terminal with the config of a first, empty drain.
+	if _, err := w.RunOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ids := enqueueCases(t, term, 1, "TESTPERSON SIERRA", func(i int, id vault.CaseID) *fsync.Packet {
+		return fsync.NewEurodacPacket(string(id), time.Now(), make([]byte, 10*chunk), nil)
+	})
+	rep, err := w.RunOnce(context.Background())
+	if err != nil || rep.Delivered != 1 || rep.Refused != 0 {
+		r := rows(t, term)[ids[0]]
+		t.Fatalf("drain across the switch: %+v %v; row %s %s", rep, err, r.State, r.LastError)
+	}
+	if !switched {
+		t.Fatal("central did not switch keys during the upload")
+	}
+	if got := fsync.SPKIPin(c.srv.Keys().Server.Leaf); got != nextPin ||
+		!bytes.Equal(c.srv.Keys().ReceiptKey.Public().(ed25519.PublicKey), nextReceipt) {
+		t.Fatal("central did not take the announced keys")
+	}
+	if m, err := c.srv.Store().Packet(en.DeviceID, ids[0]); err != nil || m.Size != rows(t, term)[ids[0]].Size {
+		t.Fatalf("stored %+v %v", m, err)
 	}
 }
