@@ -64,8 +64,9 @@ func (e *MinorsError) Is(target error) bool {
 }
 
 // MinorProblems is what a capture by this session's user would refuse now for a person who
-// is or may be a minor: the user's minors' training (forms.Case.CapturerProblems), then the
-// companion (forms.Case.CompanionProblems); nil when nothing is missing. The capture screen
+// is or may be a minor: the answer about age first (forms.Case.AgeDoubtProblems), then the
+// user's minors' training (forms.Case.CapturerProblems), the child-friendly leaflet
+// (forms.Case.ChildLeafletProblems) and the companion (forms.Case.CompanionProblems); nil when nothing is missing. The capture screen
 // asks it before starting the devices.
 func (s *Session) MinorProblems(c *forms.Case) (forms.Problems, error) {
 	return s.minorProblems(c, s.nowFunc())
@@ -87,6 +88,7 @@ func (s *Session) minorProblems(c *forms.Case, now time.Time) (forms.Problems, e
 		return nil, err
 	}
 	ps := c.CapturerProblems(now, me.TrainedForMinors)
+	ps = append(ps, c.ChildLeafletProblems(now)...)
 	return append(ps, c.CompanionProblems(now, s.User(), staff)...), nil
 }
 

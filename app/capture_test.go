@@ -6,6 +6,7 @@ import (
 	"errors"
 	"image"
 	"image/png"
+	"strings"
 	"testing"
 	"time"
 
@@ -180,6 +181,14 @@ func TestCaptureExceptionsAndMinor(t *testing.T) {
 	}
 	_, rev, _ := off.ReadCase(mid)
 	if _, err := off.Do(mid, rev, SetCompanion{&forms.Companion{Role: forms.CompanionFamily, Relationship: "aunt", ID: "TEST-BADGE-0815"}}); err != nil {
+		t.Fatal(err)
+	}
+	// the child-friendly leaflet is given and recorded first (Eurodac Art 42)
+	if _, err := off.CaptureBiometrics(context.Background(), mid, scanner, camera, nil); err == nil || !strings.Contains(err.Error(), "child-friendly leaflet") {
+		t.Fatalf("minor without the child-friendly leaflet: %v", err)
+	}
+	_, rev, _ = off.ReadCase(mid)
+	if _, err := off.Do(mid, rev, RecordInformation{forms.Information{LeafletLanguage: "ar", ChildFriendly: true}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := off.CaptureBiometrics(context.Background(), mid, scanner, camera, nil); err != nil {

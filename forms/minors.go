@@ -184,3 +184,17 @@ func (c *Case) AgeDoubtProblems(at time.Time) Problems {
 		NL: "De geboortedatum is onbekend of geschat: beantwoord \"kan deze persoon minderjarig zijn?\" met de reden voor de afname; antwoord bij twijfel ja.",
 	})}
 }
+
+// ChildLeafletProblems says whether a person who is or may be a minor was given the
+// child-friendly leaflet, recorded on the case, before capture (Eurodac Art 42(1): the
+// information is given in an age-appropriate manner, to a minor with the leaflet for
+// children; SR Art 11; ASSUMPTION for the paragraph).
+func (c *Case) ChildLeafletProblems(at time.Time) Problems {
+	if !c.IsMinor(at) || c.Info.LeafletLanguage != "" && c.Info.ChildFriendly {
+		return nil
+	}
+	return Problems{problem("information.childFriendly", CodeRequired, Message{
+		EN: "The person is or may be a minor: hand over the child-friendly leaflet and record it in the information step before capture.",
+		NL: "De persoon is of is mogelijk minderjarig: geef de kindvriendelijke folder en leg dat vast bij de stap informatie voor de afname.",
+	})}
+}

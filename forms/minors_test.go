@@ -192,3 +192,28 @@ func TestSetIdentityStampsAgeDoubt(t *testing.T) {
 		t.Fatalf("an unchanged answer was stamped again: %+v", d)
 	}
 }
+
+// TestChildLeafletProblemsArt42: a (possible) minor is given the child-friendly leaflet,
+// recorded, before capture; an adult is not asked for it.
+func TestChildLeafletProblemsArt42(t *testing.T) {
+	tests := []struct {
+		name  string
+		birth PartialDate
+		info  Information
+		asked bool
+	}{
+		{"adult, no leaflet", PartialDate{1990, 4, 17}, Information{}, false},
+		{"minor, no leaflet", PartialDate{2014, 5, 1}, Information{}, true},
+		{"minor, adult leaflet", PartialDate{2014, 5, 1}, Information{LeafletLanguage: "ar"}, true},
+		{"minor, child-friendly leaflet", PartialDate{2014, 5, 1}, Information{LeafletLanguage: "ar", ChildFriendly: true}, false},
+		{"minor, child-friendly ticked but no leaflet handed over", PartialDate{2014, 5, 1}, Information{ChildFriendly: true}, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &Case{Identity: Identity{BirthDate: tc.birth}, Info: tc.info}
+			if got := c.ChildLeafletProblems(t0).Has("information.childFriendly", CodeRequired); got != tc.asked {
+				t.Fatalf("asked %v, want %v", got, tc.asked)
+			}
+		})
+	}
+}

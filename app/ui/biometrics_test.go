@@ -148,9 +148,13 @@ func TestCaptureMinorNeedsCompanion(t *testing.T) {
 	if !strings.Contains(labelsText(w), "record the adult family member (relationship and ID or badge number)") {
 		t.Fatalf("capture without companion gave no message saying what is missing:\n%s", labelsText(w))
 	}
+	if !strings.Contains(labelsText(w), "hand over the child-friendly leaflet") {
+		t.Fatalf("capture without the child-friendly leaflet gave no message:\n%s", labelsText(w))
+	}
 	if c := storedCase(t, u); len(c.Biometrics.Fingers) != 0 || c.Biometrics.Face.Status != "" {
 		t.Fatalf("a minor was captured without a companion: %+v", c.Biometrics)
 	}
+	giveChildLeaflet(t, w)
 	setCompanion(t, w, "companion.family_member", "mother", "TEST-ID-4411")
 	test.Tap(button(t, w, T("bio.capture")))
 	c := storedCase(t, u)
@@ -170,6 +174,7 @@ func TestCaptureUnaccompaniedMinorRepresentative(t *testing.T) {
 	u, w := officerWithPairings(t, simCaptureDevices(12)...)
 	trainForMinors(t, u, w, "off1")
 	caseForCapture(t, u, w, time.Now().AddDate(-15, 0, 0).Format("2006-01-02"))
+	giveChildLeaflet(t, w)
 	gotoStep(t, w, "vulnerability")
 	find(w, func(g *widget.CheckGroup) bool { return true }).SetSelected([]string{T("vuln." + forms.VulnUnaccompaniedMinor)})
 	gotoStep(t, w, "biometrics")
@@ -200,6 +205,7 @@ func TestCaptureUnaccompaniedMinorRepresentative(t *testing.T) {
 func TestCaptureMinorUntrainedRefused(t *testing.T) {
 	u, w := officerWithPairings(t, simCaptureDevices(12)...)
 	caseForCapture(t, u, w, time.Now().AddDate(-10, 0, 0).Format("2006-01-02"))
+	giveChildLeaflet(t, w)
 	setCompanion(t, w, "companion.family_member", "father", "TEST-ID-0007")
 	test.Tap(button(t, w, T("bio.capture")))
 	if !strings.Contains(labelsText(w), "only an official trained for taking minors' biometrics may capture") {
@@ -240,6 +246,7 @@ func TestCaptureAgeDoubt(t *testing.T) {
 	find(w, func(s *widget.Select) bool { return s.PlaceHolder == T("identity.couldBeMinor") }).SetSelected(T("answer.yes"))
 	find(w, func(e *widget.Entry) bool { return e.PlaceHolder == T("identity.couldBeMinorReason") }).SetText("no document, looks 15 to 17")
 	gotoStep(t, w, "biometrics")
+	giveChildLeaflet(t, w)
 	test.Tap(button(t, w, T("bio.capture")))
 	if !strings.Contains(labelsText(w), "record the adult family member (relationship and ID or badge number)") {
 		t.Fatalf("the minors' rules do not apply to a possible minor:\n%s", labelsText(w))
@@ -283,6 +290,16 @@ func trainForMinors(t *testing.T, u *UI, w fyne.Window, name string) {
 		}
 	}
 	signInAs(t, u, w, name, "a passphrase for "+name)
+}
+
+// giveChildLeaflet records the child-friendly leaflet in Arabic on the information step
+// and returns to the biometrics step.
+func giveChildLeaflet(t *testing.T, w fyne.Window) {
+	t.Helper()
+	gotoStep(t, w, "information")
+	find(w, func(s *widget.Select) bool { return len(s.Options) > 0 && s.Options[0] != T("answer.notRecorded") }).SetSelected("ar")
+	find(w, func(c *widget.Check) bool { return c.Text == T("info.childFriendly") }).SetChecked(true)
+	gotoStep(t, w, "biometrics")
 }
 
 // setCompanion fills the companion fields of the biometrics step.
