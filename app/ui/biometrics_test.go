@@ -164,6 +164,11 @@ func TestCaptureMinorNeedsCompanion(t *testing.T) {
 	if n := fingerCounts(c); n[forms.FingerCaptured] != 10 || c.Biometrics.Face.Status != forms.FaceCaptured {
 		t.Fatalf("minor with companion: fingers %v face %q\n%s", n, c.Biometrics.Face.Status, labelsText(w))
 	}
+	// SR Art 13(2): the companion accompanies the whole screening: every step shows them
+	gotoStep(t, w, "health")
+	if want := Tf("case.minorCompanion", T("companion.family_member")+", mother, TEST-ID-4411"); !strings.Contains(labelsText(w), want) {
+		t.Fatalf("the health step does not show the companion %q:\n%s", want, labelsText(w))
+	}
 }
 
 // TestCaptureUnaccompaniedMinorRepresentative: Eurodac Art 14(1), Screening Art 13(3): an

@@ -425,5 +425,20 @@ func (cs *caseScreen) refreshHeader() {
 	if cs.c.BiometricsDue() {
 		text += "   ·   " + T("case.biometricsDue")
 	}
+	// the companion of a (possible) minor accompanies every step, so every step shows it
+	// (SR Art 13(2)-(3))
+	if cs.c.IsMinor(cs.u.sess.Now()) {
+		if cp := cs.c.Biometrics.Companion; cp != nil {
+			who := []string{T("companion." + string(cp.Role))}
+			for _, v := range []string{cp.Relationship, cp.ID} {
+				if v != "" {
+					who = append(who, v)
+				}
+			}
+			text += "\n" + Tf("case.minorCompanion", strings.Join(who, ", "))
+		} else {
+			text += "\n" + T("case.minorNoCompanion")
+		}
+	}
 	cs.header.SetText(text)
 }
