@@ -364,6 +364,12 @@ func (c *Case) CheckNew(byMedicalStaff bool) error {
 	case c.Biometrics.Face.Status == FaceCaptured || c.Biometrics.Operator != "" || !c.Biometrics.CapturedAt.IsZero():
 		return refuse("biometrics", "a new case has no capture: prints and the face come from a capture on the terminal",
 			"een nieuwe zaak heeft geen afname: vingerafdrukken en gezicht komen van een afname op de terminal")
+	case c.Identity.AgeDoubt.By != "" || !c.Identity.AgeDoubt.At.IsZero():
+		return refuse("identity.ageDoubt", "the answer to \"could this person be a minor?\" is stamped by the terminal with who answered and when: leave by and at out",
+			"het antwoord op \"kan deze persoon minderjarig zijn?\" krijgt op de terminal wie en wanneer: laat by en at weg")
+	case c.Biometrics.Companion != nil && !c.Biometrics.Companion.Since.IsZero():
+		return refuse("biometrics.companion.since", "the time the companion was first recorded is stamped by the terminal: leave since out",
+			"het moment waarop de begeleider is vastgelegd, zet de terminal: laat since weg")
 	case c.Health != (HealthOutcome{}) && !byMedicalStaff:
 		return refuse("health", "the health outcome is recorded by medical staff only (Art 12(1) Regulation (EU) 2024/1356): leave it out and ask the medic to record it",
 			"de uitkomst van de gezondheidscontrole wordt alleen door medisch personeel vastgelegd (art. 12, lid 1, Verordening (EU) 2024/1356): laat haar weg en vraag het de medicus")

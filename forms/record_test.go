@@ -166,6 +166,12 @@ func TestCheckNewRefusesEachProtectedField(t *testing.T) {
 		{"biometrics", func(c *Case) { c.Biometrics.Face = full.Biometrics.Face }},
 		{"biometrics.fingers", func(c *Case) { c.Biometrics.Fingers = full.Biometrics.Fingers[:1] }},
 		{"health", func(c *Case) { c.Health = full.Health }},
+		{"identity.ageDoubt", func(c *Case) {
+			c.Identity.AgeDoubt = AgeDoubt{CouldBeMinor: AnswerYes, Reason: "looks 16", By: "off1", At: t0}
+		}},
+		{"biometrics.companion.since", func(c *Case) {
+			c.Biometrics.Companion = &Companion{Role: CompanionFamily, Relationship: "mother", ID: "B-1", Since: t0}
+		}},
 	} {
 		t.Run(tc.path, func(t *testing.T) {
 			c := &Case{Trigger: full.Trigger, Identity: full.Identity}
