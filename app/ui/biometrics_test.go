@@ -140,7 +140,7 @@ func rowID(t *testing.T, u *UI) vault.CaseID {
 func TestCaptureMinorNeedsCompanion(t *testing.T) {
 	u, w := officerWithPairings(t, simCaptureDevices(12)...)
 	trainForMinors(t, u, w, "off1")
-	caseForCapture(t, u, w, time.Now().AddDate(-12, 0, 0).Format("2006-01-02"))
+	caseForCapture(t, u, w, u.Session().Now().AddDate(-12, 0, 0).Format("2006-01-02"))
 	if !strings.Contains(labelsText(w), T("bio.companionFirst")) {
 		t.Fatalf("the plan does not ask for the companion:\n%s", labelsText(w))
 	}
@@ -178,7 +178,7 @@ func TestCaptureMinorNeedsCompanion(t *testing.T) {
 func TestCaptureUnaccompaniedMinorRepresentative(t *testing.T) {
 	u, w := officerWithPairings(t, simCaptureDevices(12)...)
 	trainForMinors(t, u, w, "off1")
-	caseForCapture(t, u, w, time.Now().AddDate(-15, 0, 0).Format("2006-01-02"))
+	caseForCapture(t, u, w, u.Session().Now().AddDate(-15, 0, 0).Format("2006-01-02"))
 	giveChildLeaflet(t, w)
 	gotoStep(t, w, "vulnerability")
 	find(w, func(g *widget.CheckGroup) bool { return true }).SetSelected([]string{T("vuln." + forms.VulnUnaccompaniedMinor)})
@@ -209,7 +209,7 @@ func TestCaptureUnaccompaniedMinorRepresentative(t *testing.T) {
 // recorded; once a supervisor ticks it on the Users screen the same officer captures.
 func TestCaptureMinorUntrainedRefused(t *testing.T) {
 	u, w := officerWithPairings(t, simCaptureDevices(12)...)
-	caseForCapture(t, u, w, time.Now().AddDate(-10, 0, 0).Format("2006-01-02"))
+	caseForCapture(t, u, w, u.Session().Now().AddDate(-10, 0, 0).Format("2006-01-02"))
 	giveChildLeaflet(t, w)
 	setCompanion(t, w, "companion.family_member", "father", "TEST-ID-0007")
 	test.Tap(button(t, w, T("bio.capture")))
@@ -379,7 +379,7 @@ func TestRefusalRecordedWithMessage(t *testing.T) {
 	if len(c.Biometrics.Refusals) != 1 || c.Biometrics.Refusals[0].What != "fingerprints" || !c.Biometrics.Refusals[0].Informed {
 		t.Fatalf("refusals %+v", c.Biometrics.Refusals)
 	}
-	if want := c.RefusalMessage(time.Now()).EN; !strings.Contains(labelsText(w), want) {
+	if want := c.RefusalMessage(u.Session().Now()).EN; !strings.Contains(labelsText(w), want) {
 		t.Fatalf("refusal message %q not shown:\n%s", want, labelsText(w))
 	}
 	SetLanguage("nl")
@@ -391,7 +391,7 @@ func TestRefusalRecordedWithMessage(t *testing.T) {
 	if len(c.Biometrics.Refusals) != 2 || c.Biometrics.Refusals[1].What != "both" {
 		t.Fatalf("second refusal %+v", c.Biometrics.Refusals)
 	}
-	if want := c.RefusalMessage(time.Now()).NL; !strings.Contains(labelsText(w), want) {
+	if want := c.RefusalMessage(u.Session().Now()).NL; !strings.Contains(labelsText(w), want) {
 		t.Fatalf("Dutch refusal message %q not shown:\n%s", want, labelsText(w))
 	}
 }
@@ -530,9 +530,9 @@ func TestLivePreviewShowsFramesAndStops(t *testing.T) {
 // (the reason from forms) and Capture stores nothing.
 func TestCaptureNotRequiredForUnderSix(t *testing.T) {
 	u, w := officerWithPairings(t, simCaptureDevices(17)...)
-	caseForCapture(t, u, w, time.Now().AddDate(-3, 0, 0).Format("2006-01-02"))
-	c := &forms.Case{Identity: forms.Identity{BirthDate: forms.DateOf(time.Now().AddDate(-3, 0, 0))}}
-	_, why := c.BiometricsRequired(time.Now())
+	caseForCapture(t, u, w, u.Session().Now().AddDate(-3, 0, 0).Format("2006-01-02"))
+	c := &forms.Case{Identity: forms.Identity{BirthDate: forms.DateOf(u.Session().Now().AddDate(-3, 0, 0))}}
+	_, why := c.BiometricsRequired(u.Session().Now())
 	want := Tf("bio.notRequired", why.Message.EN)
 	if !strings.Contains(labelsText(w), want) {
 		t.Fatalf("plan does not say %q:\n%s", want, labelsText(w))

@@ -50,7 +50,7 @@ func BenchmarkOpenCaseScreen10Prints(b *testing.B) {
 	}
 	tec.Lock(app.LockedClosed)
 	off, _ := term.Unlock("off1", []byte("a passphrase for off1"))
-	now := time.Now()
+	now := off.Now()
 	id, err := off.CreateCase(&forms.Case{Trigger: forms.Trigger{Reason: forms.TriggerIrregularCrossing, Place: "BCP", At: now.Add(-time.Hour)},
 		Identity: forms.Identity{Surnames: []string{"TESTPERSON"}, GivenNames: []string{"PAPA"}, BirthDate: forms.DateOf(now.AddDate(-30, 0, 0))}})
 	if err != nil {

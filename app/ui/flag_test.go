@@ -15,7 +15,7 @@ import (
 func TestSecurityFlagBySupervisor(t *testing.T) {
 	u, w, _ := newTestUI(t, time.Hour)
 	firstRun(t, u, w)
-	id, err := u.Session().CreateCase(&forms.Case{Trigger: forms.Trigger{Reason: forms.TriggerIrregularCrossing, Place: "BCP", At: time.Now().Add(-time.Hour)}})
+	id, err := u.Session().CreateCase(&forms.Case{Trigger: forms.Trigger{Reason: forms.TriggerIrregularCrossing, Place: "BCP", At: u.Session().Now().Add(-time.Hour)}})
 	if err != nil {
 		t.Fatal(err)
 	}

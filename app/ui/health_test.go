@@ -20,7 +20,7 @@ func TestMedicRecordsHealthThroughTheScreen(t *testing.T) {
 	firstRun(t, u, w)
 	addStaff(t, u, w, "medic", "officer")
 	id, err := u.Session().CreateCase(&forms.Case{
-		Trigger:  forms.Trigger{Reason: forms.TriggerApplicationAtBCP, Place: "NLSPL", At: time.Now()},
+		Trigger:  forms.Trigger{Reason: forms.TriggerApplicationAtBCP, Place: "NLSPL", At: u.Session().Now()},
 		Identity: forms.Identity{Surnames: []string{"TESTPERSON"}, GivenNames: []string{"ROMEO"}},
 	})
 	if err != nil {
@@ -59,7 +59,7 @@ func TestMedicRecordsHealthThroughTheScreen(t *testing.T) {
 func TestSaveWithoutChangesSendsNothing(t *testing.T) {
 	u, w, _ := newTestUI(t, time.Hour)
 	firstRun(t, u, w)
-	at := time.Now().Add(-90 * time.Second) // seconds the trigger field does not show
+	at := u.Session().Now().Add(-90 * time.Second) // seconds the trigger field does not show
 	id, err := u.Session().CreateCase(&forms.Case{
 		Trigger: forms.Trigger{Reason: forms.TriggerIrregularCrossing, Place: "BCP", At: at},
 		Identity: forms.Identity{Surnames: []string{"TESTPERSON"}, GivenNames: []string{"TANGO"}, BirthDate: forms.DateOf(at.AddDate(-40, 0, 0)),

@@ -24,7 +24,7 @@ func TestLeafletWarningAndPrint(t *testing.T) {
 	u, w, term := newTestUI(t, time.Hour)
 	firstRun(t, u, w)
 	id, err := u.Session().CreateCase(&forms.Case{
-		Trigger:  forms.Trigger{Reason: forms.TriggerIrregularCrossing, Place: "NLSPL", At: time.Now()},
+		Trigger:  forms.Trigger{Reason: forms.TriggerIrregularCrossing, Place: "NLSPL", At: u.Session().Now()},
 		Identity: forms.Identity{Surnames: []string{"TESTPERSON"}, Languages: []string{"tir"}},
 		Info:     forms.Information{LeafletLanguage: "en", LeafletVersion: "v2"},
 	})

@@ -29,7 +29,7 @@ func openQueriedCase(t *testing.T) (*UI, vault.CaseID) {
 	}
 	u.stopSyncWorker() // the test plays the background worker itself
 	id, err := u.Session().CreateCase(&forms.Case{
-		Trigger:  forms.Trigger{Reason: forms.TriggerApplicationAtBCP, Place: "NLSPL", At: time.Now()},
+		Trigger:  forms.Trigger{Reason: forms.TriggerApplicationAtBCP, Place: "NLSPL", At: u.Session().Now()},
 		Identity: forms.Identity{Surnames: []string{"TESTPERSON"}, GivenNames: []string{"WATCHED"}},
 	})
 	if err != nil {
@@ -138,7 +138,7 @@ func TestChangedSinceOpenedShowsFreshValues(t *testing.T) {
 	u, w, _ := newTestUI(t, time.Hour)
 	firstRun(t, u, w)
 	id, err := u.Session().CreateCase(&forms.Case{
-		Trigger:  forms.Trigger{Reason: forms.TriggerApplicationAtBCP, Place: "NLSPL", At: time.Now()},
+		Trigger:  forms.Trigger{Reason: forms.TriggerApplicationAtBCP, Place: "NLSPL", At: u.Session().Now()},
 		Identity: forms.Identity{Surnames: []string{"TESTPERSON"}, GivenNames: []string{"GOLF"}},
 	})
 	if err != nil {
@@ -193,7 +193,7 @@ func TestEndAtDeadlineOfferedOnTheFormStep(t *testing.T) {
 	if err := sup.AddUser("med1", vault.Medic, []byte("a passphrase for med1")); err != nil {
 		t.Fatal(err)
 	}
-	trigger := time.Now().Add(-8 * 24 * time.Hour) // past the 7-day limit of Art 8(3)
+	trigger := u.Session().Now().Add(-8 * 24 * time.Hour) // past the 7-day limit of Art 8(3)
 	id, err := sup.CreateCase(&forms.Case{
 		Trigger: forms.Trigger{Reason: forms.TriggerApplicationAtBCP, Place: "NLSPL", At: trigger},
 		Identity: forms.Identity{Surnames: []string{"TESTPERSON"}, GivenNames: []string{"QUEBEC"},

@@ -24,7 +24,7 @@ func (u *UI) showMonitor() {
 	from, to := widget.NewEntry(), widget.NewEntry()
 	from.SetPlaceHolder("YYYY-MM-DD")
 	to.SetPlaceHolder("YYYY-MM-DD")
-	now := time.Now()
+	now := u.sess.Now()
 	from.SetText(now.AddDate(0, 0, -30).Format("2006-01-02"))
 	to.SetText(now.Format("2006-01-02"))
 	var shown []forms.OversightSummary

@@ -37,7 +37,7 @@ func TestRolesThroughTheUI(t *testing.T) {
 	u, w, _ := newTestUI(t, time.Hour)
 	firstRun(t, u, w)
 	// a case with a recognisable name, so we can look for it on other users' screens
-	if _, err := u.Session().CreateCase(&forms.Case{Trigger: forms.Trigger{Reason: forms.TriggerApplicationAtBCP, Place: "BCP", At: time.Now()},
+	if _, err := u.Session().CreateCase(&forms.Case{Trigger: forms.Trigger{Reason: forms.TriggerApplicationAtBCP, Place: "BCP", At: u.Session().Now()},
 		Identity: forms.Identity{Surnames: []string{"TESTPERSONBRAVO"}}}); err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +98,7 @@ func TestSettingsSwitchLanguage(t *testing.T) {
 func TestMonitorScreenShowsNoPersonalData(t *testing.T) {
 	u, w, _ := newTestUI(t, time.Hour)
 	firstRun(t, u, w)
-	id, err := u.Session().CreateCase(&forms.Case{Trigger: forms.Trigger{Reason: forms.TriggerDisembarkation, Place: "Port", At: time.Now()},
+	id, err := u.Session().CreateCase(&forms.Case{Trigger: forms.Trigger{Reason: forms.TriggerDisembarkation, Place: "Port", At: u.Session().Now()},
 		Identity:  forms.Identity{Surnames: []string{"CANARYMARKERSURNAME"}, GivenNames: []string{"CANARYMARKERGIVEN"}},
 		Documents: []forms.Document{{Type: "P", Number: "CANARYDOC9911", IssuingState: "UTO"}}})
 	if err != nil {

@@ -41,7 +41,7 @@ func TestSyncScreenEnrolSendReceipt(t *testing.T) {
 	u.stopSyncWorker() // the test drives sending itself
 
 	id, err := u.Session().CreateCase(&forms.Case{
-		Trigger:  forms.Trigger{Reason: forms.TriggerApplicationAtBCP, Place: "NLSPL", At: time.Now()},
+		Trigger:  forms.Trigger{Reason: forms.TriggerApplicationAtBCP, Place: "NLSPL", At: u.Session().Now()},
 		Identity: forms.Identity{Surnames: []string{"TESTPERSON"}, GivenNames: []string{"WATCHED"}},
 	})
 	if err != nil {
@@ -158,7 +158,7 @@ func TestSyncScreenShowsAuditRollback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d.Checkpoint = &fsync.Checkpoint{DeviceID: d.ID, Size: 5000, Head: strings.Repeat("ab", 32), At: time.Now()}
+	d.Checkpoint = &fsync.Checkpoint{DeviceID: d.ID, Size: 5000, Head: strings.Repeat("ab", 32), At: u.Session().Now()}
 	if err := srv.Store().PutDevice(d); err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +184,7 @@ func TestSyncScreenReportsLateResults(t *testing.T) {
 	}
 	u.stopSyncWorker()
 	gone := "0123456789abcdef0123456789abcdef" // a case ID this terminal does not hold
-	r := fsync.Result{Seq: 7, PacketID: "pk-late", CaseID: gone, Type: fsync.ResultCheck, System: "VIS", Outcome: fsync.OutcomeHit, At: time.Now()}
+	r := fsync.Result{Seq: 7, PacketID: "pk-late", CaseID: gone, Type: fsync.ResultCheck, System: "VIS", Outcome: fsync.OutcomeHit, At: u.Session().Now()}
 	if err := u.Session().Vault().Update(func(tx *vault.Tx) error { return app.ApplyResult(tx, r) }); err != nil {
 		t.Fatal(err)
 	}
