@@ -588,25 +588,26 @@ func (s *PostgresStore) PutDevice(d Device) error {
 	return err
 }
 
-func scanDevice(row pgx.Row) (Device, error) {
-	var d Device
+// scanRecord reads one JSON record column (devices, uploads): ErrNotFound for no row.
+func scanRecord[T any](row pgx.Row) (T, error) {
+	var rec T
 	var v []byte
 	if err := row.Scan(&v); errors.Is(err, pgx.ErrNoRows) {
-		return d, ErrNotFound
+		return rec, ErrNotFound
 	} else if err != nil {
-		return d, err
+		return rec, err
 	}
-	err := json.Unmarshal(v, &d)
-	return d, err
+	err := json.Unmarshal(v, &rec)
+	return rec, err
 }
 
 func (s *PostgresStore) Device(id string) (Device, error) {
-	return scanDevice(s.pool.QueryRow(s.ctx, `SELECT record FROM devices WHERE id = $1`, id))
+	return scanRecord[Device](s.pool.QueryRow(s.ctx, `SELECT record FROM devices WHERE id = $1`, id))
 }
 
 func (s *PostgresStore) Devices(fn func(Device) error) error {
 	return page(s, `SELECT record FROM devices WHERE id > $1 ORDER BY id`+pageLimit, "", one[string],
-		func(r pgx.Rows) (string, Device, error) { d, err := scanDevice(r); return d.ID, d, err }, fn)
+		func(r pgx.Rows) (string, Device, error) { d, err := scanRecord[Device](r); return d.ID, d, err }, fn)
 }
 
 func (s *PostgresStore) Results(deviceID string, after uint64, limit int) ([]fsync.Result, error) {
@@ -641,20 +642,8 @@ func (s *PostgresStore) PutUpload(u Upload) error {
 	return err
 }
 
-func scanUpload(row pgx.Row) (Upload, error) {
-	var u Upload
-	var v []byte
-	if err := row.Scan(&v); errors.Is(err, pgx.ErrNoRows) {
-		return u, ErrNotFound
-	} else if err != nil {
-		return u, err
-	}
-	err := json.Unmarshal(v, &u)
-	return u, err
-}
-
 func (s *PostgresStore) Upload(dev, pkt string) (Upload, error) {
-	return scanUpload(s.pool.QueryRow(s.ctx, `SELECT record FROM uploads WHERE device_id = $1 AND packet_id = $2`, dev, pkt))
+	return scanRecord[Upload](s.pool.QueryRow(s.ctx, `SELECT record FROM uploads WHERE device_id = $1 AND packet_id = $2`, dev, pkt))
 }
 
 // DeleteUpload removes the upload and the bytes received for it.
@@ -678,7 +667,7 @@ func (s *PostgresStore) Uploads(fn func(Upload) error) error {
 	return page(s, `SELECT record FROM uploads WHERE (device_id, packet_id) > ($1, $2) ORDER BY device_id, packet_id`+pageLimit, key{},
 		func(k key) []any { return []any{k.dev, k.pkt} },
 		func(r pgx.Rows) (key, Upload, error) {
-			u, err := scanUpload(r)
+			u, err := scanRecord[Upload](r)
 			return key{u.DeviceID, u.PacketID}, u, err
 		}, fn)
 }
