@@ -91,9 +91,37 @@ func (s *Session) UpdateCaseJSON(id vault.CaseID, rev int, patch []byte) (int, e
 	if err != nil {
 		return 0, fmt.Errorf("update case %s: %w", id, err)
 	}
+	if err := typedReadings(cur, edited); err != nil {
+		return 0, fmt.Errorf("update case %s: %w", id, err)
+	}
 	cmds, err := CommandsFor(cur, edited)
 	if err != nil {
 		return 0, fmt.Errorf("update case %s: %w", id, err)
 	}
 	return s.Do(id, rev, cmds...)
+}
+
+// typedReadings refuses a patch that keeps or puts source "mrz" on a document whose read
+// fields it typed: "mrz" means a document reader verified the check digits of what it read
+// (forms.Document.Source), and no reader takes part in a patch. A reading left as read may
+// stay "mrz" while the officer's own entries beside it (issue date, authenticity) change;
+// the screen turns an edited reading to "manual" the same way (app/ui/docread.go).
+func typedReadings(base, edited *forms.Case) error {
+	for i, d := range edited.Documents {
+		if d.Source != "mrz" {
+			continue
+		}
+		if i < len(base.Documents) && base.Documents[i].Source == "mrz" && sameReading(base.Documents[i], d) {
+			continue
+		}
+		return &ProtectedError{Field: fmt.Sprintf("documents[%d].source", i),
+			Reason: `"mrz" is set by a document reader that verified the check digits; a typed or changed document is "manual": set source to manual`}
+	}
+	return nil
+}
+
+// sameReading reports whether a and b hold the same fields a machine-readable zone gives.
+func sameReading(a, b forms.Document) bool {
+	return a.Type == b.Type && a.Number == b.Number && a.IssuingState == b.IssuingState &&
+		a.ExpiryDate == b.ExpiryDate && jsonEqual(a.Holder, b.Holder)
 }

@@ -1,0 +1,47 @@
+package app
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fieldscreen/fieldscreen/forms"
+)
+
+// TestUpdateCaseJSONKeepsMRZHonest: "mrz" on a document means a document reader verified
+// the check digits of what it read. A merge patch is typed, so it may keep "mrz" only on a
+// reading it leaves as read (the officer's own judgement, authenticity, may change): a
+// changed number or a new document claiming "mrz" is refused naming the field, as the
+// screen turns an edited reading to "manual". Before, the patch's number stood vouched for.
+func TestUpdateCaseJSONKeepsMRZHonest(t *testing.T) {
+	term := newTestTerminal(t, time.Hour)
+	_, off := staff(t, term)
+	c := adultCase(time.Now())
+	c.Documents = []forms.Document{{Type: "P", Number: "X1234567", IssuingState: "NLD", Source: "mrz", Authenticity: "not_checked",
+		Holder: forms.Identity{Surnames: []string{"TESTPERSON"}, GivenNames: []string{"DELTA"}}}}
+	id, err := off.CreateCase(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := []struct{ name, patch string }{
+		{"typed number kept as mrz", `{"documents":[{"type":"P","number":"Y7654321","issuingState":"NLD","source":"mrz","authenticity":"not_checked","holder":{"surnames":["TESTPERSON"],"givenNames":["DELTA"]}}]}`},
+		{"typed holder kept as mrz", `{"documents":[{"type":"P","number":"X1234567","issuingState":"NLD","source":"mrz","authenticity":"not_checked","holder":{"surnames":["OTHERPERSON"],"givenNames":["DELTA"]}}]}`},
+		{"new document claiming mrz", `{"documents":[{"type":"P","number":"X1234567","issuingState":"NLD","source":"mrz","authenticity":"not_checked","holder":{"surnames":["TESTPERSON"],"givenNames":["DELTA"]}},{"type":"I","number":"Z1","issuingState":"BEL","source":"mrz"}]}`},
+	}
+	for _, tc := range refused {
+		_, err := off.UpdateCaseJSON(id, 1, []byte(tc.patch))
+		var pe *ProtectedError
+		if !errors.As(err, &pe) || !strings.HasPrefix(pe.Field, "documents[") {
+			t.Errorf("%s: got %v, want a refusal naming the document's source", tc.name, err)
+		}
+	}
+	// the officer's judgement on the reading, and the same correction marked manual, pass
+	rev, err := off.UpdateCaseJSON(id, 1, []byte(`{"documents":[{"type":"P","number":"X1234567","issuingState":"NLD","source":"mrz","authenticity":"genuine","holder":{"surnames":["TESTPERSON"],"givenNames":["DELTA"]}}]}`))
+	if err != nil || rev != 2 {
+		t.Fatalf("authenticity on a reading: rev %d, %v", rev, err)
+	}
+	if _, err := off.UpdateCaseJSON(id, 2, []byte(`{"documents":[{"type":"P","number":"Y7654321","issuingState":"NLD","source":"manual","authenticity":"genuine","holder":{"surnames":["TESTPERSON"],"givenNames":["DELTA"]}}]}`)); err != nil {
+		t.Fatalf("a typed correction marked manual: %v", err)
+	}
+}
