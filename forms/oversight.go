@@ -2,6 +2,7 @@ package forms
 
 import (
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -104,17 +105,17 @@ func (c *Case) Oversight(pseudonym string, now time.Time) OversightSummary {
 	d := c.Deadlines()
 	o := OversightSummary{
 		Pseudonym:     pseudonym,
-		Trigger:       c.Trigger.Reason,
+		Trigger:       codeOf(c.Trigger.Reason, TriggerReasons),
 		Place:         c.Trigger.Place,
 		StartedAt:     c.Trigger.At,
-		Status:        c.Status,
-		Outcome:       c.Outcome,
+		Status:        codeOf(c.Status, Statuses),
+		Outcome:       codeOf(c.Outcome, []Outcome{OutcomeCompleted, OutcomeEndedAtDeadlineWithOpenChecks}),
 		ScreeningDue:  d.Screening.Due(),
 		EurodacSentAt: c.Eurodac.TransmittedAt,
-		EurodacCat:    c.Eurodac.Category,
+		EurodacCat:    codeOf(c.Eurodac.Category, EurodacCategories),
 		HealthChecked: c.Health.Result != "",
 		Application:   c.Application.Made.Yes(),
-		ReferralTo:    c.Referral.To,
+		ReferralTo:    codeOf(c.Referral.To, ReferralTargets),
 		OpenChecks:    append([]string(nil), c.PendingChecks()...),
 		SummaryAt:     now,
 	}
@@ -143,17 +144,21 @@ func (c *Case) Oversight(pseudonym string, now time.Time) OversightSummary {
 	}
 	o.MissedLimits = c.oversightMisses(now)
 	o.Information = OversightInformation{
-		LeafletLanguage: c.Info.LeafletLanguage, LeafletVersion: c.Info.LeafletVersion,
-		Medium: c.Info.Medium, Interpreter: c.Info.Interpreter.Used,
+		LeafletLanguage: lowerCode(c.Info.LeafletLanguage, 2, 3), LeafletVersion: versionCode(c.Info.LeafletVersion),
+		Medium: codeOf(c.Info.Medium, mediums), Interpreter: c.Info.Interpreter.Used,
 		ChildFriendly: c.Info.ChildFriendly, At: c.Info.At,
 	}
 	v := c.Vulnerability
-	o.Vulnerability = OversightVulnerability{Checked: v.Checked, Indicators: append([]string(nil), v.Indicators...),
+	var indicators []string
+	for _, code := range v.Indicators {
+		indicators = append(indicators, codeOf(code, VulnerabilityIndicators))
+	}
+	o.Vulnerability = OversightVulnerability{Checked: v.Checked, Indicators: indicators,
 		ReceptionNeeds: len(v.ReceptionNeeds), ProceduralNeeds: len(v.ProceduralNeeds)}
 	o.Minor = OversightMinor{Minor: c.IsMinor(now), AgeEstimated: c.Identity.BirthDateEstimated,
 		Unaccompanied: c.Unaccompanied(), ChildLeaflet: c.Info.ChildFriendly}
 	if c.Biometrics.Companion != nil {
-		o.Minor.CompanionRole = c.Biometrics.Companion.Role
+		o.Minor.CompanionRole = codeOf(c.Biometrics.Companion.Role, CompanionRoles)
 	}
 	latest := map[FingerPosition]FingerStatus{}
 	for _, f := range c.Biometrics.Fingers {
@@ -174,7 +179,7 @@ func (c *Case) Oversight(pseudonym string, now time.Time) OversightSummary {
 			o.Refusals.Informed++
 		}
 	}
-	o.Refusals.Cooperation = c.Cooperation.Complied
+	o.Refusals.Cooperation = codeOf(c.Cooperation.Complied, CooperationValues)
 	if len(c.Checks) > 0 {
 		o.Checks = map[CheckStatus]int{}
 		for _, ch := range c.Checks {
@@ -190,7 +195,7 @@ func (c *Case) oversightMisses(now time.Time) []OversightMiss {
 	var out []OversightMiss
 	seen := map[DeadlineKind]bool{}
 	for _, m := range c.DeadlineMisses {
-		out = append(out, OversightMiss{Deadline: m.Deadline, Reason: m.Reason})
+		out = append(out, OversightMiss{Deadline: codeOf(m.Deadline, []DeadlineKind{DeadlineScreening, DeadlineEurodac}), Reason: codeOf(m.Reason, MissReasons)})
 		seen[m.Deadline] = true
 	}
 	for _, k := range c.MissingMissReasons(now) {
@@ -200,4 +205,34 @@ func (c *Case) oversightMisses(now time.Time) []OversightMiss {
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Deadline < out[j].Deadline })
 	return out
+}
+
+// NotACode stands in the monitoring summary for a value that should be a code but is not
+// one of its list: the commands check codes, but an imported or older case may carry
+// anything in those fields, and free text there could be a name. The summary copies codes
+// only, so the monitor sees that something else was recorded and never what.
+const NotACode = "not_a_code"
+
+// codeOf is v when it is one of list, "" when empty, NotACode otherwise.
+func codeOf[T ~string](v T, list []T) T {
+	if v == "" || oneOf(v, list) {
+		return v
+	}
+	return NotACode
+}
+
+// lowerCode is s when it is a code of minLen to maxLen lower-case letters (a language).
+func lowerCode(s string, minLen, maxLen int) string {
+	if s == "" || isLower(s, minLen, maxLen) {
+		return s
+	}
+	return NotACode
+}
+
+// versionCode is s when it looks like a leaflet version the terminal stamps ("v2").
+func versionCode(s string) string {
+	if s == "" || len(s) >= 2 && len(s) <= 8 && s[0] == 'v' && strings.Trim(s[1:], "0123456789.") == "" {
+		return s
+	}
+	return NotACode
 }

@@ -51,13 +51,8 @@ func TestOversightLeavesOutPersonalFields(t *testing.T) {
 	markers := map[string]string{}
 	fillStrings(reflect.ValueOf(&c).Elem(), "Case", markers)
 	allowed := map[string]bool{
-		"Case.Status": true, "Case.Outcome": true, "Case.Trigger.Reason": true, "Case.Trigger.Place": true,
-		"Case.Info.LeafletLanguage": true, "Case.Info.LeafletVersion": true, "Case.Info.Medium": true,
-		"Case.Vulnerability.Indicators[0]": true, "Case.Vulnerability.Indicators[1]": true,
-		"Case.Cooperation.Complied": true, "Case.Referral.To": true, "Case.Eurodac.Category": true,
-		"Case.Biometrics.Companion.Role": true, "Case.DeadlineMisses[0].Deadline": true,
-		"Case.DeadlineMisses[1].Deadline": true, "Case.DeadlineMisses[0].Reason": true,
-		"Case.DeadlineMisses[1].Reason": true,
+		// The place as typed; code fields pass only codes (TestOversightCopiesOnlyCodes).
+		"Case.Trigger.Place": true,
 		// System names of open checks (SIS, VIS, …), and check statuses as map keys.
 		"Case.Checks[0].System": true, "Case.Checks[1].System": true, "Case.Checks[0].Status": true,
 		"Case.Checks[1].Status": true, "Case.OpenChecks[0]": false, "Case.OpenChecks[1]": false,
@@ -124,5 +119,39 @@ func TestOversightSummary(t *testing.T) {
 		if strings.Contains(string(b), personal) {
 			t.Errorf("summary holds %q: %s", personal, b)
 		}
+	}
+}
+
+// TestOversightCopiesOnlyCodes: the summary's code fields carry a code of their list or
+// NotACode, never the text. The commands check these codes, but a case import (CheckNew
+// checks none of them) or an older case may hold free text there, such as a name typed as
+// the trigger, the leaflet language or a deadline; before, the export copied it as is
+// (and unescaped into the CSV).
+func TestOversightCopiesOnlyCodes(t *testing.T) {
+	const name = "=TESTPERSON DELTA"
+	c := &Case{
+		Trigger:        Trigger{Reason: name, Place: "NL-SPL", At: time.Date(2026, 6, 14, 9, 30, 0, 0, time.UTC)},
+		Info:           Information{LeafletLanguage: name, LeafletVersion: name, Medium: name},
+		Vulnerability:  Vulnerability{Checked: true, Indicators: []string{VulnElderly, name}},
+		Cooperation:    Cooperation{Complied: name},
+		Referral:       Referral{To: name},
+		Eurodac:        Eurodac{Category: name},
+		Outcome:        name,
+		Biometrics:     Biometrics{Companion: &Companion{Role: name}},
+		DeadlineMisses: []DeadlineMiss{{Deadline: name, Reason: name}},
+	}
+	out, err := json.Marshal(c.Oversight("p1", time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(out), "TESTPERSON") {
+		t.Fatalf("free text in a code field reaches the monitor's summary: %s", out)
+	}
+	if n := strings.Count(string(out), NotACode); n != 12 {
+		t.Errorf("%d fields say %s, want 12: %s", n, NotACode, out)
+	}
+	good := &Case{Trigger: Trigger{Reason: TriggerDisembarkation}, Info: Information{LeafletLanguage: "ps", LeafletVersion: "v2", Medium: MediumPaper}}
+	if o := good.Oversight("p2", time.Now()); o.Trigger != TriggerDisembarkation || o.Information.LeafletLanguage != "ps" || o.Information.LeafletVersion != "v2" || o.Information.Medium != MediumPaper {
+		t.Errorf("codes are copied: %+v", o)
 	}
 }
