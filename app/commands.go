@@ -32,8 +32,7 @@ func (cmd SetTrigger) run(c *forms.Case, x *cmdContext) error {
 	if err := x.editor(); err != nil {
 		return err
 	}
-	c.SetTrigger(cmd.Trigger)
-	return nil
+	return c.RecordTrigger(cmd.Trigger)
 }
 
 // SetIdentity records the identity as the person declares it (Art 14; Art 17(1)(a)-(c)).

@@ -45,3 +45,28 @@ func TestUpdateCaseJSONKeepsMRZHonest(t *testing.T) {
 		t.Fatalf("a typed correction marked manual: %v", err)
 	}
 }
+
+// TestUpdateCaseJSONRefusesCodesOffTheirList: a patch (or any command) cannot record a
+// trigger reason or a missed deadline that is not a code of its list; the screen offers only
+// the codes, and before a patch stored any text there (where a name could stand).
+func TestUpdateCaseJSONRefusesCodesOffTheirList(t *testing.T) {
+	term := newTestTerminal(t, time.Hour)
+	_, off := staff(t, term)
+	id, err := off.CreateCase(adultCase(time.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, patch := range map[string]string{
+		"trigger.reason":          `{"trigger":{"reason":"TESTPERSON DELTA"}}`,
+		"deadlineMisses.deadline": `{"deadlineMisses":[{"deadline":"TESTPERSON DELTA","reason":"TECH_FAILURE"}]}`,
+	} {
+		_, err := off.UpdateCaseJSON(id, 1, []byte(patch))
+		var re *forms.RuleError
+		if !errors.As(err, &re) || re.Path != path || !errors.Is(err, forms.ErrBadValue) {
+			t.Errorf("%s: got %v, want a refusal naming it", path, err)
+		}
+	}
+	if _, err := off.UpdateCaseJSON(id, 1, []byte(`{"trigger":{"reason":"ART5_1_B_DISEMBARKATION"},"deadlineMisses":[{"deadline":"eurodac","reason":"TECH_FAILURE"}]}`)); err != nil {
+		t.Fatalf("codes of their lists: %v", err)
+	}
+}

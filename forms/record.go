@@ -318,6 +318,9 @@ func (c *Case) RecordDeadlineMiss(m DeadlineMiss, now time.Time) error {
 	if !oneOf(m.Reason, MissReasons) {
 		return badValue("deadlineMisses.reason", string(m.Reason))
 	}
+	if m.Deadline != DeadlineScreening && m.Deadline != DeadlineEurodac {
+		return badValue("deadlineMisses.deadline", string(m.Deadline))
+	}
 	m.RecordedAt = now.UTC()
 	c.DeadlineMisses = append(c.DeadlineMisses, m)
 	return nil

@@ -99,6 +99,20 @@ func (c *Case) FamilyAnswer() Answer {
 // them. A pre-filled application that still matches the old trigger follows a corrected
 // trigger.
 func (c *Case) SetTrigger(t Trigger) {
+	c.setTrigger(t)
+}
+
+// RecordTrigger is SetTrigger for a command: the reason must be one of TriggerReasons (or
+// not recorded yet), since every deadline and the Eurodac category follow from it.
+func (c *Case) RecordTrigger(t Trigger) error {
+	if t.Reason != "" && !t.Reason.Valid() {
+		return badValue("trigger.reason", string(t.Reason))
+	}
+	c.setTrigger(t)
+	return nil
+}
+
+func (c *Case) setTrigger(t Trigger) {
 	old := c.Trigger
 	c.Trigger = t
 	if t.Reason != TriggerApplicationAtBCP {
