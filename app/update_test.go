@@ -46,7 +46,8 @@ func TestUpdateCaseJSONKeepsMRZHonest(t *testing.T) {
 	}
 }
 
-// TestUpdateCaseJSONRefusesCodesOffTheirList: a patch (or any command) cannot record a
+// TestUpdateCaseJSONRefusesCodesOffTheirList: a patch (or any command) cannot clear the
+// recorded trigger (every deadline runs from it) nor record a
 // trigger reason or a missed deadline that is not a code of its list; the screen offers only
 // the codes, and before a patch stored any text there (where a name could stand).
 func TestUpdateCaseJSONRefusesCodesOffTheirList(t *testing.T) {
@@ -65,6 +66,9 @@ func TestUpdateCaseJSONRefusesCodesOffTheirList(t *testing.T) {
 		if !errors.As(err, &re) || re.Path != path || !errors.Is(err, forms.ErrBadValue) {
 			t.Errorf("%s: got %v, want a refusal naming it", path, err)
 		}
+	}
+	if _, err := off.UpdateCaseJSON(id, 1, []byte(`{"trigger":null}`)); !errors.Is(err, forms.ErrOnRecord) {
+		t.Errorf("clearing the recorded trigger: got %v, want it refused (stays on record)", err)
 	}
 	if _, err := off.UpdateCaseJSON(id, 1, []byte(`{"trigger":{"reason":"ART5_1_B_DISEMBARKATION"},"deadlineMisses":[{"deadline":"eurodac","reason":"TECH_FAILURE"}]}`)); err != nil {
 		t.Fatalf("codes of their lists: %v", err)

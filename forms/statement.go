@@ -108,6 +108,11 @@ func (c *Case) RecordTrigger(t Trigger) error {
 	if t.Reason != "" && !t.Reason.Valid() {
 		return badValue("trigger.reason", string(t.Reason))
 	}
+	if c.Trigger.Reason != "" && t.Reason == "" || !c.Trigger.At.IsZero() && t.At.IsZero() {
+		return &RuleError{Path: "trigger", Err: ErrOnRecord, Message: Message{
+			EN: "The ground and time of the screening's start stay on record (every deadline runs from them): correct them, do not clear them.",
+			NL: "De grond en het tijdstip van het begin van de screening blijven vastgelegd (alle termijnen lopen daarvanaf): verbeter ze, wis ze niet."}}
+	}
 	c.setTrigger(t)
 	return nil
 }
