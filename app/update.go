@@ -50,7 +50,8 @@ var ErrPatchRevision = errors.New("the patch's \"revision\" differs from the rev
 // UpdateCaseJSON changes case id, read at revision rev, by an RFC 7396 merge patch of its
 // exported JSON (the whole case as ExportCase prints it is one). The patched case is turned
 // into the same named commands a screen sends (CommandsFor) and run by Do: a patch that
-// touches what only the system writes is refused naming the field, and a rev that is not
+// touches what only the system writes is refused naming the field, one that lets a list
+// outgrow what a screening needs gives *ListLimitError (patchlimits.go), and a rev that is not
 // current gives *StaleError. A "revision" member in the patch must equal rev. It returns the
 // new revision (rev itself when the patch changes nothing).
 func (s *Session) UpdateCaseJSON(id vault.CaseID, rev int, patch []byte) (int, error) {
@@ -89,6 +90,9 @@ func (s *Session) UpdateCaseJSON(id vault.CaseID, rev int, patch []byte) (int, e
 	}
 	edited, err := forms.DecodeCase(bytes.NewReader(clean))
 	if err != nil {
+		return 0, fmt.Errorf("update case %s: %w", id, err)
+	}
+	if err := checkListLimits(cur, edited); err != nil {
 		return 0, fmt.Errorf("update case %s: %w", id, err)
 	}
 	if err := typedReadings(cur, edited); err != nil {
