@@ -79,8 +79,10 @@ func (s *Session) minorProblems(c *forms.Case, now time.Time) (forms.Problems, e
 	if !c.IsMinor(now) {
 		return nil, nil
 	}
+	// A credential that does not open or belongs to another key (vault.ErrCredential) counts
+	// as no training: the refusal names it, and a supervisor sets it again.
 	me, err := s.vs.Self()
-	if err != nil {
+	if err != nil && !errors.Is(err, vault.ErrCredential) {
 		return nil, fmt.Errorf("your training record, to capture from a minor: %w", err)
 	}
 	staff, err := s.staffNames()

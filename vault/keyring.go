@@ -259,8 +259,10 @@ type UserInfo struct {
 	Created time.Time `json:"created"`
 	// TrainedForMinors is the supervisor's record that the user is trained to take a
 	// minor's biometric data in a child-friendly way (Eurodac Art 14(1)); app refuses a
-	// capture from a (possible) minor by anyone else.
-	TrainedForMinors bool `json:"trainedForMinors,omitempty"`
+	// capture from a (possible) minor by anyone else. It is read from the sealed staff
+	// credential (credential.go), never stored in the directory: a "trainedForMinors"
+	// field there (written by older versions, or by someone editing the file) is ignored.
+	TrainedForMinors bool `json:"-"`
 }
 
 func keyedHash(key []byte, s string) []byte {
@@ -350,15 +352,6 @@ func (v *Vault) dirEntry(btx *bolt.Tx, sk []byte) (UserInfo, error) {
 		return u, fmt.Errorf("user directory: %v: %w", err, ErrIntegrity)
 	}
 	return u, nil
-}
-
-// putDirEntry rewrites one user's directory entry.
-func (v *Vault) putDirEntry(btx *bolt.Tx, sk []byte, u UserInfo) error {
-	info, err := json.Marshal(u)
-	if err != nil {
-		return err
-	}
-	return btx.Bucket(bUsers).Put(sk, sealRecord(v.dirKey, 1, dirPath, sk, 0, info))
 }
 
 // directory decrypts the user directory (with the terminal-level directory key: this hides

@@ -447,6 +447,9 @@ func (s *Session) RemoveUser(name string) error {
 		if err := tx.btx.Bucket(bUsers).Delete(sk); err != nil {
 			return err
 		}
+		if err := tx.Delete(Core, credBucket, credKey(credMinors, sk)); err != nil {
+			return err
+		}
 		if err := s.v.deleteCounter(tx.btx, sk, tx.now); err != nil {
 			return err
 		}
@@ -544,7 +547,9 @@ func (s *Session) ChangePassphrase(old, new []byte) error {
 }
 
 // SetTrainedForMinors records whether user name is trained to take a minor's biometric data
-// (Eurodac Art 14(1)); manage-users capability, audited with the new value.
+// (Eurodac Art 14(1)); manage-users capability, audited with the new value. The record is a
+// sealed staff credential (credential.go), not a field of the user directory, so that a
+// holder of the vault file without a passphrase cannot make it.
 func (s *Session) SetTrainedForMinors(name string, trained bool) error {
 	if err := s.needManager(); err != nil {
 		return err
@@ -555,38 +560,46 @@ func (s *Session) SetTrainedForMinors(name string, trained bool) error {
 		if err != nil {
 			return fmt.Errorf("trained for minors: %w", err)
 		}
-		u.TrainedForMinors = trained
-		if err := s.v.putDirEntry(tx.btx, sk, u); err != nil {
-			return err
+		if err := putCredential(tx, credMinors, sk, trained); err != nil {
+			return fmt.Errorf("trained for minors: %w", err)
 		}
 		return tx.Audit(AuditEvent{Action: "user.trained-minors", Detail: fmt.Sprintf("user %s trained=%t", u.Name, trained)})
 	})
 }
 
-// Self is the signed-in user's own directory entry (any role): what the terminal records
-// about them, such as the minors' training.
+// Self is the signed-in user's own directory entry (any role) with the credentials a
+// supervisor sealed for them, such as the minors' training. A credential that does not open
+// or belongs to another key is an error matching ErrCredential: whoever relies on it (capture
+// from a minor) refuses.
 func (s *Session) Self() (UserInfo, error) {
-	if s.Locked() {
-		return UserInfo{}, ErrLocked
-	}
 	var u UserInfo
-	err := s.v.view(func(btx *bolt.Tx) error {
+	err := s.View(func(tx *Tx) error {
 		var err error
-		u, err = s.v.dirEntry(btx, s.slotKey)
-		return err
+		if u, err = s.v.dirEntry(tx.btx, s.slotKey); err != nil {
+			return err
+		}
+		return s.withCredentials(tx, s.slotKey, &u)
 	})
 	return u, err
 }
 
-// Users lists the directory (manage-users capability).
+// Users lists the directory (manage-users capability) with each user's credentials; a
+// credential that does not open or belongs to another key shows as not held (the supervisor
+// sets it again), so one damaged record does not hide the list.
 func (s *Session) Users() ([]UserInfo, error) {
 	if err := s.needManager(); err != nil {
 		return nil, err
 	}
-	if s.Locked() {
-		return nil, ErrLocked
-	}
-	users, err := s.v.directory()
+	var users []UserInfo
+	err := s.View(func(tx *Tx) error {
+		return s.v.forEachUser(tx.btx, func(sk []byte, u UserInfo) error {
+			if err := s.withCredentials(tx, sk, &u); err != nil && !errors.Is(err, ErrCredential) {
+				return err
+			}
+			users = append(users, u)
+			return nil
+		})
+	})
 	if err != nil {
 		return nil, err
 	}

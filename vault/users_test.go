@@ -294,8 +294,8 @@ func TestSessionConcurrentUseAndLock(t *testing.T) {
 	}
 }
 
-// TestTrainedForMinors: only a supervisor records the minors' training (Eurodac Art 14(1)) in
-// the user's directory entry; the user reads their own entry; the change is audited and
+// TestTrainedForMinors: only a supervisor records the minors' training (Eurodac Art 14(1)), as
+// a sealed staff credential; the user reads their own entry; the change is audited and
 // survives a passphrase change.
 func TestTrainedForMinors(t *testing.T) {
 	v, sup := newTestVault(t, nil)
