@@ -25,6 +25,11 @@ import (
 func AdminSocket(dir string) string { return filepath.Join(dir, "admin.sock") }
 
 // ListenAdmin opens the admin socket, replacing a stale one left by a central that died.
+//
+// The socket is bound, made 0600 and checked before it listens: until listen(2) a connect
+// is refused whatever the file's mode, so no peer ever reaches it through wider permissions,
+// and the process umask is never touched (changing it, even briefly, would narrow or widen
+// the files other goroutines create meanwhile).
 func ListenAdmin(dir string) (net.Listener, error) {
 	path := AdminSocket(dir)
 	if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
@@ -34,13 +39,57 @@ func ListenAdmin(dir string) (net.Listener, error) {
 	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("admin socket %s: %w", path, err)
 	}
-	old := syscall.Umask(0o177) // the socket is created 0600, never briefly wider
-	ln, err := net.Listen("unix", path)
-	syscall.Umask(old)
+	ln, err := listenPrivate(path)
 	if err != nil {
-		return nil, fmt.Errorf("admin socket: %w", err)
+		return nil, fmt.Errorf("admin socket %s: %w", path, err)
 	}
-	return &peerListener{ln.(*net.UnixListener)}, nil
+	return &peerListener{ln}, nil
+}
+
+// listenPrivate binds a Unix socket at path, sets it to 0600, verifies that and only then
+// listens. On an error nothing is left at path.
+func listenPrivate(path string) (_ *net.UnixListener, err error) {
+	fd, err := syscall.Socket(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("socket: %w", err)
+	}
+	f := os.NewFile(uintptr(fd), path)
+	defer f.Close() // FileListener holds its own duplicate
+	if err := syscall.Bind(fd, &syscall.SockaddrUnix{Name: path}); err != nil {
+		return nil, fmt.Errorf("bind: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			os.Remove(path)
+		}
+	}()
+	if err := os.Chmod(path, 0o600); err != nil {
+		return nil, err
+	}
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return nil, err
+	}
+	if fi.Mode().Type() != os.ModeSocket || fi.Mode().Perm() != 0o600 {
+		return nil, fmt.Errorf("is %v after chmod 0600, not a private socket: check the data folder's file system", fi.Mode())
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Geteuid() {
+		return nil, fmt.Errorf("owned by uid %d, not central's user %d", st.Uid, os.Geteuid())
+	}
+	if err := syscall.Listen(fd, syscall.SOMAXCONN); err != nil {
+		return nil, fmt.Errorf("listen: %w", err)
+	}
+	l, err := net.FileListener(f)
+	if err != nil {
+		return nil, err
+	}
+	ul, ok := l.(*net.UnixListener)
+	if !ok {
+		l.Close()
+		return nil, fmt.Errorf("listener is %T, not a Unix socket", l)
+	}
+	ul.SetUnlinkOnClose(true)
+	return ul, nil
 }
 
 // peerListener accepts only peers running as this process's user or root.
