@@ -125,3 +125,96 @@ func (c *Case) ApplyCheckAnswer(a CheckAnswer) (int, error) {
 	}
 	return 0, fmt.Errorf("%w: %s", ErrNoSuchCheck, a.System)
 }
+
+// SystemInfo is how a queried system is named to people: its full name in the interface
+// languages (with the acronym officers know it by) and the article of the Screening
+// Regulation (SR, 2024/1356) that makes the terminal query it.
+type SystemInfo struct {
+	Code    string
+	Name    Message
+	Article string
+}
+
+// systemInfo names every code of CheckSystems. SR Art 15(2) lists the databases of the
+// security check; SR Art 14(2) the identification through the CIR; Eurodac is queried
+// under Eurodac Regulation 2024/1358 (kept for cases stored with such a check).
+var systemInfo = map[string]SystemInfo{
+	"SIS": {Article: "SR Art 15(2)", Name: Message{
+		EN: "Schengen Information System (SIS)",
+		NL: "Schengeninformatiesysteem (SIS)"}},
+	"VIS": {Article: "SR Art 15(2)", Name: Message{
+		EN: "Visa Information System (VIS)",
+		NL: "Visuminformatiesysteem (VIS)"}},
+	"EES": {Article: "SR Art 15(2)", Name: Message{
+		EN: "Entry/Exit System (EES)",
+		NL: "Inreis-uitreissysteem (EES)"}},
+	"ETIAS": {Article: "SR Art 15(2)", Name: Message{
+		EN: "European Travel Information and Authorisation System (ETIAS)",
+		NL: "Europees systeem voor reisinformatie en -autorisatie (ETIAS)"}},
+	"ETIAS_WATCHLIST": {Article: "SR Art 15(2); ETIAS Regulation 2018/1240 Art 34", Name: Message{
+		EN: "ETIAS watchlist",
+		NL: "ETIAS-observatielijst"}},
+	"ECRIS_TCN": {Article: "SR Art 15(2)", Name: Message{
+		EN: "Criminal records of third-country nationals (ECRIS-TCN)",
+		NL: "Strafregisters van onderdanen van derde landen (ECRIS-TCN)"}},
+	"EUROPOL": {Article: "SR Art 15(2), Art 16(1)", Name: Message{
+		EN: "Europol data",
+		NL: "Europol-gegevens"}},
+	"INTERPOL_SLTD": {Article: "SR Art 15(2), Art 16(1)", Name: Message{
+		EN: "Interpol Stolen and Lost Travel Documents (SLTD)",
+		NL: "Interpol gestolen en verloren reisdocumenten (SLTD)"}},
+	"INTERPOL_TDAWN": {Article: "SR Art 15(2), Art 16(1)", Name: Message{
+		EN: "Interpol Travel Documents Associated with Notices (TDAWN)",
+		NL: "Interpol reisdocumenten gekoppeld aan notices (TDAWN)"}},
+	"NATIONAL": {Article: "SR Art 15(2)", Name: Message{
+		EN: "National databases",
+		NL: "Nationale databanken"}},
+	"CIR": {Article: "SR Art 14(2), Art 16(1)", Name: Message{
+		EN: "Identification in the common identity repository (CIR)",
+		NL: "Identificatie in het gemeenschappelijk identiteitsregister (CIR)"}},
+	"EURODAC": {Article: "Eurodac Regulation 2024/1358", Name: Message{
+		EN: "Eurodac",
+		NL: "Eurodac"}},
+}
+
+// System names a system code for people. A code this terminal does not know (a system a
+// newer central answers for) keeps the code as its name, so it is shown rather than hidden.
+func System(code string) SystemInfo {
+	if in, ok := systemInfo[code]; ok {
+		in.Code = code
+		return in
+	}
+	return SystemInfo{Code: code, Name: Message{EN: code, NL: code}}
+}
+
+// SystemCheck is one line of the case's checks as the officer reads them: the system and
+// its check, nil while the system is not queried yet.
+type SystemCheck struct {
+	SystemInfo
+	Check *SecurityCheck
+}
+
+// ChecksBySystem lists every system the case's checks must query (QueriedSystems, in that
+// order) with its check or nil, then any other stored check (a system queried by an older
+// terminal), so every check the case holds is shown and no required one is missing.
+func (c *Case) ChecksBySystem() []SystemCheck {
+	var out []SystemCheck
+	used := make([]bool, len(c.Checks))
+	for _, sys := range QueriedSystems(c) {
+		found := false
+		for i := range c.Checks {
+			if c.Checks[i].System == sys {
+				out, used[i], found = append(out, SystemCheck{System(sys), &c.Checks[i]}), true, true
+			}
+		}
+		if !found {
+			out = append(out, SystemCheck{SystemInfo: System(sys)})
+		}
+	}
+	for i := range c.Checks {
+		if !used[i] {
+			out = append(out, SystemCheck{System(c.Checks[i].System), &c.Checks[i]})
+		}
+	}
+	return out
+}

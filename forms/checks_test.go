@@ -3,6 +3,7 @@ package forms
 import (
 	"errors"
 	"os"
+	"strings"
 	"testing"
 	"time"
 )
@@ -162,5 +163,58 @@ func TestQueriedSystemsArt15(t *testing.T) {
 		if !seen[s] {
 			t.Errorf("Art 15(2) names %s; not queried (%v)", s, got)
 		}
+	}
+}
+
+// TestSystemNamesArt15And14: every system a check may name has a full name in English and
+// Dutch and the article it is queried under (SR Art 15(2), Art 14(2) for the CIR), so the
+// checks screen never falls back to a bare code for a system the terminal queries.
+func TestSystemNamesArt15And14(t *testing.T) {
+	for _, code := range CheckSystems {
+		in := System(code)
+		if in.Code != code || in.Name.EN == "" || in.Name.NL == "" || in.Article == "" {
+			t.Errorf("%s: %+v, want a full name in en and nl and an article", code, in)
+		}
+		if in.Name.EN == code {
+			t.Errorf("%s: named by its bare code", code)
+		}
+	}
+	for _, code := range SecuritySystems {
+		if a := System(code).Article; !strings.Contains(a, "Art 15(2)") {
+			t.Errorf("%s: article %q, want SR Art 15(2)", code, a)
+		}
+	}
+	if a := System(IdentificationSystem).Article; !strings.Contains(a, "Art 14(2)") {
+		t.Errorf("CIR: article %q, want SR Art 14(2)", a)
+	}
+	if in := System("NEW_SYSTEM"); in.Name.EN != "NEW_SYSTEM" || in.Code != "NEW_SYSTEM" {
+		t.Errorf("unknown system: %+v, want its code kept", in)
+	}
+}
+
+// TestChecksBySystem: every system the case must query is listed once in forms' order,
+// with its check or none yet, and a stored check of another system is kept at the end.
+func TestChecksBySystem(t *testing.T) {
+	at := time.Date(2026, 7, 1, 10, 0, 0, 0, time.UTC)
+	c := &Case{Checks: append(pendingChecks("q1", "VIS", "SIS"), SecurityCheck{System: "EURODAC", Status: CheckNoHit, AnsweredAt: at})}
+	got := c.ChecksBySystem()
+	if len(got) != len(SecuritySystems)+1 {
+		t.Fatalf("%d lines, want %d: %+v", len(got), len(SecuritySystems)+1, got)
+	}
+	for i, sys := range SecuritySystems {
+		if got[i].Code != sys {
+			t.Errorf("line %d: %s, want %s", i, got[i].Code, sys)
+		}
+		queried := sys == "SIS" || sys == "VIS"
+		if (got[i].Check != nil) != queried || (queried && got[i].Check.System != sys) {
+			t.Errorf("%s: check %+v, queried %v", sys, got[i].Check, queried)
+		}
+	}
+	if last := got[len(got)-1]; last.Code != "EURODAC" || last.Check == nil || last.Check.Status != CheckNoHit {
+		t.Errorf("stored check of another system: %+v", last)
+	}
+	c.Biometrics.Face.Status = FaceCaptured
+	if got := c.ChecksBySystem(); got[len(SecuritySystems)].Code != IdentificationSystem || got[len(SecuritySystems)].Check != nil {
+		t.Errorf("after capture the CIR is listed, not yet queried: %+v", got[len(SecuritySystems)])
 	}
 }

@@ -96,7 +96,7 @@ func TestFullScreeningThroughTheUI(t *testing.T) {
 		t.Errorf("the case header does not show the Eurodac deadline met:\n%s", labelsText(w))
 	}
 	gotoStep(t, w, "checks")
-	if txt := labelsText(w); !strings.Contains(txt, T("checkstatus.no_hit")) || strings.Contains(txt, "pending") {
+	if txt := labelsText(w); !strings.Contains(txt, T("checks.state.no_hit")) || strings.Contains(txt, T("checks.state.pending")) {
 		t.Errorf("security checks on the case:\n%s", txt)
 	}
 	final, _ := u.Session().Case(id)

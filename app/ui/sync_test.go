@@ -6,9 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/fieldscreen/fieldscreen/app"
 	"github.com/fieldscreen/fieldscreen/forms"
@@ -78,61 +76,32 @@ func TestSyncScreenEnrolSendReceipt(t *testing.T) {
 			u.openCase.Step(i)
 		}
 	}
-	rows := formRows(w, "SIS")
+	s, ok := u.openCase.view.(*checksStep)
+	if !ok {
+		t.Fatalf("step shown: %T", u.openCase.view)
+	}
+	lines := map[string]checkLine{}
+	for _, l := range s.lines {
+		lines[l.system] = l
+	}
 	for _, ch := range c.Checks {
-		want := T("checkstatus.no_hit")
+		want := T("checks.state.no_hit")
 		switch ch.System {
 		case "SIS":
-			want = T("checkstatus.hit")
+			want = T("checks.state.hit")
 		case "ECRIS_TCN":
-			want = T("checkstatus.not_possible") + ": ECRIS_TCN did not answer (system unavailable)"
+			want = T("checks.state.not_possible")
+			if d := lines[ch.System].detail.Text; !strings.Contains(d, "ECRIS_TCN did not answer (system unavailable)") {
+				t.Errorf("checks step, ECRIS_TCN without its reason: %q", d)
+			}
 		}
-		if got, _, _ := strings.Cut(rows[ch.System], " · "); got != want {
-			t.Errorf("checks step, %s: %q, want %q", ch.System, rows[ch.System], want)
+		if got := lines[ch.System].state.Text; got != want {
+			t.Errorf("checks step, %s: %q, want %q", ch.System, got, want)
 		}
 	}
-	if n := strings.Count(labelsText(w), T("checkstatus.hit")); n != 1 {
+	if n := strings.Count(labelsText(w), T("checks.state.hit")+"\n"); n != 1 {
 		t.Errorf("the checks step shows %d hits, want 1 (SIS):\n%s", n, labelsText(w))
 	}
-}
-
-// formRows maps each item label of the on-screen form that has an item labelled key to
-// the text of the labels in its input.
-func formRows(w fyne.Window, key string) map[string]string {
-	form := find(w, func(f *widget.Form) bool {
-		for _, it := range f.Items {
-			if it.Text == key {
-				return true
-			}
-		}
-		return false
-	})
-	out := map[string]string{}
-	if form == nil {
-		return out
-	}
-	uiMu.Lock()
-	defer uiMu.Unlock()
-	var text func(o fyne.CanvasObject) string
-	text = func(o fyne.CanvasObject) string {
-		switch c := o.(type) {
-		case *widget.Label:
-			return c.Text
-		case *fyne.Container:
-			var parts []string
-			for _, ch := range c.Objects {
-				if s := text(ch); s != "" {
-					parts = append(parts, s)
-				}
-			}
-			return strings.Join(parts, " ")
-		}
-		return ""
-	}
-	for _, it := range form.Items {
-		out[it.Text] = text(it.Widget)
-	}
-	return out
 }
 
 // TestSyncScreenShowsAuditRollback: when central refuses the terminal's audit checkpoint

@@ -308,8 +308,8 @@ func TestTranslationsComplete(t *testing.T) {
 	for _, c := range forms.EurodacCategories {
 		dynamic = append(dynamic, "eurodaccat."+string(c))
 	}
-	for _, c := range forms.CheckStatuses {
-		dynamic = append(dynamic, "checkstatus."+string(c))
+	for _, c := range append(forms.CheckStatuses, "not_queried") {
+		dynamic = append(dynamic, "checks.state."+string(c), "checks.count."+string(c))
 	}
 	for _, r := range forms.ReferralTargets {
 		dynamic = append(dynamic, "referral."+string(r))
