@@ -41,6 +41,13 @@ func TestRevokeWhileServing(t *testing.T) {
 	if _, err := central.ListenAdmin(dir); err == nil || !strings.Contains(err.Error(), "another central") {
 		t.Fatalf("a second admin socket on the same folder: %v", err)
 	}
+	// the reason is required (shown to the terminal, kept in the event log): a blank one is a
+	// usage error before anything is sent
+	for _, blank := range []string{"", "  "} {
+		if _, errs, code := runCmd("device", "revoke", "--data", dir, "--reason", blank, id); code != 2 || !strings.Contains(errs, `"reason" is required`) {
+			t.Fatalf("revoke with reason %q: exit %d %q", blank, code, errs)
+		}
+	}
 	out, errs, code := runCmd("device", "revoke", "--data", dir, "--reason", "reported stolen", id)
 	if code != 0 || !strings.Contains(out, "revoked "+id) {
 		t.Fatalf("revoke while serving: exit %d %q %q", code, out, errs)

@@ -265,9 +265,13 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		if len(pos) != 1 {
 			return usageErr{"device revoke needs one DEVICE-ID"}
 		}
-		err = withServer(data, func(s *central.Server) error { return s.RevokeDevice(pos[0], *reason) })
+		req := central.RevokeRequest{Reason: *reason}
+		if err := req.Check(); err != nil {
+			return usageErr{"device revoke --reason: " + err.Error()}
+		}
+		err = withServer(data, func(s *central.Server) error { return s.RevokeDevice(pos[0], req.Reason) })
 		if errors.Is(err, central.ErrBusy) { // central is serving: revoke through its admin socket
-			err = central.AdminDo(data.data, "POST", "/admin/devices/"+pos[0]+"/revoke", map[string]string{"reason": *reason}, nil)
+			err = central.AdminDo(data.data, "POST", "/admin/devices/"+pos[0]+"/revoke", req, nil)
 			if errors.Is(err, central.ErrNoAdmin) {
 				return fmt.Errorf("%w, and %w", central.ErrBusy, err)
 			}

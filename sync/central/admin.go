@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -128,11 +129,13 @@ func peerAllowed(c *net.UnixConn) bool {
 func (s *Server) AdminHandler() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /admin/devices/{id}/revoke", func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			Reason string `json:"reason"`
+		var req RevokeRequest
+		if err := decodeAdmin(http.MaxBytesReader(w, r.Body, 4<<10), &req); err != nil {
+			writeAdminError(w, http.StatusBadRequest, "revoke request: "+err.Error())
+			return
 		}
-		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4<<10)).Decode(&req); err != nil {
-			writeAdminError(w, http.StatusBadRequest, "revoke request is not JSON: "+err.Error())
+		if err := req.Check(); err != nil {
+			writeAdminError(w, http.StatusBadRequest, "revoke request: "+err.Error())
 			return
 		}
 		if err := s.RevokeDevice(r.PathValue("id"), req.Reason); err != nil {
@@ -146,6 +149,41 @@ func (s *Server) AdminHandler() *http.ServeMux {
 		writeJSON(w, http.StatusOK, map[string]string{"revoked": r.PathValue("id")})
 	})
 	return mux
+}
+
+// RevokeRequest is the body of an admin revoke: why the terminal is revoked, shown to it
+// and kept in the security event log, so it is required.
+type RevokeRequest struct {
+	Reason string `json:"reason"`
+}
+
+// ErrNoRevokeReason: a revoke without a reason (missing, empty or blank).
+var ErrNoRevokeReason = errors.New(`"reason" is required: say why the terminal is revoked (it is shown to the terminal and kept in the event log)`)
+
+// Check refuses a request without a reason.
+func (r RevokeRequest) Check() error {
+	if strings.TrimSpace(r.Reason) == "" {
+		return ErrNoRevokeReason
+	}
+	return nil
+}
+
+// decodeAdmin reads one JSON object into v, refusing fields v does not have (a misspelt
+// field would otherwise be dropped silently) and data after the object.
+func decodeAdmin(r io.Reader, v any) error {
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return fmt.Errorf("field %q: expected %s, got JSON %s", te.Field, te.Type, te.Value)
+		}
+		return fmt.Errorf("not a JSON object of the known fields: %w", err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return errors.New("data after the JSON object: send one JSON object")
+	}
+	return nil
 }
 
 func writeAdminError(w http.ResponseWriter, status int, msg string) {

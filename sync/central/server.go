@@ -395,6 +395,10 @@ func (s *Server) CreateTokenTTL(ttl time.Duration) (token string, expires time.T
 
 // RevokeDevice marks a terminal revoked: it can no longer send or pull anything.
 func (s *Server) RevokeDevice(id, reason string) error {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return fmt.Errorf("device %s: %w", id, ErrNoRevokeReason)
+	}
 	unlock := s.lock("device/" + id) // not lost to a concurrent checkpoint or renewal
 	defer unlock()
 	d, err := s.store.Device(id)
