@@ -2,6 +2,7 @@ package app
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/fieldscreen/fieldscreen/forms"
@@ -90,7 +91,19 @@ func (cmd RemoveDocument) run(c *forms.Case, x *cmdContext) error {
 	if err := x.editor(); err != nil {
 		return err
 	}
-	return c.RemoveDocument(cmd.Index)
+	var scan string
+	if cmd.Index >= 0 && cmd.Index < len(c.Documents) {
+		scan = c.Documents[cmd.Index].ScanRef
+	}
+	if err := c.RemoveDocument(cmd.Index); err != nil {
+		return err
+	}
+	if scan != "" && x.tx != nil { // the document's scan goes with it (least data)
+		if err := x.tx.DeleteCaseRecord(x.id, vault.Core, scan); err != nil && !errors.Is(err, vault.ErrNotFound) {
+			return fmt.Errorf("delete the document's scan: %w", err)
+		}
+	}
+	return nil
 }
 
 // RecordInformation records the information given (Art 11): leaflet language, interpreter,

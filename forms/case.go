@@ -209,10 +209,15 @@ type Document struct {
 	Holder Identity `json:"holder,omitzero"`
 	// Source: mrz (read by a document reader, check digits verified) or manual.
 	Source string `json:"source,omitempty"`
-	// Authenticity: not_checked, genuine or suspected_false (Eurodac 17(1)(j)).
+	// Authenticity: not_checked, genuine or suspected_false (Eurodac 17(1)(j)); required
+	// with a scan (forms/docscan.go).
 	Authenticity string `json:"authenticity,omitempty"`
-	// ScanRef refers to the colour scan stored as a separate record.
-	ScanRef string `json:"scanRef,omitempty"`
+	// ScanRef names the colour scan of the document, stored as a record of the case in the
+	// core data class; ScanAt and ScanSource say when and from where (reader, camera, file)
+	// it was attached. The terminal writes the three (Case.AttachDocumentScan), never a person.
+	ScanRef    string    `json:"scanRef,omitempty"`
+	ScanAt     time.Time `json:"scanAt,omitzero"`
+	ScanSource string    `json:"scanSource,omitempty"`
 }
 
 // HealthResult is the outcome of the preliminary health check (Art 12).

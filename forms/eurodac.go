@@ -26,7 +26,7 @@ func (c *Case) EurodacElements() []EurodacElement {
 	if c.Eurodac.Category == EurodacApplicant {
 		event = c.Eurodac.MemberStateOfOrigin != "" && c.Application.Made.Yes() && c.Application.Place != "" && !c.Application.At.IsZero()
 	}
-	scan := len(c.Documents) > 0 && c.Documents[0].ScanRef != ""
+	scan := c.EurodacScanDocument() >= 0
 	return []EurodacElement{
 		{"a", "fingerprint data", true, captured},
 		{"b", "facial image", true, b.Face.Status == FaceCaptured},
@@ -37,7 +37,7 @@ func (c *Case) EurodacElements() []EurodacElement {
 		{"g", "Member State of origin, place and date of the event", false, event},
 		{"h", "sex", true, id.Sex != ""},
 		{"i", "document type, number, issuing state (three-letter code), expiry date", false, doc},
-		{"j", "scanned colour copy of the document", false, scan},
+		{"j", "scanned colour copy of the document, with its authenticity", false, scan},
 		{"k", "reference number of the Member State of origin", false, c.Eurodac.Reference != ""},
 		{"l", "date the biometric data were taken", false, !b.CapturedAt.IsZero()},
 		{"m", "date the data were transmitted", false, !c.Eurodac.TransmittedAt.IsZero()},

@@ -73,11 +73,16 @@ func (c *Case) EurodacEvent() (place string, at time.Time) {
 	return c.Trigger.Place, c.Trigger.At
 }
 
-// EurodacUpdateDue reports whether the biometric data must be sent again under the same
+// EurodacUpdateDue reports whether the data set must be sent again under the same
 // reference as an update: fingerprints were retaken (healed fingertips, a health deferral
-// ended, ER Art 15(1) second subparagraph) after the last transmission was queued.
+// ended, ER Art 15(1) second subparagraph), or a document scan was attached (element (j),
+// ER Art 17(1)(j); ASSUMPTION: the Regulation does not say how a scan found later reaches
+// Eurodac, for Art 24(3) "as soon as available"), after the last transmission was queued.
 func (c *Case) EurodacUpdateDue() bool {
-	return c.Eurodac.Reference != "" && c.RetakenAt().After(c.Eurodac.QueuedAt)
+	if c.Eurodac.Reference == "" {
+		return false
+	}
+	return c.RetakenAt().After(c.Eurodac.QueuedAt) || c.ScanAddedAt().After(c.Eurodac.QueuedAt)
 }
 
 // BiometricsDue reports that biometrics deferred on health grounds are due: the case was

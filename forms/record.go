@@ -110,6 +110,13 @@ func (c *Case) RecordDocument(i int, d Document) error {
 	if d.Source == "" {
 		d.Source = "manual"
 	}
+	var old Document
+	if i < len(c.Documents) {
+		old = c.Documents[i]
+	}
+	if err := keepScan(fmt.Sprintf("documents[%d]", i), &d, old); err != nil {
+		return err
+	}
 	if i == len(c.Documents) {
 		c.Documents = append(c.Documents, d)
 		return nil
@@ -373,6 +380,9 @@ func (c *Case) CheckNew(byMedicalStaff bool) error {
 	case c.Biometrics.Companion != nil && !c.Biometrics.Companion.Since.IsZero():
 		return refuse("biometrics.companion.since", "the time the companion was first recorded is stamped by the terminal: leave since out",
 			"het moment waarop de begeleider is vastgelegd, zet de terminal: laat since weg")
+	case c.hasScan():
+		return refuse("documents.scanRef", "a new case has no document scan: the scan is attached on the terminal, from a reader, a camera or a file",
+			"een nieuwe zaak heeft geen documentscan: de scan wordt op de terminal toegevoegd, van een lezer, een camera of een bestand")
 	case c.Health != (HealthOutcome{}) && !byMedicalStaff:
 		return refuse("health", "the health outcome is recorded by medical staff only (Art 12(1) Regulation (EU) 2024/1356): leave it out and ask the medic to record it",
 			"de uitkomst van de gezondheidscontrole wordt alleen door medisch personeel vastgelegd (art. 12, lid 1, Verordening (EU) 2024/1356): laat haar weg en vraag het de medicus")

@@ -169,6 +169,10 @@ func TestCheckNewRefusesEachProtectedField(t *testing.T) {
 		{"identity.ageDoubt", func(c *Case) {
 			c.Identity.AgeDoubt = AgeDoubt{CouldBeMinor: AnswerYes, Reason: "looks 16", By: "off1", At: t0}
 		}},
+		// ER Art 17(1)(j): the scan comes from the terminal's own attach command
+		{"documents.scanRef", func(c *Case) {
+			c.Documents = []Document{{Type: "P", Number: "X1", IssuingState: "UTO", ScanRef: "docscan-1.jpg", Authenticity: AuthenticityGenuine}}
+		}},
 		{"biometrics.companion.since", func(c *Case) {
 			c.Biometrics.Companion = &Companion{Role: CompanionFamily, Relationship: "mother", ID: "B-1", Since: t0}
 		}},

@@ -393,9 +393,14 @@ func (v *validator) document(p string, d Document) {
 	if d.Source != "" && d.Source != "mrz" && d.Source != "manual" {
 		v.add(p+".source", CodeInvalidValue, enumMsg("source", d.Source, []string{"mrz", "manual"}))
 	}
-	auth := []string{"not_checked", "genuine", "suspected_false"}
-	if d.Authenticity != "" && !oneOf(d.Authenticity, auth) {
-		v.add(p+".authenticity", CodeInvalidValue, enumMsg("authenticity", d.Authenticity, auth))
+	if d.Authenticity != "" && !oneOf(d.Authenticity, Authenticities) {
+		v.add(p+".authenticity", CodeInvalidValue, enumMsg("authenticity", d.Authenticity, Authenticities))
+	}
+	if d.ScanSource != "" && !oneOf(d.ScanSource, ScanSources) {
+		v.add(p+".scanSource", CodeInvalidValue, enumMsg("scan source", d.ScanSource, ScanSources))
+	}
+	if d.ScanRef != "" && d.Authenticity == "" {
+		v.add(p+".authenticity", CodeRequired, errScanNeedsAuthenticity)
 	}
 	v.identity(p+".holder", d.Holder)
 }

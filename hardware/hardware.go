@@ -211,10 +211,12 @@ type Segment struct {
 
 // Capture is one image (or document reading) as the device delivered it.
 type Capture struct {
-	Target   Target
-	Image    image.Image // grey for fingerprints, colour for faces; nil for documents
-	PPI      int         // pixels per inch (fingerprints); 0 when not known
-	Segments []Segment   // finger boxes within a slap image
+	Target Target
+	// Image is grey for fingerprints, colour for faces; for a document, the colour image of
+	// the data page when the device delivers one (a full-page reader, a camera), else nil.
+	Image    image.Image
+	PPI      int       // pixels per inch (fingerprints); 0 when not known
+	Segments []Segment // finger boxes within a slap image
 	// DeviceScore is the device's own quality score 0-100, or -1 when it gives none.
 	DeviceScore int
 	// Lines holds the MRZ text lines a document reader sent (already shape-checked).

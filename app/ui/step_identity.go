@@ -249,7 +249,7 @@ func (s *documentStep) apply(c *forms.Case) error {
 		if d.Source == "" {
 			d.Source = old.Source
 		}
-		d.IssueDate, d.Authenticity, d.ScanRef = old.IssueDate, old.Authenticity, old.ScanRef
+		d.IssueDate, d.Authenticity, d.ScanRef, d.ScanAt, d.ScanSource = old.IssueDate, old.Authenticity, old.ScanRef, old.ScanAt, old.ScanSource
 		c.Documents[0] = d
 	}
 	return nil // a document without a source is recorded as typed by hand (forms.RecordDocument)

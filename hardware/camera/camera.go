@@ -137,8 +137,11 @@ func orUnknown(s string) string {
 // Identity: V4L2 gives the card name and bus; webcams rarely have serials.
 func (d *Device) Identity() hardware.Identity { return d.ident }
 
-// Supports faces.
-func (d *Device) Supports(t hardware.Target) bool { return t.Kind == hardware.Face }
+// Supports faces, and documents as a colour frame of the page held under the camera (the
+// Eurodac scan of the data page; a camera reads no MRZ).
+func (d *Device) Supports(t hardware.Target) bool {
+	return t.Kind == hardware.Face || t.Kind == hardware.Document
+}
 
 // Close releases the camera.
 func (d *Device) Close() error { return d.cam.Close() }

@@ -196,7 +196,9 @@ func (d *Device) render(t hardware.Target, defect synth.Options) *hardware.Captu
 	case t.Kind == hardware.Face:
 		c.Image = synth.Face(d.opt.Seed, 480, 640)
 	case t.Kind == hardware.Document:
+		// a full-page reader: the MRZ lines and the colour image of the data page
 		c.Lines = append([]string(nil), d.opt.Document...)
+		c.Image = Page(d.opt.Seed, d.opt.Document)
 	}
 	d.mu.Lock()
 	d.cache[k] = c
