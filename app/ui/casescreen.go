@@ -109,8 +109,15 @@ type caseScreen struct {
 	view   stepView
 	nav    *widget.List
 	body   *fyne.Container
-	header *widget.Label
+	head   *caseHeader
 	notice *widget.Label
+	page   *fyne.Container // laid out again when the header's height changes
+	// thumbs are the stored captures' thumbnails once loaded (caseheader.go: loadThumbs),
+	// for the images the case recorded when they were asked for (thumbsKey; thumbsGen drops
+	// a load overtaken by a newer one).
+	thumbs    *app.Thumbs
+	thumbsKey string
+	thumbsGen int
 	// saved is set after the first save on this screen: before it, "required" problems are
 	// not shown, so a new case does not open as a wall of red.
 	saved bool
@@ -139,13 +146,12 @@ func (u *UI) showCaseListWithError(msg string) {
 }
 
 func (u *UI) openCaseScreen(id vault.CaseID, rev int, base, c *forms.Case) {
-	cs := &caseScreen{u: u, id: id, rev: rev, base: base, c: c, header: widget.NewLabel(""), notice: widget.NewLabel(""), body: container.NewStack()}
+	cs := &caseScreen{u: u, id: id, rev: rev, base: base, c: c, head: newCaseHeader(), notice: widget.NewLabel(""), body: container.NewStack()}
 	// a change committed elsewhere (the sync worker applying a result, a capture finishing)
 	// reaches the screen on the UI goroutine
 	cs.stopFeed = u.sess.OnCaseChanged(func(ch app.CaseChange) {
 		uiDo(func() { cs.changed(ch) })
 	})
-	cs.header.TextStyle.Bold = true
 	cs.notice.Wrapping = fyne.TextWrapWord
 	cs.notice.Hide()
 	cs.nav = widget.NewList(
@@ -181,8 +187,8 @@ func (u *UI) openCaseScreen(id vault.CaseID, rev int, base, c *forms.Case) {
 	left := container.NewBorder(nil, nil, nil, nil, cs.nav)
 	split := container.NewHSplit(left, container.NewVScroll(container.NewPadded(cs.body)))
 	split.Offset = 0.22
-	content := container.NewBorder(container.NewVBox(cs.header, cs.notice), bar, nil, nil, split)
-	u.show("case", content)
+	cs.page = container.NewBorder(container.NewVBox(cs.head.content, cs.notice), bar, nil, nil, split)
+	u.show("case", cs.page)
 	if u.openCase != nil {
 		u.openCase.close()
 	}
@@ -398,47 +404,10 @@ func (cs *caseScreen) close() {
 	}
 }
 
+// refreshHeader shows the case as it now stands in the header, and loads the thumbnails
+// of captures it has not shown yet.
 func (cs *caseScreen) refreshHeader() {
-	ref := cs.c.Reference
-	if ref == "" {
-		ref = T("case.unsaved")
-	}
-	text := ref
-	if !cs.c.Trigger.At.IsZero() {
-		d := cs.c.Deadlines()
-		now := cs.u.sess.Now()
-		due := func(dl forms.Deadline) string {
-			if !dl.MetAt.IsZero() {
-				return T("deadline.met")
-			}
-			return left(dl.Due(), now)
-		}
-		text += fmt.Sprintf("   ·   %s %s   ·   Eurodac %s", T("cases.screening"), due(d.Screening), due(d.Eurodac))
-		// the category forms picks and the retention it implies in Eurodac (ER Art 29)
-		cat := cs.c.EurodacCategory()
-		if r, _ := forms.RetentionOf(cat); r.Years > 0 {
-			text += "\n" + Tf("case.eurodacRetention", T("eurodaccat."+string(cat)), r.Years, r.Article)
-		} else {
-			text += "\n" + Tf("case.eurodacRetentionUnknown", T("eurodaccat."+string(cat)), r.Article)
-		}
-	}
-	if cs.c.BiometricsDue() {
-		text += "   ·   " + T("case.biometricsDue")
-	}
-	// the companion of a (possible) minor accompanies every step, so every step shows it
-	// (SR Art 13(2)-(3))
-	if cs.c.IsMinor(cs.u.sess.Now()) {
-		if cp := cs.c.Biometrics.Companion; cp != nil {
-			who := []string{T("companion." + string(cp.Role))}
-			for _, v := range []string{cp.Relationship, cp.ID} {
-				if v != "" {
-					who = append(who, v)
-				}
-			}
-			text += "\n" + Tf("case.minorCompanion", strings.Join(who, ", "))
-		} else {
-			text += "\n" + T("case.minorNoCompanion")
-		}
-	}
-	cs.header.SetText(text)
+	cs.head.show(cs.c, cs.u.sess.Now())
+	cs.page.Layout.Layout(cs.page.Objects, cs.page.Size())
+	cs.loadThumbs()
 }
