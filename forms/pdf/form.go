@@ -49,11 +49,19 @@ func RenderForm(out io.Writer, c *forms.Case, lang string, opts Options) error {
 
 type formWriter struct {
 	*writer
-	t    *formTexts
-	c    *forms.Case
-	rows *layout.Table
-	odd  bool
+	t *formTexts
+	c *forms.Case
+	// A section is its heading, a head table of its first keepRows rows kept on one page
+	// with the heading, and the rest of its rows in a table that may break across pages:
+	// a heading never stands alone at the foot of a page, next to the footer.
+	heading    *layout.Paragraph
+	head, rest *layout.Table
+	newTable   func() *layout.Table
+	odd        bool
 }
+
+// keepRows is how many rows of a section stay on the page of its heading.
+const keepRows = 2
 
 func (f *formWriter) l(key string) string { return f.t.label(key) }
 
@@ -86,13 +94,31 @@ func (f *formWriter) header() error {
 // section starts a heading and a fresh label/value table.
 func (f *formWriter) section(key string) {
 	f.flush()
-	f.doc.Add(f.para(f.l(key), f.bold, headSize).SetSpaceBefore(9).SetSpaceAfter(3))
-	f.rows = f.table(labelW, contentW-labelW)
+	f.heading = f.para(f.l(key), f.bold, headSize).SetSpaceBefore(9).SetSpaceAfter(3)
+	f.columns(labelW, contentW-labelW)
 	f.odd = false
 }
 
+// columns sets the column widths of the current section's tables.
+func (f *formWriter) columns(widths ...float64) {
+	f.newTable = func() *layout.Table { return f.table(widths...) }
+	f.head, f.rest = f.newTable(), nil
+}
+
+// addRow adds a row to the current section: to the head table kept with the heading while
+// it has fewer than keepRows rows, else to the rest.
+func (f *formWriter) addRow() *layout.Row {
+	if f.rest == nil && len(f.head.Rows()) < keepRows {
+		return f.head.AddRow()
+	}
+	if f.rest == nil {
+		f.rest = f.newTable()
+	}
+	return f.rest.AddRow()
+}
+
 func (f *formWriter) row(labelKey, value string) {
-	r := f.rows.AddRow()
+	r := f.addRow()
 	lc := f.cell(r, f.l(labelKey), f.bold, bodySize)
 	vc := f.cell(r, value, f.reg, bodySize)
 	if f.odd {
@@ -102,11 +128,33 @@ func (f *formWriter) row(labelKey, value string) {
 	f.odd = !f.odd
 }
 
-func (f *formWriter) flush() {
-	if f.rows != nil && len(f.rows.Rows()) > 0 {
-		f.doc.Add(f.rows)
+// flush adds the current section to the document: the heading and the head table as one
+// block that moves to the next page rather than split, then the rest. With tail, the whole
+// section and tail are that block (the person's remarks and the signatures under them).
+func (f *formWriter) flush(tail ...layout.Element) {
+	block := layout.NewDiv().SetKeepTogether(true)
+	var parts []layout.Element
+	if f.heading != nil {
+		parts = append(parts, f.heading)
 	}
-	f.rows = nil
+	if f.head != nil && len(f.head.Rows()) > 0 {
+		parts = append(parts, f.head)
+	}
+	rest := f.rest != nil && len(f.rest.Rows()) > 0
+	if rest && len(tail) > 0 {
+		parts = append(parts, f.rest)
+		rest = false
+	}
+	for _, e := range append(parts, tail...) {
+		block.Add(e)
+	}
+	if len(parts)+len(tail) > 0 {
+		f.doc.Add(block)
+	}
+	if rest {
+		f.doc.Add(f.rest)
+	}
+	f.heading, f.head, f.rest = nil, nil, nil
 }
 
 func (f *formWriter) or(s string) string {
@@ -227,7 +275,7 @@ func (f *formWriter) sections() {
 	f.section("sec.family")
 	f.row("familyInMemberState", f.item("familyInMemberState", f.answer(c.FamilyAnswer())))
 	for _, m := range c.Family {
-		r := f.rows.AddRow()
+		r := f.addRow()
 		f.cell(r, m.Relation, f.bold, bodySize)
 		f.cell(r, m.Name+", "+f.state(m.MemberState), f.reg, bodySize)
 	}
@@ -237,7 +285,7 @@ func (f *formWriter) sections() {
 		f.row("status", f.l("notRecorded"))
 	}
 	for _, ch := range c.Checks {
-		r := f.rows.AddRow()
+		r := f.addRow()
 		f.cell(r, ch.System, f.bold, bodySize)
 		// Each system prints its own state: pending prints as pending (or as still open
 		// once the form is completed, Art 18(5)), never as no hit; not possible with why.
@@ -271,8 +319,7 @@ func (f *formWriter) sections() {
 		f.row("referral", f.l("notRecorded"))
 	}
 	f.remarks()
-	f.flush()
-	f.signatures()
+	f.flush(f.signatures()...)
 }
 
 // answer prints a three-state answer: yes, no, or not recorded.
@@ -393,19 +440,17 @@ func (f *formWriter) documents() {
 		f.row("docNumber", f.l("none"))
 		return
 	}
-	f.flush()
-	t := f.table(contentW*0.14, contentW*0.34, contentW*0.24, contentW*0.28)
-	h := t.AddHeaderRow()
+	f.columns(contentW*0.14, contentW*0.34, contentW*0.24, contentW*0.28)
+	h := f.addRow()
 	for _, k := range []string{"docType", "docNumber", "issuingState", "expiryDate"} {
 		f.cell(h, f.l(k), f.bold, bodySize).SetBackground(layout.Gray(rowShading))
 	}
 	for _, d := range f.c.Documents {
-		r := t.AddRow()
+		r := f.addRow()
 		for _, v := range []string{d.Type, d.Number, f.state(d.IssuingState), d.ExpiryDate.String()} {
 			f.cell(r, f.or(v), f.reg, bodySize)
 		}
 	}
-	f.doc.Add(t)
 }
 
 func (f *formWriter) biometrics() {
@@ -455,7 +500,9 @@ func (f *formWriter) biometrics() {
 	}
 }
 
-func (f *formWriter) signatures() {
+// signatures are the lines the officer and the person sign on, kept on the page of the
+// person's remarks.
+func (f *formWriter) signatures() []layout.Element {
 	t := f.table(contentW/2, contentW/2)
 	r := t.AddRow()
 	for _, k := range []string{"signatureOfficer", "signaturePerson"} {
@@ -465,8 +512,7 @@ func (f *formWriter) signatures() {
 		d.Add(f.para(f.l("date")+": ____________", f.reg, bodySize).SetSpaceBefore(6))
 		r.AddCellElement(d).SetBorders(layout.NoBorders()).SetPadding(4)
 	}
-	f.doc.Add(layout.NewParagraphEmbedded(" ", f.reg, bodySize).SetSpaceBefore(8))
-	f.doc.Add(t)
+	return []layout.Element{layout.NewParagraphEmbedded(" ", f.reg, bodySize).SetSpaceBefore(8), t}
 }
 
 // companionText prints the minor's companion as recorded: role, relationship and ID, badge
