@@ -40,7 +40,7 @@ func RenderForm(out io.Writer, c *forms.Case, lang string, opts Options) error {
 	if err := f.header(); err != nil {
 		return fmt.Errorf("render screening form: %w", err)
 	}
-	f.sections()
+	f.sections(f.signatures()...)
 	if err := w.finish(out); err != nil {
 		return fmt.Errorf("render screening form: %w", err)
 	}
@@ -214,7 +214,9 @@ func (f *formWriter) yesNo(b bool) string {
 	return f.l("no")
 }
 
-func (f *formWriter) sections() {
+// sections prints the form's sections 1-14 and, kept with the last one, tail (the form's
+// signatures; the access report prints the sections without them).
+func (f *formWriter) sections(tail ...layout.Element) {
 	c := f.c
 	f.section("sec.screening")
 	f.row("reason", f.enum("reason", string(c.Trigger.Reason)))
@@ -319,7 +321,7 @@ func (f *formWriter) sections() {
 		f.row("referral", f.l("notRecorded"))
 	}
 	f.remarks()
-	f.flush(f.signatures()...)
+	f.flush(tail...)
 }
 
 // answer prints a three-state answer: yes, no, or not recorded.
