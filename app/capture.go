@@ -50,6 +50,9 @@ func (e *MinorsError) Error() string {
 	return "capture refused: " + strings.Join(msgs, " ")
 }
 
+// Sentence is what is missing, in "en" or "nl".
+func (e *MinorsError) Sentence(lang string) string { return e.Problems.Sentence(lang) }
+
 // Is matches ErrNotTrained and ErrCompanion by the problems refused.
 func (e *MinorsError) Is(target error) bool {
 	for _, p := range e.Problems {

@@ -41,6 +41,14 @@ func (e *StaleError) Error() string {
 	return fmt.Sprintf("case %s changed since revision %d (now %d): read it again and redo the change", e.ID, e.Read, e.Current)
 }
 
+// Sentence says what happened and what to do, in "en" or "nl".
+func (e *StaleError) Sentence(lang string) string {
+	return forms.Message{
+		EN: "Someone saved this case while you were working on it, so your change was not saved: the case is shown as it is now; make your change again.",
+		NL: "Iemand anders heeft deze zaak opgeslagen terwijl u eraan werkte, dus uw wijziging is niet opgeslagen: de zaak staat nu zoals hij is; voer uw wijziging opnieuw in.",
+	}.In(lang)
+}
+
 // Is makes errors.Is(err, ErrStale) true.
 func (e *StaleError) Is(target error) bool { return target == ErrStale }
 
@@ -345,6 +353,14 @@ func (e *ProtectedError) Error() string {
 		return fmt.Sprintf("%s: %s", e.Field, e.Reason)
 	}
 	return fmt.Sprintf("%s is filled by the system (results from central, the capture, the lifecycle), never typed", e.Field)
+}
+
+// Sentence says what to do, in "en" or "nl".
+func (e *ProtectedError) Sentence(lang string) string {
+	return forms.Message{
+		EN: "This part of the case is filled in by the terminal itself (answers from central, the capture, the status), so it cannot be typed: leave it as it is.",
+		NL: "Dit deel van de zaak vult de terminal zelf in (antwoorden van centraal, de opname, de status), dus het kan niet worden getypt: laat het zoals het is.",
+	}.In(lang)
 }
 
 // system is the part of a case that only the system writes.

@@ -86,6 +86,12 @@ var ErrNoPrinter = errors.New("no printer chosen: pick one under Settings → Pr
 // ErrNoSpooler: printing on paper needs CUPS's lp command (Debian cups-client).
 var ErrNoSpooler = errors.New("printing needs the CUPS lp command: install cups-client, or save the form as a PDF file")
 
+// ErrPrinterName: the printer setting is not a CUPS queue name.
+var ErrPrinterName = errors.New("not a CUPS queue name (letters, digits, '-', '_', '.'; `lpstat -e` lists them)")
+
+// ErrPrintRefused: lp did not take the job (the queue is disabled, unknown, or CUPS is down).
+var ErrPrintRefused = errors.New("the printer refused the job")
+
 // printTimeout bounds how long lp may take to hand a job to CUPS.
 const printTimeout = 30 * time.Second
 
@@ -96,7 +102,7 @@ var queueName = regexp.MustCompile(`^[^-\s/\\#'",\x00-\x1f\x7f][^\s/\\#'",\x00-\
 // CheckPrinterName says why a printer (CUPS queue) name is refused, or nil.
 func CheckPrinterName(name string) error {
 	if !queueName.MatchString(name) {
-		return fmt.Errorf("printer name %q is not a CUPS queue name (letters, digits, '-', '_', '.'; `lpstat -e` lists them)", name)
+		return fmt.Errorf("printer name %q: %w", name, ErrPrinterName)
 	}
 	return nil
 }
@@ -134,7 +140,7 @@ func PrintPDF(ctx context.Context, printer, title string, pdf []byte) (string, e
 		if len(msg) > 300 {
 			msg = msg[:300]
 		}
-		return "", fmt.Errorf("printer %q refused the job (check that it is on and `lpstat -p %s` shows it enabled): %v: %s", printer, printer, err, msg)
+		return "", fmt.Errorf("printer %q: %w (check that it is on and `lpstat -p %s` shows it enabled): %v: %s", printer, ErrPrintRefused, printer, err, msg)
 	}
 	// "request id is office-42 (1 file(s))"
 	job := strings.TrimSpace(out.String())

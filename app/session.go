@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/fieldscreen/fieldscreen/forms"
 	fsync "github.com/fieldscreen/fieldscreen/sync"
 	"github.com/fieldscreen/fieldscreen/vault"
 )
@@ -172,18 +173,27 @@ func (t *Terminal) Close() error {
 // the unlock screen.
 func CheckUserName(name string) error {
 	if name == "" {
-		return errors.New("user name is empty: type the name you sign in with")
+		return &UserNameError{forms.Message{EN: "The user name is empty: type the name you sign in with.",
+			NL: "De gebruikersnaam is leeg: typ de naam waarmee u zich aanmeldt."}}
 	}
 	if len(name) > 64 {
-		return errors.New("user name is longer than 64 characters")
+		return &UserNameError{forms.Message{EN: "The user name is longer than 64 characters: choose a shorter one.",
+			NL: "De gebruikersnaam is langer dan 64 tekens: kies een kortere."}}
 	}
 	for _, r := range name {
 		if r < 0x20 || r == 0x7f {
-			return errors.New("user name contains a control character")
+			return &UserNameError{forms.Message{EN: "The user name contains an invisible control character: type it again.",
+				NL: "De gebruikersnaam bevat een onzichtbaar stuurteken: typ hem opnieuw."}}
 		}
 	}
 	return nil
 }
+
+// UserNameError refuses a user name, saying why in English and Dutch.
+type UserNameError struct{ Message forms.Message }
+
+func (e *UserNameError) Error() string               { return e.Message.EN }
+func (e *UserNameError) Sentence(lang string) string { return e.Message.In(lang) }
 
 // LockReason says why a session ended.
 type LockReason int

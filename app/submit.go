@@ -25,8 +25,15 @@ const (
 // AuditTransmit is the audit action of queuing a case's packets for central.
 const AuditTransmit = "case.transmit"
 
-// ErrNotReady says what is missing before a case can be sent.
+// ErrNotReady says what is missing before a case can be sent; a *NotReadyError matches it.
 var ErrNotReady = errors.New("case not ready to send")
+
+// NotReadyError says what to record before the case can be sent, in English and Dutch.
+type NotReadyError struct{ Message forms.Message }
+
+func (e *NotReadyError) Error() string               { return ErrNotReady.Error() + ": " + e.Message.EN }
+func (e *NotReadyError) Is(target error) bool        { return target == ErrNotReady }
+func (e *NotReadyError) Sentence(lang string) string { return e.Message.In(lang) }
 
 // Submit queues the case's security-check query and, when biometrics were captured, its
 // Eurodac transaction, in the SAME vault transaction that marks the checks pending: a crash
@@ -63,7 +70,10 @@ var errNothingToSend = errors.New("nothing new to send")
 func (s *Session) submit(tx *vault.Tx, id vault.CaseID, c *forms.Case, now time.Time, out *[]string) error {
 	var packets []string
 	if len(c.Identity.Surnames) == 0 && len(c.Documents) == 0 {
-		return fmt.Errorf("%w: record a name or a document first, so the security checks have something to query", ErrNotReady)
+		return &NotReadyError{forms.Message{
+			EN: "Record a name or a document first, so the security checks have something to query.",
+			NL: "Leg eerst een naam of een document vast, zodat de veiligheidscontroles iets hebben om op te zoeken.",
+		}}
 	}
 	dir := s.packetDir
 	if systems := c.UnqueriedSystems(); len(systems) > 0 {
@@ -195,7 +205,10 @@ func (s *Session) eurodacTransaction(tx *vault.Tx, id vault.CaseID, c *forms.Cas
 	// (g): for an applicant the application's place and date, never the trigger's
 	sub.EventPlace, sub.EventDate = c.EurodacEvent()
 	if sub.EventPlace == "" || sub.EventDate.IsZero() {
-		return nil, "", fmt.Errorf("%w: record the place and date of the application for international protection (Eurodac Art 17(1)(g))", ErrNotReady)
+		return nil, "", &NotReadyError{forms.Message{ // Eurodac Art 17(1)(g)
+			EN: "Record the place and date of the application for international protection first: Eurodac needs them.",
+			NL: "Leg eerst plaats en datum van het verzoek om internationale bescherming vast: Eurodac heeft ze nodig.",
+		}}
 	}
 	if c.SecurityFlag != nil {
 		sub.SecurityFlag = string(c.SecurityFlag.Ground)

@@ -135,7 +135,7 @@ func (w *Worker) drain(ctx context.Context, rep *Report) error {
 			}
 			d := b.OpenUntil.Sub(w.opt.Now())
 			if d > w.opt.MaxWait {
-				rep.Offline = fmt.Errorf("circuit breaker open for %s after %d failures in a row", w.c.Host(), b.Failures)
+				rep.Offline = fmt.Errorf("%w: circuit breaker open for %s after %d failures in a row", ErrUnreachable, w.c.Host(), b.Failures)
 				return nil
 			}
 			if err := w.opt.Sleep(ctx, d); err != nil {

@@ -218,6 +218,11 @@ type Report struct {
 	AuditRollback error
 }
 
+// ErrUnreachable is in the chain of every Report.Offline: central could not be reached (the
+// probe failed, or the circuit breaker is open after failures in a row). The packets stay
+// queued; the caller tells the user so rather than showing the transport's error.
+var ErrUnreachable = errors.New("central unreachable")
+
 // ErrPaused is returned by RunOnce while sync is paused.
 var ErrPaused = errors.New("sync is paused: run fieldscreenctl sync resume")
 
@@ -233,7 +238,7 @@ func (w *Worker) probe(ctx context.Context) error {
 	b := w.breaker()
 	now := w.opt.Now()
 	if b.State(now) == "open" {
-		return fmt.Errorf("circuit breaker open for %s until %s", w.c.Host(), b.OpenUntil.UTC().Format(time.RFC3339))
+		return fmt.Errorf("%w: circuit breaker open for %s until %s", ErrUnreachable, w.c.Host(), b.OpenUntil.UTC().Format(time.RFC3339))
 	}
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -241,7 +246,7 @@ func (w *Worker) probe(ctx context.Context) error {
 	st, err := w.c.Time(pctx)
 	if err != nil {
 		w.hostFailed(w.opt.Now())
-		return fmt.Errorf("central unreachable: %w", err)
+		return fmt.Errorf("%w: %w", ErrUnreachable, err)
 	}
 	t1 := w.opt.Now()
 	w.hostOK()

@@ -257,7 +257,7 @@ func (cs *caseScreen) problems() forms.Problems {
 // read (the problem is shown beside it).
 func (cs *caseScreen) applyCurrent() bool {
 	if err := cs.view.apply(cs.c); err != nil {
-		setError(cs.view.fields().general, err.Error())
+		setError(cs.view.fields().general, errorText(err))
 		return false
 	}
 	return true

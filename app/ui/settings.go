@@ -74,7 +74,7 @@ func (u *UI) showSettings() {
 		v := strings.TrimSpace(printer.Text)
 		if v != "" {
 			if err := app.CheckPrinterName(v); err != nil {
-				setError(msg, err.Error())
+				setError(msg, errorText(err))
 				return
 			}
 		}

@@ -281,14 +281,14 @@ func (s *biometricsStep) apply(c *forms.Case) error {
 		if want == forms.FingerTemporarilyUnusable {
 			d, err := parseDate(s.retake[i].Text)
 			if err != nil {
-				return fmt.Errorf("%s: %s", T(fmt.Sprintf("finger.%d", pos)), T("input.badDate"))
+				return inputErrorf("%s: %s", T(fmt.Sprintf("finger.%d", pos)), T("input.badDate"))
 			}
 			retake = d
 		}
 		cmds = append(cmds, app.SetFingerException{Position: pos, Status: want, RetakeOn: retake})
 	}
 	if err := s.cs.u.sess.Preview(c, cmds...); err != nil {
-		return errors.New(errorText(err))
+		return &inputError{text: errorText(err)}
 	}
 	return nil
 }

@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"errors"
-	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -56,7 +54,7 @@ func (s *triggerStep) apply(c *forms.Case) error {
 	if s.at.Text != timeText(c.Trigger.At) { // the field shows minutes: untouched, the stored time stays exact
 		t, err := parseTime(s.at.Text)
 		if err != nil {
-			return fmt.Errorf("%s: %s", T("trigger.at"), T("input.badTime"))
+			return inputErrorf("%s: %s", T("trigger.at"), T("input.badTime"))
 		}
 		c.Trigger.At = t
 	}
@@ -131,11 +129,11 @@ func newIdentityStep(cs *caseScreen) stepView {
 func (s *identityStep) apply(c *forms.Case) error {
 	bd, err := parseDate(s.birth.Text)
 	if err != nil {
-		return fmt.Errorf("%s: %s", T("identity.birthDate"), T("input.badDate"))
+		return inputErrorf("%s: %s", T("identity.birthDate"), T("input.badDate"))
 	}
 	res, err := parseResidences(s.residences.Text)
 	if err != nil {
-		return fmt.Errorf("%s: %s", T("identity.residences"), err)
+		return inputErrorf("%s: %s", T("identity.residences"), errorText(err))
 	}
 	id := &c.Identity
 	id.Residences = res
@@ -152,7 +150,7 @@ func (s *identityStep) apply(c *forms.Case) error {
 	}
 	id.AgeDoubt.Reason = strings.TrimSpace(s.couldBeMinorWhy.Text)
 	if id.AgeDoubt.CouldBeMinor == forms.AnswerNotRecorded && id.AgeDoubt.Reason != "" {
-		return errors.New(T("identity.couldBeMinorFirst"))
+		return inputErrorf("%s", T("identity.couldBeMinorFirst"))
 	}
 	id.Sex = forms.Sex(s.sex.Selected)
 	id.PlaceOfBirth = strings.TrimSpace(s.place.Text)
@@ -216,11 +214,11 @@ func (s *documentStep) content() fyne.CanvasObject {
 func (s *documentStep) apply(c *forms.Case) error {
 	exp, err := parseDate(s.expiry.Text)
 	if err != nil {
-		return fmt.Errorf("%s: %s", T("document.expiryDate"), T("input.badDate"))
+		return inputErrorf("%s: %s", T("document.expiryDate"), T("input.badDate"))
 	}
 	bd, err := parseDate(s.birth.Text)
 	if err != nil {
-		return fmt.Errorf("%s: %s", T("identity.birthDate"), T("input.badDate"))
+		return inputErrorf("%s: %s", T("identity.birthDate"), T("input.badDate"))
 	}
 	d := forms.Document{
 		Type:         strings.ToUpper(strings.TrimSpace(s.typ.Text)),
@@ -273,18 +271,18 @@ func parseResidences(s string) ([]forms.Residence, error) {
 			continue
 		}
 		if len(f) > 3 {
-			return nil, fmt.Errorf(T("identity.badResidence"), part)
+			return nil, inputErrorf(T("identity.badResidence"), part)
 		}
 		r := forms.Residence{Country: strings.ToUpper(f[0])}
 		var err error
 		if len(f) > 1 {
 			if r.From, err = parseDate(f[1]); err != nil {
-				return nil, fmt.Errorf(T("identity.badResidence"), part)
+				return nil, inputErrorf(T("identity.badResidence"), part)
 			}
 		}
 		if len(f) > 2 {
 			if r.To, err = parseDate(f[2]); err != nil {
-				return nil, fmt.Errorf(T("identity.badResidence"), part)
+				return nil, inputErrorf(T("identity.badResidence"), part)
 			}
 		}
 		out = append(out, r)

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2/container"
@@ -122,11 +121,11 @@ func cooperationLabels() []string {
 func (s *statementStep) apply(c *forms.Case) error {
 	at, err := parseTime(s.appAt.Text)
 	if err != nil {
-		return fmt.Errorf("%s: %s", T("statement.applicationAt"), T("input.badTime"))
+		return inputErrorf("%s: %s", T("statement.applicationAt"), T("input.badTime"))
 	}
 	members, err := parseFamily(s.members.Text)
 	if err != nil {
-		return fmt.Errorf("%s: %s", T("statement.members"), err)
+		return inputErrorf("%s: %s", T("statement.members"), errorText(err))
 	}
 	c.Application.Made = selectedAnswer(s.made)
 	c.Application.At, c.Application.Place = at, strings.TrimSpace(s.appPlace.Text)
@@ -186,7 +185,7 @@ func parseFamily(s string) ([]forms.FamilyMember, error) {
 		}
 		p := strings.Split(line, ";")
 		if len(p) != 3 {
-			return nil, fmt.Errorf(T("statement.badMemberLine"), n+1)
+			return nil, inputErrorf(T("statement.badMemberLine"), n+1)
 		}
 		out = append(out, forms.FamilyMember{Relation: strings.TrimSpace(p[0]), Name: strings.TrimSpace(p[1]),
 			MemberState: strings.ToUpper(strings.TrimSpace(p[2]))})

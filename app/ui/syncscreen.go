@@ -122,7 +122,7 @@ func (u *UI) showSync() {
 			case err != nil:
 				setError(msg, Tf("sync.failed", errorText(err)))
 			case rep.Offline != nil:
-				setError(msg, Tf("sync.offline", rep.Offline.Error()))
+				setError(msg, errorText(rep.Offline))
 			case rep.RenewErr != nil:
 				setError(msg, Tf("sync.renewFailed", errorText(rep.RenewErr)))
 			}

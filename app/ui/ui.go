@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log"
 	"sync/atomic"
 	"time"
 
@@ -18,7 +19,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/fieldscreen/fieldscreen/app"
-	"github.com/fieldscreen/fieldscreen/forms"
 	"github.com/fieldscreen/fieldscreen/vault"
 )
 
@@ -255,31 +255,44 @@ func (u *UI) touch() {
 	}
 }
 
-// errorText turns an error from app or vault into a sentence for the person at the screen.
+// errorText is an error as the screen shows it: a sentence in the interface language saying
+// what to do. The sentences live in app (app.Sentence, which finds forms', hardware's and
+// app's own and maps vault's, sync's and the system's); an error nobody translated shows a
+// general sentence with the time, and its Go text goes to the log under that time, so a
+// technician can find it. The Go text never reaches the screen: it is English, and may carry
+// paths, IDs and internals.
 func errorText(err error) string {
-	var be *vault.BackoffError
-	var pe *vault.PermissionError
-	var we *app.WeakPassphraseError
+	if err == nil {
+		return ""
+	}
+	var ie *inputError
 	switch {
-	case errors.As(err, &we):
-		return we.Sentence(Language())
-	case errors.As(err, &be):
-		return Tf("err.backoff", be.Failures, int(be.Wait.Round(time.Second)/time.Second))
-	case errors.Is(err, vault.ErrBadPassphrase), errors.Is(err, vault.ErrUnknownUser):
-		// one message for both, so the screen does not tell which user names exist
-		return T("err.badLogin")
-	case errors.As(err, &pe):
-		return T("err.permission")
-	case errors.Is(err, vault.ErrLocked):
-		return T("err.locked")
-	case errors.Is(err, vault.ErrIntegrity):
-		return T("err.integrity")
+	case errors.As(err, &ie):
+		return ie.text
+	case errors.Is(err, errNoScanner):
+		return T("bio.noScanner")
+	case errors.Is(err, errNoCamera):
+		return T("bio.noCamera")
+	case errors.Is(err, errNoReader):
+		return T("docread.noReader")
 	}
-	var re *forms.RuleError
-	if errors.As(err, &re) {
-		return pick(re.Message.EN, re.Message.NL)
+	if s, ok := app.Sentence(err, Language()); ok {
+		return s
 	}
-	return err.Error()
+	at := time.Now().Format("15:04:05")
+	log.Printf("fieldscreen: error shown on screen at %s without a sentence: %v", at, err)
+	return Tf("err.unexpected", at)
+}
+
+// inputError is an input the screen could not read, already worded in the interface
+// language (a date that is not a date, a line of a list that does not parse).
+type inputError struct{ text string }
+
+func (e *inputError) Error() string { return e.text }
+
+// inputErrorf makes an *inputError; format is a translated string.
+func inputErrorf(format string, args ...any) error {
+	return &inputError{text: fmt.Sprintf(format, args...)}
 }
 
 // errorLabel is a wrapping red label for messages beside fields.

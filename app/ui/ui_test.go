@@ -264,7 +264,7 @@ func TestUnlockWrongPassphraseThenIdleLock(t *testing.T) {
 	es[0].SetText("sup1")
 	test.Type(es[1], "not the passphrase")
 	test.Tap(button(t, w, T("unlock.button")))
-	if u.Screen() != "unlock" || !strings.Contains(labelsText(w), T("err.badLogin")) {
+	if u.Screen() != "unlock" || !strings.Contains(labelsText(w), errorText(vault.ErrBadLogin)) {
 		t.Fatalf("wrong passphrase: screen %s, labels %s", u.Screen(), labelsText(w))
 	}
 	// the idle lock: shorten it for this session, then leave the terminal alone
