@@ -148,6 +148,15 @@ var known = []sentence{
 	{name: "app.ErrDemoCount", match: is(ErrDemoCount), msg: msg(
 		fmt.Sprintf("Choose between 1 and %d demo cases.", MaxDemoCases),
 		fmt.Sprintf("Kies tussen 1 en %d demozaken.", MaxDemoCases))},
+	{name: "app.ListLimitError", match: is(ErrTooManyEntries), fill: func(err error) forms.Message {
+		var le *ListLimitError
+		if !errors.As(err, &le) {
+			return msg("A list on this case has more entries than a screening needs: remove the extra entries, then save again.",
+				"Een lijst in deze zaak heeft meer regels dan een screening nodig heeft: verwijder de extra regels en sla opnieuw op.")
+		}
+		return msg(fmt.Sprintf("A list on this case has more entries than a screening needs (at most %d): remove the extra entries, then save again.", le.Limit),
+			fmt.Sprintf("Een lijst in deze zaak heeft meer regels dan een screening nodig heeft (hoogstens %d): verwijder de extra regels en sla opnieuw op.", le.Limit))
+	}},
 	{name: "app.ErrPatchRevision", match: is(ErrPatchRevision), msg: msg(
 		"The change was made to an older version of the case: export the case again and make the change on that.",
 		"De wijziging is gemaakt op een oudere versie van de zaak: exporteer de zaak opnieuw en breng de wijziging daarin aan.")},
@@ -173,6 +182,10 @@ var known = []sentence{
 	{name: "vault.ErrLocked", match: is(vault.ErrLocked), msg: msg(
 		"The terminal is locked. Unlock it again.",
 		"De terminal is vergrendeld. Ontgrendel hem opnieuw.")},
+	// before ErrIntegrity, which a broken seal of a credential also matches
+	{name: "vault.ErrCredential", match: is(vault.ErrCredential), msg: msg(
+		"A staff credential (such as the training for minors) could not be verified, so it counts as not held: ask a supervisor to set it again.",
+		"Een personeelsbevoegdheid (zoals de opleiding voor minderjarigen) kon niet worden gecontroleerd en telt dus als niet aanwezig: vraag een supervisor haar opnieuw vast te leggen.")},
 	{name: "vault.ErrIntegrity", match: is(vault.ErrIntegrity), msg: msg(
 		"This record failed its integrity check and was not used. Tell a supervisor; the audit log has the details.",
 		"Dit gegeven kwam niet door de integriteitscontrole en is niet gebruikt. Meld het aan een supervisor; het auditlogboek bevat de details.")},

@@ -59,6 +59,8 @@ var screenErrors = map[string]error{
 	"app.ErrTestCaptureRole":  ErrTestCaptureRole,
 	"app.ErrPatchRevision":    ErrPatchRevision,
 	"app.UserNameError":       CheckUserName(""),
+	"app.ErrTooManyEntries":   ErrTooManyEntries,
+	"app.ListLimitError":      &ListLimitError{Field: "identity.surnames", Entries: 40, Limit: 8},
 
 	"vault.ErrLocked":            vault.ErrLocked,
 	"vault.ErrNotFound":          vault.ErrNotFound,
@@ -67,6 +69,7 @@ var screenErrors = map[string]error{
 	"vault.ErrUnknownUser":       vault.ErrUnknownUser,
 	"vault.ErrBadLogin":          vault.ErrBadLogin,
 	"vault.ErrExists":            vault.ErrExists,
+	"vault.ErrCredential":        fmt.Errorf("%w (%w)", vault.ErrCredential, vault.ErrIntegrity),
 	"vault.ErrUnsafePermissions": vault.ErrUnsafePermissions,
 	"vault.ErrInUse":             vault.ErrInUse,
 	"vault.PermissionError":      &vault.PermissionError{Role: "technician", Class: vault.Core},
