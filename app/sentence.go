@@ -157,6 +157,9 @@ var known = []sentence{
 		return msg(fmt.Sprintf("A list on this case has more entries than a screening needs (at most %d): remove the extra entries, then save again.", le.Limit),
 			fmt.Sprintf("Een lijst in deze zaak heeft meer regels dan een screening nodig heeft (hoogstens %d): verwijder de extra regels en sla opnieuw op.", le.Limit))
 	}},
+	{name: "app.ErrBadScan", match: is(ErrBadScan), msg: msg(
+		"This image cannot be used as the document's scan: scan the data page again in colour, or choose another file.",
+		"Deze afbeelding kan niet als scan van het document worden gebruikt: scan de gegevenspagina opnieuw in kleur, of kies een ander bestand.")},
 	{name: "app.ErrPatchRevision", match: is(ErrPatchRevision), msg: msg(
 		"The change was made to an older version of the case: export the case again and make the change on that.",
 		"De wijziging is gemaakt op een oudere versie van de zaak: exporteer de zaak opnieuw en breng de wijziging daarin aan.")},

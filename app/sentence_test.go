@@ -60,6 +60,8 @@ var screenErrors = map[string]error{
 	"app.ErrPatchRevision":    ErrPatchRevision,
 	"app.UserNameError":       CheckUserName(""),
 	"app.ErrTooManyEntries":   ErrTooManyEntries,
+	"app.ErrBadScan":          ErrBadScan,
+	"app.ScanError":           errGreyScan(),
 	"app.ListLimitError":      &ListLimitError{Field: "identity.surnames", Entries: 40, Limit: 8},
 
 	"vault.ErrLocked":            vault.ErrLocked,
