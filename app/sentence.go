@@ -160,6 +160,9 @@ var known = []sentence{
 	{name: "app.ErrBadScan", match: is(ErrBadScan), msg: msg(
 		"This image cannot be used as the document's scan: scan the data page again in colour, or choose another file.",
 		"Deze afbeelding kan niet als scan van het document worden gebruikt: scan de gegevenspagina opnieuw in kleur, of kies een ander bestand.")},
+	{name: "app.ErrCoSignRole", match: is(ErrCoSignRole), msg: msg(
+		"The co-signer does not have the role this part of the report needs: ask someone with that role to co-sign with their own name and passphrase.",
+		"De medeondertekenaar heeft niet de rol die dit deel van het overzicht nodig heeft: laat iemand met die rol medeondertekenen met eigen naam en wachtzin.")},
 	{name: "app.ErrPatchRevision", match: is(ErrPatchRevision), msg: msg(
 		"The change was made to an older version of the case: export the case again and make the change on that.",
 		"De wijziging is gemaakt op een oudere versie van de zaak: exporteer de zaak opnieuw en breng de wijziging daarin aan.")},

@@ -61,6 +61,9 @@ var screenErrors = map[string]error{
 	"app.UserNameError":       CheckUserName(""),
 	"app.ErrTooManyEntries":   ErrTooManyEntries,
 	"app.ErrBadScan":          ErrBadScan,
+	"app.AccessRoleError":     &AccessRoleError{Role: vault.Officer},
+	"app.CoSignError":         &CoSignError{Want: vault.Medic, Err: ErrCoSignRole},
+	"app.ErrCoSignRole":       ErrCoSignRole,
 	"app.ScanError":           errGreyScan(),
 	"app.ListLimitError":      &ListLimitError{Field: "identity.surnames", Entries: 40, Limit: 8},
 
