@@ -280,3 +280,5 @@ func TestScanDocumentPageFromSimReader(t *testing.T) {
 		t.Fatalf("reader without an image: %v", err)
 	}
 }
+
+func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }

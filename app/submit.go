@@ -223,6 +223,24 @@ func (s *Session) eurodacTransaction(tx *vault.Tx, id vault.CaseID, c *forms.Cas
 			sub.Document.Expiry = time.Date(d.ExpiryDate.Year, d.ExpiryDate.Month, d.ExpiryDate.Day, 0, 0, 0, 0, time.UTC)
 		}
 	}
+	// (j): the scanned colour copy with its authenticity, where one was attached
+	if i := c.EurodacScanDocument(); i >= 0 {
+		d := c.Documents[i]
+		b, err := tx.GetCase(id, vault.Core, d.ScanRef)
+		if err != nil {
+			return nil, "", fmt.Errorf("the scan of document %d: %w", i+1, err)
+		}
+		cfg, err := pngConfig(b)
+		if err != nil {
+			return nil, "", fmt.Errorf("the scan of document %d: %w", i+1, err)
+		}
+		acq := eurodac.AcquisitionScanner
+		if d.ScanSource == forms.ScanFromCamera {
+			acq = eurodac.AcquisitionCamera
+		}
+		sub.Scan = &eurodac.DocumentScan{Image: b, Width: cfg.Width, Height: cfg.Height, Authenticity: d.Authenticity,
+			DocumentType: d.Type, Acquisition: acq}
+	}
 	latest := map[forms.FingerPosition]forms.Finger{}
 	for _, f := range c.Biometrics.Fingers {
 		latest[f.Position] = f

@@ -28,6 +28,9 @@ var mnemonics = map[int]map[int]string{
 		24: "PQM", 999: "DATA"},
 	16: {1: "LEN", 2: "IDC", 3: "UDI", 4: "SRC", 5: "UTD", 6: "HLL", 7: "VLL", 8: "SLC", 9: "THPS",
 		10: "TVPS", 11: "CGA", 12: "BPX", 13: "CSP", 999: "DATA"},
+	20: {1: "LEN", 2: "IDC", 3: "CAR", 4: "SRC", 5: "SRD", 6: "HLL", 7: "VLL", 8: "SLC", 9: "THPS",
+		10: "TVPS", 11: "CGA", 12: "BPX", 13: "CSP", 14: "AQS", 15: "SFT", 16: "SEG", 17: "SHPS", 18: "SVPS",
+		19: "TIX", 20: "COM", 21: "SRN", 22: "ICDR", 999: "DATA"},
 	17: {1: "LEN", 2: "IDC", 3: "ELR", 4: "SRC", 5: "ICD", 6: "HLL", 7: "VLL", 8: "SLC", 9: "THPS",
 		10: "TVPS", 11: "CGA", 12: "BPX", 13: "CSP", 999: "DATA"},
 }

@@ -69,6 +69,14 @@ var rules = map[int][]fieldRule{
 		{8, withImage, checkRange(0, 2)}, {9, withImage, checkRange(1, 99999)}, {10, withImage, checkRange(1, 99999)},
 		{11, withImage, checkCompression}, {12, withImage, checkRange(1, 99)},
 	},
+	// Type-20 source representation: CAR, SRC, SFT (file type) and SRN (1-255) always;
+	// the image-describing fields when it carries an image.
+	20: {
+		{1, mandatory, nil}, {2, mandatory, checkIDC}, {3, mandatory, checkNonEmpty}, {4, mandatory, checkNonEmpty},
+		{6, withImage, checkRange(10, 99999)}, {7, withImage, checkRange(10, 99999)}, {8, withImage, checkRange(0, 2)},
+		{9, withImage, checkRange(1, 99999)}, {10, withImage, checkRange(1, 99999)}, {11, withImage, checkCompression},
+		{12, withImage, checkRange(1, 99)}, {15, mandatory, checkNonEmpty}, {21, mandatory, checkRange(1, 255)},
+	},
 }
 
 // imageRules is the shared layout of the friction-ridge image records 13, 14 and 15:

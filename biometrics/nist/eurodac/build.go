@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	_ "image/jpeg" // face images: dimensions are read from the JPEG header
 	_ "image/png"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -38,6 +40,21 @@ type Subject struct {
 	// SecurityFlag is the ground code of the security flag ("" when not set): the Member
 	// State of origin records that the person could pose a threat to internal security.
 	SecurityFlag string
+	// Scan is (j): the scanned colour copy of the document, where available.
+	Scan *DocumentScan
+}
+
+// DocumentScan is element (j): a scanned colour copy of an identity or travel document (or,
+// where unavailable, another document) with an indication of its authenticity.
+type DocumentScan struct {
+	Image        []byte // JPEG, colour
+	Width        int
+	Height       int
+	Authenticity string // genuine, suspected_false or not_checked
+	// DocumentType is the scanned document's type (as on the MRZ: P, I, ...), "" if unknown.
+	DocumentType string
+	// Acquisition is AcquisitionScanner or AcquisitionCamera; "" leaves 20.014 out.
+	Acquisition string
 }
 
 // Document is the identity or travel document of Art 17(1)(i).
@@ -160,6 +177,17 @@ func Build(s Subject, fingers []Finger, face *Face, tr Transmission) (*nist.Tran
 			return nil, err
 		}
 	}
+	if sc := s.Scan; sc != nil {
+		r, err := nist.NewSourceRecord(nist.SourceImage{IDC: tx.NextIDC(), Cardinality: ScanCardinality, Source: tr.Originator,
+			Date: tr.SentAt, Width: sc.Width, Height: sc.Height, Acquisition: sc.Acquisition, FileType: ScanFileType,
+			Number: ScanNumber, Data: sc.Image, Compression: ScanCompression})
+		if err != nil {
+			return nil, fmt.Errorf("eurodac: document scan: %w", err)
+		}
+		if err := tx.Add(r); err != nil {
+			return nil, err
+		}
+	}
 	if ps := tx.Validate(); len(ps) > 0 {
 		return nil, fmt.Errorf("eurodac: built transaction fails ANSI/NIST validation: %v", ps[0])
 	}
@@ -207,6 +235,11 @@ func checkSubject(s Subject) error {
 	if s.TakenAt.IsZero() {
 		return bad("date the biometrics were taken (Art 17(1)(l)) is required")
 	}
+	if sc := s.Scan; sc != nil {
+		if err := checkScan(sc); err != nil {
+			return err
+		}
+	}
 	if strings.TrimSpace(s.Operator) == "" {
 		return bad("operator user ID (Art 17(1)(n)) is required")
 	}
@@ -214,6 +247,9 @@ func checkSubject(s Subject) error {
 		s.Surnames...), s.Forenames...), s.NamesAtBirth...), s.PreviousNames...), s.Aliases...)
 	if d := s.Document; d != nil {
 		texts = append(texts, d.Type, d.Number)
+	}
+	if sc := s.Scan; sc != nil {
+		texts = append(texts, sc.DocumentType)
 	}
 	for _, v := range texts {
 		if !utf8.ValidString(v) || strings.ContainsAny(v, "\x1c\x1d\x1e\x1f\x02\x03") {
@@ -317,6 +353,9 @@ func type2(s Subject, fingers []Finger, tr Transmission) (*nist.Record, error) {
 		}
 		set[FieldSecurityFlag] = [][]string{{s.SecurityFlag}}
 	}
+	if sc := s.Scan; sc != nil {
+		set[FieldDocumentScan] = [][]string{{fmt.Sprint(ScanNumber), sc.Authenticity, sc.DocumentType}}
+	}
 	if d := s.Document; d != nil {
 		exp := ""
 		if !d.Expiry.IsZero() {
@@ -353,6 +392,28 @@ func checkFace(f *Face) error {
 	}
 	if cfg.Width != f.Width || cfg.Height != f.Height {
 		return fmt.Errorf("eurodac: face image is %dx%d but %dx%d was declared: %w", cfg.Width, cfg.Height, f.Width, f.Height, ErrInvalid)
+	}
+	return nil
+}
+
+// checkScan reads the scan's header: a colour JPEG of the declared size, with an
+// authenticity code (Art 17(1)(j)).
+func checkScan(sc *DocumentScan) error {
+	if !slices.Contains(scanAuthenticities, sc.Authenticity) {
+		return fmt.Errorf("eurodac: document scan needs its authenticity (Art 17(1)(j)), one of %v, not %q: %w", scanAuthenticities, sc.Authenticity, ErrInvalid)
+	}
+	if sc.Acquisition != "" && sc.Acquisition != AcquisitionScanner && sc.Acquisition != AcquisitionCamera {
+		return fmt.Errorf("eurodac: document scan acquisition %q is not %s or %s: %w", sc.Acquisition, AcquisitionScanner, AcquisitionCamera, ErrInvalid)
+	}
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(sc.Image))
+	if err != nil || format != "jpeg" {
+		return fmt.Errorf("eurodac: document scan is not a readable JPEG: %w", ErrInvalid)
+	}
+	if cfg.ColorModel == color.GrayModel {
+		return fmt.Errorf("eurodac: document scan is greyscale; Art 17(1)(j) asks for a colour copy: %w", ErrInvalid)
+	}
+	if cfg.Width != sc.Width || cfg.Height != sc.Height {
+		return fmt.Errorf("eurodac: document scan is %dx%d but %dx%d was declared: %w", cfg.Width, cfg.Height, sc.Width, sc.Height, ErrInvalid)
 	}
 	return nil
 }

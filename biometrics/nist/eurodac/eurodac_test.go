@@ -3,6 +3,8 @@ package eurodac
 import (
 	"bytes"
 	"errors"
+	"flag"
+	"image"
 	"image/jpeg"
 	"os"
 	"path/filepath"
@@ -34,6 +36,17 @@ func images(t testing.TB) (wsq, jpeg []byte) {
 	return load("type-14-tip-eji-wsq.an2", 2), load("type-10-sap10.an2", 2)
 }
 
+// scanPage is a synthetic colour document page (bands of colour, no person), 400×280 JPEG,
+// made once by a small Go program and kept in testdata.
+func scanPage(t testing.TB) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "docscan-page.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 // syntheticCase is an invented person (no real data).
 func syntheticCase(t testing.TB) (Subject, []Finger, *Face, Transmission) {
 	wsq, jpeg := images(t)
@@ -60,6 +73,8 @@ func syntheticCase(t testing.TB) (Subject, []Finger, *Face, Transmission) {
 		}
 		fingers = append(fingers, f)
 	}
+	s.Scan = &DocumentScan{Image: scanPage(t), Width: 400, Height: 280, Authenticity: "suspected_false",
+		DocumentType: "P", Acquisition: AcquisitionScanner}
 	face := &Face{Image: jpeg, Width: 1181, Height: 1575}
 	tr := Transmission{Originator: "NLKMAR01", ControlNum: "NLKMAR01-20260615-0001", SentAt: time.Date(2026, 6, 15, 10, 4, 5, 0, time.UTC)}
 	return s, fingers, face, tr
@@ -90,7 +105,8 @@ func TestBuildReadBack(t *testing.T) {
 		types = append(types, r.Type)
 	}
 	// Ten positions: 8 captured + amputated 4 + temporarily unusable 7 get Type-14; refused 9 does not.
-	if want := []int{1, 2, 14, 14, 14, 14, 14, 14, 14, 14, 14, 10}; !reflect.DeepEqual(types, want) {
+	// The document scan (Art 17(1)(j)) is the Type-20 source representation at the end.
+	if want := []int{1, 2, 14, 14, 14, 14, 14, 14, 14, 14, 14, 10, 20}; !reflect.DeepEqual(types, want) {
 		t.Fatalf("record types %v, want %v", types, want)
 	}
 	t1, t2 := recs[0], recs[1]
@@ -117,6 +133,10 @@ func TestBuildReadBack(t *testing.T) {
 		{recs[8], 13, "7"}, {recs[8], 18, "7\x1fUP"},
 		{recs[9], 13, "8"}, {recs[10], 13, "10"},
 		{recs[11], 3, "FACE"}, {recs[11], 11, "JPEGB"}, {recs[11], 12, "SRGB"}, {recs[11], 13, "13"},
+		{t2, FieldDocumentScan, "1\x1fsuspected_false\x1fP"},
+		{recs[12], 2, "11"}, {recs[12], 3, "D"}, {recs[12], 4, "NLKMAR01"}, {recs[12], 5, "20260615"},
+		{recs[12], 6, "400"}, {recs[12], 7, "280"}, {recs[12], 11, "JPEGB"}, {recs[12], 12, "24"},
+		{recs[12], 13, "SRGB"}, {recs[12], 14, "3"}, {recs[12], 15, "JPG"}, {recs[12], 21, "1"},
 	}
 	for _, w := range wire {
 		if got := w.r.Value(w.num); got != w.want {
@@ -196,6 +216,15 @@ func TestBuildRejects(t *testing.T) {
 		{"face size wrong", func(_ *Subject, _ []Finger, face **Face, _ *Transmission) { (*face).Width = 640 }, "1181x1575 but 640x1575"},
 		{"no TCN", func(_ *Subject, _ []Finger, _ **Face, tr *Transmission) { tr.ControlNum = "" }, "control number"},
 		{"security flag not a code", func(s *Subject, _ []Finger, _ **Face, _ *Transmission) { s.SecurityFlag = "Violent!" }, "not a ground code"},
+		{"art 17(1)(j) scan without authenticity", func(s *Subject, _ []Finger, _ **Face, _ *Transmission) { s.Scan.Authenticity = "" }, "needs its authenticity"},
+		{"scan not a JPEG", func(s *Subject, f []Finger, _ **Face, _ *Transmission) { s.Scan.Image = f[0].ImageWSQ }, "not a readable JPEG"},
+		{"scan size wrong", func(s *Subject, _ []Finger, _ **Face, _ *Transmission) { s.Scan.Width = 401 }, "400x280 but 401x280"},
+		{"scan acquisition unknown", func(s *Subject, _ []Finger, _ **Face, _ *Transmission) { s.Scan.Acquisition = "9" }, "acquisition \"9\""},
+		{"art 17(1)(j) colour: grey scan", func(s *Subject, _ []Finger, face **Face, _ *Transmission) {
+			var b bytes.Buffer
+			_ = jpeg.Encode(&b, image.NewGray(image.Rect(0, 0, 400, 280)), nil)
+			s.Scan.Image = b.Bytes()
+		}, "colour copy"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -274,5 +303,80 @@ func TestProfileDocumentInStep(t *testing.T) {
 		if !strings.Contains(doc, "`"+info.TOT+"`") || !strings.Contains(doc, "`"+c.String()+"`") {
 			t.Errorf("docs/eurodac-profile.md does not mention category %s / TOT %s", c, info.TOT)
 		}
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite the golden transaction in testdata")
+
+// TestGoldenWithDocumentScan (Art 17(1)(j)): the synthetic applicant with the scan of
+// their passport, built, compared byte for byte with the golden file, parsed, read back to
+// the same data set and written again to the same bytes.
+func TestGoldenWithDocumentScan(t *testing.T) {
+	s, fingers, face, tr := syntheticCase(t)
+	tx, err := Build(s, fingers, face, tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := tx.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden := filepath.Join("testdata", "applicant-with-scan.an2")
+	if *update {
+		if err := os.WriteFile(golden, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if !bytes.Equal(b, want) {
+		t.Fatalf("built transaction differs from %s (%d bytes, golden %d); run with -update if the profile changed on purpose", golden, len(b), len(want))
+	}
+	back, err := nist.ParseBytes(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := Read(back)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(d.Subject.Scan, s.Scan) {
+		t.Errorf("scan read back %+v, want %+v", d.Subject.Scan, s.Scan)
+	}
+	again, err := back.Bytes()
+	if err != nil || !bytes.Equal(again, want) {
+		t.Errorf("written again it differs (%v)", err)
+	}
+}
+
+// TestReadRefusesBrokenScan: 2.024 and the Type-20 record come together, agree on the
+// source number and carry a known authenticity code.
+func TestReadRefusesBrokenScan(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		change func(tx *nist.Transaction)
+		want   string
+	}{
+		{"no 2.024", func(tx *nist.Transaction) { tx.RecordsOfType(2)[0].DeleteField(FieldDocumentScan) }, "without 2.024"},
+		{"no Type-20", func(tx *nist.Transaction) { _ = tx.Remove(len(tx.Records()) - 1) }, "exactly one Type-20"},
+		{"other SRN", func(tx *nist.Transaction) { _ = tx.RecordsOfType(20)[0].SetField(21, "2") }, "names source"},
+		{"unknown authenticity", func(tx *nist.Transaction) {
+			_ = tx.RecordsOfType(2)[0].SetItems(FieldDocumentScan, []string{"1", "fine", "P"})
+		}, "authenticity \"fine\""},
+		{"not JPEG", func(tx *nist.Transaction) { _ = tx.RecordsOfType(20)[0].SetField(11, "PNG") }, "compressed as"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, fingers, face, tr := syntheticCase(t)
+			tx, err := Build(s, fingers, face, tr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.change(tx)
+			if _, err := Read(tx); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %v, want an error naming %q", err, tc.want)
+			}
+		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"image"
 	"image/jpeg"
+	"slices"
 	"testing"
 
 	"github.com/fieldscreen/fieldscreen/biometrics/nist"
@@ -24,6 +25,12 @@ func FuzzRead(f *testing.F) {
 		f.Fatal(err)
 	}
 	face.Image, face.Width, face.Height = small.Bytes(), 16, 16
+	// the document scan (Type-20 with 2.024): a 16×16 colour JPEG
+	var colour bytes.Buffer
+	if err := jpeg.Encode(&colour, image.NewRGBA(image.Rect(0, 0, 16, 16)), nil); err != nil {
+		f.Fatal(err)
+	}
+	s.Scan = &DocumentScan{Image: colour.Bytes(), Width: 16, Height: 16, Authenticity: "genuine", DocumentType: "P", Acquisition: AcquisitionCamera}
 	tx, err := Build(s, fingers, face, tr)
 	if err != nil {
 		f.Fatal(err)
@@ -54,6 +61,9 @@ func FuzzRead(f *testing.F) {
 		}
 		if len(d.Fingers) != 10 {
 			t.Fatalf("%d finger positions", len(d.Fingers))
+		}
+		if sc := d.Subject.Scan; sc != nil && (len(sc.Image) == 0 || !slices.Contains(scanAuthenticities, sc.Authenticity)) {
+			t.Fatalf("scan accepted without an image or a known authenticity: %+v", sc)
 		}
 		for i, fg := range d.Fingers {
 			if fg.Position != i+1 || fg.Status == 0 {

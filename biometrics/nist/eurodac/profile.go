@@ -14,7 +14,7 @@ package eurodac
 // ProfileVersion identifies the set of choices below. It is written into every transaction
 // (1.013 DOM version and 2.003), so a receiver can tell which mapping produced a file.
 // Change it whenever any table or constant in this file changes.
-const ProfileVersion = "0.2.0"
+const ProfileVersion = "0.3.0"
 
 // ProfileName is the domain name written into 1.013 DOM.
 const ProfileName = "FIELDSCREEN-EURODAC"
@@ -37,6 +37,13 @@ const (
 	FingerCompression = "WSQ20"
 	// FaceProfile is 10.013 SAP 13: ISO/IEC 19794-5 full frontal facial image.
 	FaceProfile = 13
+	// The document scan (element (j)) travels as a Type-20 source representation record:
+	// 20.003 CAR "D" (one source, one use), 20.015 SFT file type "JPG", 20.011 CGA JPEGB,
+	// 20.021 SRN 1 (the number 2.024 refers to). ASSUMPTION: the ICD's choice is unknown.
+	ScanCardinality = "D"
+	ScanFileType    = "JPG"
+	ScanCompression = "JPEGB"
+	ScanNumber      = 1
 )
 
 // Category is the Eurodac category of the person, which decides the transaction type.
@@ -95,6 +102,7 @@ const (
 	FieldOperator        = 21 // (n) operator user ID
 	FieldFingerStatus    = 22 // per finger not captured: position US reason code
 	FieldSecurityFlag    = 23 // the security flag's ground code, when the Member State sets it
+	FieldDocumentScan    = 24 // (j) scan: Type-20 SRN US authenticity code US document type
 )
 
 // Type2Fields documents the Type-2 layout: field, mnemonic, Regulation element. The
@@ -125,7 +133,20 @@ var Type2Fields = []struct {
 	{FieldOperator, "OPR", "Art 17(1)(n)"},
 	{FieldFingerStatus, "FST", "fingers not captured (Art 13, 15(2) retake rules)"},
 	{FieldSecurityFlag, "SEC", "security flag: the person could pose a threat to internal security"},
+	{FieldDocumentScan, "DSC", "Art 17(1)(j): the scan (Type-20) and its authenticity"},
 }
+
+// Authenticity codes of the document scan, written into 2.024 (Art 17(1)(j): "along with
+// an indication of its authenticity"). ASSUMPTION: the codes.
+var scanAuthenticities = []string{"genuine", "suspected_false", "not_checked"}
+
+// Acquisition source types of the scan for 20.014 AQS (ANSI/NIST-ITL acquisition source
+// type codes: 3 static digital image from a scanner, 6 single video frame from a digital
+// camera).
+const (
+	AcquisitionScanner = "3"
+	AcquisitionCamera  = "6"
+)
 
 // FingerStatus says whether a finger was captured and, if not, why.
 type FingerStatus int

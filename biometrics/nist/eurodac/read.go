@@ -2,6 +2,7 @@ package eurodac
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -151,6 +152,9 @@ func Read(tx *nist.Transaction) (*Dataset, error) {
 		}
 	}
 	d.Fingers = fingers
+	if s.Scan, err = readScan(tx, t2); err != nil {
+		return nil, err
+	}
 	if faces := tx.RecordsOfType(10); len(faces) > 0 {
 		r := faces[0]
 		img, _ := r.Image()
@@ -169,4 +173,50 @@ func date(r *nist.Record, num int, layout string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("eurodac: read: %s %q is not a date: %w", nist.FieldName(2, num), v, ErrInvalid)
 	}
 	return t, nil
+}
+
+// readScan reads element (j): the Type-20 record that 2.024 names, with its authenticity.
+// Both or neither must be there, and the image must be the profile's JPEG.
+func readScan(tx *nist.Transaction, t2 *nist.Record) (*DocumentScan, error) {
+	srcs := tx.RecordsOfType(20)
+	f := t2.Field(FieldDocumentScan)
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("eurodac: read: document scan: "+format+": %w", append(args, ErrInvalid)...)
+	}
+	switch {
+	case f == nil && len(srcs) == 0:
+		return nil, nil
+	case f == nil:
+		return nil, bad("a Type-20 record without %s", nist.FieldName(2, FieldDocumentScan))
+	case len(srcs) != 1:
+		return nil, bad("%s needs exactly one Type-20 record, found %d", nist.FieldName(2, FieldDocumentScan), len(srcs))
+	}
+	if _, err := tx.Text(t2, FieldDocumentScan); err != nil {
+		return nil, err
+	}
+	items := f.Items()
+	if len(items) != 1 || len(items[0]) != 3 {
+		return nil, bad("%s is not SRN US authenticity US document type", nist.FieldName(2, FieldDocumentScan))
+	}
+	r := srcs[0]
+	if srn := r.Value(21); srn != items[0][0] {
+		return nil, bad("%s names source %q, the Type-20 record is %q", nist.FieldName(2, FieldDocumentScan), items[0][0], srn)
+	}
+	sc := &DocumentScan{Authenticity: items[0][1], DocumentType: items[0][2], Acquisition: r.Value(14)}
+	if !slices.Contains(scanAuthenticities, sc.Authenticity) {
+		return nil, bad("authenticity %q is not one of %v", sc.Authenticity, scanAuthenticities)
+	}
+	img, code := r.Image()
+	if img == nil || code != ScanCompression {
+		return nil, bad("image compressed as %q, want %s", code, ScanCompression)
+	}
+	sc.Image = img
+	var err error
+	if sc.Width, err = r.Int(6); err != nil {
+		return nil, bad("%v", err)
+	}
+	if sc.Height, err = r.Int(7); err != nil {
+		return nil, bad("%v", err)
+	}
+	return sc, nil
 }
