@@ -47,6 +47,26 @@ func reopen(t *testing.T, term *terminal) {
 	term.v, term.s = v, s
 }
 
+// backupVault copies the terminal's vault file aside, as a backup someone restores later.
+func backupVault(t *testing.T, term *terminal) string {
+	t.Helper()
+	backup := filepath.Join(t.TempDir(), "vault.db")
+	term.s.Lock()
+	term.v.Close()
+	copyFile(t, filepath.Join(term.v.Dir(), "vault.db"), backup)
+	reopen(t, term)
+	return backup
+}
+
+// restoreVault puts backup in place of the terminal's vault file and opens it again.
+func restoreVault(t *testing.T, term *terminal, backup string) {
+	t.Helper()
+	term.s.Lock()
+	term.v.Close()
+	copyFile(t, backup, filepath.Join(term.v.Dir(), "vault.db"))
+	reopen(t, term)
+}
+
 func copyFile(t *testing.T, from, to string) {
 	t.Helper()
 	in, err := os.Open(from)
@@ -91,11 +111,7 @@ func TestRestoredVaultIsARollback(t *testing.T) {
 	if rep := sync1(); rep.AuditRollback != nil {
 		t.Fatalf("first sync: %v", rep.AuditRollback)
 	}
-	backup := filepath.Join(t.TempDir(), "vault.db")
-	term.s.Lock()
-	term.v.Close()
-	copyFile(t, filepath.Join(term.v.Dir(), "vault.db"), backup)
-	reopen(t, term)
+	backup := backupVault(t, term)
 	addAuditEntries(t, term, 3)
 	if rep := sync1(); rep.AuditRollback != nil {
 		t.Fatalf("second sync: %v", rep.AuditRollback)
@@ -103,10 +119,7 @@ func TestRestoredVaultIsARollback(t *testing.T) {
 	d, _ := c.srv.Store().Device(en.DeviceID)
 	countersigned := d.Checkpoint.Size
 
-	term.s.Lock()
-	term.v.Close()
-	copyFile(t, backup, filepath.Join(term.v.Dir(), "vault.db"))
-	reopen(t, term)
+	restoreVault(t, term, backup)
 	addAuditEntries(t, term, 10) // now longer than what central countersigned
 	if size, _, _ := term.v.AuditHead(); size <= countersigned {
 		t.Fatalf("restored log has %d entries, the test needs more than %d", size, countersigned)
@@ -231,11 +244,7 @@ func TestLocalCheckFindsChainBehindItsCheckpoint(t *testing.T) {
 		return rep
 	}
 	run()
-	backup := filepath.Join(t.TempDir(), "vault.db")
-	term.s.Lock()
-	term.v.Close()
-	copyFile(t, filepath.Join(term.v.Dir(), "vault.db"), backup)
-	reopen(t, term)
+	backup := backupVault(t, term)
 	addAuditEntries(t, term, 20)
 	run()
 	var newest []byte
@@ -243,10 +252,7 @@ func TestLocalCheckFindsChainBehindItsCheckpoint(t *testing.T) {
 	if len(newest) == 0 {
 		t.Fatal("no countersigned checkpoint stored")
 	}
-	term.s.Lock()
-	term.v.Close()
-	copyFile(t, backup, filepath.Join(term.v.Dir(), "vault.db"))
-	reopen(t, term)
+	restoreVault(t, term, backup)
 	if err := term.s.Update(func(tx *vault.Tx) error { return tx.Put(vault.Sync, "terminal", "checkpoint", newest) }); err != nil {
 		t.Fatal(err)
 	}

@@ -383,7 +383,7 @@ func postJSON(ctx context.Context, c *http.Client, url string, v any) (*http.Res
 		return nil, nil, explainTransport(err)
 	}
 	defer resp.Body.Close()
-	raw, err := readLimited(resp.Body, 1<<20)
+	raw, err := ReadLimited(resp.Body, 1<<20, "answer")
 	if err != nil {
 		return nil, nil, fmt.Errorf("read central's answer: %w", err)
 	}

@@ -51,14 +51,7 @@ func TestRotatedTLSAndReceiptKeys(t *testing.T) {
 	drain("before the rotation", 2)
 
 	c.stop()
-	nextReceipt, err := central.RotateReceiptKey(c.dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	nextPin, err := central.RotateTLSKey(c.dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	nextReceipt, nextPin := announceNextKeys(t, c)
 	if _, err := central.RotateTLSKey(c.dir); !errors.Is(err, central.ErrRotationPending) {
 		t.Fatalf("a second rotation before activation: %v", err)
 	}
@@ -164,14 +157,7 @@ func TestKeySwitchMidUpload(t *testing.T) {
 	term := newTerminal(t)
 	en := enrol(t, term, c, "")
 	c.stop()
-	nextReceipt, err := central.RotateReceiptKey(c.dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	nextPin, err := central.RotateTLSKey(c.dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	nextReceipt, nextPin := announceNextKeys(t, c)
 	c = c.restart(t, opt)
 
 	switched := false
@@ -213,4 +199,19 @@ func TestKeySwitchMidUpload(t *testing.T) {
 	if m, err := c.srv.Store().Packet(en.DeviceID, ids[0]); err != nil || m.Size != rows(t, term)[ids[0]].Size {
 		t.Fatalf("stored %+v %v", m, err)
 	}
+}
+
+// announceNextKeys rotates the stopped central's receipt and TLS keys: the next ones are
+// announced in its signed config, not yet used.
+func announceNextKeys(t *testing.T, c *centralProc) (nextReceipt ed25519.PublicKey, nextPin string) {
+	t.Helper()
+	nextReceipt, err := central.RotateReceiptKey(c.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nextPin, err = central.RotateTLSKey(c.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return nextReceipt, nextPin
 }

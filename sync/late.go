@@ -2,7 +2,6 @@ package sync
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -41,17 +40,9 @@ func NoteLateResult(tx *vault.Tx, r Result, why string) error {
 
 // LateResults lists the late results noted so far, oldest first.
 func LateResults(tx *vault.Tx) ([]LateResult, error) {
-	out := []LateResult{}
-	err := tx.ForEach(vault.Sync, bucketLate, func(k string, v []byte) error {
-		var l LateResult
-		if err := json.Unmarshal(v, &l); err != nil {
-			return fmt.Errorf("late result %s: %w", k, err)
-		}
-		out = append(out, l)
-		return nil
-	})
-	if errors.Is(err, vault.ErrNotFound) {
-		err = nil
+	out, err := decodeAll[LateResult](tx, bucketLate, "late result")
+	if out == nil && err == nil {
+		out = []LateResult{} // none yet: [] in the sync status's JSON, not null
 	}
 	return out, err
 }

@@ -142,20 +142,30 @@ func getRow(tx *vault.Tx, id string) (*Row, error) {
 
 // Rows returns every outbox row, in drain order (see less).
 func Rows(tx *vault.Tx) ([]*Row, error) {
-	var rows []*Row
-	err := tx.ForEach(vault.Sync, bucketOutbox, func(k string, v []byte) error {
-		var r Row
-		if err := json.Unmarshal(v, &r); err != nil {
-			return fmt.Errorf("decode outbox row %s: %w", k, err)
+	rows, err := decodeAll[*Row](tx, bucketOutbox, "outbox row")
+	if err != nil {
+		return nil, err
+	}
+	sortRows(rows)
+	return rows, nil
+}
+
+// decodeAll decodes every JSON value of a bucket in the sync class, in key order; a bucket
+// not made yet holds none. what names a value in the error for one that does not decode.
+func decodeAll[T any](tx *vault.Tx, bucket, what string) ([]T, error) {
+	var out []T
+	err := tx.ForEach(vault.Sync, bucket, func(k string, v []byte) error {
+		var x T
+		if err := json.Unmarshal(v, &x); err != nil {
+			return fmt.Errorf("decode %s %s: %w", what, k, err)
 		}
-		rows = append(rows, &r)
+		out = append(out, x)
 		return nil
 	})
 	if err != nil && !errors.Is(err, vault.ErrNotFound) {
 		return nil, err
 	}
-	sortRows(rows)
-	return rows, nil
+	return out, nil
 }
 
 func sortRows(rows []*Row) {

@@ -347,12 +347,9 @@ func Open(data []byte, packetID, deviceID string, id age.Identity, maxPlain int6
 	if err != nil {
 		return nil, fmt.Errorf("decrypt packet: %w", err)
 	}
-	plain, err := io.ReadAll(io.LimitReader(r, maxPlain+1))
+	plain, err := ReadLimited(r, maxPlain, "packet plaintext")
 	if err != nil {
 		return nil, fmt.Errorf("decrypt packet: %w", err)
-	}
-	if int64(len(plain)) > maxPlain {
-		return nil, fmt.Errorf("packet plaintext larger than %d bytes", maxPlain)
 	}
 	p, err := Unmarshal(plain)
 	if err != nil {

@@ -153,19 +153,7 @@ func checkConfigRecipient(cfg Config) error {
 
 // StoredResults returns every result pulled so far, in sequence order.
 func StoredResults(tx *vault.Tx) ([]Result, error) {
-	var out []Result
-	err := tx.ForEach(vault.Sync, bucketResults, func(k string, v []byte) error {
-		var r Result
-		if err := json.Unmarshal(v, &r); err != nil {
-			return fmt.Errorf("decode result %s: %w", k, err)
-		}
-		out = append(out, r)
-		return nil
-	})
-	if errors.Is(err, vault.ErrNotFound) {
-		err = nil
-	}
-	return out, err
+	return decodeAll[Result](tx, bucketResults, "result")
 }
 
 type storedConfig struct {

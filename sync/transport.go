@@ -93,13 +93,15 @@ func explainTransport(err error) error {
 	return err
 }
 
-func readLimited(r io.Reader, n int64) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, n+1))
+// ReadLimited reads all of r but refuses more than max bytes, naming what it read and the
+// limit: central's answers, a packet's plaintext, a file a courier brought to central.
+func ReadLimited(r io.Reader, max int64, what string) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, max+1))
 	if err != nil {
 		return nil, err
 	}
-	if int64(len(b)) > n {
-		return nil, fmt.Errorf("answer larger than %d bytes", n)
+	if int64(len(b)) > max {
+		return nil, fmt.Errorf("%s larger than the %d bytes allowed", what, max)
 	}
 	return b, nil
 }

@@ -202,20 +202,7 @@ func (e *adminError) Is(target error) bool { return e.notFound && target == ErrN
 // ServeAdmin serves h (AdminHandler, possibly extended) on ln until ctx ends.
 func ServeAdmin(ctx context.Context, ln net.Listener, h http.Handler) error {
 	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: 10 * time.Minute}
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
-	select {
-	case <-ctx.Done():
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		hs.Shutdown(sctx)
-		return nil
-	case err := <-errc:
-		if errors.Is(err, http.ErrServerClosed) {
-			return nil
-		}
-		return err
-	}
+	return serveUntil(ctx, hs, ln)
 }
 
 // ErrNoAdmin means no central serves the data folder (no admin socket answers).

@@ -254,14 +254,7 @@ func readImportFile(path string, max int64) ([]byte, error) {
 	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
 		return nil, errors.New("not a regular file")
 	}
-	b, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(b)) > max {
-		return nil, fmt.Errorf("more than the %d bytes allowed", max)
-	}
-	return b, nil
+	return fsync.ReadLimited(f, max, "file")
 }
 
 // ParseImportMeta decodes the metadata a courier brought beside packet id and checks every

@@ -292,15 +292,11 @@ func readECKey(path string) (*ecdsa.PrivateKey, error) {
 }
 
 func readCert(path string) (*x509.Certificate, error) {
-	b, err := os.ReadFile(path)
+	der, err := readPEM(path)
 	if err != nil {
 		return nil, err
 	}
-	blk, _ := pem.Decode(b)
-	if blk == nil {
-		return nil, fmt.Errorf("%s: not PEM", path)
-	}
-	return x509.ParseCertificate(blk.Bytes)
+	return x509.ParseCertificate(der)
 }
 
 func writePEM(path, typ string, der []byte) error {
@@ -374,6 +370,19 @@ func RotateRecipient(dir string) (string, error) {
 
 // readPKCS8 reads a PEM file holding one PKCS #8 private key.
 func readPKCS8(path string) (any, error) {
+	der, err := readPEM(path)
+	if err != nil {
+		return nil, err
+	}
+	key, err := x509.ParsePKCS8PrivateKey(der)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return key, nil
+}
+
+// readPEM reads the first PEM block of the file at path.
+func readPEM(path string) ([]byte, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -382,11 +391,7 @@ func readPKCS8(path string) (any, error) {
 	if blk == nil {
 		return nil, fmt.Errorf("%s: not PEM", path)
 	}
-	key, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return key, nil
+	return blk.Bytes, nil
 }
 
 func readEd25519Key(path string) (ed25519.PrivateKey, error) {

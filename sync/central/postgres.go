@@ -349,8 +349,14 @@ func (s *PostgresStore) Packet(dev, id string) (PacketMeta, error) {
 }
 
 func (s *PostgresStore) OpenPacket(dev, id string) (io.ReadCloser, error) {
+	return s.openBlob(`SELECT blob_id, size FROM packets WHERE device_id = $1 AND packet_id = $2`, dev, id)
+}
+
+// openBlob reads the blob that query (selecting its ID and how many bytes of it to read)
+// names for the device's packet; ErrNotFound when no row matches.
+func (s *PostgresStore) openBlob(query, dev, pkt string) (io.ReadCloser, error) {
 	var blob, size int64
-	err := s.pool.QueryRow(s.ctx, `SELECT blob_id, size FROM packets WHERE device_id = $1 AND packet_id = $2`, dev, id).Scan(&blob, &size)
+	err := s.pool.QueryRow(s.ctx, query, dev, pkt).Scan(&blob, &size)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -648,18 +654,7 @@ func (s *PostgresStore) Upload(dev, pkt string) (Upload, error) {
 
 // DeleteUpload removes the upload and the bytes received for it.
 func (s *PostgresStore) DeleteUpload(dev, pkt string) error {
-	return pgx.BeginFunc(s.ctx, s.pool, func(tx pgx.Tx) error {
-		var blob int64
-		err := tx.QueryRow(s.ctx, `DELETE FROM uploads WHERE device_id = $1 AND packet_id = $2 RETURNING blob_id`, dev, pkt).Scan(&blob)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		_, err = tx.Exec(s.ctx, `DELETE FROM chunks WHERE blob_id = $1`, blob)
-		return err
-	})
+	return s.dropChunks(`DELETE FROM uploads WHERE device_id = $1 AND packet_id = $2 RETURNING blob_id`, dev, pkt)
 }
 
 func (s *PostgresStore) Uploads(fn func(Upload) error) error {
@@ -729,15 +724,7 @@ func (s *PostgresStore) AppendUpload(dev, pkt string, off int64, chunk []byte, n
 }
 
 func (s *PostgresStore) OpenUpload(dev, pkt string) (io.ReadCloser, error) {
-	var blob, received int64
-	err := s.pool.QueryRow(s.ctx, `SELECT blob_id, received FROM uploads WHERE device_id = $1 AND packet_id = $2`, dev, pkt).Scan(&blob, &received)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, ErrNotFound
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &chunkReader{s: s, blob: blob, size: received}, nil
+	return s.openBlob(`SELECT blob_id, received FROM uploads WHERE device_id = $1 AND packet_id = $2`, dev, pkt)
 }
 
 func (s *PostgresStore) TouchUpload(dev, pkt string, now time.Time) error {
@@ -758,9 +745,15 @@ func (s *PostgresStore) UploadTouched(dev, pkt string) (time.Time, error) {
 }
 
 func (s *PostgresStore) ResetUpload(dev, pkt string) error {
+	return s.dropChunks(`UPDATE uploads SET received = 0 WHERE device_id = $1 AND packet_id = $2 RETURNING blob_id`, dev, pkt)
+}
+
+// dropChunks runs stmt on the device's upload (it returns the upload's blob_id) and
+// deletes the bytes received for it, in one transaction; no upload, nothing to do.
+func (s *PostgresStore) dropChunks(stmt, dev, pkt string) error {
 	return pgx.BeginFunc(s.ctx, s.pool, func(tx pgx.Tx) error {
 		var blob int64
-		err := tx.QueryRow(s.ctx, `UPDATE uploads SET received = 0 WHERE device_id = $1 AND packet_id = $2 RETURNING blob_id`, dev, pkt).Scan(&blob)
+		err := tx.QueryRow(s.ctx, stmt, dev, pkt).Scan(&blob)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil
 		}

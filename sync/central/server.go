@@ -277,8 +277,14 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	go func() { s.runDownstream(dctx); close(dsDone) }()
 	go func() { s.runSweeps(dctx); close(sweepDone) }()
 	defer func() { stopBackground(); <-dsDone; <-sweepDone }()
+	return serveUntil(ctx, hs, tl)
+}
+
+// serveUntil serves hs on ln until ctx ends, then shuts it down, giving requests in flight
+// up to 5 s. An error of Serve other than that shutdown is returned.
+func serveUntil(ctx context.Context, hs *http.Server, ln net.Listener) error {
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(tl) }()
+	go func() { errc <- hs.Serve(ln) }()
 	select {
 	case <-ctx.Done():
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -286,6 +292,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		hs.Shutdown(sctx)
 		return nil
 	case err := <-errc:
+		if errors.Is(err, http.ErrServerClosed) {
+			return nil
+		}
 		return err
 	}
 }
