@@ -184,6 +184,9 @@ func (u *UI) openCaseScreen(id vault.CaseID, rev int, base, c *forms.Case) {
 	save.Importance = widget.HighImportance
 	back := widget.NewButton(T("common.back"), func() { u.touch(); u.showCaseList() })
 	bar := container.NewHBox(back, save)
+	if b := accessButton(cs); b != nil { // access.go
+		bar.Add(b)
+	}
 	left := container.NewBorder(nil, nil, nil, nil, cs.nav)
 	split := container.NewHSplit(left, container.NewVScroll(container.NewPadded(cs.body)))
 	split.Offset = 0.22

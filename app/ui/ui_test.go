@@ -49,6 +49,11 @@ func newTestUI(t *testing.T, idle time.Duration) (*UI, fyne.Window, *app.Termina
 
 // find walks the window's objects and returns the first that matches.
 func find[T fyne.CanvasObject](w fyne.Window, match func(T) bool) T {
+	return findIn(w.Content(), match)
+}
+
+// findIn is find under root (a dialog: w.Canvas().Overlays().Top()).
+func findIn[T fyne.CanvasObject](root fyne.CanvasObject, match func(T) bool) T {
 	var found T
 	var ok bool
 	var walk func(o fyne.CanvasObject)
@@ -72,7 +77,7 @@ func find[T fyne.CanvasObject](w fyne.Window, match func(T) bool) T {
 			}
 		}
 	}
-	walk(w.Content())
+	walk(root)
 	return found
 }
 
