@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/fieldscreen/fieldscreen/forms"
+	"github.com/fieldscreen/fieldscreen/forms/pdf"
 	fsync "github.com/fieldscreen/fieldscreen/sync"
 	"github.com/fieldscreen/fieldscreen/vault"
 )
@@ -58,7 +59,8 @@ func (s *Session) CreateCase(c *forms.Case) (vault.CaseID, error) {
 
 // CreateCases stores several new cases in one transaction (imports, demo data): all or none.
 // Each starts in its initial status with nothing the terminal records itself later
-// (forms.Case.CheckNew); the first refusal names the case's place in cs and the field.
+// (forms.Case.CheckNew) and only codes on their lists, by the rules the commands apply
+// (forms.Case.CheckCodes); the first refusal names the case's place in cs and the field.
 func (s *Session) CreateCases(cs []*forms.Case) ([]vault.CaseID, error) {
 	return s.createCases(cs, false)
 }
@@ -72,7 +74,11 @@ func (s *Session) createCases(cs []*forms.Case, demoHealth bool) ([]vault.CaseID
 	}
 	now := s.nowFunc()
 	for i, c := range cs {
-		if err := c.CheckNew(demoHealth); err != nil {
+		err := c.CheckNew(demoHealth)
+		if err == nil {
+			err = c.CheckCodes(pdf.Version, now)
+		}
+		if err != nil {
 			if len(cs) == 1 {
 				return nil, fmt.Errorf("create case: %w", err)
 			}

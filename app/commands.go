@@ -118,8 +118,7 @@ func (cmd RecordInformation) run(c *forms.Case, x *cmdContext) error {
 	if err := x.editor(); err != nil {
 		return err
 	}
-	c.RecordInformation(cmd.Information, pdf.Version, x.now)
-	return nil
+	return c.RecordInformation(cmd.Information, pdf.Version, x.now)
 }
 
 // RecordHealth records the health check's outcome on the case and, when given, its medical

@@ -60,3 +60,41 @@ func (c *Case) LeafletLanguageWarning() *Problem {
 	})
 	return &p
 }
+
+// LeafletLanguages lists, sorted, the languages that have a leaflet of version in assets
+// (leaflet-<version>.<lang>.json): the languages the terminal can hand over and print, since
+// forms/pdf prints the leaflet from the same files (TestLeafletLanguagesArePrintable).
+func LeafletLanguages(version string) []string {
+	var out []string
+	for k := range leafletFiles() {
+		if k.version == version && version != "" {
+			out = append(out, k.lang)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// leafletLanguageProblem is the one leaflet-language rule (Screening Regulation Art 11(1) and
+// Eurodac Art 42(1): the information in writing, in a language the person understands; the
+// terminal can only hand over a leaflet it has): lang must have a leaflet, of version when it
+// is given ("" means any version, for a case whose version is not stamped yet). nil when it
+// has one.
+func leafletLanguageProblem(lang, version string) *Problem {
+	have := leafletFiles()
+	switch {
+	case !isLower(lang, 2, 3) || !have[leafletKey{version: "", lang: lang}]:
+		p := problem("information.leafletLanguage", CodeUnknownLanguage, Message{
+			EN: fmt.Sprintf("There is no leaflet in language %q; available: %s.", lang, leafletLangs(have)),
+			NL: fmt.Sprintf("Er is geen folder in taal %q; beschikbaar: %s.", lang, leafletLangs(have)),
+		})
+		return &p
+	case version != "" && !have[leafletKey{version: version, lang: lang}]:
+		p := problem("information.leafletVersion", CodeInvalidValue, Message{
+			EN: fmt.Sprintf("There is no leaflet version %q in language %q.", version, lang),
+			NL: fmt.Sprintf("Er is geen folderversie %q in taal %q.", version, lang),
+		})
+		return &p
+	}
+	return nil
+}

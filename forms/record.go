@@ -40,21 +40,27 @@ const MediumPaper = "paper"
 // RecordInformation records that the person was informed (Screening Regulation Art 11;
 // Eurodac Art 42): the leaflet language, interpreter and child-friendly variant as chosen;
 // the medium (in writing) and the version of the leaflet the terminal prints are stamped by
-// the terminal, with the time when the leaflet language is first chosen or changed.
-func (c *Case) RecordInformation(in Information, leafletVersion string, now time.Time) {
+// the terminal, with the time when the leaflet language is first chosen or changed. A
+// language chosen or changed must have a leaflet of that version (leafletLanguageProblem):
+// the terminal records only a leaflet it can hand over.
+func (c *Case) RecordInformation(in Information, leafletVersion string, now time.Time) error {
 	old := c.Info
 	if in.LeafletLanguage == "" {
 		// nothing handed over yet: keep the choices, stamp nothing
 		in.At, in.LeafletVersion, in.Medium = time.Time{}, "", ""
 		c.Info = in
-		return
+		return nil
 	}
 	in.At, in.LeafletVersion, in.Medium = old.At, old.LeafletVersion, old.Medium
 	if in.LeafletLanguage != old.LeafletLanguage || in.At.IsZero() {
+		if p := leafletLanguageProblem(in.LeafletLanguage, leafletVersion); p != nil {
+			return &RuleError{Path: "information.leafletLanguage", Err: ErrBadValue, Message: p.Message}
+		}
 		in.At, in.LeafletVersion, in.Medium = now.UTC(), leafletVersion, MediumPaper
 	}
 	in.Interpreter.Language = strings.ToLower(strings.TrimSpace(in.Interpreter.Language))
 	c.Info = in
+	return nil
 }
 
 // RecordHealth records the outcome of the preliminary health check (Art 12(1)-(2)), which

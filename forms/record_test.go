@@ -39,17 +39,66 @@ func TestRecordHealthMedicOnly(t *testing.T) {
 // leaflet version when the language is chosen or changed, not when other choices change.
 func TestRecordInformationStamps(t *testing.T) {
 	c := &Case{}
-	c.RecordInformation(Information{LeafletLanguage: "ar", Interpreter: Interpreter{Used: true, Language: " ARA "}}, "v7", t0)
-	if c.Info.At != t0 || c.Info.Medium != MediumPaper || c.Info.LeafletVersion != "v7" || c.Info.Interpreter.Language != "ara" {
+	mustNil(t, c.RecordInformation(Information{LeafletLanguage: "ar", Interpreter: Interpreter{Used: true, Language: " ARA "}}, "v1", t0))
+	if c.Info.At != t0 || c.Info.Medium != MediumPaper || c.Info.LeafletVersion != "v1" || c.Info.Interpreter.Language != "ara" {
 		t.Fatalf("first: %+v", c.Info)
 	}
-	c.RecordInformation(Information{LeafletLanguage: "ar", ChildFriendly: true}, "v8", t0.Add(hour))
-	if c.Info.At != t0 || c.Info.LeafletVersion != "v7" || !c.Info.ChildFriendly {
+	mustNil(t, c.RecordInformation(Information{LeafletLanguage: "ar", ChildFriendly: true}, "v2", t0.Add(hour)))
+	if c.Info.At != t0 || c.Info.LeafletVersion != "v1" || !c.Info.ChildFriendly {
 		t.Fatalf("same language: %+v", c.Info)
 	}
-	c.RecordInformation(Information{LeafletLanguage: "fa"}, "v8", t0.Add(2*hour))
-	if c.Info.At != t0.Add(2*hour) || c.Info.LeafletVersion != "v8" {
+	mustNil(t, c.RecordInformation(Information{LeafletLanguage: "fa"}, "v2", t0.Add(2*hour)))
+	if c.Info.At != t0.Add(2*hour) || c.Info.LeafletVersion != "v2" {
 		t.Fatalf("new language: %+v", c.Info)
+	}
+}
+
+func mustNil(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRecordInformationLeafletLanguage: the leaflet language recorded is one the terminal
+// has a leaflet in, of the version it stamps (Screening Regulation Art 11(1), Eurodac Art
+// 42(1): the information is given in writing in a language the person understands, so the
+// record names a leaflet that exists); anything else is refused naming the field and the
+// languages there are, and the case keeps what it had.
+func TestRecordInformationLeafletLanguage(t *testing.T) {
+	const avail = "available: ar, ckb, en, fa, fr, nl, ps, so, ti, tr"
+	for _, tc := range []struct {
+		name, lang, version string
+		ok                  bool
+		says                string // in the refusal
+	}{
+		{"Art 11(1): Arabic leaflet", "ar", "v2", true, ""},
+		{"Art 11(1): Sorani leaflet of the current version", "ckb", "v2", true, ""},
+		{"Art 11(1): nothing handed over yet", "", "v2", true, ""},
+		{"Art 11(1): no leaflet in that language", "de", "v2", false, avail},
+		{"Art 11(1): a person's language code is not a leaflet", "ara", "v2", false, avail},
+		{"Art 11(1): upper case is not a leaflet code", "AR", "v2", false, avail},
+		{"Art 11(1): free text", "Arabic (read out)", "v2", false, avail},
+		{"Art 42(1) ER: no Sorani leaflet of version v1", "ckb", "v1", false, `no leaflet version "v1" in language "ckb"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &Case{Info: Information{LeafletLanguage: "fa", LeafletVersion: "v2", Medium: MediumPaper, At: t0}}
+			err := c.RecordInformation(Information{LeafletLanguage: tc.lang}, tc.version, t0.Add(hour))
+			if tc.ok {
+				if err != nil || c.Info.LeafletLanguage != tc.lang {
+					t.Fatalf("refused: %v (%+v)", err, c.Info)
+				}
+				return
+			}
+			var re *RuleError
+			if !errors.As(err, &re) || !errors.Is(err, ErrBadValue) || re.Path != "information.leafletLanguage" ||
+				!strings.Contains(re.Message.EN, tc.says) || re.Message.NL == "" {
+				t.Fatalf("%q accepted or refused unclearly: %v", tc.lang, err)
+			}
+			if c.Info.LeafletLanguage != "fa" || c.Info.At != t0 {
+				t.Fatalf("a refused language changed the case: %+v", c.Info)
+			}
+		})
 	}
 }
 

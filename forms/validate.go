@@ -219,24 +219,9 @@ func (v *validator) trigger(t Trigger) {
 var mediums = []string{"paper", "electronic"}
 
 func (v *validator) information(in Information) {
-	if in.LeafletLanguage != "" || in.LeafletVersion != "" {
-		have := leafletFiles()
-		version := in.LeafletVersion
-		if version == "" {
-			version = "v1"
-		}
-		switch {
-		case in.LeafletLanguage == "":
-		case !isLower(in.LeafletLanguage, 2, 3) || !have[leafletKey{version: "", lang: in.LeafletLanguage}]:
-			v.add("information.leafletLanguage", CodeUnknownLanguage, Message{
-				EN: fmt.Sprintf("There is no leaflet in language %q; available: %s.", in.LeafletLanguage, leafletLangs(have)),
-				NL: fmt.Sprintf("Er is geen folder in taal %q; beschikbaar: %s.", in.LeafletLanguage, leafletLangs(have)),
-			})
-		case !have[leafletKey{version: version, lang: in.LeafletLanguage}]:
-			v.add("information.leafletVersion", CodeInvalidValue, Message{
-				EN: fmt.Sprintf("There is no leaflet version %q in language %q.", version, in.LeafletLanguage),
-				NL: fmt.Sprintf("Er is geen folderversie %q in taal %q.", version, in.LeafletLanguage),
-			})
+	if in.LeafletLanguage != "" {
+		if p := leafletLanguageProblem(in.LeafletLanguage, in.LeafletVersion); p != nil {
+			v.ps = append(v.ps, *p)
 		}
 	}
 	if in.Medium != "" && !oneOf(in.Medium, mediums) {

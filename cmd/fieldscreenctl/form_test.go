@@ -178,6 +178,9 @@ func TestFormRenderCaseFromVault(t *testing.T) {
 	s := pdf.SampleCase()
 	c := &forms.Case{Trigger: s.Trigger, Info: s.Info, Identity: s.Identity, Documents: s.Documents,
 		Vulnerability: s.Vulnerability, Application: s.Application, Family: s.Family, Referral: s.Referral}
+	for i := range c.Documents {
+		c.Documents[i].Source = "manual" // only a reader on the terminal marks "mrz" (forms.Case.CheckCodes)
+	}
 	forms.EncodeCase(&buf, c)
 	id := strings.TrimSpace(mustCtl(t, dir, "off1", offPass, buf.String(), "case", "import"))
 	out := filepath.Join(t.TempDir(), "case.pdf")

@@ -134,3 +134,13 @@ func TestLeafletAssetsComplete(t *testing.T) {
 		}
 	}
 }
+
+// TestLeafletLanguagesArePrintable: the languages forms accepts as the leaflet handed over
+// (forms.LeafletLanguages, the rule of forms.Case.RecordInformation) are exactly the ones
+// this package prints a leaflet and a form in, for the version the terminal stamps.
+func TestLeafletLanguagesArePrintable(t *testing.T) {
+	got, want := forms.LeafletLanguages(Version), Languages()
+	if strings.Join(got, ",") != strings.Join(want, ",") || len(want) < 10 {
+		t.Fatalf("forms accepts leaflets in %v, pdf prints %v", got, want)
+	}
+}
