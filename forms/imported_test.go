@@ -12,7 +12,7 @@ func importable() *Case {
 	c.Biometrics = Biometrics{Fingers: []Finger{{Position: LeftRing, Status: FingerTemporarilyUnusable, RetakeOn: PartialDate{2026, 6, 20}}}}
 	c.Eurodac = Eurodac{Category: EurodacApplicant}
 	c.Health = HealthOutcome{}
-	c.Documents[0].Source = "manual"
+	c.Documents[0].Source, c.Documents[0].ScanRef = "manual", ""
 	c.Info.LeafletVersion, c.Info.Medium = "", ""
 	return c
 }
