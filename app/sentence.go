@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net"
 	"net/http"
+	"net/url"
 	"syscall"
 	"time"
 
@@ -311,7 +312,15 @@ var known = []sentence{
 	}, msg: msg(
 		"The connection to central could not be verified, so nothing was sent: check the central address; if it is right, call the technician.",
 		"De verbinding met centraal kon niet worden gecontroleerd, dus er is niets verstuurd: controleer het adres van centraal; klopt het, bel dan de technicus.")},
-	{name: "network", match: as[net.Error](), msg: unreachable},
+	// not net.Error: every syscall.Errno satisfies that interface
+	{name: "network", match: func(err error) bool {
+		var ue *url.Error
+		var oe *net.OpError
+		var de *net.DNSError
+		return errors.As(err, &ue) || errors.As(err, &oe) || errors.As(err, &de) ||
+			errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+			errors.Is(err, syscall.ENETUNREACH) || errors.Is(err, syscall.EHOSTUNREACH)
+	}, msg: unreachable},
 	{name: "context.DeadlineExceeded", match: is(context.DeadlineExceeded), msg: msg(
 		"This took too long and was stopped: try again."+callEN,
 		"Dit duurde te lang en is gestopt: probeer het opnieuw."+callNL)},

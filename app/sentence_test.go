@@ -200,7 +200,8 @@ func TestSentencesComplete(t *testing.T) {
 // TestSentenceUntranslated: an error nobody translated gets no sentence, so the screen
 // shows its own general one instead of the Go text.
 func TestSentenceUntranslated(t *testing.T) {
-	for _, err := range []error{nil, errors.New("bbolt: tx closed"), fmt.Errorf("encode case: %w", errors.New("json: unsupported value"))} {
+	for _, err := range []error{nil, errors.New("bbolt: tx closed"), fmt.Errorf("encode case: %w", errors.New("json: unsupported value")),
+		&fs.PathError{Op: "mkdir", Path: "/v/packets", Err: syscall.ENOTDIR}} {
 		if s, ok := Sentence(err, "nl"); ok || s != "" {
 			t.Errorf("%v: sentence %q, want none", err, s)
 		}
