@@ -147,6 +147,10 @@ type Event struct {
 	Stage   Stage
 	Score   int   // lowest finger score of the attempt, when scored
 	Err     error // a failed attempt
+	// Image is the attempt's image (slap, finger or face) when it ends without error, so
+	// the capture screen can show what the device just took, large, while it runs. Shown
+	// only: what is kept is the Result's best image.
+	Image image.Image
 }
 
 // Session runs capture plans on paired devices.
@@ -320,7 +324,7 @@ func (s *Session) fingers(ctx context.Context, t Target, want []int, p Plan) ([]
 					DeviceScore: segmentScore(c), Device: c.Device, At: c.At}
 			}
 		}
-		s.event(Event{Target: t, Attempt: attempt, Stage: StageDone, Score: low})
+		s.event(Event{Target: t, Attempt: attempt, Stage: StageDone, Score: low, Image: c.Image})
 		if allAbove(best, want, p.Threshold) {
 			break
 		}
@@ -419,7 +423,7 @@ func (s *Session) face(ctx context.Context, p Plan) (*FaceResult, error) {
 			best = &FaceResult{PNG: pngb, Problems: problems, Device: c.Device, At: c.At}
 		}
 		best.Attempts = attempt
-		s.event(Event{Target: t, Attempt: attempt, Stage: StageDone})
+		s.event(Event{Target: t, Attempt: attempt, Stage: StageDone, Image: c.Image})
 		if len(problems) == 0 {
 			return best, nil
 		}

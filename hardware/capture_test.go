@@ -141,6 +141,19 @@ func TestPlanAdultWithExceptions(t *testing.T) {
 	if len(events) == 0 {
 		t.Error("no progress events")
 	}
+	// every attempt that ends well shows its image (the capture screen's large view)
+	done := 0
+	for _, e := range events {
+		if e.Stage == hardware.StageDone && e.Err == nil {
+			done++
+			if e.Image == nil || e.Image.Bounds().Dx() < 100 {
+				t.Errorf("attempt %d at %+v ended without its image", e.Attempt, e.Target)
+			}
+		}
+	}
+	if done < 4 {
+		t.Errorf("%d attempts ended well, want the three slaps and the face at least", done)
+	}
 }
 
 // faceHook reports a problem on the first face and none afterwards.

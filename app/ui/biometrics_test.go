@@ -111,11 +111,17 @@ func TestCaptureFullPlanThroughUI(t *testing.T) {
 			t.Fatalf("finger %d image: %v", f.Position, err)
 		}
 	}
-	if n := countOnScreen(w, func(p *widget.ProgressBar) bool { return p.Max == 100 && p.Value > 0 }); n != 10 {
-		t.Errorf("%d quality bars shown, want 10", n)
+	bs := u.openCase.view.(*biometricsStep)
+	if n := bs.hands.images(); n != 10 {
+		t.Errorf("%d finger thumbnails on the hands, want 10", n)
 	}
-	if n := countOnScreen(w, func(i *canvas.Image) bool { return i.Image != nil && i.MinSize() == thumbSize }); n != 11 {
-		t.Errorf("%d thumbnails shown, want 10 fingers and the face", n)
+	if n := countOnScreen(w, func(i *canvas.Image) bool {
+		return i.Image != nil && i.MinSize() == fingerThumbSize && i != u.openCase.head.faceImg
+	}); n != 10 {
+		t.Errorf("%d finger thumbnails on screen, want 10", n)
+	}
+	if n := countOnScreen(w, func(i *canvas.Image) bool { return i.Image != nil && i.MinSize() == faceThumbSize }); n != 1 {
+		t.Errorf("%d face thumbnails on the step, want 1", n)
 	}
 	txt := labelsText(w)
 	if !strings.Contains(txt, T("bio.planDone")) || !(strings.Contains(txt, T("bio.faceOK")) || strings.Contains(txt, "Check the photo")) {

@@ -79,7 +79,7 @@ func BenchmarkOpenCaseScreen10Prints(b *testing.B) {
 			bio = i
 		}
 	}
-	var open, read, images time.Duration
+	var open, read time.Duration
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		u.showCaseList()
@@ -91,9 +91,6 @@ func BenchmarkOpenCaseScreen10Prints(b *testing.B) {
 			b.Fatalf("%d captured fingers on screen", n)
 		}
 		start = time.Now()
-		test.Tap(button(b, w, T("bio.showImages")))
-		images += time.Since(start)
-		start = time.Now()
 		if _, _, err := u.Session().ReadCase(id); err != nil {
 			b.Fatal(err)
 		}
@@ -101,5 +98,4 @@ func BenchmarkOpenCaseScreen10Prints(b *testing.B) {
 	}
 	b.ReportMetric(float64(open.Microseconds())/1000/float64(b.N), "ms-open/op")
 	b.ReportMetric(float64(read.Microseconds())/1000/float64(b.N), "ms-read-baseline/op")
-	b.ReportMetric(float64(images.Microseconds())/1000/float64(b.N), "ms-show-images/op")
 }

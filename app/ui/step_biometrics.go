@@ -1,12 +1,9 @@
 package ui
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"image"
-	"image/png"
 	"strings"
 	"time"
 
@@ -16,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/fieldscreen/fieldscreen/app"
+	"github.com/fieldscreen/fieldscreen/biometrics/quality"
 	"github.com/fieldscreen/fieldscreen/forms"
 	"github.com/fieldscreen/fieldscreen/hardware"
 	"github.com/fieldscreen/fieldscreen/vault"
@@ -24,11 +22,9 @@ import (
 // captureTimeout bounds a whole capture session (three slaps with retries and the face).
 const captureTimeout = 5 * time.Minute
 
-// thumbSize is the on-screen size of a finger or face thumbnail; previewSize of the live view.
-var (
-	thumbSize   = fyne.NewSize(56, 56)
-	previewSize = fyne.NewSize(240, 180)
-)
+// previewSize is the live view while the officer places the fingers or the face, and the
+// image of each attempt while the capture runs: large enough to see a finger's ridges.
+var previewSize = fyne.NewSize(520, 390)
 
 // biometricsStep: the capture plan, exceptions known before capture, the companion of a
 // minor, the capture itself (off the UI goroutine) and its results, and refusals.
@@ -40,20 +36,21 @@ type biometricsStep struct {
 	compRel, compID, compOrg *widget.Entry
 	compRole                 *widget.Select
 
-	status  [10]*widget.Select // nil for a finger already captured
-	retake  [10]*widget.Entry
-	state   [10]*widget.Label
-	quality [10]*widget.ProgressBar
-	thumb   [10]*fyne.Container
-	shot    [10]*fyne.Container // thumbnail and quality bar, laid out again when they change
+	status [10]*widget.Select // nil for a finger already captured
+	retake [10]*widget.Entry
+	state  [10]*widget.Label
+	// hands shows every finger's thumbnail, quality and exception (handdiagram.go)
+	hands *handDiagram
 
 	faceState, faceProblems *widget.Label
 	faceThumb, faceBox      *fyne.Container
 	buttons                 *fyne.Container
 
-	captureBtn, imagesBtn *widget.Button
-	progress              *widget.ProgressBar
-	msg                   *widget.Label
+	captureBtn *widget.Button
+	progress   *widget.ProgressBar
+	msg        *widget.Label
+	// capturing is set while a capture runs: the large view then shows each attempt
+	capturing bool
 
 	refuseWhat *widget.Select
 	informed   *widget.Check
@@ -73,7 +70,7 @@ func biometricsDone(c *forms.Case, now time.Time) bool {
 
 func newBiometricsStep(cs *caseScreen) stepView {
 	s := &biometricsStep{cs: cs, stepBase: stepBase{newFieldSet()}, plan: widget.NewLabel(""), msg: errorLabel(), progress: widget.NewProgressBar(),
-		faceState: widget.NewLabel(""), faceProblems: widget.NewLabel(""), faceThumb: container.NewGridWrap(thumbSize), refusalMsg: widget.NewLabel("")}
+		faceState: widget.NewLabel(""), faceProblems: widget.NewLabel(""), faceThumb: container.NewGridWrap(faceThumbSize), refusalMsg: widget.NewLabel("")}
 	s.plan.Wrapping = fyne.TextWrapWord
 	s.faceProblems.Wrapping = fyne.TextWrapWord
 	s.refusalMsg.Wrapping = fyne.TextWrapWord
@@ -125,18 +122,12 @@ func newBiometricsStep(cs *caseScreen) stepView {
 	for pos := forms.RightThumb; pos <= forms.LeftLittle; pos++ {
 		i := int(pos) - 1
 		s.state[i] = widget.NewLabel("")
-		s.quality[i] = widget.NewProgressBar()
-		s.quality[i].Max = 100
-		s.quality[i].Hide()
-		s.thumb[i] = container.NewGridWrap(thumbSize)
 		name := widget.NewLabel(T(fmt.Sprintf("finger.%d", pos)))
 		f, known := latest[pos]
-		// name | exception | retake date | image and quality | progress or status
-		shot := container.NewBorder(nil, nil, s.thumb[i], nil, s.quality[i])
-		s.shot[i] = shot
+		// name | exception | retake date | progress or status; the image is on the hands
 		if known && f.Status == forms.FingerCaptured {
-			s.showFinger(i, forms.FingerCaptured, f.Quality, nil)
-			rows.Add(container.NewGridWithColumns(5, name, widget.NewLabel(""), widget.NewLabel(""), shot, s.state[i]))
+			s.showFinger(i, forms.FingerCaptured, f.Quality)
+			rows.Add(container.NewGridWithColumns(4, name, widget.NewLabel(""), widget.NewLabel(""), s.state[i]))
 			continue
 		}
 		s.status[i] = widget.NewSelect(statusLabels, nil)
@@ -152,7 +143,7 @@ func newBiometricsStep(cs *caseScreen) stepView {
 			s.retake[i].SetText(dateText(e.RetakeOn))
 		}
 		s.status[i].OnChanged = func(string) { cs.u.touch(); s.showPlan() }
-		rows.Add(container.NewGridWithColumns(5, name, s.status[i], s.retake[i], shot, s.state[i]))
+		rows.Add(container.NewGridWithColumns(4, name, s.status[i], s.retake[i], s.state[i]))
 	}
 	s.fs.add("biometrics.fingers", "bio.fingers", rows)
 
@@ -170,7 +161,6 @@ func newBiometricsStep(cs *caseScreen) stepView {
 
 	s.captureBtn = widget.NewButton(T("bio.capture"), s.capture)
 	s.captureBtn.Importance = widget.HighImportance
-	s.imagesBtn = widget.NewButton(T("bio.showImages"), s.loadImages)
 	s.previewBtn = widget.NewButton(T("bio.preview"), s.togglePreview)
 	s.previewImg = canvas.NewImageFromImage(nil)
 	s.previewImg.FillMode = canvas.ImageFillContain
@@ -179,10 +169,7 @@ func newBiometricsStep(cs *caseScreen) stepView {
 	if !plan.Required || len(plan.Fingers) == 0 && !plan.Face {
 		s.previewBtn.Hide()
 	}
-	if len(plan.Captured) == 0 && b.Face.Status != forms.FaceCaptured {
-		s.imagesBtn.Hide()
-	}
-	s.buttons = container.NewHBox(s.captureBtn, s.previewBtn, s.imagesBtn)
+	s.buttons = container.NewHBox(s.captureBtn, s.previewBtn)
 	s.fs.add("biometrics.capture", "bio.captureLabel", container.NewVBox(s.buttons, s.previewImg, s.progress, s.msg))
 
 	whatLabels := make([]string, len(forms.RefusalWhats))
@@ -198,12 +185,54 @@ func newBiometricsStep(cs *caseScreen) stepView {
 		refusals.Hide()
 	}
 	s.fs.add("biometrics.refusals", "bio.refusal", container.NewVBox(container.NewHBox(s.refuseWhat, s.informed, refuse), refusals, s.refusalMsg))
+	s.hands = newHandDiagram()
 	s.showPlan()
+	if cs.thumbs != nil {
+		s.showThumbs(cs.thumbs) // loaded for this case already: the first frame has them
+	}
 	return s
 }
 
 func (s *biometricsStep) content() fyne.CanvasObject {
-	return container.NewVBox(s.plan, s.fs.form())
+	return container.NewVBox(s.plan, container.NewCenter(s.hands.content), s.fs.form())
+}
+
+// showThumbs puts the stored captures' thumbnails on the hands and the face row, with the
+// face's problems in words (caseScreen.loadThumbs calls it when they are loaded).
+func (s *biometricsStep) showThumbs(th *app.Thumbs) {
+	s.showHands()
+	if th.Face != nil {
+		s.faceThumb.Objects = []fyne.CanvasObject{faceThumb(th.Face)}
+		s.faceThumb.Refresh()
+		s.showFaceProblems(th.FaceProblems)
+	}
+}
+
+// showHands shows the hands from the case as the inputs would make it (an exception chosen
+// but not yet saved shows at once) with the thumbnails loaded so far.
+func (s *biometricsStep) showHands() {
+	c := s.cs.c.Clone()
+	if err := s.apply(c); err != nil {
+		c = s.cs.c
+	}
+	s.hands.show(c, s.cs.thumbs)
+}
+
+// showFaceProblems lists the face's ICAO-style problems in the interface language.
+func (s *biometricsStep) showFaceProblems(ps []hardware.Problem) {
+	if len(ps) > 0 {
+		texts := make([]string, len(ps))
+		for i, p := range ps {
+			texts[i] = p.Text(Language())
+		}
+		s.faceProblems.SetText(Tf("bio.faceProblems", strings.Join(texts, "; ")))
+		s.faceProblems.Importance = widget.WarningImportance
+	} else {
+		s.faceProblems.SetText(T("bio.faceOK"))
+		s.faceProblems.Importance = widget.SuccessImportance
+	}
+	s.faceProblems.Show()
+	s.faceBox.Refresh()
 }
 
 // showPlan summarises what capture will do, from the case as the inputs would make it.
@@ -213,6 +242,9 @@ func (s *biometricsStep) showPlan() {
 		return // an unreadable retake date: the old summary stays until it is fixed
 	}
 	s.plan.SetText(planText(c.CapturePlan(s.cs.u.sess.Now())))
+	if s.hands != nil {
+		s.hands.show(c, s.cs.thumbs)
+	}
 }
 
 // planText is the capture plan as sentences for the officer.
@@ -335,6 +367,7 @@ func (s *biometricsStep) capture() {
 		s.faceState.SetText(T("bio.waiting"))
 	}
 	s.stopPreview() // the device is needed for the capture
+	s.capturing = true
 	s.captureBtn.Disable()
 	sess, id := cs.u.sess, cs.id
 	var res *hardware.Result
@@ -385,6 +418,12 @@ func (s *biometricsStep) event(e hardware.Event) {
 			s.progress.SetValue(s.progress.Value + 1)
 		}
 	}
+	if e.Image != nil && s.capturing {
+		// the attempt just taken, large, while the capture runs
+		s.previewImg.Image = e.Image
+		s.previewImg.Show()
+		s.previewImg.Refresh()
+	}
 	if e.Target.Kind == hardware.Face {
 		s.faceState.SetText(text)
 		return
@@ -407,6 +446,11 @@ func (s *biometricsStep) captured(id vault.CaseID, res *hardware.Result, err err
 	cs := s.cs
 	s.captureBtn.Enable()
 	s.progress.Hide()
+	s.capturing = false
+	if s.previewStop == nil {
+		s.previewImg.Image = nil
+		s.previewImg.Hide()
+	}
 	target := s
 	if bs, ok := cs.view.(*biometricsStep); ok && cs.id == id {
 		target = bs // the officer left the step and came back meanwhile
@@ -453,95 +497,24 @@ func (s *biometricsStep) showResult(res *hardware.Result) {
 			s.state[i].Refresh()
 			continue
 		}
-		s.showFinger(i, st, f.Quality, f.PNG)
+		s.showFinger(i, st, f.Quality)
 	}
 	if res.Face != nil && len(res.Face.PNG) > 0 {
 		s.faceState.SetText(T("bio.faceCaptured"))
-		setThumb(s.faceThumb, res.Face.PNG)
-		if len(res.Face.Problems) > 0 {
-			texts := make([]string, len(res.Face.Problems))
-			for i, p := range res.Face.Problems {
-				texts[i] = p.Text(Language())
-			}
-			s.faceProblems.SetText(Tf("bio.faceProblems", strings.Join(texts, "; ")))
-			s.faceProblems.Importance = widget.WarningImportance
-		} else {
-			s.faceProblems.SetText(T("bio.faceOK"))
-			s.faceProblems.Importance = widget.SuccessImportance
-		}
-		s.faceProblems.Show()
-		s.faceBox.Refresh()
+		s.showFaceProblems(res.Face.Problems)
 	}
-	s.imagesBtn.Show()
-	s.buttons.Refresh()
+	// the images reach the hands from the vault (caseScreen.loadThumbs), decoded off the UI
+	// goroutine, as for a case opened again
 }
 
-// showFinger shows one finger's status, quality bar and (when given) its image.
-func (s *biometricsStep) showFinger(i int, st forms.FingerStatus, quality int, pngBytes []byte) {
+// showFinger shows one finger's status in its row, saying when its quality is below what
+// the capture wanted (quality's verdict, not a comparison made here).
+func (s *biometricsStep) showFinger(i int, st forms.FingerStatus, score int) {
 	s.state[i].SetText(T("fingerstatus." + string(st)))
-	if st != forms.FingerCaptured {
-		return
-	}
-	s.quality[i].SetValue(float64(quality))
-	s.quality[i].Show()
-	if quality < app.CaptureThreshold {
-		s.state[i].SetText(Tf("bio.belowThreshold", quality))
+	if st == forms.FingerCaptured && app.QualityVerdict(score) != quality.Pass {
+		s.state[i].SetText(Tf("bio.belowThreshold", score))
 		s.state[i].Importance = widget.WarningImportance
 		s.state[i].Refresh()
-	}
-	if pngBytes != nil {
-		setThumb(s.thumb[i], pngBytes)
-	}
-	s.shot[i].Refresh()
-}
-
-// setThumb shows a stored PNG small; an image that does not decode shows nothing.
-func setThumb(box *fyne.Container, pngBytes []byte) {
-	img, err := png.Decode(bytes.NewReader(pngBytes))
-	if err != nil {
-		return
-	}
-	box.Objects = []fyne.CanvasObject{thumbnail(img)}
-	box.Refresh()
-}
-
-func thumbnail(img image.Image) *canvas.Image {
-	ci := canvas.NewImageFromImage(img)
-	ci.FillMode = canvas.ImageFillContain
-	ci.ScaleMode = canvas.ImageScaleFastest
-	ci.SetMinSize(thumbSize)
-	return ci
-}
-
-// loadImages shows the stored images of a case opened again (each read is audited, so
-// they are loaded only on request).
-func (s *biometricsStep) loadImages() {
-	cs := s.cs
-	cs.u.touch()
-	if cs.id == "" {
-		return
-	}
-	var names []string
-	var boxes []*fyne.Container
-	for _, f := range cs.c.Biometrics.Fingers {
-		if f.Status != forms.FingerCaptured || f.ImageRef == "" || !f.Position.Valid() {
-			continue
-		}
-		names, boxes = append(names, f.ImageRef), append(boxes, s.thumb[f.Position-1])
-	}
-	if ref := cs.c.Biometrics.Face.ImageRef; ref != "" {
-		names, boxes = append(names, ref), append(boxes, s.faceThumb)
-	}
-	imgs, err := cs.u.sess.BiometricImages(cs.id, names)
-	if err != nil {
-		setError(s.msg, errorText(err))
-		return
-	}
-	for i, b := range imgs {
-		setThumb(boxes[i], b)
-	}
-	for _, sh := range s.shot {
-		sh.Refresh()
 	}
 }
 
