@@ -170,7 +170,8 @@ type documentStep struct {
 	sex                         *widget.RadioGroup
 	nationality                 *widget.Entry
 	source                      string
-	reader                      *docReader // "Read document (Ctrl+R)", in docread.go
+	reader                      *docReader  // "Read document (Ctrl+R)", in docread.go
+	scan                        *docScanner // the colour scan of the data page, in docscan.go
 }
 
 func newDocumentStep(cs *caseScreen) stepView {
@@ -204,11 +205,12 @@ func newDocumentStep(cs *caseScreen) stepView {
 	s.fs.add(p+".holder.sex", "identity.sex", s.sex)
 	s.fs.add(p+".holder.nationalities", "identity.nationalities", s.nationality)
 	s.reader = newDocReader(cs, s)
+	s.scan = newDocScanner(cs)
 	return s
 }
 
 func (s *documentStep) content() fyne.CanvasObject {
-	return container.NewVBox(s.reader.content(), s.fs.form())
+	return container.NewVBox(s.reader.content(), s.fs.form(), s.scan.content())
 }
 
 func (s *documentStep) apply(c *forms.Case) error {
