@@ -76,6 +76,9 @@ func (s *Session) createCases(cs []*forms.Case, demoHealth bool) ([]vault.CaseID
 	for i, c := range cs {
 		err := c.CheckNew(demoHealth)
 		if err == nil {
+			err = checkListLimits(&forms.Case{}, c) // an import floods no list either
+		}
+		if err == nil {
 			err = c.CheckCodes(pdf.Version, now)
 		}
 		if err != nil {

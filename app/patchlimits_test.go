@@ -64,6 +64,26 @@ func TestUpdateCaseJSONRefusesListFlood(t *testing.T) {
 	}
 }
 
+// TestCreateCaseRefusesListFlood: an import (fieldscreenctl case import, CreateCases) meets
+// the same limits as a patch: before, a new case could bring 15,001 documents.
+func TestCreateCaseRefusesListFlood(t *testing.T) {
+	term := newTestTerminal(t, time.Hour)
+	_, off := staff(t, term)
+	c := adultCase(time.Now())
+	c.Documents = make([]forms.Document, 15001)
+	for i := range c.Documents {
+		c.Documents[i] = forms.Document{Type: "P", Number: "X1", IssuingState: "NLD", Source: "manual"}
+	}
+	var le *ListLimitError
+	if _, err := off.CreateCase(c); !errors.As(err, &le) || le.Field != "documents" || le.Limit != maxDocuments {
+		t.Fatalf("a new case with 15,001 documents: %v, want a refusal naming documents and %d", err, maxDocuments)
+	}
+	c.Documents = c.Documents[:maxDocuments]
+	if _, err := off.CreateCase(c); err != nil {
+		t.Fatalf("a new case at the limit: %v", err)
+	}
+}
+
 // TestListLimitsCoverEveryList walks forms.Case by reflection: every list a patch can fill
 // is limited, so a list added to the case later cannot be flooded unnoticed. Each list is
 // filled with 1,000 entries in turn and must be refused naming it, unless only the system
