@@ -131,7 +131,11 @@ func (a *accessDialog) save() {
 		}
 		req := a.request()
 		d := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
-			if err != nil || wc == nil {
+			if err != nil { // the place chosen cannot be written
+				a.say(widget.DangerImportance, errorText(err))
+				return
+			}
+			if wc == nil {
 				return
 			}
 			path := wc.URI().Path()

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"log"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -73,9 +74,16 @@ func (u *UI) showAudit() {
 	verify := widget.NewButton(T("audit.verify"), func() {
 		u.touch()
 		rep, err := u.term.VerifyAudit()
-		if err != nil {
+		switch {
+		case err != nil && rep.FirstBroken > 0:
+			// the technical reason (a hash, a key) is for fieldscreenctl audit verify and the log
+			log.Printf("fieldscreen: audit chain broken at entry %d: %s", rep.FirstBroken, rep.Reason)
 			status.Importance = widget.DangerImportance
-			status.SetText(Tf("audit.broken", rep.FirstBroken, rep.Reason))
+			status.SetText(Tf("audit.broken", rep.FirstBroken))
+			return
+		case err != nil: // the check itself could not run: not a broken chain
+			status.Importance = widget.DangerImportance
+			status.SetText(errorText(err))
 			return
 		}
 		status.Importance = widget.SuccessImportance

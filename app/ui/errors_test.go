@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/binary"
 	"errors"
 	"log"
 	"os"
@@ -16,18 +17,20 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/fieldscreen/fieldscreen/app"
 	"github.com/fieldscreen/fieldscreen/forms"
 	fsync "github.com/fieldscreen/fieldscreen/sync"
 	"github.com/fieldscreen/fieldscreen/sync/central"
 	"github.com/fieldscreen/fieldscreen/sync/central/centraltest"
+	"github.com/fieldscreen/fieldscreen/vault"
 )
 
 // goErrorText is what a Go error puts on a screen and a sentence never does: a chain of
 // lower-case "x: y: z", a path, a hexadecimal ID, a format slip, or the words of the
 // transport and the file system.
-var goErrorText = regexp.MustCompile(`[a-z]: [a-z][^.]*: [a-z]|/[a-z]+/|[0-9a-f]{8,}|%!|(?i)dial tcp|connection refused|central answered|fieldscreenctl|not a directory|no such file|https?://`)
+var goErrorText = regexp.MustCompile(`[a-z]: [a-z][^.]*: [a-z]|/[a-z]+/|[0-9a-f]{8,}|%!|(?i)dial tcp|connection refused|central answered|not a directory|no such file|https?://`)
 
 // shownError finds the label that shows want and checks it shows nothing else of the error.
 func shownError(t *testing.T, w fyne.Window, step, want string) {
@@ -197,5 +200,51 @@ func TestErrorTextNeverShowsGoText(t *testing.T) {
 				t.Errorf("%s: errorText(%v) = %q", lang, err, got)
 			}
 		}
+	}
+}
+
+// TestAuditBreakShownWithoutInternals: a broken audit chain is shown as the sentence with
+// the entry number; the technical reason (a hash, a key in hexadecimal) goes to the log.
+func TestAuditBreakShownWithoutInternals(t *testing.T) {
+	log.SetOutput(&bytes.Buffer{})
+	defer log.SetOutput(os.Stderr)
+	u, w, term := newTestUI(t, time.Hour)
+	firstRun(t, u, w)
+	if err := u.Session().AddUser("aud1", vault.Auditor, []byte("a passphrase for aud1")); err != nil {
+		t.Fatal(err)
+	}
+	dir := term.Config().VaultDir
+	u.Lock()
+	term.Close()
+	// cut entry 2 out of the chain, as someone with the file could
+	db, err := bolt.Open(filepath.Join(dir, "vault.db"), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket([]byte("audit")).Delete(binary.BigEndian.AppendUint64(nil, 2))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	cfg := term.Config()
+	term2, err := app.OpenTerminal(cfg, vault.Options{KDF: vault.TestKDF()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer term2.Close()
+	u2 := New(w, term2)
+	u2.Start()
+	es := entries(w)
+	es[0].SetText("aud1")
+	test.Type(es[1], "a passphrase for aud1")
+	test.Tap(button(t, w, T("unlock.button")))
+	if u2.Screen() != "audit" {
+		t.Fatalf("the auditor lands on %q: %s", u2.Screen(), labelsText(w))
+	}
+	test.Tap(button(t, w, T("audit.verify")))
+	shownError(t, w, "audit", Tf("audit.broken", 2))
+	if txt := labelsText(w); strings.Contains(txt, "sequence gap") || strings.Contains(txt, "hash mismatch") {
+		t.Errorf("the audit screen shows the technical reason:\n%s", txt)
 	}
 }

@@ -86,7 +86,11 @@ func (u *UI) showMonitor() {
 			return
 		}
 		d := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
-			if err != nil || wc == nil {
+			if err != nil { // the place chosen cannot be written
+				setError(msg, errorText(err))
+				return
+			}
+			if wc == nil {
 				return
 			}
 			path := wc.URI().Path()

@@ -49,7 +49,12 @@ func (s *formStep) savePDF() {
 			return
 		}
 		d := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
-			if err != nil || wc == nil {
+			if err != nil { // the place chosen cannot be written
+				s.result.Importance = widget.DangerImportance
+				s.result.SetText(errorText(err))
+				return
+			}
+			if wc == nil {
 				return
 			}
 			path := wc.URI().Path()
