@@ -99,13 +99,13 @@ var known = []sentence{
 		"Iemand anders heeft deze zaak opgeslagen terwijl u eraan werkte, dus uw wijziging is niet opgeslagen: open de zaak opnieuw en voer uw wijziging opnieuw in.")},
 	{name: "app.ErrMedicEdit", match: is(ErrMedicEdit), msg: msg(
 		"Medical staff record the health check only: ask an officer to change the rest of the case.",
-		"Medisch personeel legt alleen de gezondheidscheck vast: vraag een ambtenaar de rest van de zaak te wijzigen.")},
+		"Medisch personeel legt alleen de gezondheidscheck vast: vraag een agent de rest van de zaak te wijzigen.")},
 	{name: "app.ErrNoBiometrics", match: is(ErrNoBiometrics), msg: msg(
 		"No fingerprints or face are taken from this person (the fingerprints step says why): go on with the next step.",
 		"Van deze persoon worden geen vingerafdrukken of gezichtsopname genomen (de stap Vingerafdrukken en gezicht zegt waarom): ga verder met de volgende stap.")},
 	{name: "app.ErrCaptureDeferred", match: is(ErrCaptureDeferred), msg: msg(
 		"The health check defers the capture of fingerprints and face: ask the medic, or record the reason for the missed deadline.",
-		"De gezondheidscheck stelt de opname van vingerafdrukken en gezicht uit: vraag het de medicus, of leg de reden voor de gemiste termijn vast.")},
+		"De gezondheidscheck stelt de opname van vingerafdrukken en gezicht uit: vraag het een medisch medewerker, of leg de reden voor de gemiste termijn vast.")},
 	{name: "app.ErrAgeDoubt", match: is(ErrAgeDoubt), msg: msg(
 		"The date of birth is unknown or estimated: first answer whether the person could be a minor, with the reason.",
 		"De geboortedatum is onbekend of geschat: beantwoord eerst of de persoon minderjarig kan zijn, met de reden.")},
@@ -124,19 +124,19 @@ var known = []sentence{
 	{name: "app.ErrNotEnrolled", match: is(ErrNotEnrolled), msg: notEnrolled},
 	{name: "app.ErrNoPrinter", match: is(ErrNoPrinter), msg: msg(
 		"No printer is chosen: pick one under Settings → Printer, or save the form as a PDF file.",
-		"Er is geen printer gekozen: kies er een bij Instellingen → Printer, of sla het formulier op als pdf-bestand.")},
+		"Er is geen printer gekozen: kies er een bij Instellingen → Printer, of sla het formulier op als PDF-bestand.")},
 	{name: "app.ErrNoSpooler", match: is(ErrNoSpooler), msg: msg(
 		"Printing is not set up on this laptop (CUPS is missing): save the form as a PDF file, and ask the technician to install printing.",
-		"Afdrukken is op deze laptop niet ingericht (CUPS ontbreekt): sla het formulier op als pdf-bestand en vraag de technicus afdrukken te installeren.")},
+		"Afdrukken is op deze laptop niet ingericht (CUPS ontbreekt): sla het formulier op als PDF-bestand en vraag de technicus afdrukken te installeren.")},
 	{name: "app.ErrPrinterName", match: is(ErrPrinterName), msg: msg(
 		"This is not a printer's name: pick a printer from the list (names use letters, digits, '-', '_' and '.' only).",
 		"Dit is geen naam van een printer: kies een printer uit de lijst (namen bevatten alleen letters, cijfers, '-', '_' en '.').")},
 	{name: "app.ErrPrintRefused", match: is(ErrPrintRefused), msg: msg(
 		"The printer did not take the job: check that it is switched on, has paper and is connected, then print again; or save the form as a PDF file.",
-		"De printer nam de opdracht niet aan: controleer of hij aanstaat, papier heeft en is aangesloten, en druk opnieuw af; of sla het formulier op als pdf-bestand.")},
+		"De printer nam de opdracht niet aan: controleer of hij aanstaat, papier heeft en is aangesloten, en druk opnieuw af; of sla het formulier op als PDF-bestand.")},
 	{name: "app.ErrNoRasteriser", match: is(ErrNoRasteriser), msg: msg(
 		"The form preview cannot be shown on this laptop (a program is missing): print the form or save it as a PDF file, and tell the technician.",
-		"Het voorbeeld van het formulier kan op deze laptop niet worden getoond (er ontbreekt een programma): druk het formulier af of sla het op als pdf-bestand, en meld het de technicus.")},
+		"Het voorbeeld van het formulier kan op deze laptop niet worden getoond (er ontbreekt een programma): druk het formulier af of sla het op als PDF-bestand, en meld het de technicus.")},
 	{name: "app.ErrPeriod", match: is(ErrPeriod), msg: msg(
 		"The end of the period must be after its start: correct the dates.",
 		"Het einde van de periode moet na het begin liggen: verbeter de datums.")},
@@ -222,7 +222,7 @@ var known = []sentence{
 		"Het versturen is gepauzeerd: druk op Pauzeren / hervatten in het scherm Synchronisatie om weer te versturen.")},
 	{name: "sync.ErrNoTerminalKey", match: is(fsync.ErrNoTerminalKey), msg: msg(
 		"Your role cannot send to central: sending needs an officer, registrar, medic or supervisor signed in. The packets stay queued.",
-		"Uw rol kan niet naar centraal versturen: daarvoor moet een ambtenaar, registrator, medicus of supervisor aangemeld zijn. De pakketten blijven in de wachtrij.")},
+		"Uw rol kan niet naar centraal versturen: daarvoor moet een agent, registratiemedewerker, medisch medewerker of supervisor aangemeld zijn. De pakketten blijven in de wachtrij.")},
 	{name: "sync.ErrPinMismatch", match: is(fsync.ErrPinMismatch), msg: msg(
 		"Central's key is not the one this terminal was enrolled with (the connection may be intercepted), so nothing was sent: check the central address, and call the technician.",
 		"De sleutel van centraal is niet die waarmee deze terminal is ingeschreven (de verbinding wordt mogelijk onderschept), dus er is niets verstuurd: controleer het adres van centraal en bel de technicus.")},
