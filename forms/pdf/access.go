@@ -143,7 +143,7 @@ func (x *accessWriter) aenum(prefix, code string) string {
 
 func (x *accessWriter) header() {
 	r := x.r
-	x.footer(x.l("reference")+": "+r.Case.Reference, x.l("page"))
+	x.footer(x.l("reference")+": "+r.Case.Reference, x.l("page"), formFooterGap)
 	x.doc.Add(x.para(x.al("title"), x.bold, titleSize).SetSpaceAfter(2))
 	x.doc.Add(x.para(x.al("subtitle"), x.reg, bodySize))
 	x.doc.Add(x.para(x.l("reference")+": "+r.Case.Reference, x.bold, headSize).SetSpaceBefore(6))

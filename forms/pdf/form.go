@@ -70,7 +70,7 @@ func (f *formWriter) header() error {
 	if err != nil {
 		return err
 	}
-	f.footer(f.l("reference")+": "+f.c.Reference, f.l("page"))
+	f.footer(f.l("reference")+": "+f.c.Reference, f.l("page"), formFooterGap)
 	head := f.table(contentW-qrSizePt-8, qrSizePt+8)
 	r := head.AddRow()
 	title := layout.NewDiv()

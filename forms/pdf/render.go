@@ -192,24 +192,57 @@ func scriptOf(lang string) script {
 
 // page geometry (points, A4)
 const (
-	margin     = 48.0
-	pageWidth  = 595.28
-	contentW   = pageWidth - 2*margin
-	labelW     = 170.0
-	bodySize   = 9.5
-	headSize   = 11.5
-	titleSize  = 17.0
-	smallSize  = 7.5
-	footerGap  = 5.0
-	qrSizePt   = 78.0
-	qrPixels   = 300
-	cellPad    = 3.5
-	rowShading = 0.94
+	margin    = 48.0
+	pageWidth = 595.28
+	contentW  = pageWidth - 2*margin
+	labelW    = 170.0
+	bodySize  = 9.5
+	headSize  = 11.5
+	titleSize = 17.0
+	smallSize = 7.5
+	// Space between the content and the footer: the form's rows end in cell padding, so
+	// 5 pt do (more would cost the English form a third page); the leaflet's last line of
+	// running text needs 8.
+	formFooterGap    = 5.0
+	leafletFooterGap = 8.0
+	qrSizePt         = 78.0
+	qrPixels         = 300
+	cellPad          = 3.5
+	rowShading       = 0.94
 )
+
+// pagedDoc is the document with one correction to folio's page breaking: folio places the
+// first line of a paragraph even where less than a line of room is left on the page, so it
+// was drawn over the footer. Add wraps every element so that one which would overflow the
+// room left moves to the next page instead.
+type pagedDoc struct{ *document.Document }
+
+func (d pagedDoc) Add(e layout.Element) { d.Document.Add(fitted{e}) }
+
+// fitted reports that nothing fits where its element's plan needs more height than the
+// area has (at the top of a page the renderer then places it anyway, as it must).
+type fitted struct{ layout.Element }
+
+func (f fitted) PlanLayout(area layout.LayoutArea) layout.LayoutPlan {
+	plan := f.Element.PlanLayout(area)
+	if plan.Status != layout.LayoutNothing && plan.Consumed > area.Height+0.01 {
+		return layout.LayoutPlan{Status: layout.LayoutNothing}
+	}
+	if plan.Overflow != nil {
+		plan.Overflow = fitted{plan.Overflow}
+	}
+	return plan
+}
+
+// KeepTogether passes on a Div's keep-together (the renderer asks the element it was given).
+func (f fitted) KeepTogether() bool {
+	kt, ok := f.Element.(interface{ KeepTogether() bool })
+	return ok && kt.KeepTogether()
+}
 
 // writer builds one document in one language and direction.
 type writer struct {
-	doc       *document.Document
+	doc       pagedDoc
 	reg, bold *font.EmbeddedFont
 	second    map[*font.EmbeddedFont]*font.EmbeddedFont // font for what reg/bold lack, nil for one font
 	extended  bool                                      // join Pashto and Sorani letters (shape.go)
@@ -230,7 +263,7 @@ func newWriter(lang, dir, title string, opts Options) (*writer, error) {
 	doc.Info.Producer = "fieldscreen (folio)"
 	doc.Info.CreationDate = opts.now().UTC()
 	doc.Info.ModDate = doc.Info.CreationDate
-	return &writer{doc: doc, reg: reg, bold: bold, second: second, extended: scriptOf(lang) == scriptArabicExtended,
+	return &writer{doc: pagedDoc{doc}, reg: reg, bold: bold, second: second, extended: scriptOf(lang) == scriptArabicExtended,
 		rtl: dir == "rtl", opts: opts}, nil
 }
 
@@ -269,17 +302,17 @@ func (w *writer) cell(r *layout.Row, text string, f *font.EmbeddedFont, size flo
 }
 
 // footer sets the line at the foot of every page. folio reserves the footer's measured
-// height below the content and draws the footer right under it; footerGap, part of that
-// height, keeps the last line of content clear of the footer: the fonts' descent reaches
-// up to about 5 pt below a line box (Farsi and Arabic in DejaVu Sans, Noto for Pashto and
-// Sorani). TestFooterClearOfContent checks it in every language; a wider gap costs the
-// English form a third page.
-func (w *writer) footer(left string, pageFmt string) {
+// height below the content and draws the footer right under it; gap, part of that height,
+// keeps the last line of content clear of the footer: the fonts' descent reaches up to
+// about 5 pt below a line box (Farsi and Arabic in DejaVu Sans, Noto for Pashto and
+// Sorani) and the footer's ascent as far above its own. TestFooterClearOfContent and
+// TestLeafletFooterClearOfContent check it in every language.
+func (w *writer) footer(left string, pageFmt string, gap float64) {
 	w.doc.SetFooterElement(func(ctx document.PageContext) layout.Element {
 		pg := strings.NewReplacer("{page}", fmt.Sprint(ctx.PageIndex+1), "{pages}", fmt.Sprint(ctx.TotalPages)).Replace(pageFmt)
 		// padding, not space before: folio drops an element's leading space at the top of
 		// the footer's area
-		return layout.NewDiv().SetPaddingAll(layout.Padding{Top: footerGap}).
+		return layout.NewDiv().SetPaddingAll(layout.Padding{Top: gap}).
 			Add(w.para(left+"   ·   "+pg, w.reg, smallSize).SetAlign(layout.AlignCenter))
 	})
 }
@@ -333,14 +366,22 @@ func RenderLeaflet(out io.Writer, lang string, opts Options) error {
 	if l.Variant != "" {
 		id += "-" + l.Variant
 	}
-	w.footer(l.Title+" "+id+" ("+l.Lang+")", "{page}/{pages}")
+	w.footer(l.Title+" "+id+" ("+l.Lang+")", "{page}/{pages}", leafletFooterGap)
 	w.doc.Add(w.para(l.Title, w.bold, titleSize).SetSpaceAfter(4))
 	if l.Draft() {
 		w.doc.Add(w.para(l.TranslationStatus, w.reg, smallSize).SetSpaceAfter(6))
 	}
 	for _, s := range l.Sections {
-		w.doc.Add(w.para(s.Heading, w.bold, headSize+1).SetSpaceBefore(10).SetSpaceAfter(4))
-		for _, p := range s.Paragraphs {
+		// a heading stays on the page of its section's first paragraph
+		head := layout.NewDiv().SetKeepTogether(true)
+		head.Add(w.para(s.Heading, w.bold, headSize+1).SetSpaceBefore(10).SetSpaceAfter(4))
+		ps := s.Paragraphs
+		if len(ps) > 0 {
+			head.Add(w.bodyPara(ps[0]))
+			ps = ps[1:]
+		}
+		w.doc.Add(head)
+		for _, p := range ps {
 			w.body(p)
 		}
 		switch s.Insert {
