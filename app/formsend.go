@@ -111,6 +111,7 @@ func queueForm(tx *vault.Tx, packetDir string, id vault.CaseID, c *forms.Case, n
 	}
 	scr := c.Deadlines().Screening
 	p.Header.Deadline, p.Header.DeadlineFrom = scr.Due(), scr.Start
+	p.Variant = formVariant(due)
 	row, err := fsync.Enqueue(tx, packetDir, p, now)
 	if err != nil {
 		return "", fmt.Errorf("queue the screening form: %w", err)

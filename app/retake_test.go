@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"testing"
 	"time"
 
@@ -83,6 +84,19 @@ func TestRetakeSentAsEurodacUpdate(t *testing.T) {
 	ds, meta := openEurodacPacket(t, off, srv, update[0])
 	if ds.Subject.ReferenceNumber != c.Reference || ds.Transmission.ControlRef != firstTCN || meta["update_of"] != firstTCN {
 		t.Errorf("update: reference %q TCR %q meta %v, want %q and %q", ds.Subject.ReferenceNumber, ds.Transmission.ControlRef, meta, c.Reference, firstTCN)
+	}
+	// the Sync screen words the three packets of the case under its reference
+	groups, err := off.PacketGroups()
+	if err != nil || len(groups) != 1 || groups[0].Reference != c.Reference {
+		t.Fatalf("packet groups: %+v %v", groups, err)
+	}
+	var kinds []PacketKind
+	for _, l := range groups[0].Packets {
+		kinds = append(kinds, l.Kind)
+	}
+	// the first send's two packets (same moment, either order), then the update
+	if len(kinds) != 3 || kinds[2] != PacketEurodacUpdate || !slices.Contains(kinds[:2], PacketEurodac) || !slices.Contains(kinds[:2], PacketSecurityCheck) {
+		t.Errorf("kinds %v, want the security check and the Eurodac registration, then the Eurodac update", kinds)
 	}
 	if ds.Subject.SecurityFlag != string(forms.FlagViolent) {
 		t.Errorf("security flag in the transaction: %q", ds.Subject.SecurityFlag)

@@ -116,6 +116,9 @@ func (s *Session) submit(tx *vault.Tx, id vault.CaseID, c *forms.Case, now time.
 		eu := c.Deadlines().Eurodac // the queue orders by forms' deadline, never its own
 		p := fsync.NewEurodacPacket(string(id), eu.Due(), nistBytes, meta)
 		p.Header.DeadlineFrom = eu.Start
+		if update {
+			p.Variant = variantUpdate // the Sync screen's "Eurodac update"
+		}
 		row, err := fsync.Enqueue(tx, dir, p, now)
 		if err != nil {
 			return fmt.Errorf("queue the Eurodac transaction: %w", err)

@@ -262,6 +262,10 @@ func TestRefusals(t *testing.T) {
 		if !strings.Contains(reasons[ids[0]], "does not match Content-Digest") || !strings.Contains(reasons[ids[1]], "signature does not verify") {
 			t.Fatalf("reasons %q", reasons)
 		}
+		// the rows keep central's problem code, for the app to say what the officer can do
+		if rs := rows(t, term); rs[ids[0]].Problem != "digest-mismatch" || rs[ids[1]].Problem != "signature-invalid" {
+			t.Fatalf("problems %q, %q; want digest-mismatch, signature-invalid", rs[ids[0]].Problem, rs[ids[1]].Problem)
+		}
 		// Refused before anything is stored: no metadata, no packet file, no receipt.
 		for _, id := range ids {
 			if _, err := c.srv.Store().Packet(en.DeviceID, id); !errors.Is(err, central.ErrNotFound) {

@@ -44,20 +44,27 @@ type Row struct {
 	Priority int       `json:"priority"`
 	Deadline time.Time `json:"deadline,omitzero"`
 	// DeadlineFrom is when the legal clock behind Deadline started (the app's, from forms).
-	DeadlineFrom time.Time       `json:"deadline_from,omitzero"`
-	Created      time.Time       `json:"created"`
-	Size         int64           `json:"size"`
-	SHA256       string          `json:"sha256"`    // hex, of the sealed file
-	Signature    []byte          `json:"signature"` // terminal's Ed25519 signature
-	State        string          `json:"state"`
-	Attempts     int             `json:"attempts"`
-	NextAttempt  time.Time       `json:"next_attempt,omitzero"`
-	LastError    string          `json:"last_error,omitempty"`
-	UploadURL    string          `json:"upload_url,omitempty"` // resumable upload in progress
-	Chunked      bool            `json:"chunked,omitempty"`    // central refused it as one PUT (413): use an upload
-	Offset       int64           `json:"offset,omitempty"`
-	Receipt      json.RawMessage `json:"receipt,omitempty"` // the signed receipt as received
-	DeliveredAt  time.Time       `json:"delivered_at,omitzero"`
+	DeadlineFrom time.Time `json:"deadline_from,omitzero"`
+	Created      time.Time `json:"created"`
+	Size         int64     `json:"size"`
+	SHA256       string    `json:"sha256"`    // hex, of the sealed file
+	Signature    []byte    `json:"signature"` // terminal's Ed25519 signature
+	State        string    `json:"state"`
+	Attempts     int       `json:"attempts"`
+	NextAttempt  time.Time `json:"next_attempt,omitzero"`
+	LastError    string    `json:"last_error,omitempty"`
+	// Problem is what the last failed attempt ran into, for the app to say what to do:
+	// central's problem code (problem+json "code", e.g. "revoked", "digest-mismatch"),
+	// ProblemHTTP plus the status when central gave none, ProblemSealedMissing, or empty
+	// when central was not reached (network, TLS, timeout).
+	Problem string `json:"problem,omitempty"`
+	// Variant is the app's word for the packet within its kind (Packet.Variant).
+	Variant     string          `json:"variant,omitempty"`
+	UploadURL   string          `json:"upload_url,omitempty"` // resumable upload in progress
+	Chunked     bool            `json:"chunked,omitempty"`    // central refused it as one PUT (413): use an upload
+	Offset      int64           `json:"offset,omitempty"`
+	Receipt     json.RawMessage `json:"receipt,omitempty"` // the signed receipt as received
+	DeliveredAt time.Time       `json:"delivered_at,omitzero"`
 }
 
 // ErrNotEnrolled means the terminal has no enrolment with central yet.
@@ -105,7 +112,7 @@ func Enqueue(tx *vault.Tx, dir string, p *Packet, now time.Time) (*Row, error) {
 	row := &Row{
 		PacketID: s.PacketID, CaseID: p.Header.CaseID, Kind: p.Header.Kind, Priority: p.Header.Priority,
 		Deadline: p.Header.Deadline, DeadlineFrom: p.Header.DeadlineFrom, Created: p.Header.Created, Size: int64(len(s.Data)),
-		SHA256: fmt.Sprintf("%x", s.SHA256), Signature: s.Signature, State: StatePending,
+		SHA256: fmt.Sprintf("%x", s.SHA256), Signature: s.Signature, State: StatePending, Variant: p.Variant,
 	}
 	if err := putRow(tx, row); err != nil {
 		return nil, err

@@ -81,6 +81,10 @@ type Packet struct {
 	Header Header
 	Body   json.RawMessage // canonical JSON (the caller's payload, e.g. the check query)
 	Files  []File
+	// Variant is the app's word for what the packet is within its kind (a Eurodac update,
+	// a form's addendum), kept on the outbox row for the terminal's own screens; it is
+	// never sealed or sent.
+	Variant string
 }
 
 // Container format constants (docs/sync.md "Container").

@@ -124,7 +124,7 @@ func TestOrphansAndMissingFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	rs := rows(t, term)
-	if rs[ids[0]].State != fsync.StateDelivered || rs[ids[1]].State != fsync.StatePending || !strings.Contains(rs[ids[1]].LastError, "sealed file missing") {
+	if rs[ids[0]].State != fsync.StateDelivered || rs[ids[1]].State != fsync.StatePending || !strings.Contains(rs[ids[1]].LastError, "sealed file missing") || rs[ids[1]].Problem != fsync.ProblemSealedMissing {
 		t.Fatalf("states %s %s (%s)", rs[ids[0]].State, rs[ids[1]].State, rs[ids[1]].LastError)
 	}
 	// A crash between the receipt's commit and the file's removal leaves a delivered copy:

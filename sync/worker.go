@@ -9,6 +9,8 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"strconv"
+	"strings"
 	gosync "sync"
 	"time"
 
@@ -478,7 +480,7 @@ func (w *Worker) send(ctx context.Context, r *Row) (string, *verified, error) {
 		var data []byte
 		data, err = os.ReadFile(PacketPath(w.dir, r.PacketID))
 		if err != nil { // kept pending with the reason, retried later; never dropped
-			st, ferr := w.failed(r, fmt.Errorf("sealed file missing or unreadable (%w): it cannot be sent; report it", err))
+			st, ferr := w.failed(r, fmt.Errorf("%w (%w): it cannot be sent; report it", errSealedMissing, err))
 			return st, nil, ferr
 		}
 		if err = w.throttle(ctx, len(data)); err == nil {
@@ -513,6 +515,7 @@ func (w *Worker) failed(r *Row, err error) (string, error) {
 	now := w.opt.Now()
 	r.Attempts++
 	r.LastError = err.Error()
+	r.Problem = problemOf(err)
 	var he *HTTPError
 	if errors.As(err, &he) && !he.Retryable() {
 		if he.Status == http.StatusRequestEntityTooLarge && !r.Chunked {
@@ -539,13 +542,41 @@ func (w *Worker) failed(r *Row, err error) (string, error) {
 			r.State = cur.State
 			return nil
 		}
-		cur.Attempts, cur.LastError, cur.NextAttempt, cur.State = r.Attempts, r.LastError, r.NextAttempt, r.State
+		cur.Attempts, cur.LastError, cur.NextAttempt, cur.State, cur.Problem = r.Attempts, r.LastError, r.NextAttempt, r.State, r.Problem
 		cur.UploadURL, cur.Offset, cur.Chunked = r.UploadURL, r.Offset, r.Chunked
 		return putRow(tx, cur)
 	}); uerr != nil {
 		return "", uerr
 	}
 	return r.State, nil
+}
+
+// Problems a row can carry besides central's own codes (Row.Problem).
+const (
+	// ProblemSealedMissing: the sealed file of the packet is gone or unreadable.
+	ProblemSealedMissing = "sealed-missing"
+	// ProblemHTTP prefixes the status of an answer without a problem code ("http-502").
+	ProblemHTTP = "http-"
+)
+
+var errSealedMissing = errors.New("sealed file missing or unreadable")
+
+// problemOf names what a failed attempt ran into (Row.Problem): central's code when it
+// answered, the local cause it knows, or "" when central was not reached.
+func problemOf(err error) string {
+	var he *HTTPError
+	switch {
+	case errors.As(err, &he) && he.Problem.Code != "":
+		return he.Problem.Code
+	case he != nil:
+		if i := strings.LastIndexByte(he.Problem.Type, '/'); i >= 0 && i < len(he.Problem.Type)-1 {
+			return he.Problem.Type[i+1:]
+		}
+		return ProblemHTTP + strconv.Itoa(he.Status)
+	case errors.Is(err, errSealedMissing):
+		return ProblemSealedMissing
+	}
+	return ""
 }
 
 // checkReceipt verifies central's signature and that the receipt is about exactly this
