@@ -108,24 +108,37 @@ func TestQueueAndSyncScreenFollowFormsDeadlines(t *testing.T) {
 	}
 
 	test.Tap(button(t, w, T("nav.sync")))
-	text := labelsText(w)
+	// the Sync screen groups the packets by case, the cases in the order of their nearest
+	// deadline; each Eurodac line shows its time left with forms' level in words and colour
 	var shown []string
-	for _, line := range strings.Split(text, "\n") {
-		for _, r := range eurodacRows {
-			if strings.HasPrefix(line, shortID(r.PacketID)) && strings.Contains(line, T("packet."+kindKey(r.Kind))) {
-				shown = append(shown, name[vault.CaseID(r.CaseID)])
-				lvl := cases[r.CaseID].Deadlines().Eurodac.Level(at)
-				if lvl > forms.LevelNone && !strings.Contains(line, "("+T("level."+lvl.String())+")") {
-					t.Errorf("Sync screen row of %s: %q, want forms' level %v", name[vault.CaseID(r.CaseID)], line, lvl)
-				}
-				if lvl == forms.LevelNone && strings.Contains(line, "(") {
-					t.Errorf("Sync screen row of %s shows a level: %q", name[vault.CaseID(r.CaseID)], line)
-				}
-			}
+	byRef := map[string]vault.CaseID{}
+	for id := range name {
+		byRef[Tf("sync.case", cases[string(id)].Reference)] = id
+	}
+	var group vault.CaseID
+	lines := u.syncPackets.lines(u.Session().Now())
+	for _, l := range lines {
+		if l.bold {
+			group = byRef[l.main]
+			continue
+		}
+		if !strings.HasPrefix(l.main, T("packetkind.eurodac")+" · ") {
+			continue
+		}
+		shown = append(shown, name[group])
+		lvl := cases[string(group)].Deadlines().Eurodac.Level(at)
+		if !strings.HasPrefix(l.due, "Eurodac: ") || l.dueLevel != lvl {
+			t.Errorf("Sync screen line of %s: %q (level %v), want the Eurodac time left coloured by %v", name[group], l.due, l.dueLevel, lvl)
+		}
+		if lvl > forms.LevelNone && !strings.Contains(l.due, "("+T("level."+lvl.String())+")") {
+			t.Errorf("Sync screen line of %s: %q, want forms' level %v", name[group], l.due, lvl)
+		}
+		if lvl == forms.LevelNone && strings.Contains(l.due, "(") {
+			t.Errorf("Sync screen line of %s shows a level: %q", name[group], l.due)
 		}
 	}
 	if strings.Join(shown, ", ") != strings.Join(order, ", ") {
-		t.Errorf("the Sync screen lists the Eurodac packets as %v, the queue drains %v:\n%s", shown, order, text)
+		t.Errorf("the Sync screen lists the Eurodac packets as %v, the queue drains %v:\n%+v", shown, order, lines)
 	}
 	if lvl := cases[string(ids[2])].Deadlines().Eurodac.Level(at); lvl != forms.LevelWarning {
 		t.Fatalf("applicant at %v, want warning (60 of 72 h)", lvl)

@@ -159,7 +159,7 @@ func TestSyncScreenReportsLateResults(t *testing.T) {
 	}
 	test.Tap(button(t, w, T("nav.sync")))
 	text := labelsText(w)
-	if !strings.Contains(text, T("sync.lateResults")) || !strings.Contains(text, gone) || !strings.Contains(text, "check VIS hit") {
+	if !strings.Contains(text, T("sync.lateResults")) || !strings.Contains(text, shortID(gone)) || !strings.Contains(text, "check VIS hit") {
 		t.Fatalf("the Sync screen does not report the late result:\n%s", text)
 	}
 }

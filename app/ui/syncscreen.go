@@ -14,8 +14,10 @@ import (
 	fsync "github.com/fieldscreen/fieldscreen/sync"
 )
 
-// showSync: the outbox queue in drain order with each packet's legal deadline (from forms),
-// last contact, breaker, an alarm for the most urgent Eurodac packet at forms' warning level, pause/resume, "send now", enrolment and export to removable media.
+// showSync: the outbox grouped by case (packetList, syncgroups.go) with each packet's kind,
+// legal deadline (from forms) and what to do when refused or stuck; last contact, breaker,
+// an alarm for the most urgent Eurodac packet at forms' warning level, pause/resume, "send
+// now", enrolment and export to removable media.
 func (u *UI) showSync() {
 	msg := errorLabel()
 	info := widget.NewLabel("")
@@ -26,37 +28,19 @@ func (u *UI) showSync() {
 	late := widget.NewLabel("") // results for cases no longer here: shown, never dropped
 	late.Wrapping = fyne.TextWrapWord
 	late.Importance = widget.DangerImportance
-	var rows []*fsync.Row
-	list := widget.NewList(
-		func() int { return len(rows) },
-		func() fyne.CanvasObject { return widget.NewLabel("") },
-		func(i widget.ListItemID, o fyne.CanvasObject) {
-			r := rows[i]
-			text := fmt.Sprintf("%s · %s · %s · %s", shortID(r.PacketID), T("packet."+kindKey(r.Kind)), sizeText(r.Size), T("packetstate."+r.State))
-			if r.Offset > 0 && r.Size > 0 && r.State != fsync.StateDelivered {
-				text += fmt.Sprintf(" · %d%%", r.Offset*100/r.Size)
-			}
-			if r.State == fsync.StatePending && !r.Deadline.IsZero() {
-				// the deadline forms gave the packet when it was queued, and forms' level of it
-				text += " · " + Tf("sync.due", left(r.Deadline, u.sess.Now()))
-				if l := u.sess.PacketLevel(r); l > forms.LevelNone {
-					text += " (" + T("level."+l.String()) + ")"
-				}
-			}
-			if r.LastError != "" {
-				text += " · " + r.LastError
-			}
-			o.(*widget.Label).SetText(text)
-		},
-	)
+	packets := newPacketList(u)
+	u.syncPackets = packets
 	refresh := func() {
 		st, err := u.sess.SyncStatus()
 		if err != nil {
 			setError(msg, errorText(err))
 			return
 		}
-		rows, _ = u.sess.Outbox()
-		list.Refresh()
+		groups, err := u.sess.PacketGroups()
+		if err != nil {
+			setError(msg, errorText(err))
+		}
+		packets.show(groups)
 		contact := T("sync.never")
 		if st.LastContact != nil && !st.LastContact.IsZero() {
 			contact = st.LastContact.Local().Format("2006-01-02 15:04:05")
@@ -94,16 +78,12 @@ func (u *UI) showSync() {
 		if len(st.LateResults) > 0 {
 			var b strings.Builder
 			for _, l := range st.LateResults {
-				fmt.Fprintf(&b, "%s · %s · %s %s %s · %s\n", l.CaseID, shortID(l.PacketID), l.Type, l.System, l.Outcome, l.Why)
+				fmt.Fprintf(&b, "%s %s %s · %s · %s\n", l.Type, l.System, l.Outcome, l.Why, Tf("sync.caseID", shortID(l.CaseID)))
 			}
 			late.SetText(T("sync.lateResults") + "\n" + b.String())
 		}
 		if len(st.Refused) > 0 {
-			var b strings.Builder
-			for _, r := range st.Refused {
-				fmt.Fprintf(&b, "%s: %s\n", shortID(r.PacketID), r.Reason)
-			}
-			setError(msg, T("sync.refused")+"\n"+b.String())
+			setError(msg, plural("sync.refusedBelow", len(st.Refused)))
 		}
 	}
 	bar := newBusyBar()
@@ -178,7 +158,7 @@ func (u *UI) showSync() {
 		top = container.NewVBox(intro, widget.NewForm(widget.NewFormItem(T("sync.central"), url), widget.NewFormItem(T("sync.tokenLabel"), token)), enrol, bar, container.NewHBox(export), info, msg)
 	}
 	refresh()
-	u.showSection("sync", container.NewBorder(top, nil, nil, nil, list))
+	u.showSection("sync", container.NewBorder(top, nil, nil, nil, packets.list))
 }
 
 // startSyncWorker drains the outbox in the background while the session is unlocked. It

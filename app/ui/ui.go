@@ -40,6 +40,8 @@ type UI struct {
 	openCase *caseScreen
 	// syncCancel stops the background sync worker (on lock).
 	syncCancel func()
+	// syncPackets is the Sync screen's packet list while it is on show, for tests.
+	syncPackets *packetList
 	// previewWin is the last form preview window, for tests.
 	previewWin fyne.Window
 	// enrolURL and enrolToken, when set, enrol the terminal after the next unlock (demo).

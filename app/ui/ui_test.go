@@ -15,6 +15,7 @@ import (
 
 	"github.com/fieldscreen/fieldscreen/app"
 	"github.com/fieldscreen/fieldscreen/forms"
+	fsync "github.com/fieldscreen/fieldscreen/sync"
 	"github.com/fieldscreen/fieldscreen/sync/central"
 	"github.com/fieldscreen/fieldscreen/sync/central/centraltest"
 	"github.com/fieldscreen/fieldscreen/vault"
@@ -315,6 +316,15 @@ func TestTranslationsComplete(t *testing.T) {
 	}
 	for _, c := range append(forms.CheckStatuses, "not_queried") {
 		dynamic = append(dynamic, "checks.state."+string(c), "checks.count."+string(c))
+	}
+	for _, k := range app.PacketKinds {
+		dynamic = append(dynamic, "packetkind."+string(k))
+	}
+	for _, a := range app.Advices {
+		dynamic = append(dynamic, "packetadvice."+string(a))
+	}
+	for _, st := range []string{fsync.StatePending, fsync.StateDelivered, fsync.StateRefused, fsync.StatePurged} {
+		dynamic = append(dynamic, "packetstate."+st)
 	}
 	for _, r := range forms.ReferralTargets {
 		dynamic = append(dynamic, "referral."+string(r))
