@@ -117,9 +117,10 @@ signin() { typ "$1"; xdotool key Return; typ "$2"; xdotool key Return; sleep 3; 
 signin off1 "passphrase of off1"
 shot 08-officer-case-list-sent
 click 300 160; sleep 2
-xdotool key ctrl+7; sleep 2
+# the case header (name, age, face, both limits) above the hand diagram with ten thumbnails
+xdotool key ctrl+8; sleep 3
 shot 09-biometrics-captured
-xdotool key ctrl+8; sleep 1
+xdotool key ctrl+9; sleep 1
 shot 10-security-checks-answered
 xdotool key ctrl+k; sleep 2; click 87 48; sleep 2
 shot 11-sync-queue
