@@ -121,6 +121,29 @@ func (cmd RecordInformation) run(c *forms.Case, x *cmdContext) error {
 	return c.RecordInformation(cmd.Information, pdf.Version, x.now)
 }
 
+// RecordHandover records that the person received, or refused to accept, the screening
+// form's copy (Document forms.HandoverForm) or the leaflet (forms.HandoverLeaflet) in
+// Language (SR Art 11, Art 17); Status "" withdraws it (not recorded). The terminal stamps
+// the version it prints, the time and who handed it over (forms.Case.RecordHandover).
+type RecordHandover struct {
+	Document string
+	Status   forms.HandoverStatus
+	Language string
+}
+
+func (RecordHandover) Name() string { return "record-handover" }
+
+func (cmd RecordHandover) run(c *forms.Case, x *cmdContext) error {
+	if err := x.editor(); err != nil {
+		return err
+	}
+	version := pdf.Version
+	if cmd.Document == forms.HandoverForm {
+		version = pdf.FormVersion
+	}
+	return c.RecordHandover(cmd.Document, cmd.Status, cmd.Language, pdf.Languages(), version, x.actor, x.now)
+}
+
 // RecordHealth records the health check's outcome on the case and, when given, its medical
 // details in the medic-only health class, in the same transaction. Medics only (Art 12(1)):
 // forms refuses anyone else, and the vault refuses them the health class.

@@ -44,6 +44,17 @@ func CommandsFor(base, edited *forms.Case) ([]Command, error) {
 	if !same(bi, ei) {
 		cmds = append(cmds, RecordInformation{ei})
 	}
+	for _, h := range []struct {
+		doc  string
+		b, e forms.HandedOver
+	}{{forms.HandoverForm, base.Handover.Form, edited.Handover.Form}, {forms.HandoverLeaflet, base.Handover.Leaflet, edited.Handover.Leaflet}} {
+		if h.b.Version != h.e.Version || !h.b.At.Equal(h.e.At) || h.b.By != h.e.By {
+			return nil, stamp("handover." + h.doc + " (version, at, by)")
+		}
+		if h.b.Status != h.e.Status || h.b.Language != h.e.Language {
+			cmds = append(cmds, RecordHandover{Document: h.doc, Status: h.e.Status, Language: h.e.Language})
+		}
+	}
 
 	if !same(base.Identity, edited.Identity) {
 		cmds = append(cmds, SetIdentity{edited.Identity})

@@ -143,7 +143,7 @@ func (s *Session) ExportMonitoring(p Period) (*MonitorExport, error) {
 // OversightCSVHeader names the CSV columns, in order.
 var OversightCSVHeader = []string{"pseudonym", "trigger", "place", "started_at", "ended_at", "duration_hours",
 	"status", "outcome", "screening_due", "eurodac_due", "eurodac_transmitted_at", "eurodac_category",
-	"missed_limits", "leaflet_language", "leaflet_version", "interpreter", "child_friendly", "informed_at",
+	"missed_limits", "leaflet_language", "leaflet_version", "interpreter", "child_friendly", "informed_at", "form_received", "leaflet_received",
 	"health_checked", "vulnerability_checked", "vulnerabilities", "reception_needs", "procedural_needs",
 	"minor", "age_estimated", "unaccompanied", "companion_role", "fingers_taken", "fingers_refused",
 	"face_refused", "refusals_recorded", "refusals_informed", "cooperation", "application_made",
@@ -180,6 +180,7 @@ func oversightCSV(cases []forms.OversightSummary) ([]byte, error) {
 			ts(o.ScreeningDue), ts(o.EurodacDue), ts(o.EurodacSentAt), string(o.EurodacCat),
 			strings.Join(missed, "; "), o.Information.LeafletLanguage, o.Information.LeafletVersion,
 			b(o.Information.Interpreter), b(o.Information.ChildFriendly), ts(o.Information.At),
+			o.Information.FormReceived, o.Information.LeafletReceived,
 			b(o.HealthChecked), b(o.Vulnerability.Checked), strings.Join(o.Vulnerability.Indicators, "; "),
 			strconv.Itoa(o.Vulnerability.ReceptionNeeds), strconv.Itoa(o.Vulnerability.ProceduralNeeds),
 			b(o.Minor.Minor), b(o.Minor.AgeEstimated), b(o.Minor.Unaccompanied), string(o.Minor.CompanionRole),

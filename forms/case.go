@@ -16,11 +16,13 @@ type Case struct {
 	// QR code. It must not contain personal data.
 	Reference string `json:"reference,omitempty"`
 	// Status is the lifecycle state; empty on import means StatusOpened.
-	Status   Status         `json:"status,omitempty"`
-	History  []StatusChange `json:"history,omitempty"`
-	Trigger  Trigger        `json:"trigger"`
-	Info     Information    `json:"information,omitzero"`
-	Identity Identity       `json:"identity,omitzero"`
+	Status  Status         `json:"status,omitempty"`
+	History []StatusChange `json:"history,omitempty"`
+	Trigger Trigger        `json:"trigger"`
+	Info    Information    `json:"information,omitzero"`
+	// Handover records that the person received the form's copy and the leaflet (handover.go).
+	Handover Handover `json:"handover,omitzero"`
+	Identity Identity `json:"identity,omitzero"`
 	// Documents are identity and travel documents the person carried or handed over, each with
 	// the identity it states.
 	Documents     []Document     `json:"documents,omitempty"`

@@ -67,6 +67,10 @@ type OversightInformation struct {
 	Interpreter     bool      `json:"interpreter"`
 	ChildFriendly   bool      `json:"childFriendly"`
 	At              time.Time `json:"at,omitzero"`
+	// FormReceived and LeafletReceived say whether the person received the form's copy and
+	// the leaflet (SR Art 11, Art 17): received, refused or not_recorded (Handover).
+	FormReceived    string `json:"formReceived"`
+	LeafletReceived string `json:"leafletReceived"`
 }
 
 // OversightVulnerability is the outcome of the preliminary vulnerability check (Art 12(3)):
@@ -147,6 +151,7 @@ func (c *Case) Oversight(pseudonym string, now time.Time) OversightSummary {
 		LeafletLanguage: lowerCode(c.Info.LeafletLanguage, 2, 3), LeafletVersion: versionCode(c.Info.LeafletVersion),
 		Medium: codeOf(c.Info.Medium, mediums), Interpreter: c.Info.Interpreter.Used,
 		ChildFriendly: c.Info.ChildFriendly, At: c.Info.At,
+		FormReceived: c.Handover.Form.Code(), LeafletReceived: c.Handover.Leaflet.Code(),
 	}
 	v := c.Vulnerability
 	var indicators []string

@@ -386,6 +386,9 @@ func (c *Case) CheckNew(byMedicalStaff bool) error {
 	case c.Biometrics.Companion != nil && !c.Biometrics.Companion.Since.IsZero():
 		return refuse("biometrics.companion.since", "the time the companion was first recorded is stamped by the terminal: leave since out",
 			"het moment waarop de begeleider is vastgelegd, zet de terminal: laat since weg")
+	case c.Handover != (Handover{}):
+		return refuse("handover", "a new case has no handover recorded: record it on the terminal, which stamps who handed the form or leaflet over and when",
+			"een nieuwe zaak heeft geen overhandiging: leg die vast op de terminal, die vastlegt wie het formulier of de folder gaf en wanneer")
 	case c.hasScan():
 		return refuse("documents.scanRef", "a new case has no document scan: the scan is attached on the terminal, from a reader, a camera or a file",
 			"een nieuwe zaak heeft geen documentscan: de scan wordt op de terminal toegevoegd, van een lezer, een camera of een bestand")

@@ -62,6 +62,11 @@ func (c *Case) Validate(now time.Time) Problems {
 	if c.Cooperation.Complied != "" && !oneOf(c.Cooperation.Complied, CooperationValues) {
 		v.add("cooperation.complied", CodeInvalidValue, enumMsg("cooperation", c.Cooperation.Complied, CooperationValues))
 	}
+	for doc, h := range map[string]HandedOver{HandoverForm: c.Handover.Form, HandoverLeaflet: c.Handover.Leaflet} {
+		if h.Status != "" && !oneOf(h.Status, HandoverStatuses) {
+			v.add("handover."+doc+".status", CodeInvalidValue, enumMsg("handover status", h.Status, HandoverStatuses))
+		}
+	}
 	if !c.Remarks.CopyReceived.Valid() {
 		v.add("remarks.copyReceived", CodeInvalidValue, enumMsg("answer", c.Remarks.CopyReceived, Answers))
 	}

@@ -49,7 +49,7 @@ func init() {
 		{"trigger", func(c *forms.Case, _ time.Time) bool { return c.Trigger.Reason != "" && !c.Trigger.At.IsZero() }, newTriggerStep, []string{"trigger"}, false},
 		{"identity", func(c *forms.Case, _ time.Time) bool { return len(c.Identity.Surnames) > 0 }, newIdentityStep, []string{"identity"}, false},
 		{"document", func(c *forms.Case, _ time.Time) bool { return len(c.Documents) > 0 }, newDocumentStep, []string{"documents"}, false},
-		{"information", func(c *forms.Case, _ time.Time) bool { return c.Info.LeafletLanguage != "" }, newInformationStep, []string{"information"}, false},
+		{"information", func(c *forms.Case, _ time.Time) bool { return c.Info.LeafletLanguage != "" }, newInformationStep, []string{"information", "handover"}, false},
 		{"health", func(c *forms.Case, _ time.Time) bool { return c.Health.Result != "" }, newHealthStep, []string{"health"}, false},
 		{"vulnerability", func(c *forms.Case, _ time.Time) bool { return c.Vulnerability.Checked }, newVulnerabilityStep, []string{"vulnerability"}, false},
 		{"statement", func(c *forms.Case, _ time.Time) bool {

@@ -23,7 +23,8 @@ type informationStep struct {
 	interpreter   *widget.Check
 	interpLang    *widget.Entry
 	childFriendly *widget.Check
-	leaflet       *leafletPrint // warning and print button (leaflet.go)
+	leaflet       *leafletPrint  // warning and print button (leaflet.go)
+	handover      []*handoverRow // received the leaflet, the form (handover.go)
 }
 
 func newInformationStep(cs *caseScreen) stepView {
@@ -43,6 +44,7 @@ func newInformationStep(cs *caseScreen) stepView {
 	s.fs.add("information.childFriendly", "info.variant", s.childFriendly)
 	s.leaflet = newLeafletPrint(s)
 	s.fs.add("information.leaflet", "info.leaflet", s.leaflet.row())
+	s.addHandover()
 	s.checkLanguage()
 	return s
 }
@@ -53,6 +55,9 @@ func (s *informationStep) content() fyne.CanvasObject {
 
 // apply copies the choices; the time, medium and leaflet version are stamped by app.
 func (s *informationStep) apply(c *forms.Case) error {
+	for _, h := range s.handover {
+		h.apply(c)
+	}
 	if s.lang.Selected == "" {
 		return nil
 	}

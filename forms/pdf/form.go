@@ -242,6 +242,8 @@ func (f *formWriter) sections(tail ...layout.Element) {
 		f.row("childFriendly", f.l("yes"))
 	}
 	f.row("datetime", f.stamp(c.Info.At))
+	f.row("handover.leaflet", f.handover(c.Handover.Leaflet))
+	f.row("handover.form", f.handover(c.Handover.Form))
 
 	f.section("sec.health")
 	f.row("outcome", f.item("health.result", f.enum("health", string(c.Health.Result))))
@@ -322,6 +324,26 @@ func (f *formWriter) sections(tail ...layout.Element) {
 	}
 	f.remarks()
 	f.flush(tail...)
+}
+
+// handover prints whether the person received a document (SR Art 11, Art 17): received or
+// refused to accept, with its language, version, time and who handed it over; not recorded
+// when nobody recorded it (never read as received).
+func (f *formWriter) handover(h forms.HandedOver) string {
+	if h.Status == "" {
+		return f.l("notRecorded")
+	}
+	parts := []string{f.enum("handover", string(h.Status))}
+	if doc := strings.TrimSpace(h.Language + " " + h.Version); doc != "" {
+		parts = append(parts, doc)
+	}
+	if !h.At.IsZero() {
+		parts = append(parts, f.stamp(h.At))
+	}
+	if h.By != "" {
+		parts = append(parts, h.By)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // answer prints a three-state answer: yes, no, or not recorded.

@@ -623,3 +623,22 @@ func layoutRows(t *testing.T, c *forms.Case, lang string) map[string]string {
 	}
 	return rows
 }
+
+// TestHandoverPrinted: the form prints whether the person received the leaflet and the form's
+// copy (SR Art 11, Art 17): received or refused to accept with language, version, time and
+// who; not recorded when nobody recorded it, never "received".
+func TestHandoverPrinted(t *testing.T) {
+	c := SampleCase()
+	c.Handover.Form = forms.HandedOver{}
+	rows := layoutRows(t, c, "en")
+	if got, want := rows["Leaflet handed over"], "received, ar v1, 2026-06-14 10:30 UTC, KMAR-1201"; got != want {
+		t.Errorf("leaflet handover printed as %q, want %q", got, want)
+	}
+	if got := rows["Form copy handed over"]; got != "not recorded" {
+		t.Errorf("form handover not recorded printed as %q", got)
+	}
+	c.Handover.Form = forms.HandedOver{Status: forms.HandoverRefused, Language: "ar", Version: "v1", At: c.Trigger.At, By: "KMAR-1201"}
+	if got := layoutRows(t, c, "en")["Form copy handed over"]; !strings.HasPrefix(got, "refused to accept, ar v1") {
+		t.Errorf("refused form printed as %q", got)
+	}
+}

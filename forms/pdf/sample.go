@@ -18,6 +18,7 @@ func SampleCase() *forms.Case {
 		Trigger:    forms.Trigger{Reason: forms.TriggerApplicationAtBCP, Place: "NL-SPL Schiphol, C-pier", At: t0},
 		Info: forms.Information{LeafletLanguage: "ar", LeafletVersion: "v1", Medium: "paper",
 			Interpreter: forms.Interpreter{Used: true, Language: "apc", ID: "TOLK-0042"}, At: t0.Add(time.Hour)},
+		Handover: forms.Handover{Leaflet: forms.HandedOver{Status: forms.HandoverReceived, Language: "ar", Version: "v1", At: t0.Add(time.Hour), By: "KMAR-1201"}},
 		Identity: forms.Identity{
 			Surnames: []string{"TESTPERSON"}, GivenNames: []string{"ALPHA", "SAMPLE"},
 			SurnamesOriginal: []string{"تستبرسون"}, GivenNamesOriginal: []string{"ألفا"},
