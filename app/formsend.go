@@ -16,10 +16,19 @@ import (
 // ConfigReceivingAuthorities is the key of central's signed config (its opaque data) that
 // maps each referral target (asylum, return, relocation) to the age recipient of the
 // authority that receives the screening form: {"receiving_authorities": {"asylum": "age1…"}}.
+// The entry DefaultReceivingAuthority serves every target the map does not name.
 const ConfigReceivingAuthorities = "receiving_authorities"
 
+// DefaultReceivingAuthority names, in receiving_authorities, the authority that receives
+// the form of a referral target without an entry of its own (a Member State where one
+// authority receives every screening form). ASSUMPTION: SR Art 18 leaves the receiving
+// authorities to national law; without either entry the form is not sent (it stays due and
+// the form step says so: FormNotSent), never sent to nobody.
+const DefaultReceivingAuthority = "default"
+
 // receivingRecipient is the receiving authority's recipient for to from the last verified
-// config, or "" when central named none (or the terminal has no config yet).
+// config (the target's own, else the default entry), or "" when central named none (or the
+// terminal has no config yet).
 func receivingRecipient(tx *vault.Tx, to forms.ReferralTarget) (string, error) {
 	cfg, _, err := fsync.LoadConfig(tx)
 	if errors.Is(err, vault.ErrNotFound) {
@@ -38,7 +47,36 @@ func receivingRecipient(tx *vault.Tx, to forms.ReferralTarget) (string, error) {
 			return "", fmt.Errorf("central's config: %s is not a map of referral targets to recipients: %w", ConfigReceivingAuthorities, err)
 		}
 	}
-	return m[string(to)], nil
+	if r := m[string(to)]; r != "" {
+		return r, nil
+	}
+	return m[DefaultReceivingAuthority], nil
+}
+
+// FormNotSent says why the screening form the case owes (forms.Case.FormDue) has not been
+// sent: central's config names no receiving authority for the referral target and no
+// default. ok is false when nothing is owed, when the form can go, or when the terminal is
+// not enrolled (the Sync screen says that).
+func (s *Session) FormNotSent(c *forms.Case) (msg forms.Message, ok bool) {
+	if _, due := c.FormDue(); !due {
+		return msg, false
+	}
+	var recipient string
+	err := s.vs.View(func(tx *vault.Tx) error {
+		if _, err := fsync.LoadEnrolment(tx); err != nil {
+			return err
+		}
+		var err error
+		recipient, err = receivingRecipient(tx, c.Referral.To)
+		return err
+	})
+	if err != nil || recipient != "" {
+		return msg, false
+	}
+	return forms.Message{
+		EN: fmt.Sprintf("The screening form has not been sent: central's configuration names no receiving authority for %q (Art 18 Regulation (EU) 2024/1356). A supervisor must have central name one (receiving_authorities); then send the case again.", c.Referral.To),
+		NL: fmt.Sprintf("Het screeningsformulier is niet verstuurd: de configuratie van centraal noemt geen ontvangende autoriteit voor %q (art. 18 Verordening (EU) 2024/1356). Een supervisor moet centraal er een laten noemen (receiving_authorities); verstuur de zaak daarna opnieuw.", c.Referral.To),
+	}, true
 }
 
 // formLanguage is the language the form is rendered in for the packet: the one the person
@@ -74,6 +112,9 @@ func queueForm(tx *vault.Tx, packetDir string, id vault.CaseID, c *forms.Case, n
 	recipient, err := receivingRecipient(tx, c.Referral.To)
 	if err != nil {
 		return "", err
+	}
+	if recipient == "" {
+		return "", nil // nobody to receive it: it stays due, and FormNotSent says why
 	}
 	m := fsync.FormManifest{CaseReference: c.Reference, Version: due.Version, Supersedes: due.Supersedes,
 		Addendum: due.Addendum, Systems: due.Systems, OpenChecks: due.Open, To: string(c.Referral.To),

@@ -31,6 +31,29 @@ func formItems(c *forms.Case) []Command {
 		SetFamily{Answer: forms.AnswerNo}, RecordCooperation{forms.Cooperation{Complied: "yes"}}}
 }
 
+// screenedCase is a case whose screening started at trigger (+1 h), with every form item,
+// the medic's health outcome and its security checks queued (not yet answered): ready to
+// be completed or ended at the limit, and referred.
+func screenedCase(t *testing.T, off, med *Session, trigger time.Time) vault.CaseID {
+	t.Helper()
+	c := adultCase(trigger.Add(time.Hour))
+	id, err := off.CreateCase(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rev, err := off.Do(id, 1, formItems(c)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err = med.Do(id, rev, RecordHealth{Outcome: forms.HealthOutcome{Result: forms.HealthNoFurtherCheck}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := off.Submit(id); err != nil { // the checks are queued, not yet answered
+		t.Fatal(err)
+	}
+	return id
+}
+
 // TestScreeningFormTransmission (SR Art 18, 18(5)): the screening ends at its limit with
 // the checks open and the person is referred: in the referral's transaction the terminal
 // queues the screening-form packet (the form's data and its PDF, encrypted to the receiving
@@ -66,23 +89,8 @@ func testFormTransmission(t *testing.T, sessionless bool) {
 	if _, err := off.SyncOnce(ctx); err != nil { // central's config, with the authority's recipient
 		t.Fatal(err)
 	}
-	trigger := time.Now().Add(-8 * 24 * time.Hour)
-	c := adultCase(trigger.Add(time.Hour))
-	id, err := off.CreateCase(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rev, err := off.Do(id, 1, formItems(c)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rev, err = med.Do(id, rev, RecordHealth{Outcome: forms.HealthOutcome{Result: forms.HealthNoFurtherCheck}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := off.Submit(id); err != nil { // the checks are queued, not yet answered
-		t.Fatal(err)
-	}
-	c, rev, _ = off.ReadCase(id)
+	id := screenedCase(t, off, med, time.Now().Add(-8*24*time.Hour))
+	c, rev, _ := off.ReadCase(id)
 	open := c.PendingChecks()
 	if len(open) == 0 {
 		t.Fatal("no pending check")

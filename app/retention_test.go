@@ -252,21 +252,9 @@ func TestPurgeAfterARealScreening(t *testing.T) {
 	if _, err := off.SyncOnce(ctx); err != nil { // central's config: recipient and grace
 		t.Fatal(err)
 	}
-	c := adultCase(time.Now())
-	id, err := off.CreateCase(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rev, err := off.Do(id, 1, formItems(c)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rev, err = med.Do(id, rev, RecordHealth{Outcome: forms.HealthOutcome{Result: forms.HealthNoFurtherCheck}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := off.Submit(id); err != nil {
-		t.Fatal(err)
-	}
+	id := screenedCase(t, off, med, time.Now().Add(-time.Hour))
+	var c *forms.Case
+	var rev int
 	for i := 0; i < 30; i++ {
 		if c, rev, _ = off.ReadCase(id); len(c.PendingChecks()) == 0 {
 			break

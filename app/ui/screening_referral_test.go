@@ -6,13 +6,13 @@ import (
 	"testing"
 	"time"
 
+	"filippo.io/age"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/fieldscreen/fieldscreen/app"
 	"github.com/fieldscreen/fieldscreen/forms"
 	fsync "github.com/fieldscreen/fieldscreen/sync"
-	"github.com/fieldscreen/fieldscreen/sync/central"
 	"github.com/fieldscreen/fieldscreen/vault"
 )
 
@@ -22,7 +22,10 @@ import (
 // answers, complete the form, refer to asylum; the screening-form packet is queued with the
 // referral and central's verified receipt is on the Sync screen.
 func TestFullScreeningEndsInReferral(t *testing.T) {
-	srv, url := startTestCentral(t, central.Options{})
+	// central's config names the asylum authority's recipient: without one the form is not
+	// sent (app.FormNotSent)
+	authority, _ := age.GenerateX25519Identity()
+	srv, url := centralWithConfig(t, `{"receiving_authorities": {"asylum": "`+authority.Recipient().String()+`"}}`)
 	u, w, term := newTestUI(t, time.Hour)
 	firstRun(t, u, w)
 	test.Tap(button(t, w, T("nav.sync")))

@@ -214,11 +214,14 @@ type formStep struct {
 	authority *widget.Entry
 	lang      *widget.Select
 	result    *widget.Label
+	unsent    *widget.Label // the form is owed but cannot go: no receiving authority (app.FormNotSent)
 }
 
 func newFormStep(cs *caseScreen) stepView {
-	s := &formStep{cs: cs, stepBase: stepBase{newFieldSet()}, result: widget.NewLabel("")}
+	s := &formStep{cs: cs, stepBase: stepBase{newFieldSet()}, result: widget.NewLabel(""), unsent: errorLabel()}
 	s.result.Wrapping = fyne.TextWrapWord
+	s.unsent.Importance = widget.WarningImportance
+	s.showUnsent(cs.c)
 	opts := make([]string, len(forms.ReferralTargets))
 	for i, r := range forms.ReferralTargets {
 		opts[i] = T("referral." + string(r))
@@ -260,7 +263,29 @@ func newFormStep(cs *caseScreen) stepView {
 }
 
 func (s *formStep) content() fyne.CanvasObject {
-	return container.NewVBox(s.fs.form(), s.bar, s.result)
+	return container.NewVBox(s.unsent, s.fs.form(), s.bar, s.result)
+}
+
+// showUnsent says, above the form, when the form is owed but central names no authority to
+// receive it (SR Art 18): it is never sent to nobody.
+func (s *formStep) showUnsent(c *forms.Case) bool {
+	m, ok := s.cs.u.sess.FormNotSent(c)
+	if !ok {
+		setError(s.unsent, "")
+		return false
+	}
+	setError(s.unsent, pick(m.EN, m.NL))
+	return true
+}
+
+// commands: the form step adds none; stored: after a save (the referral), say whether the
+// form went.
+func (s *formStep) commands(cmds []app.Command) []app.Command { return cmds }
+
+func (s *formStep) stored() {
+	if c, _, err := s.cs.u.sess.ReadCase(s.cs.id); err == nil {
+		s.showUnsent(c)
+	}
 }
 
 // preview saves the case and shows the form's pages exactly as they print, in the person's
@@ -338,7 +363,12 @@ func (s *formStep) send() {
 		return
 	}
 	s.result.Importance = widget.SuccessImportance
+	unsent := s.showUnsent(s.cs.c)
 	if len(pk) == 0 {
+		if unsent {
+			s.result.SetText("") // not "already sent": the sentence above says why it waits
+			return
+		}
 		s.result.SetText(T("form.alreadySent"))
 		return
 	}
