@@ -60,9 +60,15 @@ func TestBiometricsDueAndUpdate(t *testing.T) {
 	if c.BiometricsDue() {
 		t.Error("due while the health ground holds")
 	}
+	if c.Summary(t0).BiometricsDue {
+		t.Error("the case list's summary says due while the health ground holds")
+	}
 	c.Health.DefersBiometrics = false
 	if !c.BiometricsDue() {
 		t.Error("not due once the health ground ended")
+	}
+	if !c.Summary(t0).BiometricsDue {
+		t.Error("the case list's summary does not carry biometrics due (ER Art 15(1))")
 	}
 	c.Biometrics.CapturedAt = t0.Add(day)
 	if c.BiometricsDue() {

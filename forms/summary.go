@@ -24,6 +24,9 @@ type Summary struct {
 	DocumentNumber string    `json:"doc,omitempty"`
 	Minor          bool      `json:"minor,omitempty"`
 	OpenChecks     int       `json:"open,omitempty"`
+	// BiometricsDue: biometrics deferred on health grounds are due now the ground ended
+	// (Case.BiometricsDue, ER Art 15(1) second subparagraph), so the list shows it too.
+	BiometricsDue bool `json:"bioDue,omitempty"`
 }
 
 // Summary computes the case-list record at now. The Eurodac clock is left out (zero due,
@@ -40,6 +43,7 @@ func (c *Case) Summary(now time.Time) Summary {
 		ScreeningFrom:  d.Screening.Start,
 		Minor:          c.IsMinor(now),
 		OpenChecks:     len(c.PendingChecks()),
+		BiometricsDue:  c.BiometricsDue(),
 	}
 	if s.Status == "" {
 		s.Status = StatusOpened

@@ -67,7 +67,10 @@ func newCaseListScreen(u *UI) *caseListScreen {
 		func() fyne.CanvasObject {
 			name := widget.NewLabel("")
 			name.TextStyle.Bold = true
-			return container.NewHBox(name, widget.NewLabel(""), widget.NewLabel(""), widget.NewLabel(""), widget.NewLabel(""))
+			due := widget.NewLabel("") // biometrics due (ER Art 15(1)): shown only when due
+			due.TextStyle.Bold = true
+			due.Importance = widget.WarningImportance
+			return container.NewHBox(name, widget.NewLabel(""), widget.NewLabel(""), widget.NewLabel(""), widget.NewLabel(""), due)
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			r := s.shown[i]
@@ -90,6 +93,10 @@ func newCaseListScreen(u *UI) *caseListScreen {
 			cells[1].(*widget.Label).SetText(r.Reference)
 			cells[2].(*widget.Label).SetText(T("status." + string(r.Status)))
 			cells[3].(*widget.Label).SetText(deadlineBadge(r, u.sess.Now()))
+			cells[5].(*widget.Label).SetText("")
+			if r.BiometricsDue {
+				cells[5].(*widget.Label).SetText(T("cases.biometricsDue"))
+			}
 		},
 	)
 	s.list.OnSelected = func(i widget.ListItemID) {
