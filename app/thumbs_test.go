@@ -1,7 +1,10 @@
 package app
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/png"
 	"strings"
 	"testing"
 	"time"
@@ -108,10 +111,23 @@ func TestThumbnailsOfStoredCapture(t *testing.T) {
 }
 
 // TestThumbnailsUnreadableImage: a stored finger image that does not decode (a damaged
-// record) gives that finger as missing with its score, and the rest still show; no error.
+// record) gives that finger as missing with its score, and the rest still show; no error. A
+// stored face in which no face is found comes with that problem in words.
 func TestThumbnailsUnreadableImage(t *testing.T) {
 	_, off, id := capturedCase(t, 22)
+	// a damaged finger record, and a stored face with no face in it (a grey card)
+	grey := image.NewGray(image.Rect(0, 0, 480, 600))
+	for i := range grey.Pix {
+		grey.Pix[i] = 128
+	}
+	var card bytes.Buffer
+	if err := png.Encode(&card, grey); err != nil {
+		t.Fatal(err)
+	}
 	if err := off.vs.Update(func(tx *vault.Tx) error {
+		if err := tx.PutCase(id, vault.Biometric, faceRecord, card.Bytes()); err != nil {
+			return err
+		}
 		return tx.PutCase(id, vault.Biometric, fingerRecord(int(forms.RightIndex), "png"), []byte("not a PNG"))
 	}); err != nil {
 		t.Fatal(err)
@@ -125,5 +141,9 @@ func TestThumbnailsUnreadableImage(t *testing.T) {
 	}
 	if f := th.Fingers[forms.RightThumb]; f.Missing || f.Image == nil {
 		t.Fatalf("the other fingers must still show: %+v", f)
+	}
+	// the face's ICAO problems come from the stored image, in both languages
+	if th.Face == nil || len(th.FaceProblems) == 0 || th.FaceProblems[0].EN == "" || th.FaceProblems[0].NL == "" {
+		t.Fatalf("a stored face without a face: problems %+v", th.FaceProblems)
 	}
 }

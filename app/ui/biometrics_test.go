@@ -463,14 +463,24 @@ func TestCaptureRunsOffTheUIGoroutine(t *testing.T) {
 	uiMu.Lock()
 	retake.SetText("2099-02-02")
 	uiMu.Unlock()
-	// the capture itself takes seconds on a busy 2-core machine: wait for it, not for a time
+	// the capture itself takes seconds on a busy 2-core machine: wait for it, not for a time;
+	// meanwhile the large view shows each attempt the devices take
+	bs := u.openCase.view.(*biometricsStep)
+	shownLarge := false
 	for end := time.Now().Add(time.Minute); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
 		uiMu.Lock()
 		running = capture.Disabled()
+		shownLarge = shownLarge || bs.previewImg.Visible() && bs.previewImg.Image != nil && bs.previewImg.MinSize() == previewSize
 		uiMu.Unlock()
 		if !running {
 			break
 		}
+	}
+	if !shownLarge {
+		t.Error("no attempt was shown in the large view while the capture ran")
+	}
+	if bs.previewImg.Visible() {
+		t.Error("the large view stays on after the capture")
 	}
 	if n := fingerCounts(storedCase(t, u)); n[forms.FingerCaptured] != 10 {
 		t.Fatalf("background capture stored %v:\n%s", n, labelsText(w))

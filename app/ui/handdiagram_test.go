@@ -141,3 +141,26 @@ func TestHandDiagramLoadsOffTheUIGoroutine(t *testing.T) {
 		t.Fatalf("%d thumbnails (face in header %t) after the background read", n, u.openCase.head.hasImage)
 	}
 }
+
+// TestHandDiagramWithoutBiometricClass: a registrar (no biometric key) opening a captured
+// case sees every finger's score and verdict, and in the image's place that it is not shown
+// to their role; nothing of the biometric class is read for them.
+func TestHandDiagramWithoutBiometricClass(t *testing.T) {
+	u, w := officerWithPairings(t, simCaptureDevices(27)...)
+	caseForCapture(t, u, w, "1977-07-07")
+	test.Tap(button(t, w, T("bio.capture")))
+	stored := storedCase(t, u)
+	signInAs(t, u, w, "sup1", supPass)
+	addStaff(t, u, w, "registrar")
+	signInAs(t, u, w, "reg1", "a passphrase for reg1")
+	bs := reopenBiometrics(t, u, w)
+	if n := bs.hands.images(); n != 0 || u.openCase.head.hasImage {
+		t.Fatalf("a registrar sees %d finger images (face %t)", n, u.openCase.head.hasImage)
+	}
+	for _, f := range stored.Biometrics.Fingers {
+		cell := bs.hands.cells[f.Position-1]
+		if cell.words.Text != T("hand.withheld") || cell.verdict != app.QualityVerdict(f.Quality) {
+			t.Errorf("%v: %q, verdict %q", f.Position, cell.words.Text, cell.verdict)
+		}
+	}
+}
