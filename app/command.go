@@ -206,6 +206,8 @@ type cmdContext struct {
 	id    vault.CaseID
 	// audit lists extra audit entries a command needs (the health class).
 	audit []vault.AuditEvent
+	// staff lists the terminal's accounts (read when a command needs them: endScreening).
+	staff func() ([]string, error)
 }
 
 // Do runs cmds on case id, read at revision rev, in one transaction, and returns the new
@@ -299,7 +301,7 @@ func (s *Session) Preview(c *forms.Case, cmds ...Command) error {
 }
 
 func (s *Session) cmdContext(id vault.CaseID) *cmdContext {
-	return &cmdContext{now: s.nowFunc(), actor: s.User(), role: s.Role(), id: id}
+	return &cmdContext{now: s.nowFunc(), actor: s.User(), role: s.Role(), id: id, staff: s.staffNames}
 }
 
 // runCommands runs cmds in order on c and refuses any that wrote a system section.

@@ -355,7 +355,7 @@ func (CompleteForm) run(c *forms.Case, x *cmdContext) error {
 	if err := x.editor(); err != nil {
 		return err
 	}
-	return c.Complete(x.now)
+	return x.endScreening(c, func() error { return c.Complete(x.now) })
 }
 
 // EndAtDeadline ends the screening at the screening limit with the open checks listed (Art
@@ -368,7 +368,7 @@ func (EndAtDeadline) run(c *forms.Case, x *cmdContext) error {
 	if err := x.editor(); err != nil {
 		return err
 	}
-	return c.EndAtDeadline(x.now)
+	return x.endScreening(c, func() error { return c.EndAtDeadline(x.now) })
 }
 
 // ChangeStatus moves the case along its lifecycle through forms' transitions (for example
@@ -384,9 +384,11 @@ func (cmd ChangeStatus) run(c *forms.Case, x *cmdContext) error {
 	}
 	switch cmd.To {
 	case forms.StatusFormCompleted:
-		return c.Complete(x.now)
+		return x.endScreening(c, func() error { return c.Complete(x.now) })
 	case forms.StatusReferred:
 		return c.RecordReferral(c.Referral, x.now)
+	case forms.StatusClosed:
+		return x.endScreening(c, func() error { return c.Transition(cmd.To, x.now) })
 	}
 	return c.Transition(cmd.To, x.now)
 }

@@ -21,6 +21,7 @@ func fullCase() *Case {
 			SurnamesOriginal: []string{"تستبرسون"}, GivenNamesOriginal: []string{"ألفا"},
 			OtherNames: []string{"ALFA TESTPERSOON"},
 			BirthDate:  PartialDate{Year: 1990, Month: time.April}, BirthDateEstimated: true,
+			AgeDoubt:     AgeDoubt{CouldBeMinor: AnswerNo, Reason: "looks about 36, says 36"},
 			PlaceOfBirth: "ALEPPO", CountryOfBirth: "SYR", Sex: SexFemale,
 			Nationalities: []string{"SYR"}, Languages: []string{"apc", "eng"},
 			Residences: []Residence{{Country: "TUR", From: PartialDate{Year: 2019}, To: PartialDate{Year: 2026, Month: time.May}}},

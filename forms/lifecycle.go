@@ -61,9 +61,9 @@ var (
 // TransitionError explains a refused Transition.
 type TransitionError struct {
 	From, To Status
-	Err      error    // ErrTransition, ErrIncomplete, ErrOpenChecks or ErrRule
+	Err      error    // ErrTransition, ErrIncomplete, ErrOpenChecks, ErrRule or ErrMinorsSafeguards
 	Reason   Reason   // for ErrRule: the age rule's answer
-	Problems Problems // missing fields, for ErrIncomplete
+	Problems Problems // missing fields, for ErrIncomplete and ErrMinorsSafeguards
 	Pending  []string // systems still pending, for ErrOpenChecks
 }
 
@@ -110,8 +110,9 @@ func CanTransition(from, to Status) bool {
 // Transition moves the case to status to at time now, or returns a *TransitionError and
 // leaves the case unchanged.
 //
-// Completing the form needs the Art 17 fields (see Completeness) and no pending security
-// check. Once the screening deadline has passed, pending checks no longer block: the case
+// Completing the form needs, for a person who is or may be a minor, the minors' safeguards
+// on record (ScreeningEndProblems, also before closing), the Art 17 fields (see
+// Completeness) and no pending security check. Once the screening deadline has passed, pending checks no longer block: the case
 // completes with Outcome "ended_at_deadline_with_open_checks" and OpenChecks lists them, so the
 // receiving authority is told (Art 18(5)).
 func (c *Case) Transition(to Status, now time.Time) error {
@@ -123,10 +124,19 @@ func (c *Case) Transition(to Status, now time.Time) error {
 		return &TransitionError{From: from, To: to, Err: ErrTransition}
 	}
 	outcome, open := c.Outcome, c.OpenChecks
+	minors := func() error {
+		if probs := c.ScreeningEndProblems(now, nil); len(probs) > 0 {
+			return &TransitionError{From: from, To: to, Err: ErrMinorsSafeguards, Problems: probs}
+		}
+		return nil
+	}
 	switch to {
 	case StatusFormCompleted:
 		if probs := c.Completeness(); len(probs) > 0 {
 			return &TransitionError{From: from, To: to, Err: ErrIncomplete, Problems: probs}
+		}
+		if err := minors(); err != nil {
+			return err
 		}
 		pending := c.PendingChecks()
 		switch {
@@ -145,6 +155,10 @@ func (c *Case) Transition(to Status, now time.Time) error {
 		if c.Referral.To == "" {
 			probs := Problems{problem("referral.to", CodeRequired, msgRequired)}
 			return &TransitionError{From: from, To: to, Err: ErrIncomplete, Problems: probs}
+		}
+	case StatusClosed:
+		if err := minors(); err != nil {
+			return err
 		}
 	}
 	c.Status = to

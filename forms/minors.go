@@ -1,6 +1,7 @@
 package forms
 
 import (
+	"errors"
 	"strings"
 	"time"
 )
@@ -23,6 +24,20 @@ import (
 //   - the companion is not the capturing official nor an official of the case (ER Art 14(1):
 //     the trained person is not the official taking the data and acts independently).
 func (c *Case) CompanionProblems(at time.Time, capturer string, staff []string) Problems {
+	return c.companionProblems(at, capturer, staff, beforeCapture)
+}
+
+// minorsStep is what the minors' safeguards are checked before: the capture, or the end of
+// the screening (completing the form, closing the case). It only changes the wording.
+type minorsStep struct{ en, nl string }
+
+var (
+	beforeCapture = minorsStep{en: "before capture", nl: "voor de afname"}
+	beforeEnd     = minorsStep{en: "who accompanied the minor through the screening (information, health and vulnerability checks), before it is completed or closed",
+		nl: "die de minderjarige door de screening heeft begeleid (informatie, gezondheids- en kwetsbaarheidscontrole), voordat die wordt afgerond of gesloten"}
+)
+
+func (c *Case) companionProblems(at time.Time, capturer string, staff []string, when minorsStep) Problems {
 	if !c.IsMinor(at) {
 		return nil
 	}
@@ -31,13 +46,13 @@ func (c *Case) CompanionProblems(at time.Time, capturer string, staff []string) 
 	if cp == nil {
 		if unaccompanied {
 			return Problems{problem("biometrics.companion", CodeCompanionMissing, Message{
-				EN: "The person is or may be an unaccompanied minor: record the representative or trained person (role and register number) before capture.",
-				NL: "De persoon is of is mogelijk een alleenstaande minderjarige: leg de vertegenwoordiger of opgeleide persoon vast (rol en registratienummer) voor de afname.",
+				EN: "The person is or may be an unaccompanied minor: record the representative or trained person (role and register number) " + when.en + ".",
+				NL: "De persoon is of is mogelijk een alleenstaande minderjarige: leg de vertegenwoordiger of opgeleide persoon vast (rol en registratienummer) " + when.nl + ".",
 			})}
 		}
 		return Problems{problem("biometrics.companion", CodeCompanionMissing, Message{
-			EN: "The person is or may be a minor: record the adult family member (relationship and ID or badge number) before capture; mark an unaccompanied minor in the vulnerability check.",
-			NL: "De persoon is of is mogelijk minderjarig: leg het volwassen familielid vast (verwantschap en identiteits- of badgenummer) voor de afname; markeer een alleenstaande minderjarige in de kwetsbaarheidscontrole.",
+			EN: "The person is or may be a minor: record the adult family member (relationship and ID or badge number) " + when.en + "; mark an unaccompanied minor in the vulnerability check.",
+			NL: "De persoon is of is mogelijk minderjarig: leg het volwassen familielid vast (verwantschap en identiteits- of badgenummer) " + when.nl + "; markeer een alleenstaande minderjarige in de kwetsbaarheidscontrole.",
 		})}
 	}
 	var ps Problems
@@ -176,12 +191,16 @@ func (c *Case) SetIdentity(id Identity, by string, now time.Time) error {
 // the benefit of the doubt: ER Art 14(1), SR Art 13(1)); a "no" is the officer's recorded
 // judgement.
 func (c *Case) AgeDoubtProblems(at time.Time) Problems {
+	return c.ageDoubtProblems(at, "before capture", "voor de afname")
+}
+
+func (c *Case) ageDoubtProblems(at time.Time, en, nl string) Problems {
 	if !c.AgeUncertain(at) || c.Identity.AgeDoubt.CouldBeMinor != AnswerNotRecorded {
 		return nil
 	}
 	return Problems{problem("identity.ageDoubt.couldBeMinor", CodeRequired, Message{
-		EN: "The date of birth is unknown or estimated: answer \"could this person be a minor?\" with the reason before capture; in doubt, answer yes.",
-		NL: "De geboortedatum is onbekend of geschat: beantwoord \"kan deze persoon minderjarig zijn?\" met de reden voor de afname; antwoord bij twijfel ja.",
+		EN: "The date of birth is unknown or estimated: answer \"could this person be a minor?\" with the reason " + en + "; in doubt, answer yes.",
+		NL: "De geboortedatum is onbekend of geschat: beantwoord \"kan deze persoon minderjarig zijn?\" met de reden " + nl + "; antwoord bij twijfel ja.",
 	})}
 }
 
@@ -190,11 +209,40 @@ func (c *Case) AgeDoubtProblems(at time.Time) Problems {
 // information is given in an age-appropriate manner, to a minor with the leaflet for
 // children; SR Art 11; ASSUMPTION for the paragraph).
 func (c *Case) ChildLeafletProblems(at time.Time) Problems {
+	return c.childLeafletProblems(at, "before capture", "voor de afname")
+}
+
+func (c *Case) childLeafletProblems(at time.Time, en, nl string) Problems {
 	if !c.IsMinor(at) || c.Info.LeafletLanguage != "" && c.Info.ChildFriendly {
 		return nil
 	}
 	return Problems{problem("information.childFriendly", CodeRequired, Message{
-		EN: "The person is or may be a minor: hand over the child-friendly leaflet and record it in the information step before capture.",
-		NL: "De persoon is of is mogelijk minderjarig: geef de kindvriendelijke folder en leg dat vast bij de stap informatie voor de afname.",
+		EN: "The person is or may be a minor: hand over the child-friendly leaflet and record it in the information step " + en + ".",
+		NL: "De persoon is of is mogelijk minderjarig: geef de kindvriendelijke folder en leg dat vast bij de stap informatie " + nl + ".",
 	})}
+}
+
+// ErrMinorsSafeguards: the screening of a person who is or may be a minor cannot end while a
+// minors' safeguard is not on record (ScreeningEndProblems).
+var ErrMinorsSafeguards = errors.New("the minors' safeguards are not on record")
+
+// ScreeningEndProblems says what completing the screening form or closing the case of a
+// person who is or may be a minor on the day of at still needs; nil when nothing is missing
+// or the person counts as an adult. The minors' rules hold for the whole screening, not only
+// for capture: SR Art 13(1) (the best interests of the child and, in doubt about the age,
+// the benefit of the doubt), SR Art 13(2)-(3) (an accompanied minor is accompanied by the
+// adult family member, an unaccompanied minor by the representative or trained person,
+// throughout the screening: the information given, the health and vulnerability checks of
+// Art 12) and ER Art 42(1) (information for a minor in an age-appropriate manner). So, in
+// this order: the answer to "could this person be a minor?" while the age is uncertain; the
+// companion recorded by the rules of CompanionProblems (staff: the terminal's accounts, none
+// of whom may be the companion; the case's capturing official and screener neither); the
+// child-friendly leaflet.
+func (c *Case) ScreeningEndProblems(at time.Time, staff []string) Problems {
+	const en, nl = "before the screening is completed or closed", "voordat de screening wordt afgerond of gesloten"
+	if ps := c.ageDoubtProblems(at, en, nl); len(ps) > 0 {
+		return ps // the answer decides whether the minors' rules apply
+	}
+	ps := c.companionProblems(at, c.Biometrics.Operator, staff, beforeEnd)
+	return append(ps, c.childLeafletProblems(at, en, nl)...)
 }

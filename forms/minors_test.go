@@ -1,6 +1,7 @@
 package forms
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -213,6 +214,103 @@ func TestChildLeafletProblemsArt42(t *testing.T) {
 			c := &Case{Identity: Identity{BirthDate: tc.birth}, Info: tc.info}
 			if got := c.ChildLeafletProblems(t0).Has("information.childFriendly", CodeRequired); got != tc.asked {
 				t.Fatalf("asked %v, want %v", got, tc.asked)
+			}
+		})
+	}
+}
+
+// TestScreeningEndMinorsArt13: the minors' rules hold for the whole screening, so the form is
+// not completed, nor the case closed, for a person who is or may be a minor while the age
+// answer, the companion of the information, health and vulnerability steps or the
+// child-friendly leaflet is missing; each refusal names what is missing in NL and EN.
+func TestScreeningEndMinorsArt13(t *testing.T) {
+	at := t0.Add(2 * day)
+	minor := func(c *Case) {
+		c.Identity.BirthDate, c.Identity.BirthDateEstimated, c.Identity.AgeDoubt = PartialDate{2014, 3, 1}, false, AgeDoubt{}
+	}
+	family := &Companion{Role: CompanionFamily, Relationship: "mother", ID: "TEST-BADGE-7", Since: t0}
+	representative := &Companion{Role: CompanionRepresentative, Organisation: "Nidos", ID: "REG-4411", Since: t0}
+	childLeaflet := func(c *Case) { c.Info.ChildFriendly = true }
+	for _, tc := range []struct {
+		name string
+		edit func(c *Case)
+		to   Status
+		want string // path of the first problem; "" = allowed
+	}{
+		{"adult with a known date of birth completes", func(c *Case) {
+			c.Identity.BirthDate, c.Identity.BirthDateEstimated, c.Identity.AgeDoubt = PartialDate{1990, 4, 17}, false, AgeDoubt{}
+		}, StatusFormCompleted, ""},
+		{"SR Art 13(1): estimated date of birth, age question unanswered", func(c *Case) { c.Identity.AgeDoubt = AgeDoubt{} },
+			StatusFormCompleted, "identity.ageDoubt.couldBeMinor"},
+		{"SR Art 13(1): answered no: the officer's recorded judgement", func(c *Case) {}, StatusFormCompleted, ""},
+		{"SR Art 13(1): benefit of the doubt applies the minors' rules", func(c *Case) {
+			c.Identity.AgeDoubt = AgeDoubt{CouldBeMinor: AnswerYes, Reason: "looks 16"}
+		}, StatusFormCompleted, "biometrics.companion"},
+		{"SR Art 13(2): minor without the family member on record", minor, StatusFormCompleted, "biometrics.companion"},
+		{"SR Art 13(2): family member without relationship", func(c *Case) {
+			minor(c)
+			childLeaflet(c)
+			c.Biometrics.Companion = &Companion{Role: CompanionFamily, ID: "TEST-BADGE-7", Since: t0}
+		}, StatusFormCompleted, "biometrics.companion.relationship"},
+		{"SR Art 13(2): accompanied minor with family member and child leaflet completes", func(c *Case) {
+			minor(c)
+			childLeaflet(c)
+			c.Biometrics.Companion = family
+		}, StatusFormCompleted, ""},
+		{"SR Art 13(3): unaccompanied minor with a family member", func(c *Case) {
+			minor(c)
+			childLeaflet(c)
+			c.Vulnerability.Indicators = []string{VulnUnaccompaniedMinor}
+			c.Biometrics.Companion = family
+		}, StatusFormCompleted, "biometrics.companion.role"},
+		{"SR Art 13(3): the screener as representative", func(c *Case) {
+			minor(c)
+			childLeaflet(c)
+			c.Vulnerability.Indicators = []string{VulnUnaccompaniedMinor}
+			c.Biometrics.Companion = &Companion{Role: CompanionRepresentative, ID: c.Vulnerability.Screener, Since: t0}
+		}, StatusFormCompleted, "biometrics.companion.id"},
+		{"SR Art 13(3): unaccompanied minor with representative completes", func(c *Case) {
+			minor(c)
+			childLeaflet(c)
+			c.Vulnerability.Indicators = []string{VulnUnaccompaniedMinor}
+			c.Biometrics.Companion = representative
+		}, StatusFormCompleted, ""},
+		{"ER Art 42(1): minor informed without the child-friendly leaflet", func(c *Case) {
+			minor(c)
+			c.Biometrics.Companion = family
+		}, StatusFormCompleted, "information.childFriendly"},
+		{"SR Art 13(2): closing a minor's referred case without the companion", func(c *Case) {
+			minor(c)
+			childLeaflet(c)
+			c.Status = StatusReferred
+		}, StatusClosed, "biometrics.companion"},
+		{"SR Art 13(2): closing with the companion on record", func(c *Case) {
+			minor(c)
+			childLeaflet(c)
+			c.Status, c.Biometrics.Companion = StatusReferred, family
+		}, StatusClosed, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := fullCase()
+			tc.edit(c)
+			before := c.Status
+			err := c.Transition(tc.to, at)
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			var te *TransitionError
+			if !errors.As(err, &te) || !errors.Is(err, ErrMinorsSafeguards) || len(te.Problems) == 0 || te.Problems[0].Path != tc.want {
+				t.Fatalf("got %v, want ErrMinorsSafeguards naming %s", err, tc.want)
+			}
+			en, nl := te.Sentence("en"), te.Sentence("nl")
+			if !strings.Contains(en, te.Problems[0].Message.EN) || !strings.Contains(nl, te.Problems[0].Message.NL) || en == nl {
+				t.Fatalf("the sentence does not say what is missing in both languages:\n%s\n%s", en, nl)
+			}
+			if c.Status != before {
+				t.Fatalf("a refused end moved the case to %s", c.Status)
 			}
 		})
 	}

@@ -53,6 +53,9 @@ func (e *TransitionError) Sentence(lang string) string {
 				"Vul de gemarkeerde velden in de stappen in en probeer het opnieuw.")
 		}
 		return head + " " + e.Problems.Sentence(lang)
+	case ErrMinorsSafeguards:
+		return pickLang(lang, "The person is or may be a minor: the screening cannot be completed or closed yet.",
+			"De persoon is of is mogelijk minderjarig: de screening kan nog niet worden afgerond of gesloten.") + " " + e.Problems.Sentence(lang)
 	case ErrOpenChecks:
 		return fmt.Sprintf(pickLang(lang,
 			"Security checks are still waiting for an answer (%s): the form can be completed with checks open only once the screening deadline has passed. Wait for the answers or send again from the Security checks step.",
