@@ -22,8 +22,9 @@ import (
 // A supervisor holds the core and sync classes but no key of the health class (medics only)
 // or of the audit log (sealed to the auditors). Those parts are added only when a medic, and
 // an auditor, authenticate in the same flow: their user name and passphrase open their own key
-// slot (vault.Unlock, with its failure counting and backoff), the session is used to read that
-// one part for this report and is locked at once, which zeroes every key it opened.
+// slot (vault.UnlockFor, with Unlock's failure counting and backoff) for the one class the part
+// needs (health, audit) and no other; the session reads that part for this report and is
+// locked at once, which zeroes the key it held.
 
 // Audit actions of access requests. The entries name the case, the supervisor (the entry's
 // user) and the co-signers (detail): no data of the person.
@@ -133,7 +134,7 @@ func (s *Session) AccessReportPDF(req AccessRequest) ([]byte, string, error) {
 	r := &forms.AccessReport{Supervisor: s.User(), PrintedAt: s.Now()}
 	var health *forms.HealthDetails
 	if req.Medic != nil {
-		err := s.coSign(req.Case, vault.Medic, req.Medic, func(cs *vault.Session) error {
+		err := s.coSign(req.Case, vault.Medic, vault.Health, req.Medic, func(cs *vault.Session) error {
 			return cs.Update(func(tx *vault.Tx) error {
 				raw, err := tx.GetCase(req.Case, vault.Health, recHealth)
 				if errors.Is(err, vault.ErrNotFound) {
@@ -158,7 +159,7 @@ func (s *Session) AccessReportPDF(req AccessRequest) ([]byte, string, error) {
 	r.Health, r.HealthLeftOut = health, forms.AccessHealthLeftOut(req.Medic != nil, health)
 	r.AuditLeftOut = forms.LeftOutNoAuditor
 	if req.Auditor != nil {
-		err := s.coSign(req.Case, vault.Auditor, req.Auditor, func(cs *vault.Session) error {
+		err := s.coSign(req.Case, vault.Auditor, vault.Audit, req.Auditor, func(cs *vault.Session) error {
 			entries, err := cs.AuditEntries(vault.AuditFilter{Case: req.Case})
 			if err != nil {
 				return err
@@ -224,11 +225,11 @@ func (s *Session) AccessReportPDF(req AccessRequest) ([]byte, string, error) {
 	return buf.Bytes(), r.Lang, nil
 }
 
-// coSign verifies the co-signer against their own key slot, checks their role, runs read
-// with their session and locks it (its keys zeroed) before returning. A failure is audited in
+// coSign verifies the co-signer against their own key slot, opening class only, checks their
+// role, runs read with their session and locks it (its key zeroed) before returning. A failure is audited in
 // the supervisor's name, naming the case and the part; the typed name is not recorded (it
 // may be a mistyped name of someone else: vault.Unlock keeps the same rule).
-func (s *Session) coSign(id vault.CaseID, want vault.Role, cs *CoSign, read func(*vault.Session) error) error {
+func (s *Session) coSign(id vault.CaseID, want vault.Role, class vault.Class, cs *CoSign, read func(*vault.Session) error) error {
 	fail := func(cause error, why string) error {
 		aerr := s.vs.Update(func(tx *vault.Tx) error {
 			return tx.Audit(vault.AuditEvent{Action: AuditAccessCoSignKO, Case: id, Detail: string(want) + " co-sign refused: " + why})
@@ -241,7 +242,7 @@ func (s *Session) coSign(id vault.CaseID, want vault.Role, cs *CoSign, read func
 	if strings.EqualFold(strings.TrimSpace(cs.User), s.User()) {
 		return fail(ErrCoSignRole, "the supervisor cannot co-sign their own report")
 	}
-	other, err := s.vault.Unlock(cs.User, cs.Passphrase)
+	other, err := s.vault.UnlockFor(cs.User, cs.Passphrase, class)
 	if err != nil {
 		var be *vault.BackoffError
 		if errors.As(err, &be) {

@@ -207,7 +207,7 @@ func (f AuditFilter) match(e AuditEntry) bool {
 // AuditEntries decrypts entries (audit readers only). An entry that does not decrypt is an
 // ErrIntegrity error naming its sequence number.
 func (s *Session) AuditEntries(f AuditFilter) ([]AuditEntry, error) {
-	if !s.role.Can(Audit, false) {
+	if !s.role.Can(Audit, false) || s.only != nil && !s.only[Audit] {
 		return nil, &PermissionError{Role: s.role, Class: Audit}
 	}
 	var out []AuditEntry

@@ -56,6 +56,9 @@ type Session struct {
 	priv         []byte // the user's X25519 private key: opens the user's grants
 	keys         map[keyRef][]byte
 	failedBefore int
+	// only, when set (UnlockFor), is the classes this session may use; it holds no other key
+	// and no private key to open one.
+	only map[Class]bool
 
 	hooksMu sync.Mutex
 	onLock  []func() // zero what callers derived from the session's keys (OnLock)
@@ -257,6 +260,9 @@ func (s *Session) key(btx *bolt.Tx, tag byte, ver uint32) ([]byte, error) {
 	defer s.keysMu.Unlock()
 	if k, ok := s.keys[keyRef{tag, ver}]; ok {
 		return k, nil
+	}
+	if s.priv == nil {
+		return nil, fmt.Errorf("this session holds no key for class %d version %d: %w", tag, ver, ErrLocked)
 	}
 	secret, err := keyring{btx}.openGrant(s.slotKey, s.priv, tag, ver)
 	if errors.Is(err, ErrNotFound) {

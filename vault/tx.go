@@ -42,7 +42,7 @@ func (tx *Tx) need(c Class, write bool) (byte, error) {
 	if err != nil {
 		return 0, err
 	}
-	if !tx.s.role.Can(c, write) {
+	if !tx.s.role.Can(c, write) || tx.s.only != nil && !tx.s.only[c] {
 		return 0, &PermissionError{Role: tx.s.role, Class: c, Write: write}
 	}
 	if write && !tx.btx.Writable() {
@@ -338,7 +338,9 @@ func dataPath(bucket string) []byte { return append([]byte("data/"), bucket...) 
 func (tx *Tx) OnLock(fn func()) { tx.s.OnLock(fn) }
 
 // Can reports whether the session's role may read (write=false) or write class c.
-func (tx *Tx) Can(c Class, write bool) bool { return tx.s.role.Can(c, write) }
+func (tx *Tx) Can(c Class, write bool) bool {
+	return tx.s.role.Can(c, write) && (tx.s.only == nil || tx.s.only[c])
+}
 
 // Put stores a terminal-level record (pairings, outbox rows, config) under the current version
 // of class c's key.
