@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 	bolt "go.etcd.io/bbolt"
@@ -246,5 +247,26 @@ func TestAuditBreakShownWithoutInternals(t *testing.T) {
 	shownError(t, w, "audit", Tf("audit.broken", 2))
 	if txt := labelsText(w); strings.Contains(txt, "sequence gap") || strings.Contains(txt, "hash mismatch") {
 		t.Errorf("the audit screen shows the technical reason:\n%s", txt)
+	}
+}
+
+// TestFyneWidgetsInDutch: on a Dutch system Fyne's own words (the Yes and No of the
+// confirm dialog before a PDF with personal data is saved, the file dialog's Save and
+// Cancel) are Dutch too; Fyne ships no Dutch, so assets/translations/fyne.nl.json gives it.
+func TestFyneWidgetsInDutch(t *testing.T) {
+	// Fyne reads the system locale whenever translations are added
+	refresh := func() {
+		if err := lang.AddTranslationsForLocale([]byte("{}"), "nl"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dutchSystem(t)
+	defer refresh()
+	defer t.Setenv("LANG", "en_US.UTF-8")
+	refresh()
+	for en, nl := range map[string]string{"Yes": "Ja", "No": "Nee", "Save": "Opslaan", "Cancel": "Annuleren", "New Folder": "Nieuwe map"} {
+		if got := lang.L(en); got != nl {
+			t.Errorf("Fyne's %q on a Dutch system: %q, want %q", en, got, nl)
+		}
 	}
 }
