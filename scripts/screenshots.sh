@@ -109,6 +109,13 @@ FIELDSCREEN_PASSPHRASE="passphrase of off1" ctl --user off1 demo seed --cases 3
 FIELDSCREEN_PASSPHRASE="passphrase of off1" ctl --user off1 sync run --once
 sleep 1
 FIELDSCREEN_PASSPHRASE="passphrase of off1" ctl --user off1 sync run --once
+# the walk opens the first of these answered screenings by its reference
+first_ref=$(FIELDSCREEN_PASSPHRASE="passphrase of off1" ./bin/fieldscreenctl --vault "$work/v2" --user off1 case list | awk 'NR==2 {print $2}')
+# one more screening, captured and queued while central is out of reach: the Sync screen
+# groups its waiting packets (with the Eurodac time left) above the delivered cases
+kill "$central" 2>/dev/null || true
+wait "$central" 2>/dev/null || true
+FIELDSCREEN_PASSPHRASE="passphrase of off1" ctl --user off1 demo seed --cases 1 --seed 2
 ./bin/fieldscreen --vault "$work/v2" >"$work/app2.log" 2>&1 &
 app=$!
 for _ in $(seq 100); do xdotool search --onlyvisible --name fieldscreen >/dev/null 2>&1 && break; sleep 0.2; done
@@ -116,6 +123,7 @@ sleep 1.5
 signin() { typ "$1"; xdotool key Return; typ "$2"; xdotool key Return; sleep 3; }
 signin off1 "passphrase of off1"
 shot 08-officer-case-list-sent
+typ "$first_ref"; sleep 1 # the search box has the focus: only that case stays listed
 click 300 160; sleep 2
 # the case header (name, age, face, both limits) above the hand diagram with ten thumbnails
 xdotool key ctrl+8; sleep 3
@@ -123,7 +131,7 @@ shot 09-biometrics-captured
 xdotool key ctrl+9; sleep 1
 shot 10-security-checks-answered
 xdotool key ctrl+k; sleep 2; click 87 48; sleep 2
-shot 11-sync-queue
+shot 11-sync-grouped-by-case
 xdotool key ctrl+l; sleep 1.5
 signin tec1 "passphrase of tec1"
 click 72 152; sleep 4
