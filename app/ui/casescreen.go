@@ -207,6 +207,7 @@ func (cs *caseScreen) open(i int) {
 	cs.body.Objects = []fyne.CanvasObject{cs.view.content()}
 	cs.body.Refresh()
 	cs.view.fields().showProblems(problemsFor(cs.problems(), i))
+	cs.refreshHeader() // the step just left put its inputs on the case: name, age, …
 	if f := firstFocusable(cs.view.content()); f != nil {
 		cs.u.win.Canvas().Focus(f)
 	}

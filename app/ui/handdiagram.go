@@ -55,6 +55,19 @@ type fingerCell struct {
 	name    *canvas.Text
 	box     *fyne.Container
 	verdict quality.Verdict // "" when no score is shown
+	// shown is what the cell shows now: the step calls show on every keystroke of its
+	// fields, and an unchanged finger is not drawn again (an image refresh re-uploads it)
+	shown cellState
+}
+
+// cellState is what decides a cell's look.
+type cellState struct {
+	rec    forms.Finger
+	has    bool
+	img    image.Image
+	loaded bool // thumbnails were loaded (th != nil)
+	hidden bool // the role may not see the images
+	lang   string
 }
 
 func newFingerCell(pos forms.FingerPosition) *fingerCell {
@@ -70,7 +83,8 @@ func newFingerCell(pos forms.FingerPosition) *fingerCell {
 	c.words.SizeName = theme.SizeNameCaptionText
 	c.name.TextSize = theme.CaptionTextSize()
 	c.name.Alignment = fyne.TextAlignCenter
-	c.thumb = container.NewStack(c.frame, container.New(&padLayout{h: 3, v: 3}, c.img), c.words)
+	// the words get the whole width of the thumbnail: "Geamputeerd" must not break
+	c.thumb = container.NewStack(c.frame, container.New(&padLayout{h: 3, v: 3}, c.img), container.NewThemeOverride(c.words, tightTheme{fyne.CurrentApp().Settings().Theme()}))
 	c.box = container.NewVBox(c.name, container.NewGridWrap(fingerThumbSize.AddWidthHeight(6, 6), c.thumb), container.NewCenter(c.score.box))
 	return c
 }
@@ -78,6 +92,17 @@ func newFingerCell(pos forms.FingerPosition) *fingerCell {
 // show puts one finger's state on the cell. rec is the case's last record for the finger
 // (nil when none), th the loaded thumbnails (nil while loading).
 func (c *fingerCell) show(rec *forms.Finger, th *app.Thumbs) {
+	st := cellState{has: rec != nil, loaded: th != nil, lang: Language()}
+	if rec != nil {
+		st.rec = *rec
+	}
+	if th != nil {
+		st.img, st.hidden = th.Fingers[c.pos].Image, th.Withheld
+	}
+	if st == c.shown { // images are pointers (*image.Gray, *image.NRGBA): comparable
+		return
+	}
+	c.shown = st
 	c.img.Image = nil
 	c.verdict = ""
 	c.score.hide()
@@ -240,3 +265,14 @@ func faceThumb(img image.Image) *canvas.Image {
 // faceThumbSize is the face in the biometrics step: larger than in the header, so the
 // officer can judge it against the listed problems.
 var faceThumbSize = fyne.NewSize(120, 150)
+
+// tightTheme is the app's theme (with the officer's text size) with a small inner padding,
+// for text inside a thumbnail.
+type tightTheme struct{ fyne.Theme }
+
+func (t tightTheme) Size(n fyne.ThemeSizeName) float32 {
+	if n == theme.SizeNameInnerPadding {
+		return 2
+	}
+	return t.Theme.Size(n)
+}
