@@ -290,8 +290,8 @@ var known = []sentence{
 
 	// the system: disk, network, time
 	{name: "disk full", match: diskFull, msg: msg(
-		"The disk of this laptop is full, so this was not saved (what was saved before is safe): call the technician to free space, then try again.",
-		"De schijf van deze laptop is vol, dus dit is niet opgeslagen (wat eerder is opgeslagen blijft veilig): bel de technicus om ruimte te maken en probeer het dan opnieuw.")},
+		"The disk is full, so this was not saved (what was saved before is safe): for a file, choose another place; otherwise call the technician to free space, then try again.",
+		"De schijf is vol, dus dit is niet opgeslagen (wat eerder is opgeslagen blijft veilig): kies voor een bestand een andere plek; bel anders de technicus om ruimte te maken en probeer het dan opnieuw.")},
 	{name: "write refused", match: func(err error) bool {
 		return errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS)
 	}, msg: msg(
@@ -312,7 +312,9 @@ var known = []sentence{
 	}, msg: msg(
 		"The connection to central could not be verified, so nothing was sent: check the central address; if it is right, call the technician.",
 		"De verbinding met centraal kon niet worden gecontroleerd, dus er is niets verstuurd: controleer het adres van centraal; klopt het, bel dan de technicus.")},
-	// not net.Error: every syscall.Errno satisfies that interface
+	// not net.Error: every syscall.Errno satisfies that interface. The other side may be
+	// central (enrolment) or a device's loopback service (SBI), so the sentence names
+	// neither; sync's own "central unreachable" is ErrUnreachable above.
 	{name: "network", match: func(err error) bool {
 		var ue *url.Error
 		var oe *net.OpError
@@ -320,7 +322,9 @@ var known = []sentence{
 		return errors.As(err, &ue) || errors.As(err, &oe) || errors.As(err, &de) ||
 			errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
 			errors.Is(err, syscall.ENETUNREACH) || errors.Is(err, syscall.EHOSTUNREACH)
-	}, msg: unreachable},
+	}, msg: msg(
+		"The connection failed (no network, or the other side does not answer): check the network and the address, then try again. Nothing was lost.",
+		"De verbinding is mislukt (geen netwerk, of de andere kant antwoordt niet): controleer het netwerk en het adres en probeer het opnieuw. Er is niets verloren.")},
 	{name: "context.DeadlineExceeded", match: is(context.DeadlineExceeded), msg: msg(
 		"This took too long and was stopped: try again."+callEN,
 		"Dit duurde te lang en is gestopt: probeer het opnieuw."+callNL)},

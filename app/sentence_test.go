@@ -224,8 +224,9 @@ func TestSentenceChoice(t *testing.T) {
 		}
 		seen[s] = name
 	}
-	if net != offline {
-		t.Errorf("a dial error says %q, central unreachable says %q", net, offline)
+	// a dial error may be central's or a device service's: it names neither
+	if net == offline || strings.Contains(net, "entral") || strings.Contains(net, "device") {
+		t.Errorf("a dial error says %q (central unreachable: %q)", net, offline)
 	}
 	stale := &StaleError{ID: "c-1", Read: 1, Current: 2}
 	got, _ := Sentence(fmt.Errorf("%w: %w", vault.ErrNotFound, stale), "nl")
