@@ -304,3 +304,38 @@ func (s *Session) packetLine(r *fsync.Row, now time.Time) PacketLine {
 	l.Advice = adviceFor(r, l.Level)
 	return l
 }
+
+// QueryState is how far a security-check query packet has got, for the checks step: a
+// pending check reads differently when its query still waits to be sent, was delivered
+// and waits for central's answer, or was refused (then nothing will answer it).
+type QueryState struct {
+	State       string // sync's state of the query packet
+	DeliveredAt time.Time
+	Advice      Advice
+}
+
+// QueryStates maps each query packet the case's pending checks were queued under
+// (SecurityCheck.Reference) to its outbox state; a packet no longer in the outbox is left
+// out.
+func (s *Session) QueryStates(c *forms.Case) (map[string]QueryState, error) {
+	want := map[string]bool{}
+	for _, ch := range c.Checks {
+		if ch.Status == forms.CheckPending && ch.Reference != "" {
+			want[ch.Reference] = true
+		}
+	}
+	out := map[string]QueryState{}
+	if len(want) == 0 || !s.Can(vault.Sync, false) {
+		return out, nil // nothing pending, or a role that does not see the outbox
+	}
+	rows, err := s.Outbox()
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		if want[r.PacketID] {
+			out[r.PacketID] = QueryState{State: r.State, DeliveredAt: r.DeliveredAt, Advice: adviceFor(r, s.PacketLevel(r))}
+		}
+	}
+	return out, nil
+}

@@ -100,6 +100,20 @@ func TestPacketGroupsByCase(t *testing.T) {
 		g.Packets[0].State != fsync.StateRefused || g.Packets[0].Advice != AdviceTechnician {
 		t.Fatalf("refused case not first with its advice: %+v", groups)
 	}
+	// the checks step's view of the queries: refused; delivered while unanswered
+	for i, want := range []string{fsync.StateDelivered, fsync.StateRefused} {
+		c, _ := off.Case(ids[i])
+		qs, err := off.QueryStates(c)
+		if len(c.PendingChecks()) == 0 {
+			if len(qs) != 0 || err != nil {
+				t.Errorf("case %d, every check answered: query states %+v %v", i, qs, err)
+			}
+			continue
+		}
+		if q, ok := qs[sent[i]]; err != nil || !ok || q.State != want {
+			t.Errorf("case %d: query states %+v %v, want %s", i, qs, err, want)
+		}
+	}
 	if g := groups[1]; g.CaseID != ids[0] || g.Packets[0].State != fsync.StateDelivered || g.Packets[0].Advice != AdviceNone || g.Packets[0].Late {
 		t.Fatalf("delivered case: %+v", g)
 	}

@@ -11,7 +11,9 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/fieldscreen/fieldscreen/app"
 	"github.com/fieldscreen/fieldscreen/forms"
+	fsync "github.com/fieldscreen/fieldscreen/sync"
 )
 
 // checksStep shows the security check as an officer reads it at a glance: every system
@@ -38,8 +40,12 @@ func newChecksStep(cs *caseScreen) stepView {
 	now := cs.u.sess.Now()
 	rows := container.NewVBox()
 	counts := map[string]int{}
+	queries, err := cs.u.sess.QueryStates(cs.c)
+	if err != nil {
+		setError(s.fs.general, errorText(err))
+	}
 	for _, sc := range cs.c.ChecksBySystem() {
-		l := newCheckLine(sc, now)
+		l := newCheckLine(sc, queries, now)
 		counts[l.key(sc)]++
 		s.lines = append(s.lines, l)
 		rows.Add(l.row(sc))
@@ -78,7 +84,7 @@ func newChecksStep(cs *caseScreen) stepView {
 // newCheckLine words one system's check: the state, and below the name when it answered
 // (local time, and how long ago by the session's clock), when it was asked while pending,
 // or why it was not possible.
-func newCheckLine(sc forms.SystemCheck, now time.Time) checkLine {
+func newCheckLine(sc forms.SystemCheck, queries map[string]app.QueryState, now time.Time) checkLine {
 	l := checkLine{system: sc.Code, name: widget.NewLabel(pick(sc.Name.EN, sc.Name.NL)),
 		state: widget.NewLabel(""), detail: widget.NewLabel("")}
 	l.name.TextStyle.Bold = true
@@ -95,6 +101,18 @@ func newCheckLine(sc forms.SystemCheck, now time.Time) checkLine {
 	case ch.Status == forms.CheckPending:
 		if !ch.QueriedAt.IsZero() {
 			detail = append(detail, Tf("checks.askedAt", timeText(ch.QueriedAt), ago(ch.QueriedAt, now)))
+		}
+		// how far the query got: waiting to go, with central, or refused (then nothing
+		// will answer it until the officer acts on the Sync screen's advice)
+		switch q, ok := queries[ch.Reference]; {
+		case !ok:
+		case q.State == fsync.StateRefused:
+			detail = append(detail, T("checks.queryRefused"))
+			l.detail.Importance = widget.DangerImportance
+		case q.State == fsync.StatePending:
+			detail = append(detail, T("checks.queryWaiting"))
+		case !q.DeliveredAt.IsZero():
+			detail = append(detail, Tf("checks.queryDelivered", timeText(q.DeliveredAt)))
 		}
 		detail = append(detail, T("checks.pendingNotNoHit"))
 	default:

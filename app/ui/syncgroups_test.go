@@ -135,8 +135,21 @@ func TestSyncScreenGroupsByCase(t *testing.T) {
 	if r := find(u.win, func(r *canvas.Rectangle) bool { return r.FillColor == levelFill[forms.LevelWarning] }); r == nil {
 		t.Error("no badge in forms' warning colour on screen")
 	}
-	rows, _ := u.Session().Outbox()
+	// the refused case's checks step says its query was refused, not merely pending
+	rows, _ := u.Session().CaseRows()
 	for _, r := range rows {
+		if r.Reference == refused.Reference {
+			u.showCase(r.ID)
+		}
+	}
+	gotoStep(t, u.win, "checks")
+	for _, l := range u.openCase.view.(*checksStep).lines {
+		if !strings.Contains(l.detail.Text, T("checks.queryRefused")) || l.detail.Importance != widget.DangerImportance {
+			t.Errorf("%s: %q, want the refused query said in red", l.system, l.detail.Text)
+		}
+	}
+	packets, _ := u.Session().Outbox()
+	for _, r := range packets {
 		for _, l := range lines {
 			if strings.Contains(l.main, shortID(r.PacketID)) || strings.Contains(l.left, r.PacketID[:8]) {
 				t.Errorf("packet ID in a main line: %+v", l)
