@@ -20,7 +20,9 @@ import (
 // terminal-level record keyed by the random case ID: the monitor role holds only that class's
 // key (and the audit log's), so its session cannot open a name, a document or a biometric
 // whatever this code does. The summary outlives the purge of the case on purpose: it holds
-// nothing personal, and the monitor may look at a period after the cases left the terminal.
+// nothing personal, and the monitor may look at a period after the cases left the terminal;
+// it goes the months after the purge that central's config sets (forms.SummaryExpired,
+// pruned by PruneOversight in retention.go).
 
 const bucketOversight = "cases" // oversight class: forms.OversightSummary JSON by case ID
 
@@ -126,11 +128,29 @@ func (s *Session) ExportMonitoring(p Period) (*MonitorExport, error) {
 	if e.CSV, err = oversightCSV(cases); err != nil {
 		return nil, err
 	}
+	// what retention has pruned (app/retention.go), so the mechanism knows which cases of
+	// a period are no longer on the terminal
+	var pruned *oversightPruning
+	err = s.vs.View(func(tx *vault.Tx) error {
+		b, err := tx.Get(vault.Oversight, bucketOversightPruning, "total")
+		if errors.Is(err, vault.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		pruned = &oversightPruning{}
+		return json.Unmarshal(b, pruned)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("monitoring export: pruning record: %w", err)
+	}
 	doc := struct {
 		Period   Period                   `json:"period"`
 		Exported time.Time                `json:"exported"`
 		Cases    []forms.OversightSummary `json:"cases"`
-	}{p, s.nowFunc().UTC(), cases}
+		Pruned   *oversightPruning        `json:"pruned,omitempty"`
+	}{p, s.nowFunc().UTC(), cases, pruned}
 	if doc.Cases == nil {
 		doc.Cases = []forms.OversightSummary{}
 	}

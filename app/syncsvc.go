@@ -36,7 +36,7 @@ func (s *Session) Enrolled() bool {
 // what it delivered (central stores first and answers right after), so an officer who
 // sends a case sees its checks answered in the same round when central is quick.
 func (s *Session) SyncOptions() fsync.Options {
-	return fsync.Options{Applier: s.applyResult, Purgeable: PurgeCheck, Now: s.nowFunc, ResultWait: syncResultWait}
+	return fsync.Options{Applier: s.applyResult, Purgeable: PurgeCheck, Prune: PruneOversight, Now: s.nowFunc, ResultWait: syncResultWait}
 }
 
 // syncResultWait is how long a drain waits for central's answers; the rest comes with the
@@ -48,6 +48,9 @@ const syncResultWait = 5 * time.Second
 func (s *Session) NewSyncWorker(opt fsync.Options) (*fsync.Worker, error) {
 	if opt.Purgeable == nil {
 		opt.Purgeable = PurgeCheck // the retention rule is never left to sync's default
+	}
+	if opt.Prune == nil {
+		opt.Prune = PruneOversight
 	}
 	if opt.Applier == nil {
 		opt.Applier = s.applyResult

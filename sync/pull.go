@@ -350,7 +350,17 @@ func (w *Worker) PurgeDue() ([]vault.CaseID, error) {
 		}
 		return nil
 	})
-	return purged, err
+	if err != nil || w.opt.Prune == nil {
+		return purged, err
+	}
+	err = w.s.Update(func(tx *vault.Tx) error {
+		_, err := w.opt.Prune(tx, now)
+		return err
+	})
+	if err != nil {
+		return purged, fmt.Errorf("prune: %w", err)
+	}
+	return purged, nil
 }
 
 // MarkCasePurged marks the delivered outbox rows of a case purged, in the transaction that

@@ -59,6 +59,10 @@ type Options struct {
 	// rule PurgeDue applies; nil (a bare library worker) purges a case once every packet
 	// has a verified receipt and Grace has passed since the last one.
 	Purgeable func(tx *vault.Tx, id vault.CaseID, rows []*Row, now time.Time) (bool, error)
+	// Prune deletes what the app's retention keeps beyond the cases (app.PruneOversight: the
+	// monitoring summaries past their period), in its own transaction after PurgeDue's
+	// purges, and returns how many records went. May be nil.
+	Prune func(tx *vault.Tx, now time.Time) (int, error)
 }
 
 func (o *Options) defaults() {

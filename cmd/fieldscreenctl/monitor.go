@@ -11,15 +11,17 @@ import (
 )
 
 func init() {
-	register(Command{Name: "monitor", Summary: "list | export | rebuild: the pseudonymised view for the independent monitoring mechanism (monitor role; rebuild: case staff)", Run: runMonitor})
+	register(Command{Name: "monitor", Summary: "list | export | rebuild | prune: the pseudonymised view for the independent monitoring mechanism (monitor role; rebuild, prune: case staff)", Run: runMonitor})
 }
 
 // runMonitor gives the monitoring mechanism (Screening Regulation Art 10) its view of a period:
 // "list" prints it, "export" writes it as CSV and JSON. Both are audited; the monitor role's
 // keys open no personal field, so neither can print one. "rebuild" (case staff) recomputes
 // the summaries of the cases on the terminal, for cases saved before monitoring existed.
+// "prune" (case staff) deletes the summaries past their retention now, as the sync worker
+// does after its purges (app.PruneMonitorSummaries), audited.
 func runMonitor(e *Env, args []string) error {
-	sub, rest, err := subcommand("monitor", args, "list", "export", "rebuild")
+	sub, rest, err := subcommand("monitor", args, "list", "export", "rebuild", "prune")
 	if err != nil {
 		return err
 	}
@@ -45,6 +47,14 @@ func runMonitor(e *Env, args []string) error {
 		return usageError("usage: monitor export --from DAY --to DAY --out FILE[.csv|.json]")
 	}
 	return e.withApp(func(s *app.Session) error {
+		if sub == "prune" {
+			n, err := s.PruneMonitorSummaries()
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.Stdout, "%d monitoring summaries pruned\n", n)
+			return nil
+		}
 		if sub == "rebuild" {
 			n, err := s.RebuildOversight()
 			if err != nil {

@@ -158,6 +158,9 @@ func syncRun(e *Env, args []string) error {
 		if opt.Purgeable == nil {
 			opt.Purgeable = app.PurgeCheck // the retention rule, as for `case purge` and the desktop app
 		}
+		if opt.Prune == nil {
+			opt.Prune = app.PruneOversight // monitoring summaries past their period, as in the desktop app
+		}
 		w, err := sync.NewWorker(v, s, opt)
 		if err != nil {
 			return err
