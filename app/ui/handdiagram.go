@@ -262,6 +262,17 @@ func faceThumb(img image.Image) *canvas.Image {
 	return ci
 }
 
+// facePlaceholder stands in the face's place, saying why there is no image.
+func facePlaceholder(text string) fyne.CanvasObject {
+	frame := canvas.NewRectangle(placeholder)
+	frame.CornerRadius = 4
+	words := widget.NewLabel(text)
+	words.Wrapping = fyne.TextWrapWord
+	words.Alignment = fyne.TextAlignCenter
+	words.SizeName = theme.SizeNameCaptionText
+	return container.NewStack(frame, words)
+}
+
 // faceThumbSize is the face in the biometrics step: larger than in the header, so the
 // officer can judge it against the listed problems.
 var faceThumbSize = fyne.NewSize(120, 150)

@@ -150,6 +150,7 @@ func newBiometricsStep(cs *caseScreen) stepView {
 	switch b.Face.Status {
 	case forms.FaceCaptured:
 		s.faceState.SetText(T("bio.faceCaptured"))
+		s.faceThumb.Objects = []fyne.CanvasObject{facePlaceholder(T("hand.loading"))}
 	case "":
 		s.faceState.SetText(T("bio.faceToTake"))
 	default:
@@ -201,11 +202,18 @@ func (s *biometricsStep) content() fyne.CanvasObject {
 // face's problems in words (caseScreen.loadThumbs calls it when they are loaded).
 func (s *biometricsStep) showThumbs(th *app.Thumbs) {
 	s.showHands()
-	if th.Face != nil {
+	switch {
+	case th.Face != nil:
 		s.faceThumb.Objects = []fyne.CanvasObject{faceThumb(th.Face)}
-		s.faceThumb.Refresh()
 		s.showFaceProblems(th.FaceProblems)
+	case s.cs.c.Biometrics.Face.Status != forms.FaceCaptured:
+		return
+	case th.Withheld:
+		s.faceThumb.Objects = []fyne.CanvasObject{facePlaceholder(T("hand.withheld"))}
+	default:
+		s.faceThumb.Objects = []fyne.CanvasObject{facePlaceholder(T("hand.imageMissing"))}
 	}
+	s.faceThumb.Refresh()
 }
 
 // showHands shows the hands from the case as the inputs would make it (an exception chosen
