@@ -287,4 +287,8 @@ func TestPurgeAfterARealScreening(t *testing.T) {
 	if st, _ := off.SyncStatus(); st.Purged == 0 {
 		t.Errorf("no packet marked purged: %+v", st)
 	}
+	// the Sync screen keeps the purged case's packets under "no longer on this terminal"
+	if groups, err := off.PacketGroups(); err != nil || len(groups) != 1 || !groups[0].Gone || groups[0].Reference != "" || groups[0].CaseID != id {
+		t.Errorf("packet groups after the purge: %+v %v", groups, err)
+	}
 }

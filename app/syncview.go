@@ -2,6 +2,8 @@ package app
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -206,12 +208,16 @@ type PacketGroup struct {
 // packet first, then those with packets waiting by the nearest legal deadline (the order
 // the worker sends them in), then the rest newest first; within a case the packets in the
 // order they were queued. The case reference comes from the case summary (a role without
-// the core class, such as a technician, sees none).
+// the core class, such as a technician, sees none). A summary that cannot be read leaves
+// its case without a reference and is returned as the error beside the groups, so the
+// queue is still shown.
 func (s *Session) PacketGroups() ([]PacketGroup, error) {
 	now := s.nowFunc()
 	var rows []*fsync.Row
 	refs := map[vault.CaseID]string{}
+	gone := map[vault.CaseID]bool{}
 	readRefs := s.Can(vault.Core, false)
+	var unreadable error // a damaged summary hides one reference, never the queue
 	err := s.vs.View(func(tx *vault.Tx) error {
 		var err error
 		if rows, err = fsync.Rows(tx); err != nil {
@@ -220,16 +226,28 @@ func (s *Session) PacketGroups() ([]PacketGroup, error) {
 		if !readRefs {
 			return nil
 		}
-		sums, err := tx.Summaries(recSummary)
-		if err != nil {
-			return err
-		}
-		for id, raw := range sums {
-			var r CaseRow
-			if err := json.Unmarshal(raw, &r); err != nil {
-				return err
+		// only the summaries of cases in the outbox: the queue's size, not the vault's
+		for _, r := range rows {
+			id := vault.CaseID(r.CaseID)
+			if id == "" || refs[id] != "" || gone[id] {
+				continue
 			}
-			refs[id] = r.Reference
+			raw, err := tx.GetCase(id, vault.Core, recSummary)
+			if errors.Is(err, vault.ErrNotFound) {
+				gone[id] = true
+				continue
+			}
+			var row CaseRow
+			if err == nil {
+				err = json.Unmarshal(raw, &row)
+			}
+			if err != nil {
+				if unreadable == nil {
+					unreadable = fmt.Errorf("the summary of case %s: %w", id, err)
+				}
+				continue
+			}
+			refs[id] = row.Reference
 		}
 		return nil
 	})
@@ -242,8 +260,7 @@ func (s *Session) PacketGroups() ([]PacketGroup, error) {
 		id := vault.CaseID(r.CaseID)
 		g := byCase[id]
 		if g == nil {
-			g = &PacketGroup{CaseID: id, Reference: refs[id]}
-			g.Gone = id != "" && readRefs && g.Reference == ""
+			g = &PacketGroup{CaseID: id, Reference: refs[id], Gone: gone[id]}
 			byCase[id] = g
 			groups = append(groups, g)
 		}
@@ -280,7 +297,7 @@ func (s *Session) PacketGroups() ([]PacketGroup, error) {
 		}
 		return a.latest.After(b.latest)
 	})
-	return out, nil
+	return out, unreadable
 }
 
 // packetLine words one outbox row at now.
