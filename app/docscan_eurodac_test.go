@@ -12,11 +12,9 @@ import (
 	"github.com/fieldscreen/fieldscreen/biometrics/nist"
 	"github.com/fieldscreen/fieldscreen/biometrics/nist/eurodac"
 	"github.com/fieldscreen/fieldscreen/forms"
-	"github.com/fieldscreen/fieldscreen/hardware"
 	"github.com/fieldscreen/fieldscreen/hardware/sim"
 	fsync "github.com/fieldscreen/fieldscreen/sync"
 	"github.com/fieldscreen/fieldscreen/sync/central"
-	"github.com/fieldscreen/fieldscreen/sync/central/centraltest"
 )
 
 // openWithAge decrypts a queued packet with the age command and central's identity, as an
@@ -59,21 +57,7 @@ func openWithAge(t *testing.T, s *Session, srv *central.Server, packetID string)
 // authenticity; a scan attached after that transmission is sent as an update under the same
 // reference, naming the first transmission (ASSUMPTION, docs/eurodac-profile.md §6a).
 func TestDocumentScanSentToEurodac(t *testing.T) {
-	srv, url := centraltest.Start(t, central.Options{})
-	term := newTestTerminal(t, time.Hour)
-	tech, off := staff(t, term)
-	tok, _ := srv.CreateToken()
-	if err := off.Enrol(context.Background(), url, tok); err != nil {
-		t.Fatal(err)
-	}
-	scanner := sim.New(hardware.Finger, sim.Options{Seed: 5})
-	camera := sim.New(hardware.Face, sim.Options{Seed: 5})
-	reader := sim.New(hardware.Document, sim.Options{Seed: 5})
-	for _, d := range []hardware.Device{scanner, camera, reader} {
-		if err := tech.PairDevice(d.Identity(), 80); err != nil {
-			t.Fatal(err)
-		}
-	}
+	srv, _, off, scanner, camera, reader := enrolledOfficer(t, 5)
 	c0 := adultCase(time.Now())
 	c0.Identity.Nationalities = []string{"UTO"}
 	c0.Documents = []forms.Document{{Type: "P", Number: "X12345678", IssuingState: "UTO", Source: "manual"}}

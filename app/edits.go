@@ -315,6 +315,7 @@ func copySystem(dst, src *forms.Case) {
 		dst.Eurodac.Category = cat
 	}
 	dst.Biometrics.Fingers = append([]forms.Finger(nil), src.Biometrics.Fingers...)
+	dst.Biometrics.Cleared = append([]forms.ClearedException(nil), src.Biometrics.Cleared...)
 	dst.Biometrics.Face = src.Biometrics.Face
 	dst.Biometrics.Operator, dst.Biometrics.CapturedAt = src.Biometrics.Operator, src.Biometrics.CapturedAt
 }

@@ -16,25 +16,34 @@ import (
 	"github.com/fieldscreen/fieldscreen/sync/central/centraltest"
 )
 
-// TestRetakeSentAsEurodacUpdate (ER Art 15(1) second subparagraph, Art 17(1)(k)): a finger
-// temporarily unusable at the first capture is retaken later; the next send transmits the
-// data set again under the same reference number, naming the first transmission, with the
-// security flag a supervisor set in between; before the retake nothing is resent.
-func TestRetakeSentAsEurodacUpdate(t *testing.T) {
+// enrolledOfficer starts central, enrols an officer's terminal and pairs the simulated
+// devices of seed (scanner, camera, document reader) through a technician.
+func enrolledOfficer(t *testing.T, seed int64) (srv *central.Server, term *Terminal, off *Session, scanner, camera, reader hardware.Device) {
+	t.Helper()
 	srv, url := centraltest.Start(t, central.Options{})
-	term := newTestTerminal(t, time.Hour)
+	term = newTestTerminal(t, time.Hour)
 	tech, off := staff(t, term)
 	tok, _ := srv.CreateToken()
 	if err := off.Enrol(context.Background(), url, tok); err != nil {
 		t.Fatal(err)
 	}
-	scanner := sim.New(hardware.Finger, sim.Options{Seed: 7})
-	camera := sim.New(hardware.Face, sim.Options{Seed: 7})
-	for _, d := range []hardware.Device{scanner, camera} {
+	scanner = sim.New(hardware.Finger, sim.Options{Seed: seed})
+	camera = sim.New(hardware.Face, sim.Options{Seed: seed})
+	reader = sim.New(hardware.Document, sim.Options{Seed: seed})
+	for _, d := range []hardware.Device{scanner, camera, reader} {
 		if err := tech.PairDevice(d.Identity(), 80); err != nil {
 			t.Fatal(err)
 		}
 	}
+	return srv, term, off, scanner, camera, reader
+}
+
+// TestRetakeSentAsEurodacUpdate (ER Art 15(1) second subparagraph, Art 17(1)(k)): a finger
+// temporarily unusable at the first capture is retaken later; the next send transmits the
+// data set again under the same reference number, naming the first transmission, with the
+// security flag a supervisor set in between; before the retake nothing is resent.
+func TestRetakeSentAsEurodacUpdate(t *testing.T) {
+	srv, term, off, scanner, camera, _ := enrolledOfficer(t, 7)
 	c0 := adultCase(time.Now())
 	c0.Identity.Nationalities = []string{"XXX"}
 	id, err := off.CreateCase(c0)
@@ -120,4 +129,49 @@ func openEurodacPacket(t *testing.T, s *Session, srv *central.Server, packetID s
 		t.Fatal(err)
 	}
 	return ds, meta
+}
+
+// TestClearedExceptionRetakeSentAsUpdate (ER Art 15(1) second subparagraph): a finger sent
+// as temporarily unusable heals before its retake date; the officer clears the exception,
+// which puts it back in the capture plan at once; the capture that follows is a retake, so
+// the next send transmits the data set again under the same reference with the finger.
+func TestClearedExceptionRetakeSentAsUpdate(t *testing.T) {
+	srv, _, off, scanner, camera, _ := enrolledOfficer(t, 9)
+	c0 := adultCase(time.Now())
+	c0.Identity.Nationalities = []string{"XXX"}
+	id, err := off.CreateCase(c0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	retakeOn := forms.DateOf(time.Now().AddDate(0, 0, 10))
+	if _, err := off.Do(id, 1, SetFingerException{Position: forms.LeftRing, Status: forms.FingerTemporarilyUnusable, RetakeOn: retakeOn}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := off.CaptureBiometrics(context.Background(), id, scanner, camera, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := off.Submit(id); err != nil {
+		t.Fatal(err)
+	}
+	c, rev, _ := off.ReadCase(id)
+	firstTCN := c.Eurodac.ControlNum
+
+	off.nowFunc = func() time.Time { return time.Now().Add(time.Hour) }
+	if _, err := off.Do(id, rev, SetFingerException{Position: forms.LeftRing}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := off.CaptureBiometrics(context.Background(), id, scanner, camera, nil); err != nil {
+		t.Fatal(err)
+	}
+	update, err := off.Submit(id)
+	if err != nil || len(update) != 1 {
+		t.Fatalf("after clearing the exception and capturing the finger: packets %v, %v", update, err)
+	}
+	ds, meta := openEurodacPacket(t, off, srv, update[0])
+	if meta["update_of"] != firstTCN || ds.Transmission.ControlRef != firstTCN {
+		t.Errorf("update: meta %v TCR %q, want both naming %q", meta, ds.Transmission.ControlRef, firstTCN)
+	}
+	if ds.Fingers[forms.LeftRing-1].Status != eurodac.Captured {
+		t.Errorf("the retaken finger is not in the update: %v", ds.Fingers[forms.LeftRing-1].Status)
+	}
 }

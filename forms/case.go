@@ -480,6 +480,19 @@ type Biometrics struct {
 	Operator  string     `json:"operator,omitempty"`
 	// CapturedAt is when the capture session took place (Eurodac 17(1)(l)).
 	CapturedAt time.Time `json:"capturedAt,omitzero"`
+	// Cleared keeps the temporarily unusable fingers an officer put back in the plan after
+	// the data set went to Eurodac without them, so their capture counts as a retake
+	// (RetakenAt) and is sent as an update. Written only by SetFingerException.
+	Cleared []ClearedException `json:"clearedExceptions,omitempty"`
+}
+
+// ClearedException is a "temporarily unusable" record taken off a finger (SetFingerException
+// with no status) after it was transmitted: the finger, when it was recorded unusable and
+// when it was put back in the capture plan.
+type ClearedException struct {
+	Position  FingerPosition `json:"position"`
+	Since     time.Time      `json:"since"`
+	ClearedAt time.Time      `json:"clearedAt"`
 }
 
 // EurodacCategory is the Eurodac category the person's data are registered under.

@@ -204,11 +204,15 @@ func (c *Case) EurodacClockStart() time.Time {
 }
 
 // RetakenAt is when fingerprints were last taken again after the first attempt could not
-// give them: a finger captured after it was recorded temporarily unusable, or a capture
-// after a health deferral (status biometrics_deferred). Zero when there was none.
+// give them: a finger captured after it was recorded temporarily unusable (also when the
+// officer put it back in the plan after that record was sent: Biometrics.Cleared), or a
+// capture after a health deferral (status biometrics_deferred). Zero when there was none.
 func (c *Case) RetakenAt() time.Time {
 	var at time.Time
 	unusable := map[FingerPosition]bool{}
+	for _, x := range c.Biometrics.Cleared { // unusable when sent, put back in the plan since
+		unusable[x.Position] = true
+	}
 	for _, f := range c.Biometrics.Fingers {
 		switch f.Status {
 		case FingerTemporarilyUnusable:

@@ -83,3 +83,45 @@ func TestBiometricsDueAndUpdate(t *testing.T) {
 		t.Error("update due again after it was queued")
 	}
 }
+
+// ER Art 15(1) second subparagraph: a finger sent to Eurodac as temporarily unusable and
+// then put back in the plan by clearing its exception keeps that history, so its capture is
+// a retake and an update is due; clearing before anything was sent is a correction and
+// leaves nothing behind.
+func TestClearedExceptionStillARetakeArt15_1(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		sent       bool
+		status     FingerStatus
+		wantRetake bool
+	}{
+		{"temporarily unusable, sent, cleared, captured", true, FingerTemporarilyUnusable, true},
+		{"temporarily unusable, cleared before sending (a correction)", false, FingerTemporarilyUnusable, false},
+		{"refused, sent, cleared, captured: not a retake of an unusable finger", true, FingerRefused, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &Case{}
+			if err := c.SetFingerException(LeftRing, tc.status, PartialDate{2026, 7, 1}, t0); err != nil {
+				t.Fatal(err)
+			}
+			if tc.sent {
+				c.Eurodac = Eurodac{Reference: "pk", QueuedAt: t0.Add(hour)}
+			}
+			if err := c.SetFingerException(LeftRing, "", PartialDate{}, t0.Add(2*hour)); err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := c.FingerExceptions()[LeftRing]; ok {
+				t.Fatal("the finger is still an exception after clearing")
+			}
+			c.Biometrics.Fingers = append(c.Biometrics.Fingers, Finger{Position: LeftRing, Status: FingerCaptured, At: t0.Add(3 * hour)})
+			c.Biometrics.CapturedAt = t0.Add(3 * hour)
+			got := c.RetakenAt()
+			if tc.wantRetake != got.Equal(t0.Add(3*hour)) || !tc.wantRetake && !got.IsZero() {
+				t.Errorf("RetakenAt = %v, want a retake: %t", got, tc.wantRetake)
+			}
+			if tc.sent && c.EurodacUpdateDue() != tc.wantRetake {
+				t.Errorf("update due %t, want %t", c.EurodacUpdateDue(), tc.wantRetake)
+			}
+		})
+	}
+}

@@ -188,8 +188,13 @@ func (c *Case) SetFingerException(pos FingerPosition, status FingerStatus, retak
 	if status == "" {
 		kept := c.Biometrics.Fingers[:0:0]
 		for _, f := range c.Biometrics.Fingers {
-			if f.Position != pos {
+			switch {
+			case f.Position != pos:
 				kept = append(kept, f)
+			case f.Status == FingerTemporarilyUnusable && c.Eurodac.Reference != "":
+				// sent to Eurodac as unusable: its capture will be a retake, sent as an
+				// update (ER Art 15(1) second subparagraph), so the record is kept
+				c.Biometrics.Cleared = append(c.Biometrics.Cleared, ClearedException{Position: pos, Since: f.At, ClearedAt: now.UTC()})
 			}
 		}
 		c.Biometrics.Fingers = kept
@@ -389,6 +394,9 @@ func (c *Case) CheckNew(byMedicalStaff bool) error {
 	case c.Handover != (Handover{}):
 		return refuse("handover", "a new case has no handover recorded: record it on the terminal, which stamps who handed the form or leaflet over and when",
 			"een nieuwe zaak heeft geen overhandiging: leg die vast op de terminal, die vastlegt wie het formulier of de folder gaf en wanneer")
+	case len(c.Biometrics.Cleared) > 0:
+		return refuse("biometrics.clearedExceptions", "a new case has no cleared finger exceptions: the terminal keeps them when an officer puts a transmitted finger back in the plan",
+			"een nieuwe zaak heeft geen opgeheven vingeruitzonderingen: de terminal bewaart die als een officier een verstuurde vinger terugzet in het plan")
 	case c.hasScan():
 		return refuse("documents.scanRef", "a new case has no document scan: the scan is attached on the terminal, from a reader, a camera or a file",
 			"een nieuwe zaak heeft geen documentscan: de scan wordt op de terminal toegevoegd, van een lezer, een camera of een bestand")

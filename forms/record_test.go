@@ -222,6 +222,9 @@ func TestCheckNewRefusesEachProtectedField(t *testing.T) {
 		{"documents.scanRef", func(c *Case) {
 			c.Documents = []Document{{Type: "P", Number: "X1", IssuingState: "UTO", ScanRef: "docscan-1.jpg", Authenticity: AuthenticityGenuine}}
 		}},
+		{"biometrics.clearedExceptions", func(c *Case) {
+			c.Biometrics.Cleared = []ClearedException{{Position: LeftRing, Since: t0, ClearedAt: t0}}
+		}},
 		{"biometrics.companion.since", func(c *Case) {
 			c.Biometrics.Companion = &Companion{Role: CompanionFamily, Relationship: "mother", ID: "B-1", Since: t0}
 		}},
