@@ -115,6 +115,9 @@ func checkListLimits(base, edited *forms.Case) error {
 	capped("vulnerability.proceduralNeeds", len(ev.ProceduralNeeds), len(bv.ProceduralNeeds), maxNeeds)
 	capped("notEstablished", len(edited.NotEstablished), len(base.NotEstablished), len(forms.Art17Items))
 	added("biometrics.fingers", len(edited.Biometrics.Fingers), len(base.Biometrics.Fingers), maxFingersAdded)
+	// cleared exceptions are written by SetFingerException only (a patch's are not taken
+	// over), at most one per finger a patch puts back in the plan
+	added("biometrics.clearedExceptions", len(edited.Biometrics.Cleared), len(base.Biometrics.Cleared), maxFingersAdded)
 	added("biometrics.refusals", len(edited.Biometrics.Refusals), len(base.Biometrics.Refusals), len(forms.RefusalWhats))
 	added("deadlineMisses", len(edited.DeadlineMisses), len(base.DeadlineMisses), maxDeadlineMissesAdded)
 	return err
