@@ -228,8 +228,12 @@ func (s *Session) Do(id vault.CaseID, rev int, cmds ...Command) (int, error) {
 				return err
 			}
 			// the form goes to the receiving authority with the referral, or again after a
-			// correction, in this same transaction (SR Art 18)
-			_, err := s.queueForm(tx, id, c, x.now)
+			// correction, in this same transaction (SR Art 18); a correction of the Eurodac
+			// data set goes as a rectification in it too (ER Art 40(3))
+			if _, err := s.queueForm(tx, id, c, x.now); err != nil {
+				return err
+			}
+			_, err := s.queueRectification(tx, id, c, x.now)
 			return err
 		})
 		if err != nil {
@@ -304,12 +308,31 @@ func (s *Session) cmdContext(id vault.CaseID) *cmdContext {
 	return &cmdContext{now: s.nowFunc(), actor: s.User(), role: s.Role(), id: id, staff: s.staffNames}
 }
 
-// runCommands runs cmds in order on c and refuses any that wrote a system section.
+// runCommands runs cmds in order on c and refuses any that wrote a system section or,
+// once the form or the Eurodac data set was sent, changed a transmitted field: only a
+// supervisor's Correct may (forms.Case.RefuseTransmittedChange, ER Art 40(3)).
 func runCommands(c *forms.Case, x *cmdContext, cmds []Command) error {
 	before := systemSections(c)
+	var sent *forms.Case // the case as transmitted fields stand, while any were sent
+	if c.FormSent() || c.EurodacQueued() {
+		sent = c.Clone()
+	}
 	for _, cmd := range cmds {
 		if err := cmd.run(c, x); err != nil {
 			return fmt.Errorf("%s: %w", cmd.Name(), err)
+		}
+		if _, ok := cmd.(Correct); ok {
+			// a correction appends to the corrections and changes transmitted fields
+			if n := len(before.corrections); len(c.Corrections) > n && (n == 0 || jsonEqual(before.corrections, c.Corrections[:n])) {
+				before.corrections = append([]forms.Correction(nil), c.Corrections...)
+			}
+			if sent != nil {
+				sent = c.Clone()
+			}
+		} else if sent != nil {
+			if err := sent.RefuseTransmittedChange(c); err != nil {
+				return fmt.Errorf("%s: %w", cmd.Name(), err)
+			}
 		}
 		if field := changedSystemSection(before, systemSections(c)); field != "" {
 			return fmt.Errorf("%s: %w", cmd.Name(), &ProtectedError{Field: field})
@@ -377,11 +400,14 @@ type system struct {
 	status   forms.Status
 	// formPackets: the form's transmissions (queueForm)
 	formPackets []forms.FormPacket
+	// corrections: only the Correct command appends one
+	corrections []forms.Correction
 }
 
 func systemSections(c *forms.Case) system {
 	s := system{checks: append([]forms.SecurityCheck(nil), c.Checks...), eurodac: c.Eurodac, face: c.Biometrics.Face,
 		formPackets: append([]forms.FormPacket(nil), c.FormPackets...),
+		corrections: append([]forms.Correction(nil), c.Corrections...),
 		operator:    c.Biometrics.Operator, at: c.Biometrics.CapturedAt, history: append([]forms.StatusChange(nil), c.History...), status: c.Status}
 	for _, f := range c.Biometrics.Fingers {
 		if f.Status == forms.FingerCaptured {
@@ -402,6 +428,8 @@ func changedSystemSection(a, b system) string {
 		return "eurodac"
 	case !reflect.DeepEqual(a.formPackets, b.formPackets):
 		return "formPackets"
+	case len(a.corrections) != len(b.corrections) || len(a.corrections) > 0 && !jsonEqual(a.corrections, b.corrections):
+		return "corrections"
 	case !reflect.DeepEqual(a.captured, b.captured) || a.face != b.face || a.operator != b.operator || !a.at.Equal(b.at):
 		return "biometrics (captured prints and face)"
 	case len(b.history) < len(a.history) || len(a.history) > 0 && !reflect.DeepEqual(a.history, b.history[:len(a.history)]):

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/fieldscreen/fieldscreen/forms"
 	"github.com/fieldscreen/fieldscreen/forms/pdf"
@@ -412,3 +413,60 @@ func (cmd SetSecurityFlag) run(c *forms.Case, x *cmdContext) error {
 // CanSetSecurityFlag reports whether the signed-in user may set the Eurodac security flag
 // (a supervisor's decision), so a screen can offer the input only to them.
 func (s *Session) CanSetSecurityFlag() bool { return s.Role() == vault.Supervisor }
+
+// Correct is a supervisor's correction of data already transmitted (ER Art 40(3); GDPR
+// Art 16): Path names the field as docs/case-schema.md does (identity.givenNames,
+// documents[0].number), Value is its new JSON value, Reason why the sent value was wrong.
+// It makes the change through the same commands a screen sends (CommandsFor), so every
+// recording rule still applies, and records old value, new value, reason, role, user and
+// time on the case (forms.Case.RecordCorrection). Do then sends, in the same transaction,
+// the screening form as its next version marked as a correction and, when an element of
+// the Eurodac data set changed, a rectification under the same reference number.
+type Correct struct {
+	Path   string
+	Value  json.RawMessage
+	Reason string
+}
+
+func (Correct) Name() string { return "correct" }
+
+func (cmd Correct) run(c *forms.Case, x *cmdContext) error {
+	before := c.Clone()
+	bySupervisor := x.role == vault.Supervisor
+	if !bySupervisor || strings.TrimSpace(cmd.Reason) == "" {
+		// the role and the reason first: say what is missing before looking at the value
+		return c.RecordCorrection(before, cmd.Path, cmd.Reason, bySupervisor, string(x.role), x.actor, x.now)
+	}
+	edited, err := c.WithField(cmd.Path, cmd.Value)
+	if err != nil {
+		return err
+	}
+	typedAsManual(c, edited)
+	cmds, err := CommandsFor(c, edited)
+	if err != nil {
+		return err
+	}
+	for _, sub := range cmds {
+		if err := sub.run(c, x); err != nil {
+			return fmt.Errorf("%s: %w", sub.Name(), err)
+		}
+	}
+	return c.RecordCorrection(before, cmd.Path, cmd.Reason, bySupervisor, string(x.role), x.actor, x.now)
+}
+
+// typedAsManual marks a document whose read fields a correction changes as typed
+// ("manual"): no reader verified the corrected value (see typedReadings).
+func typedAsManual(base, edited *forms.Case) {
+	for i := range edited.Documents {
+		if d := &edited.Documents[i]; d.Source == "mrz" && (i >= len(base.Documents) || !sameReading(base.Documents[i], *d)) {
+			d.Source = "manual"
+		}
+	}
+}
+
+// CanCorrect reports whether the signed-in user may correct c's transmitted data: a
+// supervisor, once the form or the Eurodac data set was sent. A screen offers the
+// correction dialog only then.
+func (s *Session) CanCorrect(c *forms.Case) bool {
+	return s.Role() == vault.Supervisor && (c.FormSent() || c.EurodacQueued())
+}

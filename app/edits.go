@@ -131,6 +131,9 @@ func CommandsFor(base, edited *forms.Case) ([]Command, error) {
 	if !same(base.FormPackets, edited.FormPackets) {
 		return nil, protect("formPackets")
 	}
+	if !same(base.Corrections, edited.Corrections) {
+		return nil, &ProtectedError{Field: "corrections", Reason: "recorded by a supervisor's correction (fieldscreenctl case correct), never typed"}
+	}
 	if bf, ef := flagOf(base), flagOf(edited); bf != ef {
 		if ef.By != bf.By || !ef.At.Equal(bf.At) {
 			return nil, stamp("securityFlag")
@@ -309,6 +312,7 @@ func copySystem(dst, src *forms.Case) {
 	dst.OpenChecks = append([]string(nil), src.OpenChecks...)
 	dst.Checks = append([]forms.SecurityCheck(nil), src.Checks...)
 	dst.FormPackets = append([]forms.FormPacket(nil), src.FormPackets...)
+	dst.Corrections = append([]forms.Correction(nil), src.Corrections...)
 	cat := dst.Eurodac.Category
 	dst.Eurodac = src.Eurodac
 	if src.Eurodac.Reference == "" {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/fieldscreen/fieldscreen/forms"
@@ -117,6 +118,7 @@ func queueForm(tx *vault.Tx, packetDir string, id vault.CaseID, c *forms.Case, n
 		return "", nil // nobody to receive it: it stays due, and FormNotSent says why
 	}
 	m := fsync.FormManifest{CaseReference: c.Reference, Version: due.Version, Supersedes: due.Supersedes,
+		Correction: len(due.Corrected) > 0, Corrected: due.Corrected,
 		Addendum: due.Addendum, Systems: due.Systems, OpenChecks: due.Open, To: string(c.Referral.To),
 		Authority: c.Referral.Authority, Recipient: recipient}
 	var files []fsync.File
@@ -161,6 +163,9 @@ func queueForm(tx *vault.Tx, packetDir string, id vault.CaseID, c *forms.Case, n
 	what := fmt.Sprintf("screening form v%d", due.Version)
 	if due.Addendum {
 		what += " addendum"
+	}
+	if len(due.Corrected) > 0 {
+		what += " correction of " + strings.Join(due.Corrected, ",")
 	}
 	if err := tx.Audit(vault.AuditEvent{Action: AuditTransmit, Case: id, Class: vault.Core, Detail: what + " packet=" + row.PacketID}); err != nil {
 		return "", err

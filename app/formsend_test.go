@@ -146,9 +146,12 @@ func testFormTransmission(t *testing.T, sessionless bool) {
 		t.Errorf("addendum %+v: %v %+v", m, err, late)
 	}
 
-	// a correction: version 2 supersedes version 1
-	c.Identity.GivenNames = []string{"DELTA", "CORRECTED"}
-	if _, err := off.Do(id, rev, SetIdentity{c.Identity}); err != nil {
+	// a correction (a supervisor's, ER Art 40(3)): version 2 supersedes version 1
+	sup, err := term.Unlock("sup", []byte(testPass))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sup.Do(id, rev, Correct{Path: "identity.givenNames", Value: json.RawMessage(`["DELTA","CORRECTED"]`), Reason: "misspelt at intake"}); err != nil {
 		t.Fatal(err)
 	}
 	c, _, _ = off.ReadCase(id)
@@ -157,7 +160,7 @@ func testFormTransmission(t *testing.T, sessionless bool) {
 		t.Fatalf("after a correction: %+v", c.FormPackets)
 	}
 	m, _ = openFormPacket(t, off, srv, last.PacketID, authority)
-	if m.Supersedes != v1.PacketID || m.CaseReference != c.Reference {
+	if m.Supersedes != v1.PacketID || m.CaseReference != c.Reference || !m.Correction || strings.Join(m.Corrected, ",") != "identity.givenNames" {
 		t.Errorf("version 2 manifest %+v, want it to supersede %s", m, v1.PacketID)
 	}
 	// nothing more is due: a save without a change sends nothing

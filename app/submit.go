@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"sort"
 	"strings"
 	"time"
 
@@ -129,6 +130,13 @@ func (s *Session) submit(tx *vault.Tx, id vault.CaseID, c *forms.Case, now time.
 			c.Eurodac.MemberStateOfOrigin = MemberState
 		}
 		c.Eurodac.QueuedAt, c.Eurodac.ControlNum = now.UTC(), tcn
+		c.RecordEurodacRectification(row.PacketID) // the full set carries any correction too
+	}
+	// a correction made before the terminal was enrolled goes now
+	if pid, err := s.queueRectification(tx, id, c, now); err != nil {
+		return err
+	} else if pid != "" {
+		packets = append(packets, pid)
 	}
 	// a form that became due before the terminal was enrolled goes now
 	if pid, err := s.queueForm(tx, id, c, now); err != nil {
@@ -176,10 +184,56 @@ func eurodacCategory(c *forms.Case) eurodac.Category {
 	return eurodac.IrregularCrossing
 }
 
-// eurodacTransaction builds the ANSI/NIST file from the case and its stored captures, and
-// returns it with its transaction control number. An update after a retake keeps the
-// reference number (2.005, the case reference) and names the earlier transmission (TCR).
-func (s *Session) eurodacTransaction(tx *vault.Tx, id vault.CaseID, c *forms.Case, now time.Time) ([]byte, string, error) {
+// queueRectification seals and queues the rectification of the Eurodac data set that a
+// supervisor's correction made due (forms.Case.EurodacCorrectionDue, ER Art 40(3)) in tx,
+// the transaction of the correction, and notes it on the corrections: the corrected data
+// set under the same reference number, naming the corrected elements and the transmission
+// it rectifies, without the images (eurodac.BuildRectification). A terminal not yet
+// enrolled queues nothing: it stays due and goes with the next submission. It returns the
+// packet's ID, or "".
+func (s *Session) queueRectification(tx *vault.Tx, id vault.CaseID, c *forms.Case, now time.Time) (string, error) {
+	letters := c.EurodacCorrectionDue()
+	if len(letters) == 0 {
+		return "", nil
+	}
+	if _, err := fsync.LoadEnrolment(tx); errors.Is(err, fsync.ErrNotEnrolled) {
+		return "", nil
+	}
+	sort.Strings(letters)
+	sub, err := eurodacSubject(c)
+	if err != nil {
+		return "", fmt.Errorf("build the Eurodac rectification: %w", err)
+	}
+	tcn := c.Reference + "-" + now.UTC().Format("20060102150405")
+	tr := eurodac.Transmission{Originator: Originator, ControlNum: tcn, ControlRef: c.Eurodac.ControlNum, SentAt: now}
+	t, err := eurodac.BuildRectification(sub, letters, tr)
+	if err != nil {
+		return "", fmt.Errorf("build the Eurodac rectification: %w", err)
+	}
+	var buf bytes.Buffer
+	if _, err := t.WriteTo(&buf); err != nil {
+		return "", err
+	}
+	meta, _ := json.Marshal(map[string]string{"profile": eurodac.ProfileName + "/" + eurodac.ProfileVersion,
+		"category": string(c.EurodacCategory()), "update_of": c.Eurodac.ControlNum, "rectified": strings.Join(letters, ",")})
+	eu := c.Deadlines().Eurodac
+	p := fsync.NewEurodacPacket(string(id), eu.Due(), buf.Bytes(), meta)
+	p.Header.DeadlineFrom = eu.Start
+	row, err := fsync.Enqueue(tx, s.packetDir, p, now)
+	if err != nil {
+		return "", fmt.Errorf("queue the Eurodac rectification: %w", err)
+	}
+	c.RecordEurodacRectification(row.PacketID)
+	if err := tx.Audit(vault.AuditEvent{Action: AuditTransmit, Case: id, Class: vault.Core,
+		Detail: "eurodac rectification " + strings.Join(letters, ",") + " packet=" + row.PacketID}); err != nil {
+		return "", err
+	}
+	return row.PacketID, nil
+}
+
+// eurodacSubject is the case's Eurodac data set without the images: the declared
+// identity first and, where the person declared nothing, what their document states.
+func eurodacSubject(c *forms.Case) (eurodac.Subject, error) {
 	// The declared identity first; where the person declared nothing, what their document
 	// states (both are kept apart in the case; Eurodac gets one data set).
 	idn := c.Identity
@@ -208,7 +262,7 @@ func (s *Session) eurodacTransaction(tx *vault.Tx, id vault.CaseID, c *forms.Cas
 	// (g): for an applicant the application's place and date, never the trigger's
 	sub.EventPlace, sub.EventDate = c.EurodacEvent()
 	if sub.EventPlace == "" || sub.EventDate.IsZero() {
-		return nil, "", &NotReadyError{forms.Message{ // Eurodac Art 17(1)(g)
+		return sub, &NotReadyError{forms.Message{ // Eurodac Art 17(1)(g)
 			EN: "Record the place and date of the application for international protection first: Eurodac needs them.",
 			NL: "Leg eerst plaats en datum van het verzoek om internationale bescherming vast: Eurodac heeft ze nodig.",
 		}}
@@ -225,6 +279,17 @@ func (s *Session) eurodacTransaction(tx *vault.Tx, id vault.CaseID, c *forms.Cas
 		if d.ExpiryDate.Full() {
 			sub.Document.Expiry = time.Date(d.ExpiryDate.Year, d.ExpiryDate.Month, d.ExpiryDate.Day, 0, 0, 0, 0, time.UTC)
 		}
+	}
+	return sub, nil
+}
+
+// eurodacTransaction builds the ANSI/NIST file from the case and its stored captures, and
+// returns it with its transaction control number. An update after a retake keeps the
+// reference number (2.005, the case reference) and names the earlier transmission (TCR).
+func (s *Session) eurodacTransaction(tx *vault.Tx, id vault.CaseID, c *forms.Case, now time.Time) ([]byte, string, error) {
+	sub, err := eurodacSubject(c)
+	if err != nil {
+		return nil, "", err
 	}
 	// (j): the scanned colour copy with its authenticity, where one was attached
 	if i := c.EurodacScanDocument(); i >= 0 {

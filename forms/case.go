@@ -57,6 +57,9 @@ type Case struct {
 	// SecurityFlag: the person could pose a threat to internal security, recorded in Eurodac
 	// with its ground; set by a supervisor only.
 	SecurityFlag *SecurityFlag `json:"securityFlag,omitempty"`
+	// Corrections are the supervisors' corrections of transmitted data, oldest first
+	// (forms/correct.go, ER Art 40(3)); written only by the correction command.
+	Corrections []Correction `json:"corrections,omitempty"`
 }
 
 // StatusChange is one entry of the case's lifecycle history.

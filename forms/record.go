@@ -375,6 +375,9 @@ func (c *Case) CheckNew(byMedicalStaff bool) error {
 	case len(c.FormPackets) > 0:
 		return refuse("formPackets", "a new case has sent no screening form: the terminal sends it on referral",
 			"een nieuwe zaak heeft geen screeningsformulier verstuurd: de terminal verstuurt het bij de doorverwijzing")
+	case len(c.Corrections) > 0:
+		return refuse("corrections", "a new case has no corrections: a supervisor corrects data on the terminal after they were sent",
+			"een nieuwe zaak heeft geen correcties: een supervisor corrigeert gegevens op de terminal nadat ze verzonden zijn")
 	case len(c.Checks) > 0:
 		return refuse("securityChecks", "a new case has no security checks: they are queued by sending the case and answered by central",
 			"een nieuwe zaak heeft geen veiligheidscontroles: die worden verstuurd vanaf de terminal en door centraal beantwoord")

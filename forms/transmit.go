@@ -39,6 +39,9 @@ type FormSending struct {
 	// Open are the checks still open, named on the form (SR Art 18(5)).
 	Open   []string
 	Digest string
+	// Corrected names the fields a supervisor corrected since the version before (ER Art
+	// 40(3)): the version is sent as a correction.
+	Corrected []string
 }
 
 // FormDue says whether the screening form must be (re)sent now, and what (SR Art 18): once
@@ -75,6 +78,7 @@ func (c *Case) FormDue() (FormSending, bool) {
 	if last == nil || last.Digest != digest || last.To != c.Referral.To {
 		s := FormSending{Version: 1, Open: c.PendingChecks(), Digest: digest}
 		if last != nil {
+			s.Corrected = c.pendingFormCorrections()
 			s.Version, s.Supersedes = last.Version+1, last.PacketID
 		}
 		return s, true
@@ -108,8 +112,16 @@ func (c *Case) checkStatus(system string) CheckStatus {
 	return ""
 }
 
-// RecordFormPacket records that s was queued as packet id at now.
+// RecordFormPacket records that s was queued as packet id at now; a corrected version
+// is noted on the corrections it carries.
 func (c *Case) RecordFormPacket(s FormSending, packetID string, now time.Time) {
+	if !s.Addendum {
+		for i := range c.Corrections {
+			if k := &c.Corrections[i]; k.Form && k.FormPacket == "" {
+				k.FormPacket, k.FormVersion = packetID, s.Version
+			}
+		}
+	}
 	c.FormPackets = append(c.FormPackets, FormPacket{PacketID: packetID, Version: s.Version, Addendum: s.Addendum,
 		Systems: s.Systems, Open: s.Open, To: c.Referral.To, Digest: s.Digest, At: now.UTC()})
 }
@@ -117,10 +129,11 @@ func (c *Case) RecordFormPacket(s FormSending, packetID string, now time.Time) {
 // FormDigest identifies the content of the screening form: the case without what the
 // terminal records about it afterwards (the form packets, the lifecycle history and
 // status, the Eurodac registration's reference and time) and without the security checks'
-// answers (forwarded as addenda, see FormDue).
+// answers (forwarded as addenda, see FormDue). The corrections' record is left out too: it
+// changes when their packets are noted, and each correction changes the content anyway.
 func (c *Case) FormDigest() string {
 	cp := *c
-	cp.FormPackets, cp.History, cp.Status, cp.Checks = nil, nil, "", nil
+	cp.FormPackets, cp.History, cp.Status, cp.Checks, cp.Corrections = nil, nil, "", nil, nil
 	cp.Eurodac = Eurodac{Category: c.Eurodac.Category}
 	b, _ := json.Marshal(cp)
 	sum := sha256.Sum256(b)

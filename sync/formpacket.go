@@ -19,6 +19,10 @@ type FormManifest struct {
 	// packet named in Supersedes.
 	Version    int    `json:"version"`
 	Supersedes string `json:"supersedes,omitempty"`
+	// Correction: a supervisor corrected data of the version superseded (Eurodac Art 40(3));
+	// Corrected names the fields (case-schema paths), form.json carries old, new and reason.
+	Correction bool     `json:"correction,omitempty"`
+	Corrected  []string `json:"corrected,omitempty"`
 	// Addendum: the packet forwards late security-check results (Systems) to the version
 	// already sent (SR Art 18(5)).
 	Addendum   bool     `json:"addendum,omitempty"`

@@ -114,16 +114,9 @@ func Build(s Subject, fingers []Finger, face *Face, tr Transmission) (*nist.Tran
 	if err := checkFingers(fingers, face); err != nil {
 		return nil, err
 	}
-	if tr.Originator == "" || tr.ControlNum == "" || tr.SentAt.IsZero() {
-		return nil, fmt.Errorf("eurodac: transmission needs originator, control number and send time: %w", ErrInvalid)
-	}
-	tx, err := nist.New(nist.Header{
-		Version: NISTVersion, Type: s.Category.TOT(), Date: tr.SentAt, Destination: Destination,
-		Originator: tr.Originator, ControlNum: tr.ControlNum, ControlRef: tr.ControlRef,
-		NativePPMM: ScanPPMM, NominalPPMM: ScanPPMM, Domain: ProfileName, DomainVer: ProfileVersion, UTF8: true,
-	})
+	tx, err := newTransaction(s, tr)
 	if err != nil {
-		return nil, fmt.Errorf("eurodac: %w", err)
+		return nil, err
 	}
 	t2, err := type2(s, fingers, tr)
 	if err != nil {
@@ -192,6 +185,82 @@ func Build(s Subject, fingers []Finger, face *Face, tr Transmission) (*nist.Tran
 		return nil, fmt.Errorf("eurodac: built transaction fails ANSI/NIST validation: %v", ps[0])
 	}
 	return tx, nil
+}
+
+// BuildRectification makes the transaction that rectifies a data set already transmitted
+// (ER Art 40(3): only the Member State of origin amends the data it transmitted, by
+// rectifying or supplementing them). It carries Type-1 and the whole corrected Type-2 data
+// set under the same reference number (2.005), names the corrected elements in 2.025 and
+// the transmission it rectifies in 1.010 TCR; no biometric record (the images did not
+// change, nor does the document scan). ASSUMPTION: the ICD's form of a rectification (docs/eurodac-profile.md §3).
+func BuildRectification(s Subject, corrected []string, tr Transmission) (*nist.Transaction, error) {
+	if err := checkSubject(s); err != nil {
+		return nil, err
+	}
+	if tr.ControlRef == "" {
+		return nil, fmt.Errorf("eurodac: a rectification names the transmission it rectifies (1.010 TCR): %w", ErrInvalid)
+	}
+	if err := checkRectified(corrected); err != nil {
+		return nil, err
+	}
+	s.Scan = nil // no image travels in a rectification, the document scan neither
+	tx, err := newTransaction(s, tr)
+	if err != nil {
+		return nil, err
+	}
+	t2, err := type2(s, nil, tr)
+	if err != nil {
+		return nil, err
+	}
+	items := make([][]string, len(corrected))
+	for i, l := range corrected {
+		items[i] = []string{l}
+	}
+	if err := t2.SetItems(FieldRectified, items...); err != nil {
+		return nil, fmt.Errorf("eurodac: %s: %w", nist.FieldName(2, FieldRectified), err)
+	}
+	if err := tx.Add(t2); err != nil {
+		return nil, err
+	}
+	if ps := tx.Validate(); len(ps) > 0 {
+		return nil, fmt.Errorf("eurodac: built transaction fails ANSI/NIST validation: %v", ps[0])
+	}
+	return tx, nil
+}
+
+// newTransaction starts the transaction with its Type-1 record for s sent as tr.
+func newTransaction(s Subject, tr Transmission) (*nist.Transaction, error) {
+	if tr.Originator == "" || tr.ControlNum == "" || tr.SentAt.IsZero() {
+		return nil, fmt.Errorf("eurodac: transmission needs originator, control number and send time: %w", ErrInvalid)
+	}
+	tx, err := nist.New(nist.Header{
+		Version: NISTVersion, Type: s.Category.TOT(), Date: tr.SentAt, Destination: Destination,
+		Originator: tr.Originator, ControlNum: tr.ControlNum, ControlRef: tr.ControlRef,
+		NativePPMM: ScanPPMM, NominalPPMM: ScanPPMM, Domain: ProfileName, DomainVer: ProfileVersion, UTF8: true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("eurodac: %w", err)
+	}
+	return tx, nil
+}
+
+// checkRectified accepts a non-empty list of distinct RectifiableElements.
+func checkRectified(letters []string) error {
+	if len(letters) == 0 {
+		return fmt.Errorf("eurodac: a rectification names the elements it corrects (2.025): %w", ErrInvalid)
+	}
+	seen := map[string]bool{}
+	for _, l := range letters {
+		ok := false
+		for _, r := range RectifiableElements {
+			ok = ok || l == r
+		}
+		if !ok || seen[l] {
+			return fmt.Errorf("eurodac: rectified element %q is not one of %v (or given twice): %w", l, RectifiableElements, ErrInvalid)
+		}
+		seen[l] = true
+	}
+	return nil
 }
 
 func checkSubject(s Subject) error {
@@ -365,7 +434,7 @@ func type2(s Subject, fingers []Finger, tr Transmission) (*nist.Record, error) {
 	}
 	var status [][]string
 	for _, f := range sortedFingers(fingers) {
-		if f.Status != Captured {
+		if f.Position != 0 && f.Status != Captured { // a rectification has no fingers
 			status = append(status, []string{fmt.Sprint(f.Position), f.Status.String()})
 		}
 	}

@@ -380,3 +380,61 @@ func TestReadRefusesBrokenScan(t *testing.T) {
 		})
 	}
 }
+// TestRectification (ER Art 40(3)): a rectification carries the whole corrected data set
+// under the same reference number, names the corrected elements (2.025) and the
+// transmission it rectifies (1.010 TCR), and no biometric record; Read gives it back as
+// such. It is refused without the TCR, without elements or with an element that is not
+// rectifiable.
+func TestRectification(t *testing.T) {
+	s, _, _, tr := syntheticCase(t)
+	s.Forenames = []string{"ALPHA", "CORRECTED"}
+	tr.ControlRef, tr.ControlNum = tr.ControlNum, "NLKMAR01-20260616-0002"
+	tx, err := BuildRectification(s, []string{"c", "e"}, tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := tx.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := nist.ParseBytes(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var types []int
+	for _, r := range back.Records() {
+		types = append(types, r.Type)
+	}
+	if !reflect.DeepEqual(types, []int{1, 2}) {
+		t.Fatalf("record types %v, want Type-1 and Type-2 only", types)
+	}
+	if v := back.Records()[1].Value(FieldRectified); v != "c\x1ee" {
+		t.Errorf("2.025 = %q", v)
+	}
+	d, err := Read(back)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(d.Rectified, ",") != "c,e" || d.Subject.ReferenceNumber != s.ReferenceNumber ||
+		d.Transmission.ControlRef != tr.ControlRef || strings.Join(d.Subject.Forenames, " ") != "ALPHA CORRECTED" || d.Fingers != nil {
+		t.Errorf("read back: rectified %v reference %q TCR %q forenames %v fingers %d", d.Rectified, d.Subject.ReferenceNumber,
+			d.Transmission.ControlRef, d.Subject.Forenames, len(d.Fingers))
+	}
+	for _, bad := range []struct {
+		name    string
+		letters []string
+		tcr     string
+		want    string
+	}{
+		{"no TCR", []string{"c"}, "", "TCR"},
+		{"no element", nil, tr.ControlRef, "names the elements"},
+		{"biometrics are not rectified here", []string{"a"}, tr.ControlRef, `"a"`},
+		{"twice", []string{"c", "c"}, tr.ControlRef, "twice"},
+	} {
+		tr2 := tr
+		tr2.ControlRef = bad.tcr
+		if _, err := BuildRectification(s, bad.letters, tr2); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%s: %v", bad.name, err)
+		}
+	}
+}

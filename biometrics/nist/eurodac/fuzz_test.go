@@ -11,7 +11,8 @@ import (
 )
 
 // FuzzRead feeds arbitrary transactions to Read: it must never panic, and what it accepts
-// must be a complete data set (ten finger positions, each with a status).
+// must be a complete data set (ten finger positions, each with a status) or a rectification
+// naming what it corrects and the transmission it rectifies, without biometrics.
 func FuzzRead(f *testing.F) {
 	s, fingers, face, tr := syntheticCase(f)
 	// Small images keep the seed corpus small: a WSQ start marker and a 16×16 JPEG.
@@ -50,6 +51,14 @@ func FuzzRead(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(b)
+	tr.ControlRef = tr.ControlNum
+	if tx, err = BuildRectification(s, []string{"c", "i"}, tr); err != nil {
+		f.Fatal(err)
+	}
+	if b, err = tx.Bytes(); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b)
 	f.Fuzz(func(t *testing.T, in []byte) {
 		tx, err := nist.ParseBytes(in)
 		if err != nil {
@@ -57,6 +66,12 @@ func FuzzRead(f *testing.F) {
 		}
 		d, err := Read(tx)
 		if err != nil {
+			return
+		}
+		if d.Rectified != nil {
+			if len(d.Fingers) != 0 || d.Face != nil || d.Transmission.ControlRef == "" {
+				t.Fatalf("a rectification with %d fingers, face %v, TCR %q", len(d.Fingers), d.Face != nil, d.Transmission.ControlRef)
+			}
 			return
 		}
 		if len(d.Fingers) != 10 {

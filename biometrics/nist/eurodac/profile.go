@@ -14,7 +14,7 @@ package eurodac
 // ProfileVersion identifies the set of choices below. It is written into every transaction
 // (1.013 DOM version and 2.003), so a receiver can tell which mapping produced a file.
 // Change it whenever any table or constant in this file changes.
-const ProfileVersion = "0.3.0"
+const ProfileVersion = "0.4.0"
 
 // ProfileName is the domain name written into 1.013 DOM.
 const ProfileName = "FIELDSCREEN-EURODAC"
@@ -103,6 +103,9 @@ const (
 	FieldFingerStatus    = 22 // per finger not captured: position US reason code
 	FieldSecurityFlag    = 23 // the security flag's ground code, when the Member State sets it
 	FieldDocumentScan    = 24 // (j) scan: Type-20 SRN US authenticity code US document type
+	// FieldRectified marks a rectification (ER Art 40(3)): the letters of the Art 17(1)
+	// elements corrected, one per subfield. Present only in a rectification transaction.
+	FieldRectified = 25
 )
 
 // Type2Fields documents the Type-2 layout: field, mnemonic, Regulation element. The
@@ -134,6 +137,7 @@ var Type2Fields = []struct {
 	{FieldFingerStatus, "FST", "fingers not captured (Art 13, 15(2) retake rules)"},
 	{FieldSecurityFlag, "SEC", "security flag: the person could pose a threat to internal security"},
 	{FieldDocumentScan, "DSC", "Art 17(1)(j): the scan (Type-20) and its authenticity"},
+	{FieldRectified, "RCT", "Art 40(3): the elements a rectification corrects"},
 }
 
 // Authenticity codes of the document scan, written into 2.024 (Art 17(1)(j): "along with
@@ -147,6 +151,11 @@ const (
 	AcquisitionScanner = "3"
 	AcquisitionCamera  = "6"
 )
+
+// RectifiableElements are the Art 17(1) letters a rectification may name: the
+// alphanumeric elements the Member State of origin recorded (not the biometrics (a), (b),
+// the document scan (j), nor what the terminal stamps, (k)-(n)).
+var RectifiableElements = []string{"c", "d", "e", "f", "g", "h", "i"}
 
 // FingerStatus says whether a finger was captured and, if not, why.
 type FingerStatus int

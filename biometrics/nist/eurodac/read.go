@@ -16,6 +16,9 @@ type Dataset struct {
 	Fingers        []Finger // ten positions in order 1-10
 	Face           *Face
 	Transmission   Transmission
+	// Rectified lists the Art 17(1) elements a rectification corrects (2.025); nil for a
+	// data set with its biometrics. A rectification carries no finger or face record.
+	Rectified []string
 }
 
 // Read maps a transaction of this profile back to its data set. It refuses transactions of
@@ -106,6 +109,19 @@ func Read(tx *nist.Transaction) (*Dataset, error) {
 		return nil, err
 	}
 
+	if f := t2.Field(FieldRectified); f != nil {
+		if _, err := tx.Text(t2, FieldRectified); err != nil {
+			return nil, err
+		}
+		d.Rectified = f.Subfields()
+		if err := checkRectified(d.Rectified); err != nil {
+			return nil, fmt.Errorf("eurodac: read: %w", err)
+		}
+		if d.Transmission.ControlRef == "" || len(tx.RecordsOfType(14))+len(tx.RecordsOfType(10))+len(tx.RecordsOfType(20)) > 0 || t2.Field(FieldFingerStatus) != nil {
+			return nil, fmt.Errorf("eurodac: read: a rectification names the transmission it rectifies and carries no biometric record: %w", ErrInvalid)
+		}
+		return d, nil
+	}
 	fingers := make([]Finger, 10)
 	for i := range fingers {
 		fingers[i] = Finger{Position: i + 1, Quality: -1}
