@@ -70,7 +70,7 @@ func (e *ListLimitError) Unwrap() error { return ErrTooManyEntries }
 
 // checkListLimits refuses a patched case edited whose lists outgrow the limits above,
 // compared with the stored case base. The lists only the system writes (history, security
-// checks, form packets, open checks) are not counted here: Do refuses any change to them.
+// checks, form packets, open checks, corrections) are not counted here: Do refuses any change to them.
 // Vulnerability indicators and items not established are codes that each stand once, so
 // their lists are bounded by their code lists.
 func checkListLimits(base, edited *forms.Case) error {

@@ -90,7 +90,8 @@ func TestCreateCaseRefusesListFlood(t *testing.T) {
 // writes it (Do refuses any change there).
 func TestListLimitsCoverEveryList(t *testing.T) {
 	system := map[string]bool{"history": true, "securityChecks": true, "openChecks": true,
-		"formPackets": true, "formPackets[0].systems": true, "formPackets[0].open": true}
+		"formPackets": true, "formPackets[0].systems": true, "formPackets[0].open": true,
+		"corrections": true, "corrections[0].old": true, "corrections[0].new": true, "corrections[0].eurodac": true}
 	var paths []string
 	var walk func(t reflect.Type, path string)
 	walk = func(typ reflect.Type, path string) {

@@ -96,6 +96,16 @@ func formView(c *Case) map[string]any {
 			out[k] = v
 		}
 	}
+	// a document's scan is the terminal's record of an image added later (element (j),
+	// forms/docscan.go), not a value typed on the form
+	docs, _ := out["documents"].([]any)
+	for _, d := range docs {
+		if dm, ok := d.(map[string]any); ok {
+			delete(dm, "scanRef")
+			delete(dm, "scanAt")
+			delete(dm, "scanSource")
+		}
+	}
 	return out
 }
 

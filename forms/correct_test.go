@@ -39,6 +39,7 @@ func TestTransmittedFieldsArt40(t *testing.T) {
 		{"form sent: document number", true, false, func(c *Case) { c.Documents[0].Number = "Y7654321" }, "documents[0].number"},
 		{"form sent: referral target", true, false, func(c *Case) { c.Referral.To = ReferReturn }, "referral.to"},
 		{"form sent: a document added", true, false, func(c *Case) { c.Documents = append(c.Documents, Document{Type: "I", Number: "1"}) }, "documents"},
+		{"form sent: a document scan attached later", true, false, func(c *Case) { c.Documents[0].ScanRef, c.Documents[0].ScanSource = "scan-2", ScanFromFile }, ""},
 		{"form sent: the person's remarks stay theirs", true, false, func(c *Case) { c.Remarks.Incorrect = "my name" }, ""},
 		{"form sent: a missed-deadline reason is added", true, false, func(c *Case) {
 			c.DeadlineMisses = append(c.DeadlineMisses, DeadlineMiss{Deadline: DeadlineEurodac, Reason: MissOffline})
