@@ -14,7 +14,7 @@ import (
 )
 
 func init() {
-	register(Command{Name: "case", Summary: "import < case.json (initial status only) | update ID --revision N < merge-patch.json | export ID (with \"revision\") | list | submit ID | purge ID | access-report ID --out FILE.pdf [--cosign-medic NAME] [--cosign-auditor NAME]: cases as JSON (docs/case-schema.md)", Run: runCase})
+	register(Command{Name: "case", Summary: "import < case.json (initial status only) | update ID --revision N < merge-patch.json | correct ID --revision N --field PATH --value TEXT|--value-json JSON --reason TEXT (supervisor, transmitted data) | export ID (with \"revision\") | list | submit ID | purge ID | access-report ID --out FILE.pdf [--cosign-medic NAME] [--cosign-auditor NAME]: cases as JSON (docs/case-schema.md)", Run: runCase})
 }
 
 // maxCaseJSON bounds what case import reads: a case is a few kilobytes; images never travel
@@ -54,6 +54,9 @@ func (e *Env) withApp(fn func(s *app.Session) error) error {
 func runCase(e *Env, args []string) error {
 	if len(args) > 0 && args[0] == "access-report" {
 		return runAccessReport(e, args[1:]) // access.go
+	}
+	if len(args) > 0 && args[0] == "correct" {
+		return runCorrect(e, args[1:]) // correct.go
 	}
 	sub, rest, err := subcommand("case", args, "import", "update", "export", "list", "submit", "purge")
 	if err != nil {
