@@ -380,6 +380,7 @@ func TestReadRefusesBrokenScan(t *testing.T) {
 		})
 	}
 }
+
 // TestRectification (ER Art 40(3)): a rectification carries the whole corrected data set
 // under the same reference number, names the corrected elements (2.025) and the
 // transmission it rectifies (1.010 TCR), and no biometric record; Read gives it back as
