@@ -90,6 +90,9 @@ func TestCorrectionAfterTransmissionArt40(t *testing.T) {
 	v1 := c.FormPackets[0].PacketID
 	packetsBefore := len(outboxRows(t, off))
 
+	if off.CanCorrect(c) || !sup.CanCorrect(c) || sup.CanCorrect(adultCase(sup.Now())) {
+		t.Errorf("CanCorrect: officer %v, supervisor %v, supervisor on a case sent nowhere %v", off.CanCorrect(c), sup.CanCorrect(c), sup.CanCorrect(adultCase(sup.Now())))
+	}
 	names := json.RawMessage(`["DELTA","CORRECTED"]`)
 	for _, tc := range []struct {
 		name string

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 )
@@ -281,4 +282,56 @@ func (c *Case) RecordEurodacRectification(packetID string) {
 			c.Corrections[i].EurodacPacket = packetID
 		}
 	}
+}
+
+// CorrectableFields lists the transmitted fields of c a correction may name, in the order
+// of the form: each member of a sent section, descending into objects and lists of objects
+// (documents[0].number) and stopping at lists of values (identity.givenNames is one field).
+// A screen offers them to pick from; any other path may still be typed.
+func (c *Case) CorrectableFields() []string {
+	var out []string
+	seen := map[string]bool{}
+	var walk func(v any, path string)
+	walk = func(v any, path string) {
+		switch x := v.(type) {
+		case map[string]any:
+			keys := make([]string, 0, len(x))
+			for k := range x {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				walk(x[k], path+"."+k)
+			}
+			return
+		case []any:
+			if len(x) > 0 {
+				if _, ok := x[0].(map[string]any); ok {
+					for i, e := range x {
+						walk(e, fmt.Sprintf("%s[%d]", path, i))
+					}
+					return
+				}
+			}
+		}
+		if !seen[path] {
+			seen[path] = true
+			out = append(out, path)
+		}
+	}
+	views := []map[string]any{}
+	if c.EurodacQueued() {
+		views = append(views, eurodacView(c, c.EurodacCategory()))
+	}
+	if c.FormSent() {
+		views = append(views, formView(c))
+	}
+	for _, k := range formMembers {
+		for _, v := range views {
+			if x, ok := v[k]; ok {
+				walk(x, k)
+			}
+		}
+	}
+	return out
 }

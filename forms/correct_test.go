@@ -265,3 +265,20 @@ func FuzzWithField(f *testing.F) {
 		_ = n.Clone()
 	})
 }
+
+// TestCorrectableFields: what a supervisor picks from is what was transmitted: the Eurodac
+// data set's fields once it was queued, the form's once it was sent; nothing before.
+func TestCorrectableFields(t *testing.T) {
+	has := func(fs []string, p string) bool { return oneOf(p, fs) }
+	if fs := sentCase(false, false).CorrectableFields(); len(fs) != 0 {
+		t.Errorf("nothing sent, yet %v", fs)
+	}
+	eu := sentCase(false, true).CorrectableFields()
+	if !has(eu, "identity.givenNames") || !has(eu, "documents[0].number") || !has(eu, "application.place") || has(eu, "identity.languages") || has(eu, "referral.to") {
+		t.Errorf("Eurodac queued: %v", eu)
+	}
+	both := sentCase(true, true).CorrectableFields()
+	if !has(both, "identity.languages") || !has(both, "referral.to") || !has(both, "identity.givenNames") || has(both, "documents[0].scanRef") || has(both, "health.result") {
+		t.Errorf("form sent: %v", both)
+	}
+}

@@ -30,23 +30,28 @@ type pathStep struct {
 // parseFieldPath splits a field path into its steps: a member name starts with a letter and
 // holds letters and digits; each index is a decimal number of at most four digits.
 func parseFieldPath(path string) ([]pathStep, error) {
-	bad := func(why string) error { return fmt.Errorf("%w %q: %s", ErrFieldPath, path, why) }
+	bad := func(en, nl string) error {
+		return pathError(path, "The field name "+en+".", "De veldnaam "+nl+".")
+	}
 	if path == "" {
-		return nil, bad("empty; name a field such as identity.givenNames or documents[0].number")
+		return nil, bad("is empty: name a field such as identity.givenNames or documents[0].number",
+			"is leeg: noem een veld zoals identity.givenNames of documents[0].number")
 	}
 	if len(path) > MaxFieldPath {
-		return nil, bad(fmt.Sprintf("longer than %d characters", MaxFieldPath))
+		return nil, bad(fmt.Sprintf("is longer than %d characters", MaxFieldPath), fmt.Sprintf("is langer dan %d tekens", MaxFieldPath))
 	}
 	var steps []pathStep
 	for _, part := range strings.Split(path, ".") {
 		name, rest, _ := strings.Cut(part, "[")
 		if name == "" {
-			return nil, bad("a member name is missing (two dots, or a dot or bracket at the start)")
+			return nil, bad("has a member name missing (two dots, or a dot or bracket at the start)",
+				"mist een naam (twee punten, of een punt of haak aan het begin)")
 		}
 		for i, r := range name {
 			letter := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
 			if !letter && (i == 0 || r < '0' || r > '9') {
-				return nil, bad(fmt.Sprintf("member name %q: letters and digits only, starting with a letter", name))
+				return nil, bad(fmt.Sprintf("has %q: use letters and digits only, starting with a letter", name),
+					fmt.Sprintf("bevat %q: gebruik alleen letters en cijfers, beginnend met een letter", name))
 			}
 		}
 		st := pathStep{name: name}
@@ -54,7 +59,8 @@ func parseFieldPath(path string) ([]pathStep, error) {
 			for _, ix := range strings.Split("["+rest, "[")[1:] {
 				num, ok := strings.CutSuffix(ix, "]")
 				if !ok || num == "" || len(num) > 4 || strings.Trim(num, "0123456789") != "" {
-					return nil, bad("an index is a number in brackets, such as [0]")
+					return nil, bad("has a bad index: an index is a number in brackets, such as [0]",
+						"heeft een verkeerde index: een index is een getal tussen haken, zoals [0]")
 				}
 				n, _ := strconv.Atoi(num)
 				st.indexes = append(st.indexes, n)
@@ -108,10 +114,10 @@ func (c *Case) WithField(path string, value json.RawMessage) (*Case, error) {
 	dec := json.NewDecoder(bytes.NewReader(value))
 	dec.UseNumber()
 	if err := dec.Decode(&val); err != nil {
-		return nil, fmt.Errorf("the value for %s is not JSON: %w", path, err)
+		return nil, pathError(path, "The value is not JSON ("+err.Error()+").", "De waarde is geen JSON ("+err.Error()+").")
 	}
 	if dec.More() {
-		return nil, fmt.Errorf("the value for %s is more than one JSON value", path)
+		return nil, pathError(path, "The value is more than one JSON value.", "De waarde is meer dan één JSON-waarde.")
 	}
 	doc, err := caseTree(c)
 	if err != nil {
@@ -125,7 +131,17 @@ func (c *Case) WithField(path string, value json.RawMessage) (*Case, error) {
 	if err != nil {
 		return nil, err
 	}
-	return DecodeCase(bytes.NewReader(b))
+	n, err := DecodeCase(bytes.NewReader(b))
+	if err != nil {
+		why := strings.TrimPrefix(err.Error(), "decode case: ")
+		return nil, pathError(path, "The value does not fit the case ("+why+").", "De waarde past niet in de zaak ("+why+").")
+	}
+	return n, nil
+}
+
+// pathError refuses a field path or value, in Dutch and English.
+func pathError(path, en, nl string) error {
+	return &RuleError{Path: path, Err: ErrFieldPath, Message: Message{EN: en, NL: nl}}
 }
 
 // setAt puts val at steps inside v (a decoded JSON tree) and returns the changed tree.
@@ -139,7 +155,7 @@ func setAt(v any, steps []pathStep, val any, path string) (any, error) {
 		m, ok = map[string]any{}, true
 	}
 	if !ok {
-		return nil, fmt.Errorf("%w %q: %s is not an object in the case", ErrFieldPath, path, st.name)
+		return nil, pathError(path, st.name+" is not an object in the case.", st.name+" is geen object in de zaak.")
 	}
 	if len(st.indexes) == 0 {
 		if len(steps) == 1 && val == nil {
@@ -167,11 +183,12 @@ func setIndexed(v any, indexes []int, rest []pathStep, val any, path string) (an
 		a, ok = nil, true
 	}
 	if !ok {
-		return nil, fmt.Errorf("%w %q: not a list in the case", ErrFieldPath, path)
+		return nil, pathError(path, "This is not a list in the case.", "Dit is geen lijst in de zaak.")
 	}
 	i := indexes[0]
 	if i > len(a) {
-		return nil, fmt.Errorf("%w %q: index %d, the list has %d element(s)", ErrFieldPath, path, i, len(a))
+		return nil, pathError(path, fmt.Sprintf("There is no index %d: the list has %d element(s).", i, len(a)),
+			fmt.Sprintf("Index %d bestaat niet: de lijst heeft %d element(en).", i, len(a)))
 	}
 	if i == len(a) {
 		a = append(a, nil)
@@ -186,7 +203,7 @@ func setIndexed(v any, indexes []int, rest []pathStep, val any, path string) (an
 		return nil, err
 	}
 	if a[i] == nil {
-		return nil, fmt.Errorf("%w %q: a list element cannot be null; set the whole list instead", ErrFieldPath, path)
+		return nil, pathError(path, "A list element cannot be null: set the whole list instead.", "Een element van een lijst kan niet null zijn: zet de hele lijst.")
 	}
 	return a, nil
 }

@@ -57,6 +57,7 @@ func init() {
 		}, newStatementStep, []string{"application", "family", "familyInMemberState", "cooperation", "statement", "remarks", "notEstablished"}, false},
 		{"biometrics", biometricsDone, newBiometricsStep, []string{"biometrics", "eurodac"}, true},
 		{"checks", func(c *forms.Case, _ time.Time) bool { return len(c.Checks) > 0 && len(c.PendingChecks()) == 0 }, newChecksStep, []string{"securityChecks"}, true},
+		{"corrections", func(c *forms.Case, _ time.Time) bool { return correctionsDone(c) }, newCorrectionsStep, []string{"corrections"}, true}, // correction.go
 		{"form", func(c *forms.Case, _ time.Time) bool { return c.Referral.To != "" }, newFormStep, []string{"referral"}, true},
 	}
 }

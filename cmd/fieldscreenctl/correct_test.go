@@ -43,7 +43,7 @@ func TestCaseCorrectThroughTheCLI(t *testing.T) {
 		{"no revision", "sup1", supPass, "", []string{"case", "correct", id, "--field", "identity.placeOfBirth", "--value", "HOMS", "--reason", "r"}, 2, "--revision"},
 		{"officer corrects", "off1", offPass, "", []string{"case", "correct", id, "--revision", rev, "--field", "identity.placeOfBirth", "--value", "HOMS", "--reason", "r"}, 1, "Only a supervisor"},
 		{"blank reason", "sup1", supPass, "", []string{"case", "correct", id, "--revision", rev, "--field", "identity.placeOfBirth", "--value", "HOMS", "--reason", " "}, 1, "needs its reason"},
-		{"bad path", "sup1", supPass, "", []string{"case", "correct", id, "--revision", rev, "--field", "identity..x", "--value", "HOMS", "--reason", "r"}, 1, "member name is missing"},
+		{"bad path", "sup1", supPass, "", []string{"case", "correct", id, "--revision", rev, "--field", "identity..x", "--value", "HOMS", "--reason", "r"}, 1, "member name missing"},
 	} {
 		_, errs, code := ctl(t, dir, tc.user, tc.pass, tc.stdin, tc.args...)
 		if code != tc.code || !strings.Contains(errs, tc.want) {
