@@ -5,12 +5,12 @@ import (
 	"testing"
 	"time"
 
+	"filippo.io/age"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/fieldscreen/fieldscreen/app"
 	"github.com/fieldscreen/fieldscreen/forms"
-	"github.com/fieldscreen/fieldscreen/sync/central"
 	"github.com/fieldscreen/fieldscreen/vault"
 )
 
@@ -21,7 +21,8 @@ import (
 // records it: the step shows old → new, the reason, the role and the corrected form version
 // sent again. An officer sees the history without the button.
 func TestCorrectionDialogAndHistory(t *testing.T) {
-	srv, url := startTestCentral(t, central.Options{})
+	authority, _ := age.GenerateX25519Identity() // the form goes to someone (app.FormNotSent)
+	srv, url := centralWithConfig(t, `{"receiving_authorities": {"default": "`+authority.Recipient().String()+`"}}`)
 	u, w, term := newTestUI(t, time.Hour)
 	firstRun(t, u, w)
 	sup := u.Session()
