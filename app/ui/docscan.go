@@ -144,17 +144,23 @@ func (s *docScanner) pickFile() {
 		if err != nil || rc == nil {
 			return
 		}
-		defer rc.Close()
 		s.readFile(rc)
 	}, s.cs.u.win)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".png", ".jpg", ".jpeg", ".PNG", ".JPG", ".JPEG"}))
 	d.Show()
 }
 
-// readFile hands the picked file to app, which checks and re-encodes it.
+// readFile hands the picked file to app, which checks and re-encodes it off the UI
+// goroutine (a 600 dpi page takes about half a second, docs/BENCHMARKS.md).
 func (s *docScanner) readFile(r io.Reader) {
-	scan, err := app.PrepareScan(r)
-	s.prepared(scan, err)
+	var scan *app.DocumentScan
+	busy(s.bar, s.file, func() (err error) {
+		if c, ok := r.(io.Closer); ok {
+			defer c.Close()
+		}
+		scan, err = app.PrepareScan(r)
+		return err
+	}, func(err error) { s.prepared(scan, err) })
 }
 
 // prepared shows a scan ready to attach, and asks for its authenticity.
