@@ -214,6 +214,7 @@ func (s *Session) AccessReportPDF(req AccessRequest) ([]byte, string, error) {
 		return nil, "", err
 	}
 	r.Fingers, r.Face = forms.AccessBiometrics(r.Case), r.Case.Biometrics.Face
+	r.Corrections = forms.AccessCorrections(r.Case)
 	r.Lang = req.Lang
 	if r.Lang == "" {
 		r.Lang, r.LangFallback = forms.AccessLanguage(r.Case, pdf.Languages())

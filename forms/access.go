@@ -198,6 +198,27 @@ type AccessCorrection struct {
 	Field    string
 	Old, New string
 	Reason   string
+	Role     string
+}
+
+// AccessCorrections lists the supervisors' corrections of transmitted data (Case.Corrections;
+// ER Art 40(3), GDPR Art 16) as the person is given them: when, which field, the value before
+// and after (a text as itself, other values as stored), why, and the role of who corrected.
+func AccessCorrections(c *Case) []AccessCorrection {
+	out := make([]AccessCorrection, 0, len(c.Corrections))
+	for _, k := range c.Corrections {
+		out = append(out, AccessCorrection{At: k.At.UTC(), Field: k.Path, Old: jsonText(k.Old), New: jsonText(k.New), Reason: k.Reason, Role: k.Role})
+	}
+	return out
+}
+
+// jsonText is a JSON value as text: a string without its quotes, anything else as stored.
+func jsonText(b json.RawMessage) string {
+	var s string
+	if json.Unmarshal(b, &s) == nil {
+		return s
+	}
+	return string(b)
 }
 
 // AuditFact is an audit entry as the vault decrypts it, before AccessAudit decides what of it

@@ -148,3 +148,21 @@ func TestAccessBiometricsLatestPerFinger(t *testing.T) {
 		t.Errorf("AccessBiometrics = %+v, want %+v", got, want)
 	}
 }
+
+// TestAccessCorrections: the supervisors' corrections are given with field, old and new value
+// (texts without JSON quotes), reason, time and role, never the corrector's user name.
+func TestAccessCorrections(t *testing.T) {
+	t0 := time.Date(2026, 6, 2, 9, 0, 0, 0, time.UTC)
+	c := &Case{Corrections: []Correction{
+		{Path: "identity.surnames", Old: []byte(`["TESTPERSOM"]`), New: []byte(`["TESTPERSON"]`), Reason: "typo", Role: "supervisor", By: "sup-anna", At: t0},
+		{Path: "identity.placeOfBirth", New: []byte(`"ALEPPO"`), Reason: "stated later", Role: "supervisor", By: "sup-anna", At: t0.Add(time.Hour)},
+	}}
+	got := AccessCorrections(c)
+	want := []AccessCorrection{
+		{At: t0, Field: "identity.surnames", Old: `["TESTPERSOM"]`, New: `["TESTPERSON"]`, Reason: "typo", Role: "supervisor"},
+		{At: t0.Add(time.Hour), Field: "identity.placeOfBirth", New: "ALEPPO", Reason: "stated later", Role: "supervisor"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("AccessCorrections = %+v, want %+v", got, want)
+	}
+}

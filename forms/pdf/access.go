@@ -258,9 +258,9 @@ func (x *accessWriter) corrections() {
 	x.heading("sec.corrections")
 	var rows [][]string
 	for _, c := range x.r.Corrections {
-		rows = append(rows, []string{x.stampOr(c.At), c.Field, c.Old, c.New, c.Reason})
+		rows = append(rows, []string{x.stampOr(c.At), c.Field, c.Old, c.New, c.Reason, x.aenum("role", c.Role)})
 	}
-	x.grid([]string{"col.time", "col.field", "col.old", "col.new", "col.reason"}, rows)
+	x.grid([]string{"col.time", "col.field", "col.old", "col.new", "col.reason", "col.role"}, rows)
 }
 
 func (x *accessWriter) health() {

@@ -24,6 +24,7 @@ func sampleAccess(t *testing.T, lang string, medic bool) *forms.AccessReport {
 		Packets: []forms.AccessPacket{{Kind: "eurodac-registration", Created: printedAt.Add(-48 * time.Hour), State: "delivered", DeliveredAt: printedAt.Add(-47 * time.Hour)}},
 		Audit:   forms.AccessAudit([]forms.AuditFact{{At: printedAt.Add(-time.Hour), User: "officer-bob", Role: "officer", Action: "case.update", Class: "core", Detail: "set-identity"}}),
 	}
+	r.Corrections = []forms.AccessCorrection{{At: printedAt.Add(-2 * time.Hour), Field: "identity.placeOfBirth", Old: "ALEPO", New: "ALEPPO", Reason: "TYPO7", Role: "supervisor"}}
 	r.HealthLeftOut = forms.LeftOutNoMedic
 	if medic {
 		r.Health = &forms.HealthDetails{CaseReference: c.Reference, Examiner: "MED-7", At: printedAt.Add(-72 * time.Hour), Findings: "SYNTHETIC-FINDING mild dehydration"}
@@ -72,7 +73,7 @@ func TestAccessReportPrintsHeldData(t *testing.T) {
 						t.Errorf("label %q: words %q missing", want, m)
 					}
 				}
-				for _, want := range []string{"TESTPERSON", "X1234567", "NLD-SPL-000123", "ECRIS_TCN", "eurodac.memberStateOfOrigin", "sup-anna"} {
+				for _, want := range []string{"TESTPERSON", "X1234567", "NLD-SPL-000123", "ECRIS_TCN", "eurodac.memberStateOfOrigin", "sup-anna", "ALEPO", "TYPO7"} {
 					if !strings.Contains(txt, want) {
 						t.Errorf("%q missing", want)
 					}
