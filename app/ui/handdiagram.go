@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -49,7 +50,7 @@ type fingerCell struct {
 	pos     forms.FingerPosition
 	img     *canvas.Image
 	frame   *canvas.Rectangle // the verdict's colour around the thumbnail
-	words   *widget.Label     // what stands in the image's place: an exception, "to capture", …
+	words   *wordsBox         // what stands in the image's place: an exception, "to capture", …
 	thumb   *fyne.Container
 	score   *badge
 	name    *canvas.Text
@@ -72,19 +73,15 @@ type cellState struct {
 
 func newFingerCell(pos forms.FingerPosition) *fingerCell {
 	c := &fingerCell{pos: pos, img: canvas.NewImageFromImage(nil), frame: canvas.NewRectangle(color.Transparent),
-		words: widget.NewLabel(""), score: newBadge(), name: canvas.NewText(T(fmt.Sprintf("finger.short.%d", pos)), theme.Color(theme.ColorNameForeground))}
+		words: newWordsBox(fingerThumbSize.Width), score: newBadge(), name: canvas.NewText(T(fmt.Sprintf("finger.short.%d", pos)), theme.Color(theme.ColorNameForeground))}
 	c.img.FillMode = canvas.ImageFillContain
 	c.img.ScaleMode = canvas.ImageScaleFastest
 	c.img.SetMinSize(fingerThumbSize)
 	c.frame.StrokeWidth = 3
 	c.frame.CornerRadius = 4
-	c.words.Wrapping = fyne.TextWrapWord
-	c.words.Alignment = fyne.TextAlignCenter
-	c.words.SizeName = theme.SizeNameCaptionText
 	c.name.TextSize = theme.CaptionTextSize()
 	c.name.Alignment = fyne.TextAlignCenter
-	// the words get the whole width of the thumbnail: "Geamputeerd" must not break
-	c.thumb = container.NewStack(c.frame, container.New(&padLayout{h: 3, v: 3}, c.img), container.NewThemeOverride(c.words, tightTheme{fyne.CurrentApp().Settings().Theme()}))
+	c.thumb = container.NewStack(c.frame, container.New(&padLayout{h: 3, v: 3}, c.img), container.New(&padLayout{h: 3, v: 6}, c.words.box))
 	c.box = container.NewVBox(c.name, container.NewGridWrap(fingerThumbSize.AddWidthHeight(6, 6), c.thumb), container.NewCenter(c.score.box))
 	return c
 }
@@ -138,15 +135,11 @@ func (c *fingerCell) show(rec *forms.Finger, th *app.Thumbs) {
 			words = T("hand.imageMissing")
 		}
 	}
-	c.words.SetText(words)
-	if words == "" {
-		c.words.Hide()
-	} else {
-		c.words.Show()
-	}
+	ink := theme.Color(theme.ColorNameForeground)
 	if rec != nil && rec.Status != forms.FingerCaptured {
-		c.words.Importance = widget.MediumImportance
+		ink = inkOnDark // on the exception's dark fill
 	}
+	c.words.SetText(words, ink)
 	c.img.Refresh()
 	c.frame.Refresh()
 }
@@ -277,13 +270,52 @@ func facePlaceholder(text string) fyne.CanvasObject {
 // officer can judge it against the listed problems.
 var faceThumbSize = fyne.NewSize(120, 150)
 
-// tightTheme is the app's theme (with the officer's text size) with a small inner padding,
-// for text inside a thumbnail.
-type tightTheme struct{ fyne.Theme }
-
-func (t tightTheme) Size(n fyne.ThemeSizeName) float32 {
-	if n == theme.SizeNameInnerPadding {
-		return 2
-	}
-	return t.Theme.Size(n)
+// wordsBox is caption text, centred and wrapped at word boundaries to a fixed width, without
+// a label's inner padding (which leaves a thumbnail too narrow for "Geamputeerd"). Hidden
+// while empty.
+type wordsBox struct {
+	Text  string
+	width float32
+	box   *fyne.Container
 }
+
+func newWordsBox(width float32) *wordsBox {
+	w := &wordsBox{width: width, box: container.NewVBox()}
+	w.box.Hide()
+	return w
+}
+
+// SetText shows s (lines split at "\n", then wrapped) in ink.
+func (w *wordsBox) SetText(s string, ink color.Color) {
+	w.Text = s
+	if s == "" {
+		w.box.Objects = nil
+		w.box.Hide()
+		return
+	}
+	size := theme.CaptionTextSize()
+	var lines []string
+	for _, para := range strings.Split(s, "\n") {
+		line := ""
+		for _, word := range strings.Fields(para) {
+			if line != "" && fyne.MeasureText(line+" "+word, size, fyne.TextStyle{}).Width > w.width {
+				lines, line = append(lines, line), word
+				continue
+			}
+			line = strings.TrimSpace(line + " " + word)
+		}
+		lines = append(lines, line)
+	}
+	objs := make([]fyne.CanvasObject, len(lines))
+	for i, l := range lines {
+		t := canvas.NewText(l, ink)
+		t.TextSize, t.Alignment = size, fyne.TextAlignCenter
+		objs[i] = t
+	}
+	w.box.Objects = objs
+	w.box.Show()
+	w.box.Refresh()
+}
+
+// Visible reports whether any words are shown.
+func (w *wordsBox) Visible() bool { return w.box.Visible() }

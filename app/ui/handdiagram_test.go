@@ -163,7 +163,7 @@ func TestHandDiagramWithoutBiometricClass(t *testing.T) {
 			t.Errorf("%v: %q, verdict %q", f.Position, cell.words.Text, cell.verdict)
 		}
 	}
-	if txt := labelsText(w); strings.Count(txt, T("hand.withheld")) != 11 {
-		t.Errorf("the ten fingers and the face should say %q:\n%s", T("hand.withheld"), txt)
+	if txt := labelsText(w); !strings.Contains(txt, T("hand.withheld")) {
+		t.Errorf("the face's place should say %q:\n%s", T("hand.withheld"), txt)
 	}
 }
