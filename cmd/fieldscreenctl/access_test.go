@@ -58,6 +58,16 @@ func TestCaseAccessReport(t *testing.T) {
 		t.Errorf("with the medic's co-sign: %.400s", txt)
 	}
 
+	// an auditor co-signs: the log about the case, actions and roles, no user names
+	t.Setenv("FIELDSCREEN_NEW_PASSPHRASE", "auditor passphrase number 1")
+	mustCtl(t, dir, "sup1", supPass, "", "user", "add", "aud1", "--role", "auditor")
+	t.Setenv("FIELDSCREEN_COSIGN_AUDITOR_PASSPHRASE", "auditor passphrase number 1")
+	mustCtl(t, dir, "sup1", supPass, "", "case", "access-report", id, "--out", out, "--cosign-auditor", "aud1")
+	txt = pdfFileText(t, out)
+	if !strings.Contains(txt, "case.create") || !strings.Contains(txt, "officer") || strings.Contains(txt, "Left out: the log") || strings.Contains(txt, "off1") {
+		t.Errorf("with the auditor's co-sign: %.600s", txt)
+	}
+
 	_, errs, code = ctl(t, dir, "off1", offPass, "", "case", "access-report", id, "--out", out)
 	if code == 0 || !strings.Contains(errs, "Only a supervisor prints an access request") {
 		t.Fatalf("officer: exit %d: %s", code, errs)
