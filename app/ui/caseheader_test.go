@@ -8,7 +8,9 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/fieldscreen/fieldscreen/app"
 	"github.com/fieldscreen/fieldscreen/forms"
+	"github.com/fieldscreen/fieldscreen/vault"
 )
 
 // headerBadges are the texts of the visible badges of the open case's header.
@@ -167,5 +169,49 @@ func TestCaseHeaderFaceAfterCapture(t *testing.T) {
 	}
 	if img := find(w, func(i *canvas.Image) bool { return i == u.openCase.head.faceImg }); img == nil || !img.Visible() {
 		t.Fatal("the header's face is not in the window")
+	}
+}
+
+// TestCaseHeaderBiometricsDue (ER Art 15(1) second subparagraph): the header shows the
+// "biometrics due" badge once the health hold that deferred capture has ended, not while it
+// stands.
+func TestCaseHeaderBiometricsDue(t *testing.T) {
+	u, w, term := newTestUI(t, time.Hour)
+	firstRun(t, u, w)
+	if err := u.Session().AddUser("off1", vault.Officer, []byte(supPass)); err != nil {
+		t.Fatal(err)
+	}
+	med := medicSession(t, u, term)
+	signInAs(t, u, w, "off1", supPass)
+	off := u.Session()
+	now := off.Now()
+	id, err := off.CreateCase(&forms.Case{Trigger: forms.Trigger{Reason: forms.TriggerIrregularCrossing, Place: "BCP", At: now.Add(-time.Hour)},
+		Identity: forms.Identity{Surnames: []string{"TESTPERSON"}, BirthDate: forms.DateOf(now.AddDate(-30, 0, 0))}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hold := func(defers bool) {
+		t.Helper()
+		_, rev, err := off.ReadCase(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := med.Do(id, rev, app.RecordHealth{Outcome: forms.HealthOutcome{Result: forms.HealthNoFurtherCheck, DefersBiometrics: defers}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hold(true)
+	_, rev, _ := off.ReadCase(id)
+	if _, err := off.Do(id, rev, app.ChangeStatus{To: forms.StatusBiometricsDeferred}); err != nil {
+		t.Fatal(err)
+	}
+	u.showCase(id)
+	if b := u.openCase.head.bioDue; b.box.Visible() {
+		t.Fatalf("biometrics due while the health hold stands: %q", b.text.Text)
+	}
+	hold(false)
+	u.showCase(id)
+	if b := u.openCase.head.bioDue; !b.box.Visible() || b.text.Text != T("case.biometricsDue") {
+		t.Fatalf("the header does not show biometrics due after the hold ended: %v", headerBadges(u))
 	}
 }
