@@ -300,31 +300,6 @@ func (s *Session) BiometricImage(id vault.CaseID, name string) ([]byte, error) {
 	return b, err
 }
 
-// BiometricImages reads several stored captures of a case in one transaction, each read
-// audited as BiometricImage does: the screen's "show images" costs one durable commit, not
-// one per finger.
-func (s *Session) BiometricImages(id vault.CaseID, names []string) ([][]byte, error) {
-	s.Touch()
-	out := make([][]byte, len(names))
-	err := s.vs.Update(func(tx *vault.Tx) error {
-		for i, name := range names {
-			b, err := tx.GetCase(id, vault.Biometric, name)
-			if err != nil {
-				return fmt.Errorf("image %s: %w", name, err)
-			}
-			if err := tx.Audit(vault.AuditEvent{Action: "biometrics.read", Case: id, Class: vault.Biometric, Detail: name}); err != nil {
-				return err
-			}
-			out[i] = b
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
 func appendOnce(list []string, s string) []string {
 	for _, x := range list {
 		if x == s {
