@@ -313,10 +313,7 @@ func (s *Session) cmdContext(id vault.CaseID) *cmdContext {
 // supervisor's Correct may (forms.Case.RefuseTransmittedChange, ER Art 40(3)).
 func runCommands(c *forms.Case, x *cmdContext, cmds []Command) error {
 	before := systemSections(c)
-	var sent *forms.Case // the case as transmitted fields stand, while any were sent
-	if c.FormSent() || c.EurodacQueued() {
-		sent = c.Clone()
-	}
+	sent := c.Sent() // what the case transmitted, nil while nothing was
 	for _, cmd := range cmds {
 		if err := cmd.run(c, x); err != nil {
 			return fmt.Errorf("%s: %w", cmd.Name(), err)
@@ -326,11 +323,9 @@ func runCommands(c *forms.Case, x *cmdContext, cmds []Command) error {
 			if n := len(before.corrections); len(c.Corrections) > n && (n == 0 || jsonEqual(before.corrections, c.Corrections[:n])) {
 				before.corrections = append([]forms.Correction(nil), c.Corrections...)
 			}
-			if sent != nil {
-				sent = c.Clone()
-			}
+			sent = c.Sent()
 		} else if sent != nil {
-			if err := sent.RefuseTransmittedChange(c); err != nil {
+			if err := sent.Refuse(c); err != nil {
 				return fmt.Errorf("%s: %w", cmd.Name(), err)
 			}
 		}

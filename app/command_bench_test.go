@@ -76,3 +76,61 @@ func BenchmarkCaseCommand(b *testing.B) {
 	b.ReportMetric(float64(cmd.Microseconds())/float64(b.N), "µs-command/op")
 	b.ReportMetric(float64(cmd)/float64(save), "command/save")
 }
+
+// BenchmarkCommandOnTransmittedCase: the guard of transmitted fields (forms.Case.
+// RefuseTransmittedChange, run by Do after each command once the form or the Eurodac data
+// set was sent) costs a copy of the case and four JSON views per command. One allowed
+// command (the person's remarks) on a case marked as sent, beside the same command on its
+// twin never sent, interleaved; reports each and the ratio.
+func BenchmarkCommandOnTransmittedCase(b *testing.B) {
+	term := newTestTerminal(b, time.Hour)
+	_, off := staff(b, term)
+	now := time.Now()
+	sent, plain := queriedCase(b, off, now), queriedCase(b, off, now)
+	for _, id := range []vault.CaseID{sent, plain} {
+		c, rev, _ := off.ReadCase(id)
+		c.Info = forms.Information{LeafletLanguage: "ar"}
+		if _, err := off.Do(id, rev, RecordDocument{Index: 0, Document: forms.Document{Type: "P", Number: "X1234567", IssuingState: "UTO", Holder: c.Identity}},
+			RecordInformation{c.Info}, RecordVulnerability{forms.Vulnerability{Checked: true, Notes: "none"}}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	// what queueForm and Submit record once the form and the data set went out
+	if err := off.vs.Update(func(tx *vault.Tx) error {
+		_, err := updateCase(tx, sent, AnyRevision, now, func(c *forms.Case) error {
+			c.FormPackets = []forms.FormPacket{{PacketID: "pk-form", Version: 1, To: forms.ReferAsylum, Digest: c.FormDigest(), At: now}}
+			c.Eurodac.Reference, c.Eurodac.QueuedAt = "pk-eurodac", now
+			return nil
+		})
+		return err
+	}); err != nil {
+		b.Fatal(err)
+	}
+	revs := map[vault.CaseID]int{}
+	for _, id := range []vault.CaseID{sent, plain} {
+		_, revs[id], _ = off.ReadCase(id)
+	}
+	var dur = map[vault.CaseID]time.Duration{}
+	once := func(id vault.CaseID, i int) {
+		t := time.Now()
+		rev, err := off.Do(id, revs[id], RecordRemarks{forms.Remarks{Incorrect: []string{"my birth year", "my village"}[i%2]}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		dur[id] += time.Since(t)
+		revs[id] = rev
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if i%2 == 0 {
+			once(plain, i)
+			once(sent, i)
+		} else {
+			once(sent, i)
+			once(plain, i)
+		}
+	}
+	b.ReportMetric(float64(dur[plain].Microseconds())/float64(b.N), "µs-plain/op")
+	b.ReportMetric(float64(dur[sent].Microseconds())/float64(b.N), "µs-sent/op")
+	b.ReportMetric(float64(dur[sent])/float64(dur[plain]), "sent/plain")
+}

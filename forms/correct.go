@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 	"time"
@@ -87,10 +88,9 @@ func (c *Case) FormSent() bool {
 // EurodacQueued reports whether the Eurodac data set was queued (it has its reference).
 func (c *Case) EurodacQueued() bool { return c.Eurodac.Reference != "" }
 
-// formView is the part of c the sent screening form carries (formMembers).
-func formView(c *Case) map[string]any {
-	tree, _ := caseTree(c)
-	m, _ := tree.(map[string]any)
+// formView is the part of a case's JSON tree m the sent screening form carries
+// (formMembers). It takes m's members over (m is the caller's own tree).
+func formView(m map[string]any) map[string]any {
 	out := map[string]any{}
 	for _, k := range formMembers {
 		if v, ok := m[k]; ok {
@@ -110,14 +110,12 @@ func formView(c *Case) map[string]any {
 	return out
 }
 
-// eurodacView is the part of c the Eurodac data set carries, for the category cat: names,
-// nationality, birth, sex, the first document and the event of (g) (an applicant's
-// application, otherwise the trigger, see EurodacEvent). It is a superset of what
-// app's transaction builder reads (it falls back to the document's holder where the person
-// declared nothing), so no change that reaches the transaction goes unnoticed.
-func eurodacView(c *Case, cat EurodacCategory) map[string]any {
-	tree, _ := caseTree(c)
-	m, _ := tree.(map[string]any)
+// eurodacView is the part of a case's JSON tree m the Eurodac data set carries, for the
+// category cat: names, nationality, birth, sex, the first document and the event of (g)
+// (an applicant's application, otherwise the trigger, see EurodacEvent). It is a superset
+// of what app's transaction builder reads (it falls back to the document's holder where the
+// person declared nothing), so no change that reaches the transaction goes unnoticed.
+func eurodacView(m map[string]any, cat EurodacCategory) map[string]any {
 	pick := func(v any, members ...string) map[string]any {
 		src, _ := v.(map[string]any)
 		out := map[string]any{}
@@ -144,6 +142,110 @@ func eurodacView(c *Case, cat EurodacCategory) map[string]any {
 	return out
 }
 
+// caseMembers maps a Case member's JSON name to its field index.
+var caseMembers = func() map[string]int {
+	out := map[string]int{}
+	t := reflect.TypeOf(Case{})
+	for i := 0; i < t.NumField(); i++ {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); name != "" && name != "-" {
+			out[name] = i
+		}
+	}
+	return out
+}()
+
+// memberTree is the JSON tree of c's members named (as Case encodes them, zero values
+// left out like its omitempty and omitzero members).
+func memberTree(c *Case, names []string) map[string]any {
+	v := reflect.ValueOf(c).Elem()
+	part := map[string]any{}
+	for _, n := range names {
+		if f := v.Field(caseMembers[n]); !f.IsZero() {
+			part[n] = f.Interface()
+		}
+	}
+	b, _ := json.Marshal(part)
+	tree, _ := decodeTree(b)
+	m, _ := tree.(map[string]any)
+	return m
+}
+
+// Sent is what a case transmitted, taken at one moment: the screening form's fields once a
+// version was sent, the Eurodac data set's once it was queued. Do takes it once per change
+// and compares every command's result with it.
+type Sent struct {
+	form, eurodac map[string]any // nil when not sent
+	cat           EurodacCategory
+}
+
+// Sent takes what c transmitted; nil when nothing was.
+func (c *Case) Sent() *Sent {
+	if !c.FormSent() && !c.EurodacQueued() {
+		return nil
+	}
+	s := &Sent{cat: c.EurodacCategory()}
+	s.form, s.eurodac = s.views(c, c.FormSent(), c.EurodacQueued())
+	return s
+}
+
+// views are c's form and Eurodac views (nil where not asked), from one JSON tree of the
+// members they read (the rest of the case, checks, captures and history, is never encoded
+// here: this runs after every command on a sent case).
+func (s *Sent) views(c *Case, form, eurodac bool) (f, e map[string]any) {
+	m := memberTree(c, formMembers)
+	if eurodac {
+		e = eurodacView(m, s.cat) // first: formView drops the scan members from m's documents
+	}
+	if form {
+		f = formView(m)
+	}
+	return f, e
+}
+
+// Changes lists the transmitted fields whose values differ in after. form and eurodac say
+// which transmission each concerns; letters are the Eurodac elements changed.
+func (s *Sent) Changes(after *Case) (form, eurodac, letters []string) {
+	if s == nil {
+		return nil, nil, nil
+	}
+	f, e := s.views(after, s.form != nil, s.eurodac != nil)
+	if s.form != nil {
+		form = diffPaths(s.form, f, "")
+	}
+	if s.eurodac != nil {
+		eurodac = diffPaths(s.eurodac, e, "")
+		for _, p := range eurodac {
+			if l := eurodacLetter(p); l != "" && !oneOf(l, letters) {
+				letters = append(letters, l)
+			}
+		}
+	}
+	return form, eurodac, letters
+}
+
+// Refuse is the rule for ordinary commands (officers', registrars', medics', case update
+// patches): after, the case as the command left it, may not differ in a transmitted
+// field. The refusal names the field and says a supervisor's correction is needed (ER Art
+// 40(3)).
+func (s *Sent) Refuse(after *Case) error {
+	form, eurodac, _ := s.Changes(after)
+	var path, en, nl string
+	switch {
+	case len(eurodac) > 0:
+		path = eurodac[0]
+		en, nl = "in the Eurodac transaction", "in de Eurodac-transactie"
+	case len(form) > 0:
+		path = form[0]
+		en, nl = "in the screening form sent to the receiving authority", "in het screeningsformulier dat naar de ontvangende autoriteit is gestuurd"
+	default:
+		return nil
+	}
+	return &RuleError{Path: path, Err: ErrTransmitted, Message: Message{
+		EN: fmt.Sprintf("%s was transmitted %s: only a supervisor's correction, with its reason, may change it now (Art 40(3) Regulation (EU) 2024/1358).", path, en),
+		NL: fmt.Sprintf("%s is verzonden %s: alleen een correctie door een supervisor, met de reden, mag het nu nog wijzigen (art. 40, lid 3, Verordening (EU) 2024/1358).", path, nl),
+	}}
+}
+
 // eurodacLetter is the ER Art 17(1) element of a path of eurodacView.
 func eurodacLetter(path string) string {
 	switch {
@@ -161,47 +263,13 @@ func eurodacLetter(path string) string {
 }
 
 // TransmittedChanges lists the transmitted fields whose values differ between c (the case
-// as it was) and after: the screening form's fields once a version was sent, the Eurodac
-// data set's once it was queued. form and eurodac say which transmission each concerns;
-// letters are the Eurodac elements changed.
-func (c *Case) TransmittedChanges(after *Case) (form, eurodac []string, letters []string) {
-	if c.FormSent() {
-		form = diffPaths(formView(c), formView(after), "")
-	}
-	if c.EurodacQueued() {
-		cat := c.EurodacCategory()
-		eurodac = diffPaths(eurodacView(c, cat), eurodacView(after, cat), "")
-		for _, p := range eurodac {
-			if l := eurodacLetter(p); l != "" && !oneOf(l, letters) {
-				letters = append(letters, l)
-			}
-		}
-	}
-	return form, eurodac, letters
+// as it was) and after (Sent.Changes).
+func (c *Case) TransmittedChanges(after *Case) (form, eurodac, letters []string) {
+	return c.Sent().Changes(after)
 }
 
-// RefuseTransmittedChange is the rule for ordinary commands (officers', registrars',
-// medics', case update patches): after, the case as the command left it, may not differ
-// from c in a transmitted field. The refusal names the field and says a supervisor's
-// correction is needed (ER Art 40(3)).
-func (c *Case) RefuseTransmittedChange(after *Case) error {
-	form, eurodac, _ := c.TransmittedChanges(after)
-	var path, en, nl string
-	switch {
-	case len(eurodac) > 0:
-		path = eurodac[0]
-		en, nl = "in the Eurodac transaction", "in de Eurodac-transactie"
-	case len(form) > 0:
-		path = form[0]
-		en, nl = "in the screening form sent to the receiving authority", "in het screeningsformulier dat naar de ontvangende autoriteit is gestuurd"
-	default:
-		return nil
-	}
-	return &RuleError{Path: path, Err: ErrTransmitted, Message: Message{
-		EN: fmt.Sprintf("%s was transmitted %s: only a supervisor's correction, with its reason, may change it now (Art 40(3) Regulation (EU) 2024/1358).", path, en),
-		NL: fmt.Sprintf("%s is verzonden %s: alleen een correctie door een supervisor, met de reden, mag het nu nog wijzigen (art. 40, lid 3, Verordening (EU) 2024/1358).", path, nl),
-	}}
-}
+// RefuseTransmittedChange refuses after when it changes a field c transmitted (Sent.Refuse).
+func (c *Case) RefuseTransmittedChange(after *Case) error { return c.Sent().Refuse(after) }
 
 // RecordCorrection records a supervisor's correction of path: before is the case as it
 // was, c the case with the correction made. It refuses (and c must then be dropped) when
@@ -319,12 +387,9 @@ func (c *Case) CorrectableFields() []string {
 			out = append(out, path)
 		}
 	}
-	views := []map[string]any{}
-	if c.EurodacQueued() {
-		views = append(views, eurodacView(c, c.EurodacCategory()))
-	}
-	if c.FormSent() {
-		views = append(views, formView(c))
+	var views []map[string]any
+	if s := c.Sent(); s != nil {
+		views = append(views, s.eurodac, s.form)
 	}
 	for _, k := range formMembers {
 		for _, v := range views {

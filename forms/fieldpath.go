@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -267,9 +268,9 @@ func diffPaths(a, b any, prefix string) []string {
 		}
 		return out
 	}
-	ja, _ := json.Marshal(a)
-	jb, _ := json.Marshal(b)
-	if bytes.Equal(ja, jb) {
+	// leaves of two decoded trees (strings, json.Numbers, booleans, nil) or a map beside a
+	// list: equal only when deeply equal
+	if reflect.DeepEqual(a, b) {
 		return nil
 	}
 	return []string{prefix}
