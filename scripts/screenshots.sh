@@ -94,7 +94,7 @@ port=$((20000 + RANDOM % 20000))
 token=$(./bin/fieldscreen-central token create --data "$work/central")
 ./bin/fieldscreen-central serve --data "$work/central" --listen "127.0.0.1:$port" --watchlist testdata/demo-watchlist.txt >"$work/central.log" 2>&1 &
 central=$!
-trap 'kill $central 2>/dev/null; cleanup' EXIT
+trap 'kill $central 2>/dev/null || true; cleanup' EXIT
 sleep 1
 export FIELDSCREEN_PASSPHRASE="correct horse battery staple"
 ctl vault init --user sup1
