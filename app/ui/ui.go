@@ -281,6 +281,8 @@ func errorText(err error) string {
 	if s, ok := app.Sentence(err, Language()); ok {
 		return s
 	}
+	// The wall clock on purpose, not Session.Now: the time is what the technician matches
+	// against the log line's own (wall-clock) stamp, and there may be no session here.
 	at := time.Now().Format("15:04:05")
 	log.Printf("fieldscreen: error shown on screen at %s without a sentence: %v", at, err)
 	return Tf("err.unexpected", at)
