@@ -282,3 +282,49 @@ func TestScanDocumentPageFromSimReader(t *testing.T) {
 }
 
 func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
+
+// A screen (or case update) that drops the first of two documents, the one with the scan,
+// removes that document and its scan: the scan is not handed on to the document that moves
+// up into its place (it would go to Eurodac as that document's copy), nor left orphaned in
+// the vault.
+func TestRemovingScannedDocumentThroughEditsDropsItsScan(t *testing.T) {
+	term := newTestTerminal(t, time.Hour)
+	_, off := staff(t, term)
+	id := scanCase(t, off)
+	second := forms.Document{Type: "I", Number: "Y98765432", IssuingState: "UTO", Source: "manual"}
+	rev, err := off.Do(id, 1, RecordDocument{Index: -1, Document: second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scan, err := PrepareScan(bytes.NewReader(encodePNG(t, colourPage(800, 560))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rev, err = off.Do(id, rev, AttachDocumentScan{Index: 0, Scan: scan, Authenticity: forms.AuthenticityGenuine}); err != nil {
+		t.Fatal(err)
+	}
+	base, _, err := off.ReadCase(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := base.Documents[0].ScanRef
+	edited := base.Clone()
+	edited.Documents = edited.Documents[1:]
+	cmds, err := CommandsFor(base, edited)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := off.Do(id, rev, cmds...); err != nil {
+		t.Fatal(err)
+	}
+	c, _, _ := off.ReadCase(id)
+	if len(c.Documents) != 1 || c.Documents[0].Number != second.Number {
+		t.Fatalf("documents after removing the first: %+v", c.Documents)
+	}
+	if d := c.Documents[0]; d.ScanRef != "" || d.Authenticity != "" {
+		t.Errorf("the remaining document took the removed one's scan: %+v", d)
+	}
+	if _, err := off.DocumentScanImage(id, ref); !errors.Is(err, vault.ErrNotFound) {
+		t.Errorf("the removed document's scan is still stored: %v", err)
+	}
+}

@@ -3,6 +3,7 @@ package app
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"time"
 
 	"github.com/fieldscreen/fieldscreen/forms"
@@ -59,14 +60,7 @@ func CommandsFor(base, edited *forms.Case) ([]Command, error) {
 	if !same(base.Identity, edited.Identity) {
 		cmds = append(cmds, SetIdentity{edited.Identity})
 	}
-	for i := range edited.Documents {
-		if i >= len(base.Documents) || !same(base.Documents[i], edited.Documents[i]) {
-			cmds = append(cmds, RecordDocument{Index: i, Document: edited.Documents[i]})
-		}
-	}
-	for i := len(base.Documents) - 1; i >= len(edited.Documents); i-- {
-		cmds = append(cmds, RemoveDocument{Index: i})
-	}
+	cmds = append(cmds, documentCommands(base.Documents, edited.Documents, same)...)
 
 	bh, eh := base.Health, edited.Health
 	if bh.Examiner != eh.Examiner {
@@ -322,4 +316,60 @@ func copySystem(dst, src *forms.Case) {
 	dst.Biometrics.Cleared = append([]forms.ClearedException(nil), src.Biometrics.Cleared...)
 	dst.Biometrics.Face = src.Biometrics.Face
 	dst.Biometrics.Operator, dst.Biometrics.CapturedAt = src.Biometrics.Operator, src.Biometrics.CapturedAt
+}
+
+// documentCommands makes base's documents into edited's. Documents removed from the middle
+// or the front are removed as such (RemoveDocument, which deletes the document's scan) when
+// the remaining ones keep their order, rather than by recording each later document one
+// place up: forms keeps a document's scan for whatever is recorded at its index, so the
+// document that moved up would take the removed one's scan (and Eurodac would get it as that
+// document's copy). A document matches its base entry when unchanged or when both carry the
+// same scan; otherwise the lists are compared place by place as before.
+func documentCommands(base, edited []forms.Document, same func(a, b any) bool) []Command {
+	var cmds []Command
+	if removed, ok := removedDocuments(base, edited, same); ok {
+		for k := len(removed) - 1; k >= 0; k-- {
+			cmds = append(cmds, RemoveDocument{Index: removed[k]})
+		}
+		base = slices.Clone(base)
+		for k := len(removed) - 1; k >= 0; k-- {
+			base = slices.Delete(base, removed[k], removed[k]+1)
+		}
+	}
+	for i := range edited {
+		if i >= len(base) || !same(base[i], edited[i]) {
+			cmds = append(cmds, RecordDocument{Index: i, Document: edited[i]})
+		}
+	}
+	for i := len(base) - 1; i >= len(edited); i-- {
+		cmds = append(cmds, RemoveDocument{Index: i})
+	}
+	return cmds
+}
+
+// removedDocuments finds, when edited is base with some documents taken out before its
+// end (the rest in order, each unchanged or carrying the same scan), the indices in base of
+// those taken out, ascending; ok is false otherwise.
+func removedDocuments(base, edited []forms.Document, same func(a, b any) bool) (removed []int, ok bool) {
+	if len(edited) >= len(base) {
+		return nil, false
+	}
+	j := 0
+	for _, e := range edited {
+		for j < len(base) && !(same(base[j], e) || base[j].ScanRef != "" && base[j].ScanRef == e.ScanRef) {
+			removed = append(removed, j)
+			j++
+		}
+		if j == len(base) {
+			return nil, false
+		}
+		j++
+	}
+	if len(removed) == 0 {
+		return nil, false // only trailing documents go: the place-by-place comparison does it
+	}
+	for ; j < len(base); j++ {
+		removed = append(removed, j)
+	}
+	return removed, true
 }
