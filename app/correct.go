@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/fieldscreen/fieldscreen/forms"
@@ -28,9 +29,12 @@ func CorrectionValue(c *forms.Case, path, text string) (json.RawMessage, error) 
 		return json.Marshal(text)
 	}
 	if !json.Valid([]byte(text)) {
+		// the shape of the current value, never the value: the error reaches fieldscreenctl's
+		// stderr and the log, where the person's data must not go
+		shape := jsonShape(cur)
 		return nil, &forms.RuleError{Path: path, Err: forms.ErrFieldPath, Message: forms.Message{
-			EN: fmt.Sprintf("Type the value of %s as JSON, in the form of the current one: %s", path, cur),
-			NL: fmt.Sprintf("Typ de waarde van %s als JSON, in de vorm van de huidige: %s", path, cur)}}
+			EN: fmt.Sprintf("Type the value of %s as JSON, in the form of the current one: %s", path, shape),
+			NL: fmt.Sprintf("Typ de waarde van %s als JSON, in de vorm van de huidige: %s", path, shape)}}
 	}
 	return json.RawMessage(text), nil
 }
@@ -50,4 +54,39 @@ func CorrectionText(v json.RawMessage) string {
 		return string(v)
 	}
 	return buf.String()
+}
+
+// jsonShape describes the form of JSON value v without its data: the member names of an
+// object (names of the case schema), "…" for text, 0 for a number, a list by its first
+// element.
+func jsonShape(v json.RawMessage) string {
+	var x any
+	if json.Unmarshal(v, &x) != nil {
+		return "JSON"
+	}
+	var shape func(x any) string
+	shape = func(x any) string {
+		switch t := x.(type) {
+		case map[string]any:
+			keys := make([]string, 0, len(t))
+			for k := range t {
+				keys = append(keys, fmt.Sprintf("%q: …", k))
+			}
+			sort.Strings(keys)
+			return "{" + strings.Join(keys, ", ") + "}"
+		case []any:
+			if len(t) == 0 {
+				return "[]"
+			}
+			return "[" + shape(t[0]) + ", …]"
+		case string:
+			return `"…"`
+		case float64:
+			return "0"
+		case bool:
+			return "true"
+		}
+		return "null"
+	}
+	return shape(x)
 }
