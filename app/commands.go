@@ -80,7 +80,20 @@ func (cmd RecordDocument) run(c *forms.Case, x *cmdContext) error {
 	if i < 0 {
 		i = len(c.Documents)
 	}
-	return c.RecordDocument(i, cmd.Document)
+	var scan string
+	if i < len(c.Documents) {
+		scan = c.Documents[i].ScanRef
+	}
+	if err := c.RecordDocument(i, cmd.Document); err != nil {
+		return err
+	}
+	if scan != "" && c.Documents[i].ScanRef == "" && x.tx != nil {
+		// another document recorded over a scanned one: its scan is not this one's copy
+		if err := x.tx.DeleteCaseRecord(x.id, vault.Core, scan); err != nil && !errors.Is(err, vault.ErrNotFound) {
+			return fmt.Errorf("delete the replaced document's scan: %w", err)
+		}
+	}
+	return nil
 }
 
 // RemoveDocument takes a document typed by mistake off the case.

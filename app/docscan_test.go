@@ -328,3 +328,42 @@ func TestRemovingScannedDocumentThroughEditsDropsItsScan(t *testing.T) {
 		t.Errorf("the removed document's scan is still stored: %v", err)
 	}
 }
+
+// TestRecordOtherDocumentDropsScan (ER Art 17(1)(j)): another document recorded over a
+// scanned one does not inherit the scan, and the scan's record is deleted in the same change
+// (no copy of a document no longer on the case stays behind); the same document re-recorded
+// keeps it.
+func TestRecordOtherDocumentDropsScan(t *testing.T) {
+	term := newTestTerminal(t, time.Hour)
+	_, off := staff(t, term)
+	id := scanCase(t, off)
+	scan, err := PrepareScan(bytes.NewReader(encodePNG(t, colourPage(800, 560))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rev, err := off.Do(id, 1, AttachDocumentScan{Index: 0, Scan: scan, Authenticity: forms.AuthenticityGenuine})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _, _ := off.ReadCase(id)
+	ref := c.Documents[0].ScanRef
+	same := c.Documents[0]
+	same.ScanRef, same.ScanAt, same.ScanSource = "", time.Time{}, ""
+	same.ExpiryDate = forms.PartialDate{Year: 2031}
+	if rev, err = off.Do(id, rev, RecordDocument{Index: 0, Document: same}); err != nil {
+		t.Fatal(err)
+	}
+	if c, _, _ = off.ReadCase(id); c.Documents[0].ScanRef != ref {
+		t.Fatalf("the same document lost its scan: %+v", c.Documents[0])
+	}
+	other := forms.Document{Type: "P", Number: "Y87654321", IssuingState: "UTO", Source: "manual"}
+	if _, err = off.Do(id, rev, RecordDocument{Index: 0, Document: other}); err != nil {
+		t.Fatal(err)
+	}
+	if c, _, _ = off.ReadCase(id); c.Documents[0].ScanRef != "" || c.EurodacScanDocument() != -1 {
+		t.Fatalf("another document took the scan over: %+v", c.Documents[0])
+	}
+	if _, err := off.DocumentScanImage(id, ref); !errors.Is(err, vault.ErrNotFound) {
+		t.Errorf("the replaced document's scan is still stored: %v", err)
+	}
+}

@@ -2,6 +2,7 @@ package forms
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -81,11 +82,31 @@ func keepScan(path string, d *Document, old Document) error {
 			EN: "The document's scan is attached on the terminal (Attach scan), never typed.",
 			NL: "De scan van het document wordt op de terminal toegevoegd (Scan toevoegen), nooit getypt."}}
 	}
+	if !sameDocument(old, *d) {
+		// another document recorded over this one: the old scan is not its copy (ER Art
+		// 17(1)(j) sends the scan as the copy of the document recorded); the command that
+		// records it deletes the scan's record, and a new scan is attached for the new one
+		d.ScanRef, d.ScanAt, d.ScanSource = "", time.Time{}, ""
+		return nil
+	}
 	d.ScanRef, d.ScanAt, d.ScanSource = old.ScanRef, old.ScanAt, old.ScanSource
 	if d.ScanRef != "" && d.Authenticity == "" {
 		d.Authenticity = old.Authenticity
 	}
 	return nil
+}
+
+// sameDocument reports whether b may be the document a was: its type, issuing state and
+// number agree wherever both are recorded (a scan attached before the number was typed
+// stays with it). ASSUMPTION: a change of any of the three, a typing error corrected
+// included, means the scan must be attached again; the terminal cannot tell a typing error
+// from another document, and a wrong copy sent to Eurodac is worse than a scan taken twice.
+func sameDocument(a, b Document) bool {
+	same := func(x, y string) bool {
+		x, y = strings.TrimSpace(x), strings.TrimSpace(y)
+		return x == "" || y == "" || strings.EqualFold(x, y)
+	}
+	return same(a.Type, b.Type) && same(a.IssuingState, b.IssuingState) && same(a.Number, b.Number)
 }
 
 // EurodacScanDocument is the index of the document whose scan goes to Eurodac as element

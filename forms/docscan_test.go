@@ -65,15 +65,15 @@ func TestRecordDocumentKeepsScan(t *testing.T) {
 	if _, err := c.AttachDocumentScan(0, "s1", ScanFromFile, AuthenticitySuspectedFalse, t0); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.RecordDocument(0, Document{Type: "P", Number: "X2", IssuingState: "UTO"}); err != nil {
+	if err := c.RecordDocument(0, Document{Type: "P", Number: "x1 ", IssuingState: "UTO", ExpiryDate: PartialDate{Year: 2031}}); err != nil {
 		t.Fatal(err)
 	}
 	d := c.Documents[0]
-	if d.Number != "X2" || d.ScanRef != "s1" || d.ScanSource != ScanFromFile || !d.ScanAt.Equal(t0) || d.Authenticity != AuthenticitySuspectedFalse {
+	if d.ExpiryDate.Year != 2031 || d.ScanRef != "s1" || d.ScanSource != ScanFromFile || !d.ScanAt.Equal(t0) || d.Authenticity != AuthenticitySuspectedFalse {
 		t.Errorf("re-recorded document lost its scan: %+v", d)
 	}
 	var re *RuleError
-	if err := c.RecordDocument(0, Document{Type: "P", Number: "X2", IssuingState: "UTO", ScanRef: "other"}); !errors.As(err, &re) || re.Path != "documents[0].scanRef" {
+	if err := c.RecordDocument(0, Document{Type: "P", Number: "X1", IssuingState: "UTO", ScanRef: "other"}); !errors.As(err, &re) || re.Path != "documents[0].scanRef" {
 		t.Errorf("typed scan reference: %v", err)
 	}
 	if err := c.RecordDocument(1, Document{Type: "I", Number: "Y", IssuingState: "UTO", ScanRef: "s1"}); !errors.As(err, &re) {
@@ -81,6 +81,41 @@ func TestRecordDocumentKeepsScan(t *testing.T) {
 	}
 	if ps := (&Case{Documents: []Document{{Type: "P", Number: "X1", IssuingState: "UTO", ScanRef: "s1"}}}).Validate(t0); !ps.Has("documents[0].authenticity", CodeRequired) {
 		t.Errorf("a scan without an authenticity indication passes validation: %v", ps)
+	}
+}
+
+// ER Art 17(1)(j): the scan goes as the copy of the document recorded, so another document
+// recorded over a scanned one (type, issuing state or number changed where both are known)
+// does not inherit its scan; a number typed after the scan was attached keeps it.
+func TestRecordDocumentOverAScanArt17_1j(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		was  Document
+		now  Document
+		keep bool
+	}{
+		{"same document, more fields", Document{Type: "P", Number: "X1", IssuingState: "UTO"}, Document{Type: "P", Number: "X1", IssuingState: "UTO", ExpiryDate: PartialDate{Year: 2030}}, true},
+		{"number typed after the scan", Document{Type: "P"}, Document{Type: "P", Number: "X1", IssuingState: "UTO"}, true},
+		{"other number", Document{Type: "P", Number: "X1", IssuingState: "UTO"}, Document{Type: "P", Number: "X2", IssuingState: "UTO"}, false},
+		{"other type", Document{Type: "P", Number: "X1", IssuingState: "UTO"}, Document{Type: "I", Number: "X1", IssuingState: "UTO"}, false},
+		{"other issuing state", Document{Type: "P", Number: "X1", IssuingState: "UTO"}, Document{Type: "P", Number: "X1", IssuingState: "NLD"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &Case{Documents: []Document{tc.was}}
+			if _, err := c.AttachDocumentScan(0, "s1", ScanFromFile, AuthenticityGenuine, t0); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.RecordDocument(0, tc.now); err != nil {
+				t.Fatal(err)
+			}
+			d := c.Documents[0]
+			if got := d.ScanRef == "s1" && d.ScanSource == ScanFromFile && d.ScanAt.Equal(t0); got != tc.keep {
+				t.Errorf("scan kept = %v, want %v: %+v", got, tc.keep, d)
+			}
+			if !tc.keep && (d.ScanRef != "" || !d.ScanAt.IsZero() || d.ScanSource != "") {
+				t.Errorf("scan fields left behind: %+v", d)
+			}
+		})
 	}
 }
 
