@@ -348,10 +348,15 @@ func httpSentence(err error) forms.Message {
 	var he *fsync.HTTPError
 	errors.As(err, &he)
 	switch {
-	case he.Problem.Code == "revoked" || he.Problem.Code == "unknown-device" ||
+	case he.Problem.Code == "revoked":
+		// as the Sync screen's advice (refusedAdvice: AdviceCallCentral): central decided
+		// against this terminal, so enrolling again is central's call, not the technician's
+		return msg("Central has revoked this terminal: the packets stay on it; call central's operator before anything else (enrolling again needs their decision).",
+			"Centraal heeft deze terminal ingetrokken: de pakketten blijven erop; bel eerst de beheerder van centraal (opnieuw inschrijven kan alleen na hun besluit).")
+	case he.Problem.Code == "unknown-device" ||
 		he.Status == http.StatusUnauthorized:
-		return msg("Central no longer accepts this terminal (it was revoked or is not known there): the packets stay on this terminal; ask the technician to enrol it again.",
-			"Centraal accepteert deze terminal niet meer (ingetrokken of daar onbekend): de pakketten blijven op deze terminal; vraag de technicus hem opnieuw in te schrijven.")
+		return msg("Central does not know this terminal (any more): the packets stay on this terminal; ask the technician to enrol it again.",
+			"Centraal kent deze terminal niet (meer): de pakketten blijven op deze terminal; vraag de technicus hem opnieuw in te schrijven.")
 	case he.Retryable():
 		return msg("Central is busy or had a fault: the packets stay queued and are sent again automatically.",
 			"Centraal is bezig of had een storing: de pakketten blijven in de wachtrij en worden vanzelf opnieuw verstuurd.")

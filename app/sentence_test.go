@@ -228,6 +228,16 @@ func TestSentenceChoice(t *testing.T) {
 	if net == offline || strings.Contains(net, "entral") || strings.Contains(net, "device") {
 		t.Errorf("a dial error says %q (central unreachable: %q)", net, offline)
 	}
+	// one door for what the officer does about a refusal: the error's sentence agrees with
+	// the Sync screen's advice (a revoked terminal is central's call, an unknown one the
+	// technician's enrolment)
+	unknown, _ := Sentence(&fsync.HTTPError{Status: 403, Problem: fsync.Problem{Code: "unknown-device"}}, "en")
+	if refusedAdvice("revoked") != AdviceCallCentral || !strings.Contains(revoked, "operator") || strings.Contains(revoked, "technician") {
+		t.Errorf("revoked: advice %s, sentence %q", refusedAdvice("revoked"), revoked)
+	}
+	if refusedAdvice("unknown-device") != AdviceReEnrol || !strings.Contains(unknown, "enrol") || unknown == revoked {
+		t.Errorf("unknown terminal: advice %s, sentence %q", refusedAdvice("unknown-device"), unknown)
+	}
 	stale := &StaleError{ID: "c-1", Read: 1, Current: 2}
 	got, _ := Sentence(fmt.Errorf("%w: %w", vault.ErrNotFound, stale), "nl")
 	if got != stale.Sentence("nl") {
