@@ -129,15 +129,18 @@ func (a *accessDialog) save() {
 		if !ok {
 			return
 		}
-		req := a.request()
 		d := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
 			if err != nil { // the place chosen cannot be written
+				a.clear()
 				a.say(widget.DangerImportance, errorText(err))
 				return
 			}
-			if wc == nil {
+			if wc == nil { // cancelled: no copy of a passphrase was made
+				a.clear()
 				return
 			}
+			// the passphrases are copied only now that app takes the request (and zeroes them)
+			req := a.request()
 			path := wc.URI().Path()
 			wc.Close() // SaveAccessReport replaces the empty file whole, mode 0600
 			lang, err := a.cs.u.sess.SaveAccessReport(path, req)
