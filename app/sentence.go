@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log"
 	"net"
 	"net/http"
 	"net/url"
@@ -369,4 +370,15 @@ func httpSentence(err error) forms.Message {
 	}
 	return msg("Central refused the packet, so it was not delivered: it stays on this terminal; call the technician and give the case reference.",
 		"Centraal weigerde het pakket, dus het is niet afgeleverd: het blijft op deze terminal; bel de technicus en geef de referentie van de zaak.")
+}
+
+// LogUnexplained writes an error no sentence covers to the log and returns the moment of the
+// log line, which the screen shows so the technician can find that line. The wall clock on
+// purpose, not a session's clock: the log's own stamps are the wall clock, and the screen
+// may have no session (unlock, first run). The error text goes to the log only, never to a
+// screen (it may name paths; it carries no personal data by the project's rule).
+func LogUnexplained(err error) time.Time {
+	at := time.Now()
+	log.Printf("fieldscreen: error shown on screen at %s without a sentence: %v", at.Format("15:04:05"), err)
+	return at
 }

@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log"
 	"sync/atomic"
 	"time"
 
@@ -281,11 +280,7 @@ func errorText(err error) string {
 	if s, ok := app.Sentence(err, Language()); ok {
 		return s
 	}
-	// The wall clock on purpose, not Session.Now: the time is what the technician matches
-	// against the log line's own (wall-clock) stamp, and there may be no session here.
-	at := time.Now().Format("15:04:05")
-	log.Printf("fieldscreen: error shown on screen at %s without a sentence: %v", at, err)
-	return Tf("err.unexpected", at)
+	return Tf("err.unexpected", app.LogUnexplained(err).Format("15:04:05"))
 }
 
 // inputError is an input the screen could not read, already worded in the interface
