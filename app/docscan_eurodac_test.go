@@ -2,14 +2,12 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/fieldscreen/fieldscreen/biometrics/nist"
 	"github.com/fieldscreen/fieldscreen/biometrics/nist/eurodac"
 	"github.com/fieldscreen/fieldscreen/forms"
 	"github.com/fieldscreen/fieldscreen/hardware/sim"
@@ -39,17 +37,7 @@ func openWithAge(t *testing.T, s *Session, srv *central.Server, packetID string)
 	if p.Header.Kind != fsync.KindEurodac || len(p.Files) != 1 {
 		t.Fatalf("packet %s: kind %s, %d files", packetID, p.Header.Kind, len(p.Files))
 	}
-	var meta map[string]string
-	_ = json.Unmarshal(p.Body, &meta)
-	tx, err := nist.ParseBytes(p.Files[0].Data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ds, err := eurodac.Read(tx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ds, meta
+	return eurodacOf(t, p)
 }
 
 // TestDocumentScanSentToEurodac (ER Art 17(1)(j)): the scan the simulated reader gives,

@@ -12,6 +12,7 @@ import (
 	"github.com/fieldscreen/fieldscreen/forms"
 	"github.com/fieldscreen/fieldscreen/hardware"
 	"github.com/fieldscreen/fieldscreen/hardware/sim"
+	fsync "github.com/fieldscreen/fieldscreen/sync"
 	"github.com/fieldscreen/fieldscreen/sync/central"
 	"github.com/fieldscreen/fieldscreen/sync/central/centraltest"
 )
@@ -117,7 +118,12 @@ func TestRetakeSentAsEurodacUpdate(t *testing.T) {
 
 func openEurodacPacket(t *testing.T, s *Session, srv *central.Server, packetID string) (*eurodac.Dataset, map[string]string) {
 	t.Helper()
-	p := openQueued(t, s, srv, packetID)
+	return eurodacOf(t, openQueued(t, s, srv, packetID))
+}
+
+// eurodacOf reads an opened Eurodac packet's transaction and its meta.
+func eurodacOf(t *testing.T, p *fsync.Packet) (*eurodac.Dataset, map[string]string) {
+	t.Helper()
 	var meta map[string]string
 	_ = json.Unmarshal(p.Body, &meta)
 	tx, err := nist.ParseBytes(p.Files[0].Data)
