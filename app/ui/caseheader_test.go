@@ -8,7 +8,6 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 
-	"github.com/fieldscreen/fieldscreen/app"
 	"github.com/fieldscreen/fieldscreen/forms"
 	"github.com/fieldscreen/fieldscreen/vault"
 )
@@ -184,27 +183,7 @@ func TestCaseHeaderBiometricsDue(t *testing.T) {
 	med := medicSession(t, u, term)
 	signInAs(t, u, w, "off1", supPass)
 	off := u.Session()
-	now := off.Now()
-	id, err := off.CreateCase(&forms.Case{Trigger: forms.Trigger{Reason: forms.TriggerIrregularCrossing, Place: "BCP", At: now.Add(-time.Hour)},
-		Identity: forms.Identity{Surnames: []string{"TESTPERSON"}, BirthDate: forms.DateOf(now.AddDate(-30, 0, 0))}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hold := func(defers bool) {
-		t.Helper()
-		_, rev, err := off.ReadCase(id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := med.Do(id, rev, app.RecordHealth{Outcome: forms.HealthOutcome{Result: forms.HealthNoFurtherCheck, DefersBiometrics: defers}}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	hold(true)
-	_, rev, _ := off.ReadCase(id)
-	if _, err := off.Do(id, rev, app.ChangeStatus{To: forms.StatusBiometricsDeferred}); err != nil {
-		t.Fatal(err)
-	}
+	id, hold := deferredCase(t, off, med, nil)
 	u.showCase(id)
 	if b := u.openCase.head.bioDue; b.box.Visible() {
 		t.Fatalf("biometrics due while the health hold stands: %q", b.text.Text)
