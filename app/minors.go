@@ -9,7 +9,10 @@ import (
 // terminal's accounts counted as officials: forms.Transition already refuses a (possible)
 // minor's screening without the age answer, the companion or the child-friendly leaflet
 // (forms.Case.ScreeningEndProblems, SR Art 13), but only the app knows the accounts, none of
-// whom may be the companion (ER Art 14(1), SR Art 13(3): independent of the screening).
+// whom may be the companion (ASSUMPTION: SR Art 13(3) names a representative or a person
+// trained to safeguard the child's interests and says nothing of officials; we read that
+// safeguard as independent of the screening). After the screening limit nothing is refused
+// here (forms.Case.ScreeningEndProblems: SR Art 18(1)).
 func (x *cmdContext) endScreening(c *forms.Case, end func() error) error {
 	saved := *c
 	if err := end(); err != nil {

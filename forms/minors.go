@@ -238,7 +238,16 @@ var ErrMinorsSafeguards = errors.New("the minors' safeguards are not on record")
 // companion recorded by the rules of CompanionProblems (staff: the terminal's accounts, none
 // of whom may be the companion; the case's capturing official and screener neither); the
 // child-friendly leaflet.
+//
+// Once the screening limit has passed, nothing here holds the screening open: SR Art 18(1)
+// refers the person "at the latest" when the Art 8 limits expire, and keeping a child in
+// screening longer is against the best interests of Art 13(1). What is missing stays on the
+// case (its validation and the monitoring summary's minors' safeguards) for the receiving
+// authority and the monitor; only ending early, before the limit, is refused.
 func (c *Case) ScreeningEndProblems(at time.Time, staff []string) Problems {
+	if c.Deadlines().Screening.Passed(at) {
+		return nil
+	}
 	const en, nl = "before the screening is completed or closed", "voordat de screening wordt afgerond of gesloten"
 	if ps := c.ageDoubtProblems(at, en, nl); len(ps) > 0 {
 		return ps // the answer decides whether the minors' rules apply

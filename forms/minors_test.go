@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestCompanionProblemsArt14: Eurodac Art 14(1) and Screening Art 13(2)-(3): before capture
@@ -313,5 +314,24 @@ func TestScreeningEndMinorsArt13(t *testing.T) {
 				t.Fatalf("a refused end moved the case to %s", c.Status)
 			}
 		})
+	}
+}
+
+// TestMinorsNeverHoldTheScreeningPastItsLimitArt18: a missing minors' safeguard refuses
+// ending a minor's screening early, but once the screening limit has passed the form is
+// completed and the person referred (SR Art 8(3), 18(1) "at the latest"; Art 13(1) best
+// interests): a child is not kept in screening for want of a record.
+func TestMinorsNeverHoldTheScreeningPastItsLimitArt18(t *testing.T) {
+	c := fullCase()
+	c.Identity.BirthDate, c.Identity.BirthDateEstimated, c.Identity.AgeDoubt = PartialDate{2014, 3, 1}, false, AgeDoubt{}
+	due := c.Deadlines().Screening.Due()
+	if err := c.Transition(StatusFormCompleted, due.Add(-time.Hour)); !errors.Is(err, ErrMinorsSafeguards) {
+		t.Fatalf("ending early without the companion: %v, want ErrMinorsSafeguards", err)
+	}
+	if ps := c.ScreeningEndProblems(due, nil); len(ps) != 0 {
+		t.Fatalf("at the limit the safeguards still hold the screening: %v", ps)
+	}
+	if err := c.Transition(StatusFormCompleted, due.Add(time.Hour)); err != nil {
+		t.Fatalf("after the limit the form cannot be completed: %v", err)
 	}
 }
