@@ -86,7 +86,8 @@ func keepScan(path string, d *Document, old Document) error {
 		// another document recorded over this one: the old scan is not its copy (ER Art
 		// 17(1)(j) sends the scan as the copy of the document recorded); the command that
 		// records it deletes the scan's record, and a new scan is attached for the new one
-		d.ScanRef, d.ScanAt, d.ScanSource = "", time.Time{}, ""
+		// nor the authenticity found for the old one (a stale "genuine" on another document)
+		d.ScanRef, d.ScanAt, d.ScanSource, d.Authenticity = "", time.Time{}, "", ""
 		return nil
 	}
 	d.ScanRef, d.ScanAt, d.ScanSource = old.ScanRef, old.ScanAt, old.ScanSource

@@ -105,14 +105,16 @@ func TestRecordDocumentOverAScanArt17_1j(t *testing.T) {
 			if _, err := c.AttachDocumentScan(0, "s1", ScanFromFile, AuthenticityGenuine, t0); err != nil {
 				t.Fatal(err)
 			}
-			if err := c.RecordDocument(0, tc.now); err != nil {
+			now := tc.now
+			now.Authenticity = AuthenticityGenuine // as the identity step carries it over
+			if err := c.RecordDocument(0, now); err != nil {
 				t.Fatal(err)
 			}
 			d := c.Documents[0]
 			if got := d.ScanRef == "s1" && d.ScanSource == ScanFromFile && d.ScanAt.Equal(t0); got != tc.keep {
 				t.Errorf("scan kept = %v, want %v: %+v", got, tc.keep, d)
 			}
-			if !tc.keep && (d.ScanRef != "" || !d.ScanAt.IsZero() || d.ScanSource != "") {
+			if !tc.keep && (d.ScanRef != "" || !d.ScanAt.IsZero() || d.ScanSource != "" || d.Authenticity != "") {
 				t.Errorf("scan fields left behind: %+v", d)
 			}
 		})

@@ -79,7 +79,9 @@ func (s *informationStep) addHandover() {
 	c := s.cs.c
 	s.handover = []*handoverRow{
 		newHandoverRow(forms.HandoverLeaflet, c.Handover.Leaflet, c.Info.LeafletLanguage),
-		newHandoverRow(forms.HandoverForm, c.Handover.Form, c.Info.LeafletLanguage),
+		// the form's copy: no language chosen for the officer (the leaflet's need not be the
+		// form's; a language the person was not given is never recorded by default)
+		newHandoverRow(forms.HandoverForm, c.Handover.Form, ""),
 	}
 	s.fs.add("handover.leaflet", "handover.leaflet", s.handover[0].row())
 	s.fs.add("handover.form", "handover.form", s.handover[1].row())

@@ -48,6 +48,11 @@ func TestInformationStepRecordsHandover(t *testing.T) {
 	}
 	ss[0].SetSelected(T("handover.status.received"))
 	ss[1].SetSelected(T("handover.status.refused"))
+	form := u.openCase.view.(*informationStep).handover[1]
+	if form.lang.Selected != "" {
+		t.Fatalf("the form's copy has language %q chosen before the officer chose one", form.lang.Selected)
+	}
+	form.lang.SetSelected("ar")
 	test.Tap(button(t, w, T("common.save")))
 	c, err := u.Session().Case(id)
 	if err != nil {
